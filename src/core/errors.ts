@@ -1,0 +1,68 @@
+// Expected problems are typed errors; one place (src/cli.ts) maps them to exit codes and one-line messages.
+// A broken invariant is a plain Error (exit 1, stack with --debug).
+
+export const EXIT = {
+  ok: 0,
+  unexpected: 1,
+  badInput: 2,
+  notFound: 3,
+  reconciliation: 4,
+} as const;
+
+export abstract class ExpectedError extends Error {
+  abstract readonly exitCode: number;
+}
+
+/** Bad input or a business rule refused it: names the field, the value and what was expected. */
+export class BadInput extends ExpectedError {
+  readonly exitCode = EXIT.badInput;
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly expected: string,
+  ) {
+    super(`${field}: ${JSON.stringify(value === undefined ? null : value)} — expected ${expected}`);
+    this.name = 'BadInput';
+  }
+}
+
+/** A business rule refused the request (exit 2); the message says what and why. */
+export class Refused extends ExpectedError {
+  readonly exitCode = EXIT.badInput;
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'Refused';
+  }
+}
+
+export class NotFound extends ExpectedError {
+  readonly exitCode = EXIT.notFound;
+  constructor(what: string, key: unknown) {
+    super(`${what} not found: ${JSON.stringify(key)}`);
+    this.name = 'NotFound';
+  }
+}
+
+export class NotAllowed extends ExpectedError {
+  readonly exitCode = EXIT.notFound;
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAllowed';
+  }
+}
+
+/** The database cannot be used as it is (locked by another process, migrations pending). */
+export class DatabaseUnavailable extends ExpectedError {
+  readonly exitCode = EXIT.unexpected;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUnavailable';
+  }
+}
+
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant broken: ${message}`);
+}

@@ -1,0 +1,133 @@
+// Opening a database: the embedded PGlite (default, one process at a time) or a PostgreSQL server by URL.
+// Both speak PostgreSQL; the same migrations and queries run on both (DESIGN.md "Data").
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import knexPkg, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+import { DatabaseUnavailable } from '../core/errors.js';
+import { type FolderLock, lockFolder } from './lock.js';
+import { pendingMigrations } from './migrate.js';
+
+const { knex } = knexPkg;
+
+export type DbKind = 'pglite' | 'postgres';
+export type Tx = Knex.Transaction;
+
+export interface DbConfig {
+  dataDir?: string | undefined;
+  databaseUrl?: string | undefined;
+}
+
+export interface Db {
+  knex: Knex;
+  kind: DbKind;
+  /** The folder or the URL (without password), for messages. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATA_DIR = '.zq';
+const PG_TYPE = { int8: 20, date: 1082 } as const;
+
+// One behaviour for both drivers: bigint/count as a JS number (ids and counts stay far below 2^53),
+// dates as 'YYYY-MM-DD' strings (never a Date shifted by a time zone), NUMERIC as a string (the default).
+pg.types.setTypeParser(PG_TYPE.int8, (v) => Number.parseInt(v, 10));
+pg.types.setTypeParser(PG_TYPE.date, (v) => v);
+const PGLITE_PARSERS = {
+  [PG_TYPE.int8]: (v: string) => Number.parseInt(v, 10),
+  [PG_TYPE.date]: (v: string) => v,
+};
+
+/** Flags first, then ZQ_DATABASE_URL, DATABASE_URL, ZQ_DATA_DIR, then ./.zq. */
+export function resolveDbConfig(flags: DbConfig, env: NodeJS.ProcessEnv = process.env): DbConfig {
+  const databaseUrl = flags.databaseUrl ?? env.ZQ_DATABASE_URL ?? env.DATABASE_URL;
+  if (databaseUrl && !flags.dataDir) return { databaseUrl };
+  return { dataDir: flags.dataDir ?? env.ZQ_DATA_DIR ?? DEFAULT_DATA_DIR };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+export interface OpenOptions {
+  /** Refuse to open a database with pending migrations (every command but init). Default true. */
+  requireMigrated?: boolean;
+}
+
+export async function openDatabase(config: DbConfig, options: OpenOptions = {}): Promise<Db> {
+  const db = config.databaseUrl ? await openServer(config.databaseUrl) : await openEmbedded(config.dataDir ?? DEFAULT_DATA_DIR);
+  if (options.requireMigrated ?? true) {
+    try {
+      const pending = await pendingMigrations(db.knex);
+      if (pending.length > 0) {
+        throw new DatabaseUnavailable(
+          `the database at ${db.location} has ${pending.length} pending migration(s) (${pending.join(', ')}); run \`zq init\` to create or migrate it`,
+        );
+      }
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+  }
+  return db;
+}
+
+async function openServer(url: string): Promise<Db> {
+  const instance = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
+  try {
+    await instance.raw('select 1');
+  } catch (err) {
+    await instance.destroy();
+    throw new DatabaseUnavailable(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
+  }
+  return { knex: instance, kind: 'postgres', location: redactUrl(url), close: () => instance.destroy() };
+}
+
+/** An embedded database in `dataDir` (PGlite's own files in dataDir/pgdata), or in memory with ':memory:'. */
+export async function openEmbedded(dataDir: string): Promise<Db> {
+  const inMemory = dataDir === ':memory:';
+  let lock: FolderLock | undefined;
+  if (!inMemory) lock = await lockFolder(dataDir);
+  try {
+    const pglite = new PGlite({
+      ...(inMemory ? {} : { dataDir: path.join(dataDir, 'pgdata') }),
+      parsers: PGLITE_PARSERS,
+    });
+    await pglite.waitReady;
+    return wrapPglite(pglite, inMemory ? 'memory' : dataDir, lock);
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+}
+
+/** A knex over an already-open PGlite instance (tests load a migrated snapshot this way). */
+export function wrapPglite(pglite: PGlite, location: string, lock?: FolderLock): Db {
+  const instance = knex({
+    client: ClientPgLite as unknown as typeof knexPkg.Client,
+    dialect: 'postgres',
+    connection: () => ({ pglite }) as unknown as Knex.StaticConnectionConfig,
+  });
+  return {
+    knex: instance,
+    kind: 'pglite',
+    location,
+    close: async () => {
+      await instance.destroy();
+      if (!pglite.closed) await pglite.close();
+      await lock?.release();
+    },
+  };
+}
+
+/** Run fn in one SQL transaction: everything a command writes lands together or not at all. */
+export function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.knex.transaction(fn);
+}

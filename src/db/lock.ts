@@ -1,0 +1,91 @@
+// An exclusive lock on an embedded database folder. PGlite does not lock its folder and two writers corrupt
+// it silently (STACK.md), so we take our own lock before opening it.
+//
+// The lock is a listening Unix socket in Linux's abstract namespace, named after the folder's real path: the
+// kernel grants it to one process at a time and frees it the instant that process dies (even by kill -9),
+// so there is no stale lock to clean up and no race in cleaning one. A file beside the data records who holds
+// it, for the message the second process prints. Elsewhere (macOS), an exclusive-create file stands in.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { DatabaseUnavailable } from '../core/errors.js';
+
+export const LOCK_INFO_FILE = 'zq.lock';
+
+export interface FolderLock {
+  release(): Promise<void>;
+}
+
+interface Holder {
+  pid: number;
+  command: string;
+  since: string;
+}
+
+function describeHolder(folder: string): string {
+  try {
+    const holder = JSON.parse(fs.readFileSync(path.join(folder, LOCK_INFO_FILE), 'utf8')) as Holder;
+    return `process ${holder.pid} (${holder.command}, since ${holder.since})`;
+  } catch {
+    return 'another process';
+  }
+}
+
+function busy(folder: string): DatabaseUnavailable {
+  return new DatabaseUnavailable(
+    `the database folder ${folder} is in use by ${describeHolder(folder)}; ` +
+      'the embedded database takes one process at a time — wait for it to finish, or use a PostgreSQL server (--database-url)',
+  );
+}
+
+function writeHolder(folder: string, flag: 'w' | 'wx'): void {
+  const holder: Holder = {
+    pid: process.pid,
+    command: ['zq', ...process.argv.slice(2)].join(' ').slice(0, 200),
+    since: new Date().toISOString(),
+  };
+  fs.writeFileSync(path.join(folder, LOCK_INFO_FILE), `${JSON.stringify(holder)}\n`, { flag });
+}
+
+function listenAbstract(name: string): Promise<net.Server | null> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer((socket) => socket.destroy());
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') resolve(null);
+      else reject(err);
+    });
+    server.listen({ path: name, exclusive: true }, () => {
+      server.unref(); // the lock must not keep the process alive
+      resolve(server);
+    });
+  });
+}
+
+export async function lockFolder(folder: string): Promise<FolderLock> {
+  fs.mkdirSync(folder, { recursive: true });
+  const real = fs.realpathSync(folder);
+  if (process.platform === 'linux') {
+    const name = `\0zq-lock-${createHash('sha256').update(real).digest('hex').slice(0, 32)}`;
+    const server = await listenAbstract(name);
+    if (!server) throw busy(folder);
+    writeHolder(real, 'w');
+    return {
+      release: () =>
+        new Promise<void>((resolve) => {
+          fs.rmSync(path.join(real, LOCK_INFO_FILE), { force: true });
+          server.close(() => resolve());
+        }),
+    };
+  }
+  // Fallback: the info file itself is the lock (a crashed holder leaves it; the message says where it is).
+  try {
+    writeHolder(real, 'wx');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw busy(folder);
+    throw err;
+  }
+  return {
+    release: async () => fs.rmSync(path.join(real, LOCK_INFO_FILE), { force: true }),
+  };
+}
