@@ -1,0 +1,24 @@
+// The acting user (`--as` / ZQ_USER): who the audit row names and whose permissions and scope apply.
+import type { Knex } from 'knex';
+import { NotAllowed } from '../core/errors.js';
+import { ADMIN_USERNAME } from '../db/seed.js';
+
+export interface Actor {
+  id: number;
+  username: string;
+  name: string;
+  dealerId: number | null;
+  roles: string[];
+}
+
+export function actorUsername(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env.ZQ_USER ?? ADMIN_USERNAME;
+}
+
+export async function loadActor(knex: Knex, username: string): Promise<Actor> {
+  const user = await knex('users').where({ username }).first('id', 'username', 'name', 'dealer_id', 'active');
+  if (!user) throw new NotAllowed(`--as: user ${JSON.stringify(username)} does not exist (see \`zq user list\`)`);
+  if (!user.active) throw new NotAllowed(`--as: user ${JSON.stringify(username)} is deactivated`);
+  const roles = await knex('user_roles').where({ user_id: user.id }).orderBy('role').pluck('role');
+  return { id: user.id, username: user.username, name: user.name, dealerId: user.dealer_id, roles };
+}

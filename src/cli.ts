@@ -1,0 +1,50 @@
+// Builds the commander program from src/commands and maps errors to exit codes (CLI.md):
+// 0 done; 1 unexpected; 2 bad input or refused; 3 not found or not allowed; 4 reconciliation failed.
+import { Command, CommanderError } from 'commander';
+import { register as contract } from './commands/contract.js';
+import { register as dealer } from './commands/dealer.js';
+import { register as demo } from './commands/demo.js';
+import { register as init } from './commands/init.js';
+import { register as user } from './commands/user.js';
+import { EXIT, ExpectedError } from './core/errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('zq')
+    .description('zhaiquan (债权) — receivables for construction-machinery dealers')
+    .version('0.1.0')
+    .option('--data-dir <dir>', 'embedded database folder (env ZQ_DATA_DIR; default ./.zq)')
+    .option('--database-url <url>', 'use a PostgreSQL server (env ZQ_DATABASE_URL, then DATABASE_URL)')
+    .option('--as <user>', 'the acting user (env ZQ_USER; default admin)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--debug', 'stack traces on unexpected errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const register of [init, demo, dealer, user, contract]) register(program);
+  program.commands.forEach(function override(cmd: Command) {
+    cmd.exitOverride();
+    cmd.commands.forEach(override);
+  });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (err instanceof ExpectedError) {
+      process.stderr.write(`zq: ${err.message}\n`);
+      if (debug) process.stderr.write(`${err.stack}\n`);
+      return err.exitCode;
+    }
+    const error = err as Error;
+    process.stderr.write(`zq: unexpected error: ${error.message}${debug ? `\n${error.stack}` : ' (--debug for the stack)'}\n`);
+    return EXIT.unexpected;
+  }
+}

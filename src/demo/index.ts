@@ -1,0 +1,150 @@
+// `zq demo`: a fresh database with the fixtures, run end to end, printing each step and what to try next.
+// Each issue adds its step here, so the demo always shows the whole product.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadActor } from '../access/actor.js';
+import { Refused } from '../core/errors.js';
+import { dec, parseMoney, parseRate } from '../core/money.js';
+import { type Db, openDatabase } from '../db/index.js';
+import { migrateLatest } from '../db/migrate.js';
+import { ADMIN_USERNAME, seed } from '../db/seed.js';
+import { addDealer, addUser } from '../organisation/index.js';
+import { createContract } from '../receivables/contracts.js';
+import { showContract } from '../receivables/show.js';
+import type { ScheduleMethod } from '../receivables/schedule.js';
+
+export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures');
+
+function fixturesDir(): string {
+  // compiled: dist/src/demo → ../../../fixtures; under vitest: src/demo → ../../fixtures
+  return fs.existsSync(FIXTURES_DIR) ? FIXTURES_DIR : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+}
+
+export function readFixture<T>(relative: string): T {
+  return JSON.parse(fs.readFileSync(path.join(fixturesDir(), relative), 'utf8')) as T;
+}
+
+interface OrgFixture {
+  dealers: { code: string; name: string; province: string; city: string; allocationStrategy: string }[];
+  users: { username: string; name: string; roles: string[]; dealer?: string; reportsTo?: string }[];
+}
+
+interface ContractFixture {
+  dealer: string;
+  contractNo: string;
+  customer: { name: string; idNumber: string; phone: string };
+  machines: { serialNo: string; model: string; brand: string }[];
+  collector: string;
+  signDate: string;
+  contractAmount: string;
+  downPayment: string;
+  method: ScheduleMethod;
+  principal: string;
+  annualRate: string;
+  termMonths: number;
+  firstDueDate: string;
+  financier: string | null;
+}
+
+export interface DemoTarget {
+  /** The embedded folder, or a database URL (a new database is made on that server). */
+  dataDir?: string | undefined;
+  databaseUrl?: string | undefined;
+}
+
+export type Say = (line: string) => void;
+
+/** A folder that does not exist yet or is empty; a temporary one when none is given. */
+export function demoFolder(dir: string | undefined): string {
+  if (!dir) return fs.mkdtempSync(path.join(os.tmpdir(), 'zq-demo-'));
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
+    throw new Refused(`--dir ${dir} is not empty: the demo builds a fresh database; give a new or empty folder`);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** On a server: a fresh database next to the one in the URL, so that the demo never touches real data. */
+async function freshServerDatabase(url: string, say: Say): Promise<string> {
+  const name = `zq_demo_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+  const admin = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
+  try {
+    await admin.knex.raw(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.close();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  say(`created database ${name} on ${target.host}`);
+  return target.toString();
+}
+
+export async function runDemo(target: DemoTarget, say: Say): Promise<{ location: string; tryNext: string[] }> {
+  const url = target.databaseUrl ? await freshServerDatabase(target.databaseUrl, say) : undefined;
+  const folder = url ? undefined : demoFolder(target.dataDir);
+  const db: Db = await openDatabase(url ? { databaseUrl: url } : { dataDir: folder }, { requireMigrated: false });
+  const where = url ? `--database-url '${url}'` : `--data-dir ${folder}`;
+  try {
+    const applied = await migrateLatest(db.knex);
+    await seed(db.knex);
+    say(`1. zq init: ${applied.length} migrations, receivable types, roles, the group and user admin (${db.location})`);
+    await loadOrganisation(db, say);
+    const asOf = await loadContracts(db, say);
+    await showOne(db, asOf, say);
+    return {
+      location: url ?? (folder as string),
+      tryNext: [
+        `zq ${where} contract list --as-of ${asOf}`,
+        `zq ${where} contract list --overdue --as-of ${asOf} --as hf.wang`,
+        `zq ${where} contract show HF01-2025-0001 --as-of ${asOf}`,
+        `zq ${where} contract schedule WH01-2025-0002`,
+        `zq ${where} contract show HF01-2025-0001 --as-of ${asOf} --json`,
+        `zq ${where} dealer list`,
+        `zq ${where} user list`,
+      ],
+    };
+  } finally {
+    await db.close();
+  }
+}
+
+async function loadOrganisation(db: Db, say: Say): Promise<void> {
+  const org = readFixture<OrgFixture>('demo/organisation.json');
+  const admin = await loadActor(db.knex, ADMIN_USERNAME);
+  await db.knex.transaction(async (tx) => {
+    for (const d of org.dealers) await addDealer(tx, admin, d);
+    for (const u of org.users) await addUser(tx, admin, u);
+  });
+  say(`2. organisation: ${org.dealers.length} dealers in Anhui (${org.dealers.map((d) => `${d.code} ${d.name}`).join(', ')}), ${org.users.length} users`);
+}
+
+async function loadContracts(db: Db, say: Say): Promise<string> {
+  const contracts = readFixture<ContractFixture[]>('demo/contracts.json');
+  const admin = await loadActor(db.knex, ADMIN_USERNAME);
+  await db.knex.transaction(async (tx) => {
+    for (const c of contracts) {
+      await createContract(tx, admin, {
+        ...c,
+        financier: c.financier ?? undefined,
+        contractAmount: parseMoney(c.contractAmount),
+        downPayment: parseMoney(c.downPayment),
+        principal: parseMoney(c.principal),
+        annualRate: parseRate(c.annualRate),
+      });
+    }
+  });
+  const lines = await db.knex('schedule_lines').count<{ n: number }[]>({ n: '*' });
+  const total = contracts.reduce((s, c) => s.plus(c.principal), dec(0));
+  say(`3. contracts: ${contracts.length} contracts with ${lines[0]?.n} schedule lines, financed ${total.toFixed(2)} in all (fixtures/demo/contracts.json)`);
+  return '2026-06-30';
+}
+
+async function showOne(db: Db, asOf: string, say: Say): Promise<void> {
+  const admin = await loadActor(db.knex, ADMIN_USERNAME);
+  const shown = await showContract(db.knex, admin, 'HF01-2025-0001', 'HF01', asOf);
+  say(
+    `4. contract HF01-2025-0001 as of ${asOf}: ${shown.customer.name}, ${shown.lines.length} lines, due ${shown.totals.amountDue}, overdue ${shown.totals.overdue}`,
+  );
+}

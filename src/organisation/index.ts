@@ -1,0 +1,174 @@
+// Dealers (a tree under the group) and users (roles, dealer, reports_to).
+import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.js';
+import { writeAudit } from '../audit/index.js';
+import { BadInput, NotFound, Refused } from '../core/errors.js';
+import type { Tx } from '../db/index.js';
+import { GROUP_CODE } from '../db/seed.js';
+
+export interface Dealer {
+  id: number;
+  code: string;
+  name: string;
+  kind: 'group' | 'region' | 'dealer';
+  parent: string | null;
+  allocationStrategy: 'by_installment' | 'principal_first';
+  province: string | null;
+  city: string | null;
+}
+
+const DEALER_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const ALLOCATION_STRATEGIES = ['by_installment', 'principal_first'] as const;
+
+function dealerQuery(knex: Knex) {
+  return knex('dealers as d')
+    .leftJoin('dealers as p', 'p.id', 'd.parent_id')
+    .select(
+      'd.id',
+      'd.code',
+      'd.name',
+      'd.kind',
+      'p.code as parent',
+      'd.allocation_strategy as allocationStrategy',
+      'd.province',
+      'd.city',
+    );
+}
+
+export async function findDealer(knex: Knex, code: string): Promise<Dealer> {
+  const dealer = await dealerQuery(knex).where('d.code', code).first();
+  if (!dealer) throw new NotFound('dealer', code);
+  return dealer as Dealer;
+}
+
+export async function listDealers(knex: Knex): Promise<Dealer[]> {
+  return (await dealerQuery(knex).orderBy([{ column: 'd.kind', order: 'asc' }, 'd.code'])) as Dealer[];
+}
+
+export interface NewDealer {
+  code: string;
+  name: string;
+  parent?: string | undefined;
+  kind?: 'region' | 'dealer' | undefined;
+  allocationStrategy?: string | undefined;
+  province?: string | undefined;
+  city?: string | undefined;
+}
+
+export async function addDealer(tx: Tx, actor: Actor, input: NewDealer): Promise<Dealer> {
+  if (!DEALER_CODE.test(input.code)) throw new BadInput('code', input.code, 'letters, digits, _ . - (up to 32), e.g. HF01');
+  if (!input.name.trim()) throw new BadInput('name', input.name, 'a dealer name, e.g. 合肥代理店');
+  const strategy = input.allocationStrategy ?? 'by_installment';
+  if (!(ALLOCATION_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new BadInput('allocation-strategy', strategy, ALLOCATION_STRATEGIES.join(' or '));
+  }
+  if (await tx('dealers').where({ code: input.code }).first('id')) {
+    throw new Refused(`dealer ${input.code} already exists`);
+  }
+  const parent = await findDealer(tx, input.parent ?? GROUP_CODE);
+  if (parent.kind === 'dealer') throw new BadInput('parent', input.parent, 'the group or a region, not a dealer');
+  const [row] = await tx('dealers')
+    .insert({
+      code: input.code,
+      name: input.name.trim(),
+      kind: input.kind ?? 'dealer',
+      parent_id: parent.id,
+      allocation_strategy: strategy,
+      province: input.province ?? null,
+      city: input.city ?? null,
+    })
+    .returning('id');
+  await writeAudit(tx, actor, {
+    action: 'create',
+    entity: 'dealer',
+    entityId: input.code,
+    dealerId: row.id,
+    details: { name: input.name, parent: parent.code, allocationStrategy: strategy },
+  });
+  return findDealer(tx, input.code);
+}
+
+export interface User {
+  id: number;
+  username: string;
+  name: string;
+  dealer: string | null;
+  reportsTo: string | null;
+  roles: string[];
+  active: boolean;
+}
+
+export interface NewUser {
+  username: string;
+  name: string;
+  roles: string[];
+  dealer?: string | undefined;
+  reportsTo?: string | undefined;
+  phone?: string | undefined;
+}
+
+function userQuery(knex: Knex) {
+  return knex('users as u')
+    .leftJoin('dealers as d', 'd.id', 'u.dealer_id')
+    .leftJoin('users as m', 'm.id', 'u.reports_to')
+    .select(
+      'u.id',
+      'u.username',
+      'u.name',
+      'd.code as dealer',
+      'm.username as reportsTo',
+      'u.active',
+      knex.raw('coalesce((select array_agg(r.role order by r.role) from user_roles r where r.user_id = u.id), ?) as roles', [
+        '{}',
+      ]),
+    );
+}
+
+export async function findUser(knex: Knex, username: string): Promise<User> {
+  const user = await userQuery(knex).where('u.username', username).first();
+  if (!user) throw new NotFound('user', username);
+  return user as User;
+}
+
+export async function listUsers(knex: Knex, filter: { dealer?: string | undefined } = {}): Promise<User[]> {
+  const q = userQuery(knex).orderBy('u.username');
+  if (filter.dealer) q.where('d.code', filter.dealer);
+  return (await q) as User[];
+}
+
+export async function addUser(tx: Tx, actor: Actor, input: NewUser): Promise<User> {
+  if (!USERNAME.test(input.username)) {
+    throw new BadInput('username', input.username, 'lower-case letters, digits, . _ - (e.g. li.si)');
+  }
+  if (!input.name.trim()) throw new BadInput('name', input.name, 'the person’s name, e.g. 李四');
+  if (input.roles.length === 0) throw new BadInput('role', '', 'at least one role');
+  const known = await tx('roles').pluck('code');
+  for (const role of input.roles) {
+    if (!known.includes(role)) throw new BadInput('role', role, `one of ${known.join(', ')}`);
+  }
+  if (await tx('users').where({ username: input.username }).first('id')) {
+    throw new Refused(`user ${input.username} already exists`);
+  }
+  const dealer = input.dealer ? await findDealer(tx, input.dealer) : null;
+  if (dealer && dealer.kind === 'group') throw new BadInput('dealer', input.dealer, 'a dealer code; leave it out for group staff');
+  const manager = input.reportsTo ? await findUser(tx, input.reportsTo) : null;
+  const [row] = await tx('users')
+    .insert({
+      username: input.username,
+      name: input.name.trim(),
+      dealer_id: dealer?.id ?? null,
+      reports_to: manager?.id ?? null,
+      phone: input.phone ?? null,
+    })
+    .returning('id');
+  await tx('user_roles').insert([...new Set(input.roles)].map((role) => ({ user_id: row.id, role })));
+  await writeAudit(tx, actor, {
+    action: 'create',
+    entity: 'user',
+    entityId: input.username,
+    dealerId: dealer?.id ?? null,
+    details: { name: input.name, roles: input.roles, dealer: dealer?.code ?? null, reportsTo: manager?.username ?? null },
+  });
+  return findUser(tx, input.username);
+}

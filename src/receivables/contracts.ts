@@ -1,0 +1,376 @@
+// Contracts: creating one with its customer, machines and schedule (version 1), finding and listing them.
+import type { Decimal } from 'decimal.js';
+import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.js';
+import { scopeContracts } from '../access/scope.js';
+import { writeAudit } from '../audit/index.js';
+import { type BusinessDate, isValidDate } from '../core/dates.js';
+import { BadInput, NotFound, Refused } from '../core/errors.js';
+import { formatMoney, formatRate, type Money, sumMoney } from '../core/money.js';
+import type { Tx } from '../db/index.js';
+import { findDealer } from '../organisation/index.js';
+import { PAID_KINDS } from './position.js';
+import { customSchedule, generateSchedule, type ScheduleLine, type ScheduleMethod } from './schedule.js';
+
+export const CONTRACT_STATUSES = ['active', 'settled', 'written_off'] as const;
+
+export interface CustomerInput {
+  name: string;
+  idNumber?: string | undefined;
+  phone?: string | undefined;
+  address?: string | undefined;
+}
+
+export interface MachineInput {
+  serialNo: string;
+  model: string;
+  brand?: string | undefined;
+}
+
+export interface NewContract {
+  dealer: string;
+  contractNo: string;
+  customer: CustomerInput;
+  machines: MachineInput[];
+  collector?: string | undefined;
+  signDate?: BusinessDate | undefined;
+  contractAmount?: Money | undefined;
+  downPayment?: Money | undefined;
+  financier?: string | undefined;
+  note?: string | undefined;
+  /** Terms to generate the schedule from, or custom lines (method 'custom'). */
+  method: ScheduleMethod;
+  principal?: Money | undefined;
+  annualRate?: Decimal | undefined;
+  termMonths?: number | undefined;
+  firstDueDate?: BusinessDate | undefined;
+  lines?: ScheduleLine[] | undefined;
+}
+
+export interface ContractRef {
+  id: number;
+  dealerId: number;
+  dealer: string;
+  contractNo: string;
+  status: (typeof CONTRACT_STATUSES)[number];
+  statusDate: BusinessDate | null;
+  cutoverDate: BusinessDate | null;
+}
+
+/** Customers are matched by ID number within the dealer, else by name + phone (IMPORT-FORMAT.md). */
+export async function findOrCreateCustomer(tx: Tx, dealerId: number, input: CustomerInput): Promise<number> {
+  const name = input.name.trim();
+  if (!name) throw new BadInput('customer', input.name, 'the customer’s name, e.g. 张伟');
+  const existing = input.idNumber
+    ? await tx('customers').where({ dealer_id: dealerId, id_number: input.idNumber }).first('id')
+    : await tx('customers').where({ dealer_id: dealerId, name, phone: input.phone ?? null }).first('id');
+  if (existing) return existing.id;
+  const [row] = await tx('customers')
+    .insert({
+      dealer_id: dealerId,
+      name,
+      id_number: input.idNumber || null,
+      phone: input.phone || null,
+      address: input.address || null,
+    })
+    .returning('id');
+  return row.id;
+}
+
+export async function findOrCreateMachine(tx: Tx, dealerId: number, input: MachineInput): Promise<number> {
+  const serialNo = input.serialNo.trim();
+  if (!serialNo) throw new BadInput('serial-no', input.serialNo, 'the machine’s serial number');
+  const existing = await tx('machines').where({ dealer_id: dealerId, serial_no: serialNo }).first('id');
+  if (existing) return existing.id;
+  const [row] = await tx('machines')
+    .insert({ dealer_id: dealerId, serial_no: serialNo, model: input.model.trim(), brand: input.brand ?? null })
+    .returning('id');
+  return row.id;
+}
+
+function scheduleFor(input: NewContract, knownTypes: ReadonlySet<string>): ScheduleLine[] {
+  if (input.method === 'custom') return customSchedule(input.lines ?? [], knownTypes);
+  for (const [field, value] of [
+    ['principal', input.principal],
+    ['annual-rate', input.annualRate],
+    ['term-months', input.termMonths],
+    ['first-due-date', input.firstDueDate],
+  ] as const) {
+    if (value === undefined) throw new BadInput(field, null, `a value (needed by method ${input.method})`);
+  }
+  return generateSchedule({
+    method: input.method,
+    principal: input.principal as Money,
+    annualRate: input.annualRate as Decimal,
+    termMonths: input.termMonths as number,
+    firstDueDate: input.firstDueDate as BusinessDate,
+  });
+}
+
+export async function createContract(tx: Tx, actor: Actor, input: NewContract): Promise<ContractRef> {
+  const contractNo = input.contractNo.trim();
+  if (!contractNo) throw new BadInput('contract-no', input.contractNo, 'a contract number, e.g. HT-2026-0001');
+  const dealer = await findDealer(tx, input.dealer);
+  if (dealer.kind !== 'dealer') throw new BadInput('dealer', input.dealer, 'a dealer code (not the group or a region)');
+  if (input.signDate !== undefined && !isValidDate(input.signDate)) {
+    throw new BadInput('sign-date', input.signDate, 'a date YYYY-MM-DD');
+  }
+  const knownTypes = new Set<string>(await tx('receivable_types').pluck('code'));
+  const lines = scheduleFor(input, knownTypes);
+  if (await tx('contracts').where({ dealer_id: dealer.id, contract_no: contractNo }).first('id')) {
+    throw new Refused(`contract ${contractNo} already exists at dealer ${dealer.code}`);
+  }
+  const collector = input.collector ? await tx('users').where({ username: input.collector }).first('id') : null;
+  if (input.collector && !collector) throw new BadInput('collector', input.collector, 'an existing username (zq user list)');
+
+  const customerId = await findOrCreateCustomer(tx, dealer.id, input.customer);
+  const principal = input.principal ?? sumMoney(lines.filter((l) => l.type === 'principal').map((l) => l.amountDue));
+  const [contract] = await tx('contracts')
+    .insert({
+      dealer_id: dealer.id,
+      contract_no: contractNo,
+      customer_id: customerId,
+      collector_id: collector?.id ?? null,
+      sign_date: input.signDate ?? null,
+      contract_amount: input.contractAmount ? formatMoney(input.contractAmount) : null,
+      down_payment: formatMoney(input.downPayment ?? 0),
+      financed_amount: formatMoney(principal),
+      annual_rate: input.annualRate ? formatRate(input.annualRate) : null,
+      term_months: input.method === 'custom' ? null : (input.termMonths ?? null),
+      method: input.method,
+      first_due_date: input.firstDueDate ?? lines[0]?.dueDate ?? null,
+      financier: input.financier ?? null,
+      held_by: input.financier ? 'financier' : 'dealer',
+      note: input.note ?? null,
+    })
+    .returning('id');
+  for (const machine of input.machines) {
+    const machineId = await findOrCreateMachine(tx, dealer.id, machine);
+    await tx('contract_machines').insert({ contract_id: contract.id, machine_id: machineId }).onConflict().ignore();
+  }
+  await insertScheduleVersion(tx, contract.id, 1, lines, input.method === 'custom' ? 'custom' : 'generated', input.signDate);
+  await writeAudit(tx, actor, {
+    action: 'create',
+    entity: 'contract',
+    entityId: contract.id,
+    dealerId: dealer.id,
+    details: { contractNo, method: input.method, lines: lines.length, financedAmount: formatMoney(principal) },
+  });
+  return findContract(tx, contractNo, dealer.code);
+}
+
+const LINE_INSERT_BATCH = 500;
+
+export async function insertScheduleVersion(
+  tx: Tx,
+  contractId: number,
+  version: number,
+  lines: readonly ScheduleLine[],
+  source: 'generated' | 'imported' | 'custom' | 'schedule_change',
+  effectiveFrom?: BusinessDate | null,
+): Promise<void> {
+  const from = effectiveFrom ?? lines[0]?.dueDate;
+  if (!from) throw new BadInput('lines', '[]', 'at least one schedule line');
+  await tx('schedule_versions').insert({ contract_id: contractId, version, effective_from: from, source });
+  const rows = lines.map((l) => ({
+    contract_id: contractId,
+    version,
+    seq: l.seq,
+    receivable_type: l.type,
+    due_date: l.dueDate,
+    amount_due: formatMoney(l.amountDue),
+  }));
+  for (let i = 0; i < rows.length; i += LINE_INSERT_BATCH) await tx('schedule_lines').insert(rows.slice(i, i + LINE_INSERT_BATCH));
+}
+
+/**
+ * A contract by number. The number is unique within a dealer; give the dealer when the number exists at
+ * more than one (CLI.md).
+ */
+export async function findContract(knex: Knex, contractNo: string, dealer?: string, actor?: Actor): Promise<ContractRef> {
+  const q = knex('contracts as c')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .where('c.contract_no', contractNo)
+    .select(
+      'c.id',
+      'c.dealer_id as dealerId',
+      'd.code as dealer',
+      'c.contract_no as contractNo',
+      'c.status',
+      'c.status_date as statusDate',
+      'c.cutover_date as cutoverDate',
+    );
+  if (dealer) q.where('d.code', dealer);
+  if (actor) scopeContracts(q, actor, 'c');
+  const rows = (await q) as ContractRef[];
+  if (rows.length === 0) throw new NotFound('contract', dealer ? `${dealer}/${contractNo}` : contractNo);
+  if (rows.length > 1) {
+    throw new BadInput(
+      'dealer',
+      null,
+      `a dealer code: contract ${contractNo} exists at ${rows.map((r) => r.dealer).join(', ')} (add --dealer CODE)`,
+    );
+  }
+  return rows[0] as ContractRef;
+}
+
+export interface ContractDetails {
+  dealer: string;
+  dealerName: string;
+  contractNo: string;
+  customer: { name: string; idNumber: string | null; phone: string | null };
+  collector: string | null;
+  status: string;
+  signDate: BusinessDate | null;
+  contractAmount: string | null;
+  downPayment: string;
+  financedAmount: string | null;
+  annualRate: string | null;
+  termMonths: number | null;
+  method: ScheduleMethod;
+  firstDueDate: BusinessDate | null;
+  financier: string | null;
+  machines: { serialNo: string; model: string; status: string }[];
+}
+
+export async function contractDetails(knex: Knex, ref: ContractRef): Promise<ContractDetails> {
+  const row = await knex('contracts as c')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .join('customers as cu', 'cu.id', 'c.customer_id')
+    .leftJoin('users as u', 'u.id', 'c.collector_id')
+    .where('c.id', ref.id)
+    .first(
+      'd.code as dealer',
+      'd.name as dealerName',
+      'c.contract_no as contractNo',
+      'cu.name as customerName',
+      'cu.id_number as idNumber',
+      'cu.phone',
+      'u.username as collector',
+      'c.status',
+      'c.sign_date as signDate',
+      'c.contract_amount as contractAmount',
+      'c.down_payment as downPayment',
+      'c.financed_amount as financedAmount',
+      'c.annual_rate as annualRate',
+      'c.term_months as termMonths',
+      'c.method',
+      'c.first_due_date as firstDueDate',
+      'c.financier',
+    );
+  const machines = await knex('contract_machines as cm')
+    .join('machines as m', 'm.id', 'cm.machine_id')
+    .where('cm.contract_id', ref.id)
+    .orderBy('m.serial_no')
+    .select('m.serial_no as serialNo', 'm.model', 'm.status');
+  const { customerName, idNumber, phone, ...rest } = row;
+  return { ...rest, customer: { name: customerName, idNumber, phone }, machines };
+}
+
+export interface ContractFilter {
+  dealer?: string | undefined;
+  collector?: string | undefined;
+  status?: string | undefined;
+  overdue?: boolean | undefined;
+  asOf: BusinessDate;
+  limit?: number | undefined;
+}
+
+export interface ContractListRow {
+  dealer: string;
+  contractNo: string;
+  customer: string;
+  collector: string | null;
+  status: string;
+  signDate: BusinessDate | null;
+  financedAmount: string;
+  amountDue: string;
+  amountPaid: string;
+  outstanding: string;
+  overdue: string;
+}
+
+/** Upper bound of one listing; a larger ledger is read with filters or an export. */
+export const LIST_LIMIT_MAX = 100_000;
+
+/**
+ * Contracts in the actor's scope with their balances as of a date, set-based: one query whatever the number
+ * of contracts. `overdue` is the outstanding of lines due before the as-of date.
+ */
+export async function listContracts(knex: Knex, actor: Actor, filter: ContractFilter): Promise<ContractListRow[]> {
+  if (filter.status && !(CONTRACT_STATUSES as readonly string[]).includes(filter.status)) {
+    throw new BadInput('status', filter.status, CONTRACT_STATUSES.join(', '));
+  }
+  const asOf = filter.asOf;
+  const dueAgg = knex('schedule_lines as l')
+    .whereNull('l.retired_version')
+    .groupBy('l.contract_id')
+    .select(
+      'l.contract_id',
+      knex.raw('sum(l.amount_due) as due'),
+      knex.raw('sum(CASE WHEN l.due_date < ? THEN l.amount_due ELSE 0 END) as due_past', [asOf]),
+    );
+  const paidAgg = knex('postings as p')
+    .join('schedule_lines as l', 'l.id', 'p.schedule_line_id')
+    .whereIn('p.kind', [...PAID_KINDS, 'write_off'])
+    .where('p.value_date', '<=', asOf)
+    .groupBy('p.contract_id')
+    .select(
+      'p.contract_id',
+      knex.raw('sum(p.signed_amount) as paid'),
+      knex.raw('sum(CASE WHEN l.due_date < ? THEN p.signed_amount ELSE 0 END) as paid_past', [asOf]),
+    );
+  const q = knex('contracts as c')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .join('customers as cu', 'cu.id', 'c.customer_id')
+    .leftJoin('users as u', 'u.id', 'c.collector_id')
+    .leftJoin(dueAgg.as('due'), 'due.contract_id', 'c.id')
+    .leftJoin(paidAgg.as('paid'), 'paid.contract_id', 'c.id')
+    .select(
+      'd.code as dealer',
+      'c.contract_no as contractNo',
+      'cu.name as customer',
+      'u.username as collector',
+      'c.status',
+      'c.sign_date as signDate',
+      knex.raw('coalesce(c.financed_amount, 0)::text as "financedAmount"'),
+      knex.raw('coalesce(due.due, 0)::numeric(18,2)::text as "amountDue"'),
+      knex.raw('coalesce(paid.paid, 0)::numeric(18,2)::text as "amountPaid"'),
+      knex.raw('(coalesce(due.due, 0) - coalesce(paid.paid, 0))::numeric(18,2)::text as outstanding'),
+      knex.raw('(coalesce(due.due_past, 0) - coalesce(paid.paid_past, 0))::numeric(18,2)::text as overdue'),
+    )
+    .orderBy(['d.code', 'c.contract_no'])
+    .limit(Math.min(filter.limit ?? LIST_LIMIT_MAX, LIST_LIMIT_MAX));
+  scopeContracts(q, actor, 'c');
+  if (filter.dealer) q.where('d.code', filter.dealer);
+  if (filter.collector) q.where('u.username', filter.collector);
+  if (filter.status) q.where('c.status', filter.status);
+  if (filter.overdue) q.whereRaw('coalesce(due.due_past, 0) - coalesce(paid.paid_past, 0) > 0');
+  return (await q) as ContractListRow[];
+}
+
+export interface ScheduleView {
+  version: number;
+  source: string;
+  effectiveFrom: BusinessDate;
+  lines: { seq: number; type: string; dueDate: BusinessDate; amountDue: string }[];
+  versions: number[];
+}
+
+/** Version N of a contract's schedule (default: the latest): the lines live in that version. */
+export async function contractSchedule(knex: Knex, ref: ContractRef, version?: number): Promise<ScheduleView> {
+  const versions = (await knex('schedule_versions')
+    .where({ contract_id: ref.id })
+    .orderBy('version')
+    .select('version', 'source', 'effective_from as effectiveFrom')) as { version: number; source: string; effectiveFrom: string }[];
+  const chosen = version === undefined ? versions.at(-1) : versions.find((v) => v.version === version);
+  if (!chosen) throw new NotFound('schedule version', `${ref.contractNo} v${version}`);
+  const lines = await knex('schedule_lines as l')
+    .join('receivable_types as t', 't.code', 'l.receivable_type')
+    .where('l.contract_id', ref.id)
+    .where('l.version', '<=', chosen.version)
+    .where((w) => w.whereNull('l.retired_version').orWhere('l.retired_version', '>', chosen.version))
+    .orderBy([{ column: 'l.seq' }, { column: 't.allocation_priority' }])
+    .select('l.seq', 'l.receivable_type as type', 'l.due_date as dueDate', 'l.amount_due as amountDue');
+  return { ...chosen, lines, versions: versions.map((v) => v.version) };
+}
