@@ -114,7 +114,9 @@ export function generateSchedule(terms: ScheduleTerms): ScheduleLine[] {
   installments.forEach((inst, index) => {
     const dueDate = dates[index];
     assert(dueDate !== undefined, 'one due date per installment');
-    assert(!inst.principal.isNegative(), 'principal of an installment is never negative');
+    if (inst.principal.isNegative()) {
+      throw new BadInput('principal', terms.principal.toFixed(2), `an amount large enough for ${terms.termMonths} installments`);
+    }
     lines.push({ seq: index + 1, type: 'principal', dueDate, amountDue: inst.principal });
     if (inst.interest.greaterThan(0)) lines.push({ seq: index + 1, type: 'interest', dueDate, amountDue: inst.interest });
   });

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  addDays,
+  addMonths,
+  daysBetween,
+  eachDate,
+  isValidDate,
+  monthEnd,
+  parseDate,
+  today,
+} from '../../src/core/dates.js';
+
+describe('business dates', () => {
+  it('parses exactly YYYY-MM-DD and real calendar days', () => {
+    expect(parseDate('2026-03-10')).toBe('2026-03-10');
+    for (const bad of ['2026-02-29', '2026-13-01', '2026/03/10', '26-03-10', '2026-3-1', '', 'today']) {
+      expect(() => parseDate(bad, '--as-of')).toThrow(/^--as-of: .* expected a date YYYY-MM-DD/);
+    }
+    expect(isValidDate('2028-02-29')).toBe(true);
+  });
+
+  it('adds days across months, years and leap days', () => {
+    expect(addDays('2026-03-10', 30)).toBe('2026-04-09');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+  });
+
+  it('counts days between (the worked example: 03-10 → 04-09 is 30 days)', () => {
+    expect(daysBetween('2026-03-10', '2026-04-09')).toBe(30);
+    expect(daysBetween('2026-04-09', '2026-03-10')).toBe(-30);
+    expect(daysBetween('2025-12-31', '2026-12-31')).toBe(365);
+  });
+
+  it('clamps to month end and returns to the original day (RULES.md: 01-31 → 02-28 → 03-31)', () => {
+    expect(addMonths('2026-01-31', 1, 31)).toBe('2026-02-28');
+    expect(addMonths('2026-01-31', 2, 31)).toBe('2026-03-31');
+    expect(addMonths('2026-01-31', 3, 31)).toBe('2026-04-30');
+    expect(addMonths('2027-01-31', 13, 31)).toBe('2028-02-29');
+    expect(addMonths('2026-11-15', 2)).toBe('2027-01-15');
+    expect(addMonths('2026-03-15', -3)).toBe('2025-12-15');
+    expect(monthEnd('2026-02-10')).toBe('2026-02-28');
+  });
+
+  it('today is the calendar date in Asia/Shanghai, not UTC', () => {
+    // 2026-03-09T17:00Z is already 2026-03-10 01:00 in Shanghai.
+    expect(today('Asia/Shanghai', new Date('2026-03-09T17:00:00Z'))).toBe('2026-03-10');
+    expect(today('UTC', new Date('2026-03-09T17:00:00Z'))).toBe('2026-03-09');
+  });
+
+  it('lists each date of a range', () => {
+    expect([...eachDate('2026-02-27', '2026-03-01')]).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
+  });
+
+  it('property: addDays and daysBetween are inverse', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40_000 }), fc.integer({ min: -5000, max: 5000 }), (offset, n) => {
+        const start = addDays('1950-01-01', offset);
+        expect(daysBetween(start, addDays(start, n))).toBe(n);
+      }),
+    );
+  });
+});
