@@ -231,7 +231,8 @@ function claims(state: AllocationState, valueDate: BusinessDate, strategy: Strat
     target: 'penalty',
     owed: penaltyOwed(state, x.s, valueDate),
   });
-  const ordered = strategy === 'by_installment' ? byInstallment(due, amount, penalty) : principalFirst(due, amount, penalty);
+  const ordered =
+    strategy === 'by_installment' ? byInstallment(due, amount, penalty) : principalFirst(due, amount, penalty);
   return ordered.filter((c) => c.owed.greaterThan(0));
 }
 
@@ -267,7 +268,12 @@ function principalFirst(due: Indexed[], amount: (x: Indexed) => Claim, penalty: 
   const others = due
     .filter((x) => x.s.line.type !== 'principal' && x.s.line.type !== 'interest')
     .sort((a, b) => comparePriorityOrder(a.s.line, b.s.line));
-  return [...ofType('principal').map(amount), ...ofType('interest').map(amount), ...due.map(penalty), ...others.map(amount)];
+  return [
+    ...ofType('principal').map(amount),
+    ...ofType('interest').map(amount),
+    ...due.map(penalty),
+    ...others.map(amount),
+  ];
 }
 
 function amountOwed(s: LineState): Money {
@@ -315,7 +321,9 @@ function replayEvents(input: ReplayInput, asOf: BusinessDate): ReplayEvent[] {
     ...receipts.map((receipt) => ({ date: receipt.valueDate, receipt })),
   ];
   // A stable sort keeps the receipts' own order within a day, after the due-date event.
-  return events.sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.receipt ? 1 : 0) - (b.receipt ? 1 : 0)));
+  return events.sort((a, b) =>
+    a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.receipt ? 1 : 0) - (b.receipt ? 1 : 0),
+  );
 }
 
 function compareReceipts(a: ReplayReceipt, b: ReplayReceipt): number {
