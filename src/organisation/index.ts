@@ -43,7 +43,7 @@ export async function findDealer(knex: Knex, code: string): Promise<Dealer> {
 }
 
 export async function listDealers(knex: Knex): Promise<Dealer[]> {
-  return (await dealerQuery(knex).orderBy([{ column: 'd.kind', order: 'asc' }, 'd.code'])) as Dealer[];
+  return (await dealerQuery(knex).orderByRaw("CASE d.kind WHEN 'group' THEN 0 WHEN 'region' THEN 1 ELSE 2 END, d.code")) as Dealer[];
 }
 
 export interface NewDealer {
