@@ -1,0 +1,41 @@
+// `npm run demo` as a new user runs it: on the embedded database in a new folder, and against a PostgreSQL
+// server (a new database on it) when ZQ_TEST_DATABASE_URL is set.
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/index.js';
+import { cleanEnv, tempDir, zq } from '../support/zq.js';
+
+describe('zq demo', () => {
+  it('builds a fresh embedded database, loads the fixtures and says what to try next; a non-empty folder is refused', async () => {
+    const cwd = tempDir();
+    const demo = await zq(['demo', '--dir', 'demo-db'], { cwd });
+    expect(demo.stderr).toBe('');
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toMatch(/2 dealers in Anhui/);
+    expect(demo.stdout).toMatch(/30 contracts/);
+    expect(demo.stdout).toMatch(/Try next:/);
+    const list = await zq(['--data-dir', 'demo-db', 'contract', 'list', '--json'], { cwd });
+    expect(JSON.parse(list.stdout)).toHaveLength(30);
+    const again = await zq(['demo', '--dir', 'demo-db'], { cwd });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is not empty/);
+  });
+
+  it.runIf(process.env.ZQ_TEST_DATABASE_URL)('runs against a PostgreSQL server in a database of its own', async () => {
+    const url = process.env.ZQ_TEST_DATABASE_URL as string;
+    const demo = await zq(['demo'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: url }) });
+    expect(demo.stderr).toBe('');
+    expect(demo.code).toBe(0);
+    const name = /created database (zq_demo_\w+)/.exec(demo.stdout)?.[1];
+    expect(name).toBeTruthy();
+    const server = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
+    try {
+      const target = new URL(url);
+      target.pathname = `/${name}`;
+      const list = await zq(['contract', 'list', '--json'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: target.toString() }) });
+      expect(JSON.parse(list.stdout)).toHaveLength(30);
+    } finally {
+      await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await server.close();
+    }
+  });
+});
