@@ -14,4 +14,6 @@ for (let i = 0; i < RUNS; i++) {
 }
 times.sort((a, b) => a - b);
 const median = times[Math.floor(RUNS / 2)] ?? 0;
-console.log(`zq --help start-up: median ${median.toFixed(0)} ms, min ${times[0]?.toFixed(0)} ms, max ${times.at(-1)?.toFixed(0)} ms over ${RUNS} runs (target ≤ 300 ms)`);
+console.log(
+  `zq --help start-up: median ${median.toFixed(0)} ms, min ${times[0]?.toFixed(0)} ms, max ${times.at(-1)?.toFixed(0)} ms over ${RUNS} runs (target ≤ 300 ms)`,
+);

@@ -1,6 +1,7 @@
 // The audit trail: every function that changes data writes its row here, in the caller's transaction.
-import type { Tx } from '../db/index.js';
+
 import type { Actor } from '../access/actor.js';
+import type { Tx } from '../db/index.js';
 
 export interface AuditEntry {
   action: string; // e.g. 'create', 'update', 'confirm'

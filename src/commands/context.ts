@@ -14,6 +14,8 @@ export interface GlobalOptions {
 }
 
 export interface Context {
+  /** The command's path, e.g. 'approval rule add': its line in the permission matrix. */
+  command: string;
   db: Db;
   knex: Knex;
   actor: Actor;
@@ -25,15 +27,30 @@ export function globalOptions(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
 
-/** Open the database (refusing one with pending migrations), load the acting user, run, close. */
+/** A command's path below the program: `zq approval rule add` → 'approval rule add'. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Open the database (refusing one with pending migrations), load the acting user, check the command's line in
+ * the permission matrix (src/access/permissions.ts: role, and an explicit --as for a command that changes
+ * data), run, close. No command can skip the check: it is looked up from the command itself.
+ */
 export async function withContext(cmd: Command, fn: (ctx: Context) => Promise<void>): Promise<void> {
   const options = globalOptions(cmd);
+  const { commandPermission, requirePermission } = await import('../access/permissions.js');
+  const command = commandPath(cmd);
+  const permission = commandPermission(command);
   const { openDatabase, resolveDbConfig } = await import('../db/index.js');
   const { loadActor, actorUsername } = await import('../access/actor.js');
   const db = await openDatabase(resolveDbConfig({ dataDir: options.dataDir, databaseUrl: options.databaseUrl }));
   try {
-    const actor = await loadActor(db.knex, actorUsername(options.as));
-    await fn({ db, knex: db.knex, actor, json: options.json === true, options });
+    const actor = await loadActor(db.knex, actorUsername(options.as, process.env, permission.mutates));
+    requirePermission(actor, command);
+    await fn({ command, db, knex: db.knex, actor, json: options.json === true, options });
   } finally {
     await db.close();
   }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { canPrompt, collect, emit, withContext } from './context.js';
 import { table } from '../core/table.js';
+import { canPrompt, collect, emit, withContext } from './context.js';
 
 interface CreateFlags {
   dealer?: string;
@@ -30,7 +30,12 @@ const REQUIRED: { key: keyof CreateFlags; flag: string; question: string; when?:
   { key: 'contractNo', flag: '--contract-no', question: '合同编号 contract number' },
   { key: 'customer', flag: '--customer', question: '客户名称 customer name' },
   { key: 'principal', flag: '--principal', question: '融资本金 financed principal', when: (f) => f.method !== 'custom' },
-  { key: 'annualRate', flag: '--annual-rate', question: '年利率 annual rate (e.g. 0.049)', when: (f) => f.method !== 'custom' && f.method !== 'interest_free' },
+  {
+    key: 'annualRate',
+    flag: '--annual-rate',
+    question: '年利率 annual rate (e.g. 0.049)',
+    when: (f) => f.method !== 'custom' && f.method !== 'interest_free',
+  },
   { key: 'termMonths', flag: '--term-months', question: '期数 months', when: (f) => f.method !== 'custom' },
   { key: 'firstDueDate', flag: '--first-due-date', question: '首期还款日 first due date (YYYY-MM-DD)', when: (f) => f.method !== 'custom' },
   { key: 'linesFile', flag: '--lines-file', question: '自定义还款计划文件 custom lines file', when: (f) => f.method === 'custom' },
@@ -134,7 +139,8 @@ export function register(program: Command): void {
           return { serialNo, model };
         });
         const termMonths = f.termMonths === undefined ? undefined : Number(f.termMonths);
-        if (termMonths !== undefined && !Number.isInteger(termMonths)) throw new BadInput('--term-months', f.termMonths, 'a whole number of months');
+        if (termMonths !== undefined && !Number.isInteger(termMonths))
+          throw new BadInput('--term-months', f.termMonths, 'a whole number of months');
         const created = await ctx.knex.transaction(async (tx) =>
           createContract(tx, ctx.actor, {
             dealer: f.dealer as string,
@@ -150,13 +156,22 @@ export function register(program: Command): void {
             method: f.method as 'custom',
             principal: f.principal === undefined ? undefined : parseMoney(f.principal, '--principal'),
             annualRate:
-              f.annualRate === undefined ? (f.method === 'interest_free' ? parseRate('0') : undefined) : parseRate(f.annualRate, '--annual-rate'),
+              f.annualRate === undefined
+                ? f.method === 'interest_free'
+                  ? parseRate('0')
+                  : undefined
+                : parseRate(f.annualRate, '--annual-rate'),
             termMonths,
             firstDueDate: f.firstDueDate === undefined ? undefined : parseDate(f.firstDueDate, '--first-due-date'),
             lines: f.linesFile ? await readLinesFile(f.linesFile) : undefined,
           }),
         );
-        emit(ctx, created, () => `contract ${created.dealer}/${created.contractNo} created (id ${created.id}); see: zq contract schedule ${created.contractNo}`);
+        emit(
+          ctx,
+          created,
+          () =>
+            `contract ${created.dealer}/${created.contractNo} created (id ${created.id}); see: zq contract schedule ${created.contractNo}`,
+        );
       });
     });
 
@@ -183,18 +198,21 @@ export function register(program: Command): void {
           asOf,
           limit: opts.limit === undefined ? undefined : Number(opts.limit),
         });
-        emit(ctx, rows, () =>
-          `${table(rows, [
-            { header: '经销商', value: (r) => r.dealer },
-            { header: '合同编号', value: (r) => r.contractNo },
-            { header: '客户', value: (r) => r.customer },
-            { header: '催收员', value: (r) => r.collector },
-            { header: '状态', value: (r) => r.status },
-            { header: '应还', value: (r) => formatMoneyGrouped(r.amountDue), align: 'right' },
-            { header: '已还', value: (r) => formatMoneyGrouped(r.amountPaid), align: 'right' },
-            { header: '未还', value: (r) => formatMoneyGrouped(r.outstanding), align: 'right' },
-            { header: '逾期', value: (r) => formatMoneyGrouped(r.overdue), align: 'right' },
-          ])}\n${rows.length} contract(s) as of ${asOf}`,
+        emit(
+          ctx,
+          rows,
+          () =>
+            `${table(rows, [
+              { header: '经销商', value: (r) => r.dealer },
+              { header: '合同编号', value: (r) => r.contractNo },
+              { header: '客户', value: (r) => r.customer },
+              { header: '催收员', value: (r) => r.collector },
+              { header: '状态', value: (r) => r.status },
+              { header: '应还', value: (r) => formatMoneyGrouped(r.amountDue), align: 'right' },
+              { header: '已还', value: (r) => formatMoneyGrouped(r.amountPaid), align: 'right' },
+              { header: '未还', value: (r) => formatMoneyGrouped(r.outstanding), align: 'right' },
+              { header: '逾期', value: (r) => formatMoneyGrouped(r.overdue), align: 'right' },
+            ])}\n${rows.length} contract(s) as of ${asOf}`,
         );
       });
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { emit, withContext } from './context.js';
 import { table } from '../core/table.js';
+import { emit, withContext } from './context.js';
 
 export function register(program: Command): void {
   const dealer = program.command('dealer').description('dealers (代理店): a tree under the group');
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const { listDealers } = await import('../organisation/index.js');
-        const rows = await listDealers(ctx.knex);
+        const rows = await listDealers(ctx.knex, ctx.actor);
         emit(ctx, rows, () =>
           table(rows, [
             { header: 'code', value: (r) => r.code },

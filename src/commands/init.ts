@@ -12,9 +12,7 @@ export function register(program: Command): void {
       emit({ json: options.json === true }, result, () =>
         [
           `database: ${result.location} (${result.kind})`,
-          result.migrationsApplied.length > 0
-            ? `migrations applied: ${result.migrationsApplied.join(', ')}`
-            : 'migrations: up to date',
+          result.migrationsApplied.length > 0 ? `migrations applied: ${result.migrationsApplied.join(', ')}` : 'migrations: up to date',
           `seeded: ${result.seed.receivableTypes} receivable type(s), ${result.seed.roles} role(s)${result.seed.group ? ', the group' : ''}${result.seed.admin ? ', user admin' : ''}`,
         ].join('\n'),
       );

@@ -87,9 +87,7 @@ export function maxDate(a: BusinessDate, b: BusinessDate): BusinessDate {
 /** Today's business date in the given zone (default Asia/Shanghai). The only function that reads the clock. */
 export function today(timeZone = BUSINESS_TIME_ZONE, now: Date = new Date()): BusinessDate {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    now,
-  );
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 /** Every date from `from` to `to`, both included. Bounded by the caller's range. */

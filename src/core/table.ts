@@ -20,7 +20,11 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
     const gap = ' '.repeat((widths[i] ?? 0) - displayWidth(text));
     return columns[i]?.align === 'right' ? gap + text : text + gap;
   };
-  const line = (values: string[]) => values.map((v, i) => pad(v, i)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => pad(v, i))
+      .join('  ')
+      .trimEnd();
   const header = line(columns.map((c) => c.header));
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [header, rule, ...cells.map(line)].join('\n');

@@ -41,12 +41,12 @@ export async function seed(knex: Knex): Promise<SeedResult> {
       .onConflict('code')
       .ignore()
       .returning('code');
-    const roles = await tx('roles').insert([...ROLES]).onConflict('code').ignore().returning('code');
-    const group = await tx('dealers')
-      .insert({ code: GROUP_CODE, name: '集团', kind: 'group' })
+    const roles = await tx('roles')
+      .insert([...ROLES])
       .onConflict('code')
       .ignore()
-      .returning('id');
+      .returning('code');
+    const group = await tx('dealers').insert({ code: GROUP_CODE, name: '集团', kind: 'group' }).onConflict('code').ignore().returning('id');
     const admin = await tx('users')
       .insert({ username: ADMIN_USERNAME, name: '系统管理员' })
       .onConflict('username')

@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addDays,
-  addMonths,
-  daysBetween,
-  eachDate,
-  isValidDate,
-  monthEnd,
-  parseDate,
-  today,
-} from '../../src/core/dates.js';
+import { addDays, addMonths, daysBetween, eachDate, isValidDate, monthEnd, parseDate, today } from '../../src/core/dates.js';
 
 describe('business dates', () => {
   it('parses exactly YYYY-MM-DD and real calendar days', () => {

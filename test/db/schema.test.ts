@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
+import { dec } from '../../src/core/money.js';
 import { pendingMigrations } from '../../src/db/migrate.js';
 import { seed } from '../../src/db/seed.js';
 import { addDealer } from '../../src/organisation/index.js';
 import { createContract } from '../../src/receivables/contracts.js';
-import { dec } from '../../src/core/money.js';
 import { describeEachDb } from '../support/db.js';
 
 describeEachDb('schema: what the database itself enforces', (get) => {
@@ -44,9 +44,9 @@ describeEachDb('schema: what the database itself enforces', (get) => {
   it('refuses a second contract with the same number at the same dealer (UNIQUE)', async () => {
     const { db } = get();
     const customer = await db.knex('customers').first('id');
-    await expect(
-      db.knex('contracts').insert({ dealer_id: dealerId, contract_no: 'HT-1', customer_id: customer.id }),
-    ).rejects.toThrow(/duplicate key|unique/i);
+    await expect(db.knex('contracts').insert({ dealer_id: dealerId, contract_no: 'HT-1', customer_id: customer.id })).rejects.toThrow(
+      /duplicate key|unique/i,
+    );
   });
 
   it('refuses negative amounts (CHECK)', async () => {
@@ -56,17 +56,23 @@ describeEachDb('schema: what the database itself enforces', (get) => {
       db.knex('contracts').insert({ dealer_id: dealerId, contract_no: 'HT-NEG', customer_id: customer.id, down_payment: '-1.00' }),
     ).rejects.toThrow(/check constraint/i);
     await expect(
-      db.knex('schedule_lines').insert({ contract_id: contractId, version: 1, seq: 99, receivable_type: 'fee', due_date: '2026-01-01', amount_due: '-0.01' }),
+      db
+        .knex('schedule_lines')
+        .insert({ contract_id: contractId, version: 1, seq: 99, receivable_type: 'fee', due_date: '2026-01-01', amount_due: '-0.01' }),
     ).rejects.toThrow(/check constraint/i);
     await expect(
-      db.knex('postings').insert({ contract_id: contractId, dealer_id: dealerId, kind: 'credit', amount: '-5.00', value_date: '2026-01-01' }),
+      db
+        .knex('postings')
+        .insert({ contract_id: contractId, dealer_id: dealerId, kind: 'credit', amount: '-5.00', value_date: '2026-01-01' }),
     ).rejects.toThrow(/check constraint/i);
   });
 
   it('refuses rows that point nowhere (FOREIGN KEY)', async () => {
     const { db } = get();
     await expect(
-      db.knex('schedule_lines').insert({ contract_id: contractId, version: 1, seq: 99, receivable_type: 'nonsense', due_date: '2026-01-01', amount_due: '1' }),
+      db
+        .knex('schedule_lines')
+        .insert({ contract_id: contractId, version: 1, seq: 99, receivable_type: 'nonsense', due_date: '2026-01-01', amount_due: '1' }),
     ).rejects.toThrow(/foreign key/i);
     await expect(
       db.knex('postings').insert({ contract_id: 999999, dealer_id: dealerId, kind: 'credit', amount: '5.00', value_date: '2026-01-01' }),
@@ -85,12 +91,29 @@ describeEachDb('schema: what the database itself enforces', (get) => {
     await expect(db.knex.raw('TRUNCATE postings CASCADE')).rejects.toThrow(/append-only/);
     const [reversal] = await db
       .knex('postings')
-      .insert({ contract_id: contractId, dealer_id: dealerId, kind: 'credit', amount: '5.00', value_date: '2026-01-02', reverses_id: posting.id, reason: 'test' })
+      .insert({
+        contract_id: contractId,
+        dealer_id: dealerId,
+        kind: 'credit',
+        amount: '5.00',
+        value_date: '2026-01-02',
+        reverses_id: posting.id,
+        reason: 'test',
+      })
       .returning(['signed_amount']);
     expect(reversal.signed_amount).toBe('-5.00');
     // a posting is reversed at most once
     await expect(
-      db.knex('postings').insert({ contract_id: contractId, dealer_id: dealerId, kind: 'credit', amount: '5.00', value_date: '2026-01-02', reverses_id: posting.id }),
+      db
+        .knex('postings')
+        .insert({
+          contract_id: contractId,
+          dealer_id: dealerId,
+          kind: 'credit',
+          amount: '5.00',
+          value_date: '2026-01-02',
+          reverses_id: posting.id,
+        }),
     ).rejects.toThrow(/duplicate key|unique/i);
   });
 

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dec, formatMoney, sumMoney } from '../../src/core/money.js';
-import {
-  customSchedule,
-  dueDates,
-  equalInstallmentPayment,
-  generateSchedule,
-  type ScheduleLine,
-} from '../../src/receivables/schedule.js';
+import { customSchedule, dueDates, equalInstallmentPayment, generateSchedule, type ScheduleLine } from '../../src/receivables/schedule.js';
 
 const amounts = (lines: ScheduleLine[], type: string) => lines.filter((l) => l.type === type).map((l) => formatMoney(l.amountDue));
 
@@ -35,11 +29,32 @@ describe('等额本息 equal installment: 100,000.00 at 4.90 %/year over 12 mont
 
   it('each month’s interest and principal', () => {
     expect(amounts(lines, 'interest')).toEqual([
-      '408.33', '375.06', '341.66', '308.11', '274.43', '240.62', '206.66', '172.57', '138.34', '103.96', '69.45', '34.80',
+      '408.33',
+      '375.06',
+      '341.66',
+      '308.11',
+      '274.43',
+      '240.62',
+      '206.66',
+      '172.57',
+      '138.34',
+      '103.96',
+      '69.45',
+      '34.80',
     ]);
     expect(amounts(lines, 'principal')).toEqual([
-      '8147.84', '8181.11', '8214.51', '8248.06', '8281.74', '8315.55', '8349.51', '8383.60', '8417.83', '8452.21',
-      '8486.72', '8521.32',
+      '8147.84',
+      '8181.11',
+      '8214.51',
+      '8248.06',
+      '8281.74',
+      '8315.55',
+      '8349.51',
+      '8383.60',
+      '8417.83',
+      '8452.21',
+      '8486.72',
+      '8521.32',
     ]);
   });
 
@@ -53,8 +68,18 @@ describe('等额本息 equal installment: 100,000.00 at 4.90 %/year over 12 mont
 
   it('due dates on the 31st, clamped to each month’s end', () => {
     expect([...new Set(lines.map((l) => l.dueDate))]).toEqual([
-      '2026-01-31', '2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30',
-      '2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31', '2026-11-30', '2026-12-31',
+      '2026-01-31',
+      '2026-02-28',
+      '2026-03-31',
+      '2026-04-30',
+      '2026-05-31',
+      '2026-06-30',
+      '2026-07-31',
+      '2026-08-31',
+      '2026-09-30',
+      '2026-10-31',
+      '2026-11-30',
+      '2026-12-31',
     ]);
   });
 });
@@ -116,7 +141,9 @@ describe('custom lines and bad terms', () => {
       new Set(['principal', 'fee']),
     );
     expect(lines.map((l) => `${l.seq}:${l.type}`)).toEqual(['1:fee', '1:principal', '2:principal']);
-    expect(() => customSchedule([{ seq: 1, type: 'x', dueDate: '2026-01-01', amountDue: dec(1) }], new Set(['principal']))).toThrow(/^type/);
+    expect(() => customSchedule([{ seq: 1, type: 'x', dueDate: '2026-01-01', amountDue: dec(1) }], new Set(['principal']))).toThrow(
+      /^type/,
+    );
     expect(() =>
       customSchedule([
         { seq: 1, type: 'principal', dueDate: '2026-01-01', amountDue: dec(1) },

@@ -20,7 +20,7 @@ export function tempDir(prefix = 'zq-e2e-'): string {
 
 /** The environment without any database setting of the developer's shell. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, CI: 'true', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', ...extra };
   for (const key of ['ZQ_DATABASE_URL', 'DATABASE_URL', 'ZQ_DATA_DIR', 'ZQ_USER']) if (!(key in extra)) delete env[key];
   return env;
 }
