@@ -1,9 +1,11 @@
 // Builds the commander program from src/commands and maps errors to exit codes (CLI.md):
 // 0 done; 1 unexpected; 2 bad input or refused; 3 not found or not allowed; 4 reconciliation failed.
 import { Command, CommanderError } from 'commander';
+import { register as audit } from './commands/audit.js';
 import { register as contract } from './commands/contract.js';
 import { register as dealer } from './commands/dealer.js';
 import { register as demo } from './commands/demo.js';
+import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
 import { register as user } from './commands/user.js';
 import { EXIT, ExpectedError } from './core/errors.js';
@@ -14,12 +16,12 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .option('--data-dir <dir>', 'embedded database folder (env ZQ_DATA_DIR; default ./.zq)')
     .option('--database-url <url>', 'use a PostgreSQL server (env ZQ_DATABASE_URL, then DATABASE_URL)')
-    .option('--as <user>', 'the acting user (env ZQ_USER; default admin)')
+    .option('--as <user>', 'the acting user (env ZQ_USER); required by commands that change data, reads default to admin')
     .option('--json', 'machine-readable output on stdout')
     .option('--debug', 'stack traces on unexpected errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [init, demo, dealer, user, contract]) register(program);
+  for (const register of [init, demo, dealer, user, contract, importCommand, audit]) register(program);
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();
     cmd.commands.forEach(override);

@@ -1,6 +1,6 @@
 // The acting user (`--as` / ZQ_USER): who the audit row names and whose permissions and scope apply.
 import type { Knex } from 'knex';
-import { NotAllowed } from '../core/errors.js';
+import { BadInput, NotAllowed } from '../core/errors.js';
 import { ADMIN_USERNAME } from '../db/seed.js';
 
 export interface Actor {
@@ -11,8 +11,16 @@ export interface Actor {
   roles: string[];
 }
 
-export function actorUsername(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  return flag ?? env.ZQ_USER ?? ADMIN_USERNAME;
+/**
+ * The acting user's name: --as, then ZQ_USER. A command that changes data requires one (exit 2 without it),
+ * so that its audit row names a person; a read without one runs as admin (whoever can open the database can
+ * read it; the web viewer logs people in with their password).
+ */
+export function actorUsername(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, mutates = true): string {
+  const name = flag ?? (env.ZQ_USER || undefined);
+  if (name !== undefined) return name;
+  if (mutates) throw new BadInput('--as', null, 'the acting user for a command that changes data (--as USER or ZQ_USER, e.g. --as admin)');
+  return ADMIN_USERNAME;
 }
 
 export async function loadActor(knex: Knex, username: string): Promise<Actor> {

@@ -1,6 +1,7 @@
 // Dealers (a tree under the group) and users (roles, dealer, reports_to).
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
+import { scopeDealers, scopeUsers } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
@@ -42,8 +43,11 @@ export async function findDealer(knex: Knex, code: string): Promise<Dealer> {
   return dealer as Dealer;
 }
 
-export async function listDealers(knex: Knex): Promise<Dealer[]> {
-  return (await dealerQuery(knex).orderByRaw("CASE d.kind WHEN 'group' THEN 0 WHEN 'region' THEN 1 ELSE 2 END, d.code")) as Dealer[];
+/** The dealers in the actor's data scope. */
+export async function listDealers(knex: Knex, actor: Actor): Promise<Dealer[]> {
+  return (await scopeDealers(dealerQuery(knex), actor, 'd').orderByRaw(
+    "CASE d.kind WHEN 'group' THEN 0 WHEN 'region' THEN 1 ELSE 2 END, d.code",
+  )) as Dealer[];
 }
 
 export interface NewDealer {
@@ -119,9 +123,7 @@ function userQuery(knex: Knex) {
       'd.code as dealer',
       'm.username as reportsTo',
       'u.active',
-      knex.raw('coalesce((select array_agg(r.role order by r.role) from user_roles r where r.user_id = u.id), ?) as roles', [
-        '{}',
-      ]),
+      knex.raw('coalesce((select array_agg(r.role order by r.role) from user_roles r where r.user_id = u.id), ?) as roles', ['{}']),
     );
 }
 
@@ -131,8 +133,9 @@ export async function findUser(knex: Knex, username: string): Promise<User> {
   return user as User;
 }
 
-export async function listUsers(knex: Knex, filter: { dealer?: string | undefined } = {}): Promise<User[]> {
-  const q = userQuery(knex).orderBy('u.username');
+/** The users in the actor's data scope. */
+export async function listUsers(knex: Knex, actor: Actor, filter: { dealer?: string | undefined } = {}): Promise<User[]> {
+  const q = scopeUsers(userQuery(knex), actor, 'u').orderBy('u.username');
   if (filter.dealer) q.where('d.code', filter.dealer);
   return (await q) as User[];
 }

@@ -30,17 +30,63 @@ describe('zq on the embedded database, end to end', () => {
   });
 
   it('adds a dealer, users and a contract, and shows it in the JSON shape of CLI.md', async () => {
-    expect((await run('dealer', 'add', 'HF01', '--name', '合肥代理店', '--province', '安徽', '--city', '合肥')).code).toBe(0);
-    expect((await run('user', 'add', 'wang.qiang', '--name', '王强', '--role', 'manager', '--dealer', 'HF01')).code).toBe(0);
-    const user = await run('user', 'add', 'li.si', '--name', '李四', '--role', 'collector', '--dealer', 'HF01', '--reports-to', 'wang.qiang', '--json');
+    expect((await run('--as', 'admin', 'dealer', 'add', 'HF01', '--name', '合肥代理店', '--province', '安徽', '--city', '合肥')).code).toBe(
+      0,
+    );
+    expect((await run('--as', 'admin', 'user', 'add', 'wang.qiang', '--name', '王强', '--role', 'manager', '--dealer', 'HF01')).code).toBe(
+      0,
+    );
+    const user = await run(
+      '--as',
+      'admin',
+      'user',
+      'add',
+      'li.si',
+      '--name',
+      '李四',
+      '--role',
+      'collector',
+      '--dealer',
+      'HF01',
+      '--reports-to',
+      'wang.qiang',
+      '--json',
+    );
     expect(user.code).toBe(0);
     expect(JSON.parse(user.stdout)).toMatchObject({ username: 'li.si', roles: ['collector'], dealer: 'HF01', reportsTo: 'wang.qiang' });
 
     const created = await run(
-      'contract', 'create', '--dealer', 'HF01', '--contract-no', 'HT-2026-0001', '--customer', '张三',
-      '--id-number', '340104199001011234', '--phone', '13800000000', '--machine', 'SY215C-0001:SY215C',
-      '--collector', 'li.si', '--sign-date', '2026-01-05', '--method', 'equal_installment',
-      '--principal', '100000.00', '--annual-rate', '0.049', '--term-months', '12', '--first-due-date', '2026-01-31', '--json',
+      '--as',
+      'admin',
+      'contract',
+      'create',
+      '--dealer',
+      'HF01',
+      '--contract-no',
+      'HT-2026-0001',
+      '--customer',
+      '张三',
+      '--id-number',
+      '340104199001011234',
+      '--phone',
+      '13800000000',
+      '--machine',
+      'SY215C-0001:SY215C',
+      '--collector',
+      'li.si',
+      '--sign-date',
+      '2026-01-05',
+      '--method',
+      'equal_installment',
+      '--principal',
+      '100000.00',
+      '--annual-rate',
+      '0.049',
+      '--term-months',
+      '12',
+      '--first-due-date',
+      '2026-01-31',
+      '--json',
     );
     expect(created.stderr).toBe('');
     expect(JSON.parse(created.stdout)).toMatchObject({ dealer: 'HF01', contractNo: 'HT-2026-0001', status: 'active' });
@@ -57,14 +103,30 @@ describe('zq on the embedded database, end to end', () => {
       asOf: '2026-03-15',
     });
     expect(json.lines[0]).toEqual({
-      seq: 1, type: 'interest', dueDate: '2026-01-31', amountDue: '408.33', amountPaid: '0.00', outstanding: '408.33',
-      overdueDays: 43, penaltyAccrued: '0.00', penaltyPaid: '0.00', penaltyWaived: '0.00', penaltyOutstanding: '0.00',
+      seq: 1,
+      type: 'interest',
+      dueDate: '2026-01-31',
+      amountDue: '408.33',
+      amountPaid: '0.00',
+      outstanding: '408.33',
+      overdueDays: 43,
+      penaltyAccrued: '0.00',
+      penaltyPaid: '0.00',
+      penaltyWaived: '0.00',
+      penaltyOutstanding: '0.00',
     });
     expect(json.lines[1]).toMatchObject({ seq: 1, type: 'principal', amountDue: '8147.84', overdueDays: 43 });
     // Due 01-31 and 02-28 are overdue on 03-15: 2 × 8,556.17; nothing paid yet.
     expect(json.totals).toEqual({
-      amountDue: '102673.99', amountPaid: '0.00', outstanding: '102673.99', overdue: '17112.34',
-      penaltyAccrued: '0.00', penaltyPaid: '0.00', penaltyWaived: '0.00', penaltyOutstanding: '0.00', credit: '0.00',
+      amountDue: '102673.99',
+      amountPaid: '0.00',
+      outstanding: '102673.99',
+      overdue: '17112.34',
+      penaltyAccrued: '0.00',
+      penaltyPaid: '0.00',
+      penaltyWaived: '0.00',
+      penaltyOutstanding: '0.00',
+      credit: '0.00',
     });
     for (const line of json.lines) for (const key of ['amountDue', 'amountPaid', 'outstanding']) expect(line[key]).toMatch(/^\d+\.\d{2}$/);
   });
@@ -83,19 +145,49 @@ describe('zq on the embedded database, end to end', () => {
   });
 
   it('bad input: one line on stderr naming the field, the value and what was expected, exit 2, nothing written', async () => {
-    const bad = await run('contract', 'create', '--dealer', 'HF01', '--contract-no', 'HT-BAD', '--customer', '李四',
-      '--principal', '1000.005', '--annual-rate', '0.05', '--term-months', '12', '--first-due-date', '2026-01-31');
+    const bad = await run(
+      '--as',
+      'admin',
+      'contract',
+      'create',
+      '--dealer',
+      'HF01',
+      '--contract-no',
+      'HT-BAD',
+      '--customer',
+      '李四',
+      '--principal',
+      '1000.005',
+      '--annual-rate',
+      '0.05',
+      '--term-months',
+      '12',
+      '--first-due-date',
+      '2026-01-31',
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/--principal: "1000.005" — expected a decimal amount with at most two decimals/);
     const date = await run('contract', 'show', 'HT-2026-0001', '--as-of', '2026-02-30');
     expect(date.code).toBe(2);
     expect(date.stderr).toMatch(/--as-of: "2026-02-30" — expected a date YYYY-MM-DD/);
-    const missing = await run('contract', 'create', '--dealer', 'HF01', '--customer', '李四');
+    const missing = await run('--as', 'admin', 'contract', 'create', '--dealer', 'HF01', '--customer', '李四');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--contract-no: null — expected a value/);
     const list = await run('contract', 'list', '--json');
     expect(JSON.parse(list.stdout)).toHaveLength(1);
+  });
+
+  it('a command that changes data needs an acting user (--as or ZQ_USER): exit 2 without one, nothing written', async () => {
+    const anonymous = await run('dealer', 'add', 'XX01', '--name', '无名');
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toMatch(/--as: null — expected the acting user/);
+    const viaEnv = await zq(['dealer', 'add', 'XX01', '--name', '无名'], { cwd, env: cleanEnv({ ZQ_USER: 'admin' }) });
+    expect(viaEnv.code).toBe(0);
+    const audit = await run('audit', 'log', '--json');
+    expect(JSON.parse(audit.stdout)).toContainEqual(
+      expect.objectContaining({ actor: 'admin', action: 'create', entity: 'dealer', entityId: 'XX01' }),
+    );
   });
 
   it('not found and not allowed: exit 3', async () => {
@@ -107,8 +199,26 @@ describe('zq on the embedded database, end to end', () => {
   });
 
   it('a refused business rule: exit 2 (duplicate contract number at the dealer)', async () => {
-    const dup = await run('contract', 'create', '--dealer', 'HF01', '--contract-no', 'HT-2026-0001', '--customer', '王五',
-      '--method', 'interest_free', '--principal', '1200', '--term-months', '12', '--first-due-date', '2026-01-31');
+    const dup = await run(
+      '--as',
+      'admin',
+      'contract',
+      'create',
+      '--dealer',
+      'HF01',
+      '--contract-no',
+      'HT-2026-0001',
+      '--customer',
+      '王五',
+      '--method',
+      'interest_free',
+      '--principal',
+      '1200',
+      '--term-months',
+      '12',
+      '--first-due-date',
+      '2026-01-31',
+    );
     expect(dup.code).toBe(2);
     expect(dup.stderr).toMatch(/already exists at dealer HF01/);
   });
@@ -116,7 +226,7 @@ describe('zq on the embedded database, end to end', () => {
   it('a collector sees only their own contracts (data scope through --as)', async () => {
     const asCollector = await zq(['contract', 'list', '--json'], { cwd, env: cleanEnv({ ZQ_USER: 'li.si' }) });
     expect(JSON.parse(asCollector.stdout)).toHaveLength(1);
-    await run('user', 'add', 'zhao.liu', '--name', '赵六', '--role', 'collector', '--dealer', 'HF01');
+    await run('--as', 'admin', 'user', 'add', 'zhao.liu', '--name', '赵六', '--role', 'collector', '--dealer', 'HF01');
     const other = await run('--as', 'zhao.liu', 'contract', 'list', '--json');
     expect(JSON.parse(other.stdout)).toEqual([]);
     const manager = await run('--as', 'wang.qiang', 'contract', 'list', '--json');

@@ -1,0 +1,118 @@
+// Data scope: exact row sets for every user of a four-level hierarchy across two dealers, before and after
+// users are moved to another manager, through every scoped list.
+import { expect, it } from 'vitest';
+import { moveUser } from '../../src/access/users.js';
+import { NotFound } from '../../src/core/errors.js';
+import { listDealers, listUsers } from '../../src/organisation/index.js';
+import { findContract, listContracts } from '../../src/receivables/contracts.js';
+import { describeEachDb } from '../support/db.js';
+import { actor, buildOrganisation } from './organisation.js';
+
+const ALL = ['HF-1', 'HF-2', 'HF-3', 'HF-4', 'HF-5', 'WH-1', 'WH-2', 'WH-3'];
+
+describeEachDb('data scope: a four-level hierarchy across two dealers', (get) => {
+  const contractsOf = async (username: string) => {
+    const { db } = get();
+    const rows = await listContracts(db.knex, await actor(db.knex, username), { asOf: '2026-02-01' });
+    return rows.map((r) => r.contractNo);
+  };
+
+  it('builds the organisation', async () => {
+    const { db, admin } = get();
+    await buildOrganisation(db.knex, admin);
+  });
+
+  it.each([
+    ['admin', ALL],
+    ['gf', ALL],
+    ['aud', ALL],
+    ['hf.fin', ['HF-1', 'HF-2', 'HF-3', 'HF-4', 'HF-5']],
+    ['wh.clerk', ['WH-1', 'WH-2', 'WH-3']],
+    ['boss', ['HF-1', 'HF-2', 'HF-3', 'HF-4', 'WH-1', 'WH-2', 'WH-3']],
+    ['hf.mgr', ['HF-1', 'HF-2', 'HF-3', 'HF-4']],
+    // wh.c2 reports to hf.lead but works for WH01: dealer staff see only their dealer.
+    ['hf.lead', ['HF-1', 'HF-2', 'HF-3']],
+    ['hf.c1', ['HF-1']],
+    ['hf.c2', ['HF-2']],
+    ['wh.mgr', ['WH-1', 'WH-2']],
+    ['wh.c1', ['WH-1']],
+    ['wh.c2', ['WH-3']],
+  ])('%s sees exactly %j', async (username, expected) => {
+    expect(await contractsOf(username)).toEqual(expected);
+  });
+
+  it('moving hf.c2 up to hf.mgr takes HF-2 out of hf.lead’s scope and keeps it in hf.mgr’s and boss’s', async () => {
+    const { db, admin } = get();
+    const moved = await db.knex.transaction((tx) => moveUser(tx, admin, 'hf.c2', 'hf.mgr'));
+    expect(moved.reportsTo).toBe('hf.mgr');
+    expect(await contractsOf('hf.lead')).toEqual(['HF-1', 'HF-3']);
+    expect(await contractsOf('hf.mgr')).toEqual(['HF-1', 'HF-2', 'HF-3', 'HF-4']);
+    expect(await contractsOf('boss')).toEqual(['HF-1', 'HF-2', 'HF-3', 'HF-4', 'WH-1', 'WH-2', 'WH-3']);
+    expect(await contractsOf('hf.c2')).toEqual(['HF-2']);
+  });
+
+  it('moving hf.c2 under wh.mgr: hf.mgr loses HF-2, wh.mgr (WH01 staff) does not gain it, boss keeps it', async () => {
+    const { db, admin } = get();
+    await db.knex.transaction((tx) => moveUser(tx, admin, 'hf.c2', 'wh.mgr'));
+    expect(await contractsOf('hf.mgr')).toEqual(['HF-1', 'HF-3', 'HF-4']);
+    expect(await contractsOf('wh.mgr')).toEqual(['WH-1', 'WH-2']);
+    expect(await contractsOf('boss')).toEqual(['HF-1', 'HF-2', 'HF-3', 'HF-4', 'WH-1', 'WH-2', 'WH-3']);
+    const audit = await db.knex('audit_log').where({ entity: 'user', entity_id: 'hf.c2', action: 'move' }).orderBy('id').pluck('details');
+    expect(audit).toEqual([
+      { from: 'hf.lead', to: 'hf.mgr' },
+      { from: 'hf.mgr', to: 'wh.mgr' },
+    ]);
+  });
+
+  it('moving hf.mgr to the top takes its whole team (wh.c2 included) out of boss’s scope', async () => {
+    const { db, admin } = get();
+    await db.knex.transaction((tx) => moveUser(tx, admin, 'hf.mgr', null));
+    expect(await contractsOf('boss')).toEqual(['HF-2', 'WH-1', 'WH-2']);
+    await db.knex.transaction((tx) => moveUser(tx, admin, 'hf.mgr', 'boss'));
+    await db.knex.transaction((tx) => moveUser(tx, admin, 'hf.c2', 'hf.lead'));
+    expect(await contractsOf('boss')).toEqual(['HF-1', 'HF-2', 'HF-3', 'HF-4', 'WH-1', 'WH-2', 'WH-3']);
+  });
+
+  it('refuses a move that would make reports_to a cycle', async () => {
+    const { db, admin } = get();
+    await expect(db.knex.transaction((tx) => moveUser(tx, admin, 'hf.mgr', 'hf.c1'))).rejects.toThrow(/reports to them/);
+    await expect(db.knex.transaction((tx) => moveUser(tx, admin, 'hf.mgr', 'hf.mgr'))).rejects.toThrow(/reports to them/);
+  });
+
+  it('a scope leak through filters and show: a collector asking for another dealer or collector gets nothing', async () => {
+    const { db } = get();
+    const c1 = await actor(db.knex, 'hf.c1');
+    expect(await listContracts(db.knex, c1, { asOf: '2026-02-01', dealer: 'WH01' })).toEqual([]);
+    expect(await listContracts(db.knex, c1, { asOf: '2026-02-01', collector: 'hf.c2' })).toEqual([]);
+    await expect(findContract(db.knex, 'WH-1', undefined, c1)).rejects.toBeInstanceOf(NotFound);
+    await expect(findContract(db.knex, 'HF-2', 'HF01', c1)).rejects.toBeInstanceOf(NotFound);
+    const fin = await actor(db.knex, 'hf.fin');
+    await expect(findContract(db.knex, 'WH-1', 'WH01', fin)).rejects.toBeInstanceOf(NotFound);
+    expect((await findContract(db.knex, 'HF-5', undefined, fin)).contractNo).toBe('HF-5');
+  });
+
+  it.each([
+    ['admin', 'all'],
+    ['hf.fin', ['hf.c1', 'hf.c2', 'hf.fin', 'hf.lead', 'hf.mgr']],
+    ['wh.clerk', ['wh.c1', 'wh.c2', 'wh.clerk', 'wh.mgr']],
+    ['boss', ['boss', 'hf.c1', 'hf.c2', 'hf.lead', 'hf.mgr', 'wh.c1', 'wh.c2', 'wh.mgr']],
+    ['hf.lead', ['hf.c1', 'hf.c2', 'hf.lead']],
+    ['hf.c1', ['hf.c1']],
+  ])('user list as %s: %j', async (username, expected) => {
+    const { db } = get();
+    const rows = (await listUsers(db.knex, await actor(db.knex, username))).map((u) => u.username);
+    if (expected === 'all') expect(rows).toHaveLength(13);
+    else expect(rows).toEqual(expected);
+  });
+
+  it.each([
+    ['gf', ['GROUP', 'HF01', 'WH01']],
+    ['hf.fin', ['HF01']],
+    ['wh.c1', ['WH01']],
+    ['boss', ['HF01', 'WH01']],
+  ])('dealer list as %s: %j', async (username, expected) => {
+    const { db } = get();
+    const rows = (await listDealers(db.knex, await actor(db.knex, username))).map((d) => d.code);
+    expect(rows).toEqual(expected);
+  });
+});
