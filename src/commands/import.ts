@@ -1,0 +1,162 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { ImportSummary } from '../imports/index.js';
+import { emit, withContext } from './context.js';
+
+function describeCounts(counts: Record<string, number | undefined>): string {
+  const parts = Object.entries(counts)
+    .filter(([k, v]) => (v ?? 0) > 0 && k !== 'linesNotInFile' && k !== 'receiptsDuplicate')
+    .map(([k, v]) => `${v} ${k.replace(/([A-Z])/g, ' $1').toLowerCase()}`);
+  return parts.length > 0 ? parts.join(', ') : 'nothing new';
+}
+
+function describe(s: ImportSummary, printed: number): string {
+  const head = `${s.file}: ${s.status}${s.importId ? ` (import #${s.importId})` : ''} — ${s.kind ?? 'unknown kind'}${s.dealer ? `, dealer ${s.dealer}` : ''}${s.asOf ? `, as of ${s.asOf}` : ''}; ${s.rowsRead} row(s) read, ${s.rowsImported} imported, ${s.rowsRejected} rejected in ${(s.durationMs / 1000).toFixed(1)} s`;
+  const lines = [head];
+  if (s.previousImport) lines.push(`  this file was imported before: import #${s.previousImport.id} at ${s.previousImport.at}`);
+  if (s.status === 'imported' || s.status === 'dry_run' || s.status === 'unchanged') lines.push(`  ${describeCounts(s.counts as Record<string, number>)}`);
+  for (const w of s.warnings) lines.push(`  warning: ${w}`);
+  for (const c of s.changes.slice(0, printed)) {
+    lines.push(`  ${c.outcome === 'conflict' ? 'CONFLICT' : 'changed'} ${c.entity} ${c.key} ${c.field}: ${c.old ?? '—'} → ${c.new ?? '—'}${c.reason ? ` (${c.reason})` : ''}`);
+  }
+  if (s.changes.length > printed) lines.push(`  … ${s.changes.length - printed} more change(s): zq import show ${s.importId ?? ''}`);
+  for (const e of s.errors.slice(0, printed)) {
+    const where = [e.sheet ? `sheet ${e.sheet}` : null, e.rowNumber !== null ? `row ${e.rowNumber}` : null, e.column ? `column ${e.column}` : null]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`  ${where}${e.value !== null && e.value !== '' ? ` ${JSON.stringify(e.value)}` : ''}: ${e.reason}`);
+  }
+  if (s.errorCount > printed) lines.push(`  … ${s.errorCount - printed} more problem(s) in the errors file`);
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('import')
+    .description('import dealer ledgers and receipts (CSV, text, XLSX; UTF-8, GBK, UTF-16) — see IMPORT-FORMAT.md')
+    .argument('[files...]', 'the files to import')
+    .option('--kind <kind>', 'ledger or receipts (default: recognised from the headers)')
+    .option('--dealer <code>', 'the dealer of the whole file (a ledger may instead have a 经销商 column)')
+    .option('--as-of <date>', 'cut-over date of a ledger: its amounts paid and penalty are as of this day')
+    .option('--mapping <file>', 'YAML or JSON file naming more header names (per dealer)')
+    .option('--sheet <name>', 'XLSX: read only this sheet')
+    .option('--dry-run', 'validate and show what would change; write nothing')
+    .option('--skip-invalid', 'import the good rows (whole contracts) and list the bad ones')
+    .option('--errors <file>', 'write every problem to this CSV (UTF-8 with BOM, opens in Excel); default <file>.errors.csv')
+    .option('--create-dealers', 'create dealers that the file names but the database does not know')
+    .option('--status <status>', 'receipts: confirmed (default) or registered (for confirmation later)')
+    .action(async (files: string[], opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { BadInput } = await import('../core/errors.js');
+        const { parseDate } = await import('../core/dates.js');
+        const { importFile, writeErrorsFile, MAX_PRINTED_ERRORS } = await import('../imports/index.js');
+        const { loadMappingFile } = await import('../imports/headers.js');
+        if (files.length === 0) throw new BadInput('FILE', null, 'one or more files to import (or: zq import list | show ID)');
+        if (opts.kind !== undefined && !['ledger', 'receipts'].includes(opts.kind)) throw new BadInput('--kind', opts.kind, 'ledger or receipts');
+        if (opts.status !== undefined && !['confirmed', 'registered'].includes(opts.status)) {
+          throw new BadInput('--status', opts.status, 'confirmed or registered');
+        }
+        const mapping = opts.mapping ? await loadMappingFile(opts.mapping) : undefined;
+        const asOf = opts.asOf ? parseDate(opts.asOf, '--as-of') : undefined;
+        const tty = process.stderr.isTTY && !process.env.CI;
+        const startedAt = Date.now();
+        const progress = (file: string, rows: number) => {
+          const rate = Math.round(rows / Math.max((Date.now() - startedAt) / 1000, 0.001));
+          if (tty) process.stderr.write(`\r${file}: ${rows.toLocaleString('en')} rows, ${rate.toLocaleString('en')} rows/s   `);
+          else if (rows % 100_000 === 0) process.stderr.write(`import ${file}: ${rows} rows, ${rate} rows/s\n`);
+        };
+        const { default: pLimit } = await import('p-limit');
+        // Files load in parallel on a server (one connection each); the embedded database has one connection.
+        const limit = pLimit(ctx.db.kind === 'postgres' ? 2 : 1);
+        const summaries = await Promise.all(
+          files.map((file) =>
+            limit(() =>
+              importFile(
+                ctx.db,
+                ctx.actor,
+                file,
+                {
+                  kind: opts.kind,
+                  dealer: opts.dealer,
+                  asOf,
+                  mapping,
+                  sheet: opts.sheet,
+                  dryRun: opts.dryRun === true,
+                  skipInvalid: opts.skipInvalid === true,
+                  createDealers: opts.createDealers === true,
+                  receiptStatus: opts.status,
+                },
+                progress,
+              ),
+            ),
+          ),
+        );
+        if (tty) process.stderr.write('\r\x1b[K');
+        const withErrors = summaries.filter((s) => s.errorCount > 0);
+        let errorsFile: string | null = null;
+        if (withErrors.length > 0) {
+          const target: string = opts.errors ?? `${path.basename(files[0] ?? 'import')}.errors.csv`;
+          writeErrorsFile(target, withErrors);
+          errorsFile = target;
+        }
+        if (ctx.json) {
+          for (const s of summaries) {
+            process.stdout.write(`${JSON.stringify({ ...s, errors: s.errors.slice(0, 100), errorsFile: s.errorCount > 0 ? errorsFile : null })}\n`);
+          }
+        } else {
+          emit(ctx, summaries, () =>
+            [...summaries.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...(errorsFile ? [`problems written to ${errorsFile}`] : [])].join('\n'),
+          );
+        }
+        if (summaries.some((s) => s.rowsRejected > 0 || s.status === 'rejected')) process.exitCode = 2;
+      });
+    });
+
+  command
+    .command('list')
+    .description('past imports with their counts')
+    .option('--limit <n>', 'the most recent N (default 50)')
+    .action(async (opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { listImports } = await import('../imports/history.js');
+        const { table } = await import('../core/table.js');
+        const rows = await listImports(ctx.knex, opts.limit === undefined ? 50 : Number(opts.limit));
+        emit(ctx, rows, () =>
+          table(rows, [
+            { header: 'id', value: (r) => r.id, align: 'right' },
+            { header: 'at', value: (r) => r.startedAt.slice(0, 19).replace('T', ' ') },
+            { header: 'file', value: (r) => r.file },
+            { header: 'kind', value: (r) => r.kind },
+            { header: 'dealer', value: (r) => r.dealer },
+            { header: 'as of', value: (r) => r.asOf },
+            { header: 'status', value: (r) => r.status },
+            { header: 'read', value: (r) => r.rowsRead, align: 'right' },
+            { header: 'imported', value: (r) => r.rowsImported, align: 'right' },
+            { header: 'rejected', value: (r) => r.rowsRejected, align: 'right' },
+            { header: 'by', value: (r) => r.actor },
+          ]),
+        );
+      });
+    });
+
+  command
+    .command('show <id>')
+    .description('one import: counts, every error and every change')
+    .action(async (id: string, _opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { showImport } = await import('../imports/history.js');
+        const { BadInput } = await import('../core/errors.js');
+        if (!/^\d+$/.test(id)) throw new BadInput('ID', id, 'an import id (zq import list)');
+        const shown = await showImport(ctx.knex, Number(id));
+        emit(ctx, shown, () =>
+          [
+            `import #${shown.id} ${shown.file} (${shown.kind}) — ${shown.status}, by ${shown.actor} at ${shown.startedAt}`,
+            `sha256 ${shown.hash}; ${shown.rowsRead} read, ${shown.rowsImported} imported, ${shown.rowsRejected} rejected`,
+            `counts: ${JSON.stringify(shown.counts)}`,
+            ...shown.errors.map((e) => `  error ${e.sheet ? `sheet ${e.sheet} ` : ''}row ${e.rowNumber ?? '—'} ${e.column ?? ''} ${e.value ? JSON.stringify(e.value) : ''}: ${e.reason}`),
+            ...shown.changes.map((c) => `  ${c.outcome} ${c.entity} ${c.key} ${c.field}: ${c.old ?? '—'} → ${c.new ?? '—'}${c.reason ? ` (${c.reason})` : ''}`),
+          ].join('\n'),
+        );
+      });
+    });
+}

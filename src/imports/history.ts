@@ -1,0 +1,57 @@
+// Past imports for `zq import list` and `zq import show`.
+import type { Knex } from 'knex';
+import { NotFound } from '../core/errors.js';
+
+export interface ImportListRow {
+  id: number;
+  startedAt: string;
+  file: string;
+  kind: string;
+  dealer: string | null;
+  asOf: string | null;
+  status: string;
+  rowsRead: number;
+  rowsImported: number;
+  rowsRejected: number;
+  actor: string | null;
+}
+
+const LIST_LIMIT_MAX = 1000;
+
+function base(knex: Knex) {
+  return knex('imports as i')
+    .leftJoin('dealers as d', 'd.id', 'i.dealer_id')
+    .leftJoin('users as u', 'u.id', 'i.actor_id')
+    .select(
+      'i.id',
+      knex.raw(`to_char(i.started_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS') as "startedAt"`),
+      'i.file_name as file',
+      'i.kind',
+      'd.code as dealer',
+      'i.as_of as asOf',
+      'i.status',
+      'i.rows_read as rowsRead',
+      'i.rows_imported as rowsImported',
+      'i.rows_rejected as rowsRejected',
+      'u.username as actor',
+    );
+}
+
+export async function listImports(knex: Knex, limit: number): Promise<ImportListRow[]> {
+  return (await base(knex)
+    .orderBy('i.id', 'desc')
+    .limit(Math.min(Math.max(limit, 1), LIST_LIMIT_MAX))) as ImportListRow[];
+}
+
+export async function showImport(knex: Knex, id: number) {
+  const row = await base(knex).select('i.file_hash as hash', 'i.counts').where('i.id', id).first();
+  if (!row) throw new NotFound('import', id);
+  const errors = await knex('import_errors')
+    .where({ import_id: id })
+    .orderBy('id')
+    .select('file', 'sheet', 'row_number as rowNumber', 'column_name as column', 'value', 'reason');
+  const changes = (
+    await knex('import_changes').where({ import_id: id }).orderBy('id').select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
+  ).map((c) => ({ entity: c.entity, key: c.entity_key, field: c.field, old: c.old_value, new: c.new_value, outcome: c.outcome, reason: c.reason }));
+  return { ...(row as ImportListRow & { hash: string; counts: Record<string, unknown> }), errors, changes };
+}

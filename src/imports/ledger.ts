@@ -1,0 +1,401 @@
+// Merging a staged ledger file into the receivables, set-based (a fixed number of SQL statements whatever the
+// number of rows): customers (by ID number, else name + phone, within the dealer), machines (by serial no.),
+// contracts and their imported schedule (version 1), and the opening position as of the cut-over date —
+// amounts paid and penalty as opening postings (RULES.md "Imported lines").
+//
+// A re-import compares the file with what is stored: equal figures change nothing; a different figure is a
+// change (old → new), applied — or, where confirmed or locked documents or later postings depend on the
+// contract, a conflict, reported and never applied. Opening postings are corrected by reversal + new posting.
+import type { BusinessDate } from '../core/dates.js';
+import type { Tx } from '../db/index.js';
+import type { StageColumn } from './stage.js';
+
+export const LEDGER_STAGE = 'zq_stage_ledger';
+
+export const LEDGER_COLUMNS: readonly StageColumn[] = [
+  { name: 'sheet', sqlType: 'text' },
+  { name: 'rn', sqlType: 'integer' },
+  { name: 'dealer_id', sqlType: 'bigint' },
+  { name: 'contract_no', sqlType: 'text' },
+  { name: 'customer_name', sqlType: 'text' },
+  { name: 'id_number', sqlType: 'text' },
+  { name: 'phone', sqlType: 'text' },
+  { name: 'machine_model', sqlType: 'text' },
+  { name: 'serial_no', sqlType: 'text' },
+  { name: 'sign_date', sqlType: 'date' },
+  { name: 'contract_amount', sqlType: 'numeric(18,2)' },
+  { name: 'collector_id', sqlType: 'bigint' },
+  { name: 'seq', sqlType: 'integer' },
+  { name: 'receivable_type', sqlType: 'text' },
+  { name: 'due_date', sqlType: 'date' },
+  { name: 'amount_due', sqlType: 'numeric(18,2)' },
+  { name: 'amount_paid', sqlType: 'numeric(18,2)' },
+  { name: 'penalty_accrued', sqlType: 'numeric(18,2)' },
+  { name: 'penalty_paid', sqlType: 'numeric(18,2)' },
+];
+
+/** Opening posting kinds and the ledger column (and header) each comes from. */
+const OPENING = [
+  { kind: 'opening_paid', column: 'amount_paid', field: '已还金额' },
+  { kind: 'opening_penalty', column: 'penalty_accrued', field: '已计罚息' },
+  { kind: 'opening_penalty_paid', column: 'penalty_paid', field: '已收罚息' },
+] as const;
+
+export interface StagedProblem {
+  sheet: string | null;
+  rowNumber: number;
+  column: string;
+  value: string;
+  reason: string;
+  dealerId: number;
+  contractNo: string;
+}
+
+function rowCount(result: unknown): number {
+  const r = result as { rowCount?: number | null; affectedRows?: number };
+  return r.rowCount ?? r.affectedRows ?? 0;
+}
+
+async function rows<T>(tx: Tx, sql: string, bindings: readonly unknown[] = []): Promise<T[]> {
+  const result = await tx.raw(sql, bindings as never);
+  return (result as { rows: T[] }).rows;
+}
+
+/**
+ * Problems only visible across rows: the same installment and type twice in the file, and one contract with
+ * two different customers. Reported like row errors.
+ */
+export async function crossRowProblems(tx: Tx): Promise<StagedProblem[]> {
+  const duplicates = await rows<{ sheet: string | null; rn: number; dealer_id: number; contract_no: string; seq: number; receivable_type: string; first_rn: number }>(
+    tx,
+    `SELECT s.sheet, s.rn, s.dealer_id, s.contract_no, s.seq, s.receivable_type, d.first_rn
+       FROM ${LEDGER_STAGE} s
+       JOIN (SELECT dealer_id, contract_no, seq, receivable_type, min(rn) AS first_rn
+               FROM ${LEDGER_STAGE} GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) d
+         USING (dealer_id, contract_no, seq, receivable_type)
+      WHERE s.rn > d.first_rn
+      ORDER BY s.rn`,
+  );
+  const customers = await rows<{ sheet: string | null; rn: number; dealer_id: number; contract_no: string; customer_name: string }>(
+    tx,
+    `SELECT s.sheet, s.rn, s.dealer_id, s.contract_no, s.customer_name
+       FROM ${LEDGER_STAGE} s
+       JOIN (SELECT dealer_id, contract_no, min(rn) AS first_rn FROM ${LEDGER_STAGE}
+              GROUP BY 1, 2
+             HAVING count(DISTINCT customer_name) > 1 OR count(DISTINCT id_number) > 1) c USING (dealer_id, contract_no)
+      WHERE s.rn > c.first_rn
+      ORDER BY s.rn`,
+  );
+  return [
+    ...duplicates.map((d) => ({
+      sheet: d.sheet,
+      rowNumber: d.rn,
+      column: '期次',
+      value: `${d.seq} ${d.receivable_type}`,
+      reason: `installment ${d.seq} (${d.receivable_type}) of contract ${d.contract_no} is already on row ${d.first_rn}`,
+      dealerId: d.dealer_id,
+      contractNo: d.contract_no,
+    })),
+    ...customers.map((c) => ({
+      sheet: c.sheet,
+      rowNumber: c.rn,
+      column: '客户名称',
+      value: c.customer_name,
+      reason: `contract ${c.contract_no} has another customer (or ID number) on an earlier row`,
+      dealerId: c.dealer_id,
+      contractNo: c.contract_no,
+    })),
+  ];
+}
+
+/** --skip-invalid: a contract with any bad row is left out whole, so no contract imports half a schedule. */
+export async function dropContracts(tx: Tx, keys: readonly { dealerId: number; contractNo: string }[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  const result = await tx.raw(
+    `DELETE FROM ${LEDGER_STAGE} s USING unnest(?::bigint[], ?::text[]) AS bad(dealer_id, contract_no)
+      WHERE s.dealer_id = bad.dealer_id AND s.contract_no = bad.contract_no`,
+    [keys.map((k) => k.dealerId), keys.map((k) => k.contractNo)],
+  );
+  return rowCount(result);
+}
+
+export interface LedgerCounts {
+  contractsCreated: number;
+  contractsUpdated: number;
+  customersCreated: number;
+  machinesCreated: number;
+  linesCreated: number;
+  linesUpdated: number;
+  openingPostings: number;
+  changesApplied: number;
+  conflicts: number;
+  /** Stored live lines of the file's contracts that the file does not list: kept as they are. */
+  linesNotInFile: number;
+}
+
+/** The whole merge, in the import's transaction. Returns what it created and changed. */
+export async function mergeLedger(tx: Tx, importId: number, actorId: number, asOf: BusinessDate): Promise<LedgerCounts> {
+  const S = LEDGER_STAGE;
+  // One row per contract in the file, with the line figures it needs.
+  await tx.raw(`DROP TABLE IF EXISTS zq_stage_contracts`);
+  await tx.raw(
+    `CREATE TEMP TABLE zq_stage_contracts ON COMMIT DROP AS
+     SELECT dealer_id, contract_no, min(customer_name) AS customer_name, max(id_number) AS id_number, max(phone) AS phone,
+            max(sign_date) AS sign_date, max(contract_amount) AS contract_amount, max(collector_id) AS collector_id,
+            min(due_date) AS first_due_date,
+            coalesce(sum(amount_due) FILTER (WHERE receivable_type = 'principal'), 0) AS principal_total,
+            NULL::bigint AS customer_id, NULL::bigint AS contract_id, false AS is_new, NULL::text AS conflict
+       FROM ${S} GROUP BY dealer_id, contract_no`,
+  );
+  // Customers: by ID number within the dealer, else by name + phone; new ones created.
+  const matchCustomers = async () => {
+    await tx.raw(
+      `UPDATE zq_stage_contracts sc SET customer_id = c.id FROM customers c
+        WHERE sc.customer_id IS NULL AND sc.id_number IS NOT NULL AND c.dealer_id = sc.dealer_id AND c.id_number = sc.id_number`,
+    );
+    await tx.raw(
+      `UPDATE zq_stage_contracts sc SET customer_id = c.id FROM customers c
+        WHERE sc.customer_id IS NULL AND sc.id_number IS NULL AND c.dealer_id = sc.dealer_id
+          AND c.name = sc.customer_name AND c.phone IS NOT DISTINCT FROM sc.phone`,
+    );
+  };
+  // An existing contract keeps its customer when the file names the same person (a file without ID numbers
+  // or phones must not split a customer in two).
+  await tx.raw(
+    `UPDATE zq_stage_contracts sc SET customer_id = c.customer_id
+       FROM contracts c JOIN customers cu ON cu.id = c.customer_id
+      WHERE c.dealer_id = sc.dealer_id AND c.contract_no = sc.contract_no AND cu.name = sc.customer_name
+        AND (sc.id_number IS NULL OR cu.id_number IS NULL OR cu.id_number = sc.id_number)`,
+  );
+  await matchCustomers();
+  const customersCreated = rowCount(
+    await tx.raw(
+      `INSERT INTO customers (dealer_id, name, id_number, phone)
+       SELECT DISTINCT ON (dealer_id, coalesce(id_number, customer_name || chr(31) || coalesce(phone, '')))
+              dealer_id, customer_name, id_number, phone
+         FROM zq_stage_contracts WHERE customer_id IS NULL
+        ORDER BY dealer_id, coalesce(id_number, customer_name || chr(31) || coalesce(phone, '')), contract_no`,
+    ),
+  );
+  await matchCustomers();
+
+  // Existing contracts, and whether anything confirmed, locked or posted later depends on their figures.
+  await tx.raw(
+    `UPDATE zq_stage_contracts sc SET contract_id = c.id,
+            conflict = CASE
+              WHEN c.status <> 'active' THEN 'the contract is ' || c.status
+              WHEN EXISTS (SELECT 1 FROM documents d WHERE d.contract_id = c.id
+                            AND (d.locked OR d.status IN ('confirmed', 'approved', 'completed')))
+                THEN 'confirmed or locked documents depend on the contract'
+              WHEN EXISTS (SELECT 1 FROM postings p WHERE p.contract_id = c.id
+                            AND p.kind NOT IN ('opening_paid', 'opening_penalty', 'opening_penalty_paid'))
+                THEN 'later postings depend on the contract'
+            END
+       FROM contracts c WHERE c.dealer_id = sc.dealer_id AND c.contract_no = sc.contract_no`,
+  );
+
+  const change = (entity: string, key: string, field: string, oldValue: string, newValue: string, where: string, conflictAware = true) =>
+    tx.raw(
+      `INSERT INTO import_changes (import_id, entity, entity_key, field, old_value, new_value, outcome, reason)
+       SELECT ?, '${entity}', ${key}, '${field}', ${oldValue}, ${newValue},
+              ${conflictAware ? `CASE WHEN sc.conflict IS NULL THEN 'applied' ELSE 'conflict' END, sc.conflict` : `'applied', NULL`}
+         ${where}`,
+      [importId],
+    );
+
+  // Contract fields that no figure depends on: applied even where figures are locked.
+  const contractKey = `(SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no`;
+  const existing = `FROM zq_stage_contracts sc JOIN contracts c ON c.id = sc.contract_id`;
+  await change('contract', contractKey, 'customer', '(SELECT name FROM customers WHERE id = c.customer_id)', 'sc.customer_name', `${existing} WHERE c.customer_id <> sc.customer_id`, false);
+  await change('contract', contractKey, 'collector', '(SELECT username FROM users WHERE id = c.collector_id)', '(SELECT username FROM users WHERE id = sc.collector_id)', `${existing} WHERE sc.collector_id IS NOT NULL AND c.collector_id IS DISTINCT FROM sc.collector_id`, false);
+  await change('contract', contractKey, 'sign_date', 'c.sign_date::text', 'sc.sign_date::text', `${existing} WHERE sc.sign_date IS NOT NULL AND c.sign_date IS DISTINCT FROM sc.sign_date`, false);
+  await change('contract', contractKey, 'contract_amount', 'c.contract_amount::text', 'sc.contract_amount::text', `${existing} WHERE sc.contract_amount IS NOT NULL AND c.contract_amount IS DISTINCT FROM sc.contract_amount`, false);
+  await change('contract', contractKey, 'cutover_date', 'c.cutover_date::text', `'${asOf}'`, `${existing} WHERE c.cutover_date IS DISTINCT FROM '${asOf}'::date`);
+  const contractsUpdated = rowCount(
+    await tx.raw(
+      `UPDATE contracts c SET customer_id = sc.customer_id,
+              collector_id = coalesce(sc.collector_id, c.collector_id),
+              sign_date = coalesce(sc.sign_date, c.sign_date),
+              contract_amount = coalesce(sc.contract_amount, c.contract_amount),
+              cutover_date = CASE WHEN sc.conflict IS NULL THEN ?::date ELSE c.cutover_date END,
+              updated_at = now()
+         FROM zq_stage_contracts sc
+        WHERE c.id = sc.contract_id
+          AND (c.customer_id <> sc.customer_id
+               OR (sc.collector_id IS NOT NULL AND c.collector_id IS DISTINCT FROM sc.collector_id)
+               OR (sc.sign_date IS NOT NULL AND c.sign_date IS DISTINCT FROM sc.sign_date)
+               OR (sc.contract_amount IS NOT NULL AND c.contract_amount IS DISTINCT FROM sc.contract_amount)
+               OR (sc.conflict IS NULL AND c.cutover_date IS DISTINCT FROM ?::date))`,
+      [asOf, asOf],
+    ),
+  );
+
+  // New contracts: imported schedule as version 1, opening position as of the cut-over date.
+  const contractsCreated = rowCount(
+    await tx.raw(
+      `WITH created AS (
+         INSERT INTO contracts (dealer_id, contract_no, customer_id, collector_id, sign_date, contract_amount,
+                                financed_amount, method, first_due_date, cutover_date)
+         SELECT dealer_id, contract_no, customer_id, collector_id, sign_date, contract_amount,
+                principal_total, 'custom', first_due_date, ?::date
+           FROM zq_stage_contracts WHERE contract_id IS NULL
+         RETURNING id, dealer_id, contract_no)
+       UPDATE zq_stage_contracts sc SET contract_id = created.id, is_new = true
+         FROM created WHERE sc.dealer_id = created.dealer_id AND sc.contract_no = created.contract_no`,
+      [asOf],
+    ),
+  );
+  await tx.raw(
+    `INSERT INTO schedule_versions (contract_id, version, effective_from, source, reason)
+     SELECT contract_id, 1, first_due_date, 'imported', 'import #' || ? FROM zq_stage_contracts WHERE is_new`,
+    [importId],
+  );
+  await tx.raw(
+    `INSERT INTO audit_log (actor_id, actor, action, entity, entity_id, dealer_id, details)
+     SELECT ?, (SELECT username FROM users WHERE id = ?), 'import', 'contract', sc.contract_id::text, sc.dealer_id,
+            jsonb_build_object('importId', ?::bigint, 'contractNo', sc.contract_no, 'created', sc.is_new)
+       FROM zq_stage_contracts sc
+      WHERE sc.is_new OR EXISTS (SELECT 1 FROM import_changes ch WHERE ch.import_id = ? AND ch.outcome = 'applied'
+                                   AND ch.entity_key = (SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no)`,
+    [actorId, actorId, importId, importId],
+  );
+
+  // Machines by serial number; links to their contracts.
+  const machinesCreated = rowCount(
+    await tx.raw(
+      `INSERT INTO machines (dealer_id, serial_no, model)
+       SELECT DISTINCT ON (dealer_id, serial_no) dealer_id, serial_no, coalesce(machine_model, '')
+         FROM ${S} WHERE serial_no IS NOT NULL
+        ORDER BY dealer_id, serial_no, rn
+       ON CONFLICT (dealer_id, serial_no) DO NOTHING`,
+    ),
+  );
+  await tx.raw(
+    `INSERT INTO contract_machines (contract_id, machine_id)
+     SELECT DISTINCT sc.contract_id, m.id
+       FROM ${S} s
+       JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
+       JOIN machines m ON m.dealer_id = s.dealer_id AND m.serial_no = s.serial_no
+     ON CONFLICT DO NOTHING`,
+  );
+
+  // Lines: the file's lines beside the stored live ones.
+  await tx.raw(`DROP TABLE IF EXISTS zq_stage_lines`);
+  await tx.raw(
+    `CREATE TEMP TABLE zq_stage_lines ON COMMIT DROP AS
+     SELECT s.*, sc.contract_id, sc.is_new, sc.conflict,
+            (SELECT code FROM dealers WHERE id = s.dealer_id) || '/' || s.contract_no || '#' || s.seq || ':' || s.receivable_type AS line_key,
+            l.id AS line_id, l.due_date AS old_due_date, l.amount_due AS old_amount_due
+       FROM ${S} s
+       JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
+       LEFT JOIN schedule_lines l ON l.contract_id = sc.contract_id AND l.seq = s.seq
+            AND l.receivable_type = s.receivable_type AND l.retired_version IS NULL`,
+  );
+  const linesFrom = `FROM zq_stage_lines sc`;
+  await change('line', 'sc.line_key', 'added', 'NULL', `sc.due_date::text || ' ' || sc.amount_due::text`, `${linesFrom} WHERE sc.line_id IS NULL AND NOT sc.is_new`);
+  await change('line', 'sc.line_key', 'due_date', 'sc.old_due_date::text', 'sc.due_date::text', `${linesFrom} WHERE sc.line_id IS NOT NULL AND sc.old_due_date <> sc.due_date`);
+  await change('line', 'sc.line_key', 'amount_due', 'sc.old_amount_due::text', 'sc.amount_due::text', `${linesFrom} WHERE sc.line_id IS NOT NULL AND sc.old_amount_due <> sc.amount_due`);
+  // Stored lines the file does not have are kept (a file may be a partial export); counted, never deleted.
+  const [missing] = await rows<{ n: number }>(
+    tx,
+    `SELECT count(*)::int AS n
+       FROM zq_stage_contracts sc JOIN schedule_lines l ON l.contract_id = sc.contract_id AND l.retired_version IS NULL
+      WHERE NOT sc.is_new
+        AND NOT EXISTS (SELECT 1 FROM ${S} s WHERE s.dealer_id = sc.dealer_id AND s.contract_no = sc.contract_no
+                          AND s.seq = l.seq AND s.receivable_type = l.receivable_type)`,
+  );
+  const linesCreated = rowCount(
+    await tx.raw(
+      `INSERT INTO schedule_lines (contract_id, version, seq, receivable_type, due_date, amount_due)
+       SELECT sl.contract_id, (SELECT max(version) FROM schedule_versions v WHERE v.contract_id = sl.contract_id),
+              sl.seq, sl.receivable_type, sl.due_date, sl.amount_due
+         FROM zq_stage_lines sl WHERE sl.line_id IS NULL AND sl.conflict IS NULL`,
+    ),
+  );
+  await tx.raw(
+    `UPDATE zq_stage_lines sl SET line_id = l.id FROM schedule_lines l
+      WHERE sl.line_id IS NULL AND l.contract_id = sl.contract_id AND l.seq = sl.seq
+        AND l.receivable_type = sl.receivable_type AND l.retired_version IS NULL`,
+  );
+  const linesUpdated = rowCount(
+    await tx.raw(
+      `UPDATE schedule_lines l SET due_date = sl.due_date, amount_due = sl.amount_due
+         FROM zq_stage_lines sl
+        WHERE l.id = sl.line_id AND sl.conflict IS NULL AND sl.old_due_date IS NOT NULL
+          AND (sl.old_due_date <> sl.due_date OR sl.old_amount_due <> sl.amount_due)`,
+    ),
+  );
+
+  // Opening postings: what the file says against the net of what is stored (and its value date).
+  await tx.raw(`DROP TABLE IF EXISTS zq_stage_opening`);
+  await tx.raw(
+    `CREATE TEMP TABLE zq_stage_opening ON COMMIT DROP AS
+     SELECT sl.line_id, sl.contract_id, sl.dealer_id, sl.receivable_type, sl.line_key, sl.conflict, k.kind, k.field,
+            coalesce(k.wanted, 0) AS wanted, coalesce(cur.net, 0) AS current, cur.value_date AS current_date
+       FROM zq_stage_lines sl
+      CROSS JOIN LATERAL (VALUES ${OPENING.map((o) => `('${o.kind}', '${o.field}', sl.${o.column})`).join(', ')}) AS k(kind, field, wanted)
+       LEFT JOIN (SELECT schedule_line_id, kind, sum(signed_amount) AS net, max(value_date) FILTER (WHERE reverses_id IS NULL) AS value_date
+                    FROM postings WHERE kind IN (${OPENING.map((o) => `'${o.kind}'`).join(', ')})
+                   GROUP BY schedule_line_id, kind) cur
+         ON cur.schedule_line_id = sl.line_id AND cur.kind = k.kind
+      WHERE sl.line_id IS NOT NULL
+        AND (coalesce(k.wanted, 0) <> coalesce(cur.net, 0) OR (coalesce(cur.net, 0) <> 0 AND cur.value_date <> ?::date))`,
+    [asOf],
+  );
+  await tx.raw(
+    `INSERT INTO import_changes (import_id, entity, entity_key, field, old_value, new_value, outcome, reason)
+     SELECT ?, 'line', o.line_key, o.field,
+            CASE WHEN o.current_date IS NULL THEN o.current::text ELSE o.current::text || ' @' || o.current_date END,
+            o.wanted::text || ' @' || ?, CASE WHEN o.conflict IS NULL THEN 'applied' ELSE 'conflict' END, o.conflict
+       FROM zq_stage_opening o
+       JOIN zq_stage_lines sl ON sl.line_id = o.line_id
+      WHERE NOT sl.is_new`,
+    [importId, asOf],
+  );
+  // Corrections reverse what was there (append-only), then post the file's figure.
+  await tx.raw(
+    `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reverses_id, reason, created_by)
+     SELECT p.contract_id, p.dealer_id, p.schedule_line_id, p.kind, p.receivable_type, p.amount, p.value_date, p.id,
+            'corrected by import #' || ?, ?
+       FROM postings p
+       JOIN zq_stage_opening o ON o.line_id = p.schedule_line_id AND o.kind = p.kind AND o.conflict IS NULL
+      WHERE p.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses_id = p.id)`,
+    [importId, actorId],
+  );
+  const openingPostings = rowCount(
+    await tx.raw(
+      `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
+       SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
+         FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
+      [asOf, importId, actorId],
+    ),
+  );
+  // Derived contract figures follow the applied lines.
+  await tx.raw(
+    `UPDATE contracts c SET financed_amount = agg.principal, first_due_date = agg.first_due
+       FROM (SELECT l.contract_id, coalesce(sum(l.amount_due) FILTER (WHERE l.receivable_type = 'principal'), 0) AS principal,
+                    min(l.due_date) AS first_due
+               FROM schedule_lines l JOIN zq_stage_contracts sc ON sc.contract_id = l.contract_id AND sc.conflict IS NULL
+              WHERE l.retired_version IS NULL GROUP BY l.contract_id) agg
+      WHERE c.id = agg.contract_id
+        AND (c.financed_amount IS DISTINCT FROM agg.principal OR c.first_due_date IS DISTINCT FROM agg.first_due)`,
+  );
+  const [tally] = await rows<{ applied: number; conflicts: number }>(
+    tx,
+    `SELECT count(*) FILTER (WHERE outcome = 'applied')::int AS applied, count(*) FILTER (WHERE outcome = 'conflict')::int AS conflicts
+       FROM import_changes WHERE import_id = ?`,
+    [importId],
+  );
+  return {
+    contractsCreated,
+    contractsUpdated,
+    customersCreated,
+    machinesCreated,
+    linesCreated,
+    linesUpdated,
+    openingPostings,
+    changesApplied: tally?.applied ?? 0,
+    conflicts: tally?.conflicts ?? 0,
+    linesNotInFile: missing?.n ?? 0,
+  };
+}

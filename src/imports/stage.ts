@@ -1,0 +1,96 @@
+// Loading validated rows into a staging table inside the import's transaction: COPY on a PostgreSQL server
+// (pg-copy-streams), batched multi-row INSERTs from arrays (unnest) on PGlite. Rows stream in; memory holds
+// one batch at most.
+import type { Writable } from 'node:stream';
+import type { Knex } from 'knex';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { DbKind, Tx } from '../db/index.js';
+
+/** Rows per INSERT on PGlite; per COPY write burst on PostgreSQL. */
+export const STAGE_BATCH_ROWS = 5_000;
+
+export interface StageColumn {
+  name: string;
+  sqlType: string; // 'text', 'integer', 'bigint', 'date', 'numeric(18,2)'
+}
+
+export type StageValue = string | number | null;
+
+/** A sink for one staging table: push rows, then close. */
+export interface StageWriter {
+  push(row: readonly StageValue[]): Promise<void>;
+  close(): Promise<number>;
+}
+
+export async function createStageTable(tx: Tx, table: string, columns: readonly StageColumn[]): Promise<void> {
+  await tx.raw(`DROP TABLE IF EXISTS ${table}`);
+  await tx.raw(`CREATE TEMP TABLE ${table} (${columns.map((c) => `${c.name} ${c.sqlType}`).join(', ')}) ON COMMIT DROP`);
+}
+
+export async function openStageWriter(tx: Tx, kind: DbKind, table: string, columns: readonly StageColumn[]): Promise<StageWriter> {
+  return kind === 'postgres' ? openCopyWriter(tx, table, columns) : openInsertWriter(tx, table, columns);
+}
+
+// COPY text format: tab-separated, \N for NULL, backslash escapes.
+function copyField(value: StageValue): string {
+  if (value === null) return '\\N';
+  return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+async function openCopyWriter(tx: Tx, table: string, columns: readonly StageColumn[]): Promise<StageWriter> {
+  // The transaction's own connection: the COPY is part of the import's transaction.
+  const client = tx.client as unknown as { acquireConnection(): Promise<{ query: (s: unknown) => Writable }> };
+  const connection = await client.acquireConnection();
+  const copy = connection.query(copyFrom(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM STDIN`));
+  let buffer: string[] = [];
+  let count = 0;
+  const done = new Promise<void>((resolve, reject) => {
+    copy.on('finish', resolve);
+    copy.on('error', reject);
+  });
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    const chunk = buffer.join('');
+    buffer = [];
+    if (!copy.write(chunk)) await new Promise((resolve) => copy.once('drain', resolve));
+  };
+  return {
+    async push(row) {
+      buffer.push(`${row.map(copyField).join('\t')}\n`);
+      count++;
+      if (buffer.length >= STAGE_BATCH_ROWS) await flush();
+    },
+    async close() {
+      await flush();
+      copy.end();
+      await done;
+      return count;
+    },
+  };
+}
+
+async function openInsertWriter(tx: Tx, table: string, columns: readonly StageColumn[]): Promise<StageWriter> {
+  // One parameter per column (an array), whatever the batch size: INSERT … SELECT * FROM unnest($1, $2, …).
+  const sql = `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT * FROM unnest(${columns
+    .map((c) => `?::${c.sqlType}[]`)
+    .join(', ')})`;
+  let batch: (readonly StageValue[])[] = [];
+  let count = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const arrays = columns.map((_, i) => batch.map((row) => row[i] ?? null));
+    batch = [];
+    await tx.raw(sql, arrays as unknown as Knex.RawBinding[]);
+  };
+  return {
+    async push(row) {
+      batch.push(row);
+      count++;
+      if (batch.length >= STAGE_BATCH_ROWS) await flush();
+    },
+    async close() {
+      await flush();
+      return count;
+    },
+  };
+}
