@@ -37,6 +37,7 @@ export interface ReplayLine {
   openingPenaltyPaid?: Money;
   waived?: DatedAmount[]; // approved penalty waivers
   rates: RatePeriod[];
+  grace?: GraceSetting; // the line's own grace period (per type/dealer setting); else the contract's
 }
 
 export interface ReplayReceipt {
@@ -231,8 +232,7 @@ function claims(state: AllocationState, valueDate: BusinessDate, strategy: Strat
     target: 'penalty',
     owed: penaltyOwed(state, x.s, valueDate),
   });
-  const ordered =
-    strategy === 'by_installment' ? byInstallment(due, amount, penalty) : principalFirst(due, amount, penalty);
+  const ordered = strategy === 'by_installment' ? byInstallment(due, amount, penalty) : principalFirst(due, amount, penalty);
   return ordered.filter((c) => c.owed.greaterThan(0));
 }
 
@@ -268,12 +268,7 @@ function principalFirst(due: Indexed[], amount: (x: Indexed) => Claim, penalty: 
   const others = due
     .filter((x) => x.s.line.type !== 'principal' && x.s.line.type !== 'interest')
     .sort((a, b) => comparePriorityOrder(a.s.line, b.s.line));
-  return [
-    ...ofType('principal').map(amount),
-    ...ofType('interest').map(amount),
-    ...due.map(penalty),
-    ...others.map(amount),
-  ];
+  return [...ofType('principal').map(amount), ...ofType('interest').map(amount), ...due.map(penalty), ...others.map(amount)];
 }
 
 function amountOwed(s: LineState): Money {
@@ -293,7 +288,7 @@ function penaltyOf(state: AllocationState, s: LineState, asOf: BusinessDate): Li
       ...(line.openingPenaltyAccrued !== undefined && { openingPenaltyAccrued: line.openingPenaltyAccrued }),
       ...(state.stopDate !== undefined && { stopDate: state.stopDate }),
       rates: line.rates,
-      grace: state.grace,
+      grace: line.grace ?? state.grace,
     },
     asOf,
   );
@@ -321,9 +316,7 @@ function replayEvents(input: ReplayInput, asOf: BusinessDate): ReplayEvent[] {
     ...receipts.map((receipt) => ({ date: receipt.valueDate, receipt })),
   ];
   // A stable sort keeps the receipts' own order within a day, after the due-date event.
-  return events.sort((a, b) =>
-    a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.receipt ? 1 : 0) - (b.receipt ? 1 : 0),
-  );
+  return events.sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.receipt ? 1 : 0) - (b.receipt ? 1 : 0)));
 }
 
 function compareReceipts(a: ReplayReceipt, b: ReplayReceipt): number {
@@ -338,9 +331,7 @@ export function replayContract(input: ReplayInput, asOf: BusinessDate): ReplayRe
   const allocations: Allocation[] = [];
   const creditMoves: CreditMove[] = [];
   for (const event of replayEvents(input, asOf)) {
-    const outcome = event.receipt
-      ? allocateReceipt(state, event.receipt, input.strategy)
-      : applyCredit(state, event.date, input.strategy);
+    const outcome = event.receipt ? allocateReceipt(state, event.receipt, input.strategy) : applyCredit(state, event.date, input.strategy);
     state = outcome.state;
     allocations.push(...outcome.allocations);
     if (outcome.creditMove) creditMoves.push(outcome.creditMove);

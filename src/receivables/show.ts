@@ -4,6 +4,7 @@ import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { formatMoney, formatMoneyGrouped } from '../core/money.js';
 import { table } from '../core/table.js';
+import { pureAccrual } from '../penalty/accrual.js';
 import { contractDetails, findContract } from './contracts.js';
 import { contractPosition, type PenaltyAccrual, positionTotals } from './position.js';
 
@@ -30,7 +31,15 @@ export interface ContractShow {
   asOf: BusinessDate;
   lines: ContractShowLine[];
   totals: Record<
-    'amountDue' | 'amountPaid' | 'outstanding' | 'overdue' | 'penaltyAccrued' | 'penaltyPaid' | 'penaltyWaived' | 'penaltyOutstanding' | 'credit',
+    | 'amountDue'
+    | 'amountPaid'
+    | 'outstanding'
+    | 'overdue'
+    | 'penaltyAccrued'
+    | 'penaltyPaid'
+    | 'penaltyWaived'
+    | 'penaltyOutstanding'
+    | 'credit',
     string
   >;
   contract: {
@@ -57,7 +66,7 @@ export async function showContract(
 ): Promise<ContractShow> {
   const ref = await findContract(knex, contractNo, dealer, actor);
   const details = await contractDetails(knex, ref);
-  const position = await contractPosition(knex, ref, asOf, penaltyAccrual);
+  const position = await contractPosition(knex, ref, asOf, penaltyAccrual ?? pureAccrual);
   const totals = positionTotals(position);
   return {
     dealer: details.dealer,

@@ -1,0 +1,54 @@
+// Only one batch at a time. On PostgreSQL a session advisory lock held on a connection of its own for the whole
+// run: a second `zq batch run` is refused with a clear message (or waits with --wait), and the lock goes with
+// the session if the process dies. The embedded database needs none: its folder takes one process at a time
+// (src/db/lock.ts) and advisory locks never contend inside one PGlite session (STACK.md).
+import type { Knex } from 'knex';
+import { Refused } from '../core/errors.js';
+import type { Db } from '../db/index.js';
+
+/** "zq batch" as a 64-bit advisory lock key. */
+export const BATCH_LOCK_KEY = 7_220_513_301;
+
+export interface BatchLock {
+  release(): Promise<void>;
+}
+
+type Connection = unknown;
+interface PoolClient {
+  acquireConnection(): Promise<Connection>;
+  releaseConnection(connection: Connection): Promise<void>;
+}
+
+export async function acquireBatchLock(db: Db, wait: boolean): Promise<BatchLock> {
+  if (db.kind !== 'postgres') return { release: async () => {} };
+  const client = (db.knex as unknown as { client: PoolClient }).client;
+  const connection = await client.acquireConnection();
+  const raw = (sql: string) => (db.knex.raw(sql, [BATCH_LOCK_KEY]) as Knex.Raw).connection(connection);
+  try {
+    if (wait) {
+      await raw('SELECT pg_advisory_lock(?)');
+    } else {
+      const result = await raw('SELECT pg_try_advisory_lock(?) AS ok');
+      if (!result.rows[0].ok) {
+        const holder = await raw(
+          `SELECT a.pid, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32) + l.objid::bigint = ?`,
+        );
+        const who = holder.rows[0] ? ` (server process ${holder.rows[0].pid})` : '';
+        throw new Refused(`another zq batch run is in progress on this database${who}; it was left alone — try again later, or use --wait`);
+      }
+    }
+  } catch (err) {
+    await client.releaseConnection(connection);
+    throw err;
+  }
+  return {
+    release: async () => {
+      try {
+        await raw('SELECT pg_advisory_unlock(?)');
+      } finally {
+        await client.releaseConnection(connection);
+      }
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// The reconciliation step: small named checks over the ledger's own invariants, each returning its discrepancies
+// as values (none thrown). A discrepancy names the contract and, where it has one, the line.
+import type { BusinessDate } from '../core/dates.js';
+import type { Tx } from '../db/index.js';
+import { contractPenalties } from '../penalty/accrual.js';
+import { loadContractInputs } from '../penalty/inputs.js';
+import { storedSegments } from '../penalty/store.js';
+
+export interface Discrepancy {
+  check: string;
+  dealer: string;
+  contractNo: string;
+  seq: number | null;
+  type: string | null;
+  detail: string;
+}
+
+export interface ReconcileOptions {
+  date: BusinessDate;
+  /** Compare the stored segments of every line with the pure computation, not a sample. */
+  full: boolean;
+}
+
+/** Contracts whose stored segments are compared with the pure computation on an ordinary night. */
+export const SAMPLE_CONTRACTS = 50;
+/** Discrepancies listed per check; the count is exact. */
+export const MAX_LISTED = 1000;
+
+type Check = (tx: Tx, options: ReconcileOptions) => Promise<Discrepancy[]>;
+
+const LINE_COLUMNS = `d.code AS dealer, c.contract_no AS "contractNo", l.seq, l.receivable_type AS type`;
+const LINE_JOIN = `JOIN contracts c ON c.id = l.contract_id JOIN dealers d ON d.id = c.dealer_id`;
+
+async function rows(tx: Tx, sql: string, bindings: readonly string[], check: string): Promise<Discrepancy[]> {
+  const result = await tx.raw(`${sql} LIMIT ${MAX_LISTED}`, [...bindings]);
+  return result.rows.map((r: Record<string, unknown>) => ({
+    check,
+    dealer: r.dealer as string,
+    contractNo: r.contractNo as string,
+    seq: (r.seq as number | undefined) ?? null,
+    type: (r.type as string | undefined) ?? null,
+    detail: r.detail as string,
+  }));
+}
+
+/** No line is paid above its amount due (postings dated up to the date). */
+const lineOverpaid: Check = (tx, { date }) =>
+  rows(
+    tx,
+    `SELECT ${LINE_COLUMNS}, 'paid ' || sum(p.signed_amount) || ' above the amount due ' || l.amount_due AS detail
+     FROM postings p JOIN schedule_lines l ON l.id = p.schedule_line_id ${LINE_JOIN}
+     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application') AND p.value_date <= ?
+     GROUP BY d.code, c.contract_no, l.id HAVING sum(p.signed_amount) > l.amount_due`,
+    [date],
+    'line_overpaid',
+  );
+
+/** No negative outstanding: a line's amount net of payments and write-offs, a contract's credit. */
+const negativeOutstanding: Check = async (tx, { date }) => [
+  ...(await rows(
+    tx,
+    `SELECT ${LINE_COLUMNS}, 'outstanding ' || (l.amount_due - sum(p.signed_amount)) || ' is negative' AS detail
+     FROM postings p JOIN schedule_lines l ON l.id = p.schedule_line_id ${LINE_JOIN}
+     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application', 'write_off') AND p.value_date <= ?
+     GROUP BY d.code, c.contract_no, l.id HAVING l.amount_due - sum(p.signed_amount) < 0`,
+    [date],
+    'negative_outstanding',
+  )),
+  ...(await rows(
+    tx,
+    `SELECT d.code AS dealer, c.contract_no AS "contractNo",
+       'credit ' || sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) || ' is negative' AS detail
+     FROM postings p JOIN contracts c ON c.id = p.contract_id JOIN dealers d ON d.id = c.dealer_id
+     WHERE p.kind IN ('credit', 'credit_application', 'refund') AND p.value_date <= ?
+     GROUP BY d.code, c.contract_no HAVING sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) < 0`,
+    [date],
+    'negative_outstanding',
+  )),
+];
+
+/** Every confirmed receipt is fully allocated or held as credit; a reversed one has nothing left. */
+const receiptAllocated: Check = (tx) =>
+  rows(
+    tx,
+    `SELECT d.code AS dealer, c.contract_no AS "contractNo",
+       'receipt ' || r.number || ' (' || r.status || ', ' || r.amount || '): ' || coalesce(sum(p.signed_amount), 0) || ' allocated or held as credit' AS detail
+     FROM documents r JOIN contracts c ON c.id = r.contract_id JOIN dealers d ON d.id = c.dealer_id
+     LEFT JOIN postings p ON p.document_id = r.id AND p.kind IN ('allocation', 'penalty_allocation', 'credit')
+     WHERE r.type = 'receipt' AND r.status IN ('confirmed', 'reversed')
+     GROUP BY d.code, c.contract_no, r.id
+     HAVING coalesce(sum(p.signed_amount), 0) <> CASE WHEN r.status = 'confirmed' THEN r.amount ELSE 0 END`,
+    [],
+    'receipt_allocated',
+  );
+
+/** Stored segments are consistent: closed amounts are base × rate × days, runs of a line do not overlap. */
+const segmentIntegrity: Check = (tx) =>
+  rows(
+    tx,
+    `SELECT ${LINE_COLUMNS}, 'segment from ' || s.from_date || ': ' ||
+       CASE WHEN s.amount IS DISTINCT FROM s.base * s.daily_rate * (s.to_date - s.from_date + 1)
+            THEN 'amount ' || s.amount || ' is not base × rate × days' ELSE 'overlaps the previous one' END AS detail
+     FROM (SELECT s.*, lag(coalesce(s.to_date, 'infinity'::date)) OVER (PARTITION BY s.line_id ORDER BY s.from_date) AS previous_to
+           FROM penalty_segments s) s
+     JOIN schedule_lines l ON l.id = s.line_id ${LINE_JOIN}
+     WHERE (s.to_date IS NOT NULL AND s.amount <> s.base * s.daily_rate * (s.to_date - s.from_date + 1))
+        OR s.previous_to >= s.from_date`,
+    [],
+    'segment_integrity',
+  );
+
+/** Stored segments equal the pure computation (compute.ts), for a sample of contracts or all of them. */
+const segmentsMatchPure: Check = async (tx, { date, full }) => {
+  const chosen = full
+    ? await tx('contracts').orderBy('id').pluck('id')
+    : await tx
+        .raw(
+          `SELECT id FROM (SELECT DISTINCT contract_id AS id FROM penalty_segments) s ORDER BY md5(id::text || ?) LIMIT ${SAMPLE_CONTRACTS}`,
+          [date],
+        )
+        .then((r) => r.rows.map((x: { id: number }) => x.id));
+  const found: Discrepancy[] = [];
+  const inputs = await loadContractInputs(tx, chosen);
+  const lineIds = [...inputs.values()].flatMap((c) => c.lines.map((l) => l.lineId));
+  const stored = new Map<number, string[]>();
+  for (const s of await storedSegments(tx, lineIds)) {
+    if (s.from > date || s.graceEnd >= date) continue;
+    const to = s.to === null || s.to > date ? date : s.to;
+    const list = stored.get(s.lineId) ?? [];
+    list.push(`${s.from}…${to} ${s.base}×${trimRate(s.dailyRate)}`);
+    stored.set(s.lineId, list);
+  }
+  for (const contract of inputs.values()) {
+    for (const { line, penalty } of contractPenalties(contract, date)) {
+      const pure = penalty.segments.map((s) => `${s.from}…${s.to} ${s.base.toFixed(2)}×${trimRate(s.rate.toFixed())}`);
+      const have = stored.get(line.lineId) ?? [];
+      if (pure.join(', ') === have.join(', ')) continue;
+      found.push({
+        check: 'segments_match_pure',
+        dealer: contract.dealer,
+        contractNo: contract.contractNo,
+        seq: line.seq,
+        type: line.type,
+        detail: `stored [${have.join(', ')}] ≠ computed [${pure.join(', ')}]`,
+      });
+      if (found.length >= MAX_LISTED) return found;
+    }
+  }
+  return found;
+};
+
+function trimRate(rate: string): string {
+  return rate.includes('.') ? rate.replace(/0+$/, '').replace(/\.$/, '') : rate;
+}
+
+/** The checks, in the order they run and print. */
+export const CHECKS: readonly { name: string; run: Check }[] = [
+  { name: 'line_overpaid', run: lineOverpaid },
+  { name: 'negative_outstanding', run: negativeOutstanding },
+  { name: 'receipt_allocated', run: receiptAllocated },
+  { name: 'segment_integrity', run: segmentIntegrity },
+  { name: 'segments_match_pure', run: segmentsMatchPure },
+];
+
+export async function reconcile(tx: Tx, options: ReconcileOptions): Promise<{ checked: string[]; discrepancies: Discrepancy[] }> {
+  const discrepancies: Discrepancy[] = [];
+  for (const check of CHECKS) discrepancies.push(...(await check.run(tx, options)));
+  return { checked: CHECKS.map((c) => c.name), discrepancies };
+}

@@ -1,0 +1,155 @@
+// `zq batch run`: every business date after the last completed one up to the target date, one transaction per
+// date (all its steps land together or not at all, so a process killed at any point leaves no half-done date
+// and the next run resumes), under the batch lock. Re-running a finished date is a no-op that says so.
+import type { Actor } from '../access/actor.js';
+import { addDays, type BusinessDate, daysBetween, eachDate } from '../core/dates.js';
+import { BadInput } from '../core/errors.js';
+import type { Db } from '../db/index.js';
+import { lastCompletedBatchDate } from '../receivables/receipts.js';
+import { acquireBatchLock } from './lock.js';
+import type { Discrepancy } from './reconcile.js';
+import { recordStep } from './runs.js';
+import { BATCH_STEPS, type StepResult } from './steps.js';
+
+/** The most business dates one run catches up (ten years); beyond, the run refuses rather than loop for hours. */
+export const MAX_CATCH_UP_DAYS = 3660;
+
+export interface BatchOptions {
+  date: BusinessDate;
+  recomputeFrom?: BusinessDate | undefined;
+  full?: boolean | undefined;
+  wait?: boolean | undefined;
+}
+
+export interface StepLog {
+  date: BusinessDate;
+  step: string;
+  status: 'done' | 'skipped';
+  durationMs: number;
+  counts: Record<string, number>;
+  totals: Record<string, string>;
+  discrepancies: number;
+  message?: string;
+}
+
+export interface BatchSummary {
+  date: BusinessDate;
+  lastCompletedBefore: BusinessDate | null;
+  datesRun: BusinessDate[];
+  alreadyDone: boolean;
+  discrepancies: (Discrepancy & { date: BusinessDate })[];
+}
+
+/** The dates to run: after the last completed one (or from --recompute-from) through the target. */
+export function datesToRun(last: BusinessDate | null, options: BatchOptions): { dates: BusinessDate[]; fullFrom: BusinessDate | null } {
+  let from: BusinessDate;
+  let fullFrom: BusinessDate | null = null;
+  if (options.recomputeFrom !== undefined) {
+    if (options.recomputeFrom > options.date) {
+      throw new BadInput('--recompute-from', options.recomputeFrom, `a date on or before the batch date ${options.date}`);
+    }
+    from = options.recomputeFrom;
+    fullFrom = from;
+  } else if (last === null) {
+    from = options.date;
+    fullFrom = from;
+  } else {
+    from = addDays(last, 1);
+  }
+  if (from > options.date) return { dates: [], fullFrom: null };
+  if (daysBetween(from, options.date) >= MAX_CATCH_UP_DAYS) {
+    throw new BadInput('--date', options.date, `at most ${MAX_CATCH_UP_DAYS} business dates after ${from} in one run`);
+  }
+  return { dates: [...eachDate(from, options.date)], fullFrom };
+}
+
+export async function runBatch(db: Db, actor: Actor, options: BatchOptions, log: (line: StepLog) => void): Promise<BatchSummary> {
+  const lock = await acquireBatchLock(db, options.wait === true);
+  try {
+    const last = await db.knex.transaction((tx) => lastCompletedBatchDate(tx));
+    const { dates, fullFrom } = datesToRun(last, options);
+    const summary: BatchSummary = {
+      date: options.date,
+      lastCompletedBefore: last,
+      datesRun: [],
+      alreadyDone: dates.length === 0,
+      discrepancies: [],
+    };
+    if (dates.length === 0) {
+      for (const step of BATCH_STEPS) {
+        log({
+          date: options.date,
+          step: step.name,
+          status: 'skipped',
+          durationMs: 0,
+          counts: {},
+          totals: {},
+          discrepancies: 0,
+          message: `already done (last completed business date ${last})`,
+        });
+      }
+      return summary;
+    }
+    for (const date of dates) {
+      const logs = await runDate(db, actor, date, date === fullFrom ? null : addDays(date, -1), options.full === true);
+      summary.datesRun.push(date);
+      for (const entry of logs) {
+        log(entry.log);
+        summary.discrepancies.push(...entry.result.discrepancies.map((d) => ({ ...d, date })));
+      }
+    }
+    return summary;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runDate(db: Db, actor: Actor, date: BusinessDate, previous: BusinessDate | null, full: boolean) {
+  const done: { log: StepLog; result: StepResult }[] = [];
+  let current = BATCH_STEPS[0]?.name ?? 'none';
+  try {
+    await db.knex.transaction(async (tx) => {
+      for (const step of BATCH_STEPS) {
+        current = step.name;
+        const started = performance.now();
+        const result = await step.run(tx, { date, previous, actor, full });
+        const durationMs = Math.round(performance.now() - started);
+        await recordStep(tx, {
+          step: step.name,
+          businessDate: date,
+          status: 'done',
+          counts: result.counts,
+          totals: result.totals,
+          discrepancies: result.discrepancies.length,
+          durationMs,
+          error: null,
+        });
+        done.push({
+          log: {
+            date,
+            step: step.name,
+            status: 'done',
+            durationMs,
+            counts: result.counts,
+            totals: result.totals,
+            discrepancies: result.discrepancies.length,
+          },
+          result,
+        });
+      }
+    });
+  } catch (err) {
+    await recordStep(db.knex, {
+      step: current,
+      businessDate: date,
+      status: 'failed',
+      counts: {},
+      totals: {},
+      discrepancies: 0,
+      durationMs: null,
+      error: (err as Error).message.slice(0, 2000),
+    });
+    throw err;
+  }
+  return done;
+}

@@ -1,0 +1,107 @@
+// The nightly pipeline for one business date, in order (STYLE.md: visible in one place):
+//   apply_credit → accrue_penalty → [report_snapshot, a later issue] → reconcile.
+// A later issue adds its step by inserting it into BATCH_STEPS before 'reconcile'; the runner records every
+// step of the list in batch_runs and runs them all inside the date's one transaction.
+import type { Actor } from '../access/actor.js';
+import { addDays, type BusinessDate } from '../core/dates.js';
+import { formatMoney, roundMoney, sumMoney } from '../core/money.js';
+import type { Tx } from '../db/index.js';
+import { recomputeSegments, storedAccrued } from '../penalty/store.js';
+import { replayAllocations } from '../receivables/receipts.js';
+import { type Discrepancy, reconcile } from './reconcile.js';
+
+export interface StepContext {
+  date: BusinessDate;
+  /** The business date before `date` whose figures are already stored, or null for a full recomputation. */
+  previous: BusinessDate | null;
+  actor: Actor;
+  /** reconcile every line, not a sample */
+  full: boolean;
+}
+
+export interface StepResult {
+  counts: Record<string, number>;
+  totals: Record<string, string>;
+  discrepancies: Discrepancy[];
+}
+
+export interface BatchStep {
+  name: string;
+  run(tx: Tx, ctx: StepContext): Promise<StepResult>;
+}
+
+/**
+ * Contracts to re-allocate: those holding advance-receipt credit with a line falling due since the previous date
+ * (credit is applied on the due date, value date = due date, so it never bears penalty), and those with receipts
+ * whose penalty share a queued rate or grace change alters.
+ */
+const CONTRACTS_TO_REPLAY = `
+  SELECT c.id FROM contracts c
+  WHERE c.status = 'active'
+    AND EXISTS (SELECT 1 FROM schedule_lines l WHERE l.contract_id = c.id AND l.retired_version IS NULL
+                AND l.due_date > ?::date AND l.due_date <= ?::date)
+    AND (SELECT coalesce(sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END), 0)
+         FROM postings p WHERE p.contract_id = c.id AND p.kind IN ('credit', 'credit_application', 'refund')) > 0
+  UNION
+  SELECT DISTINCT c.id FROM penalty_dirty q
+    JOIN contracts c ON (q.contract_id IS NULL OR q.contract_id = c.id) AND (q.dealer_id IS NULL OR q.dealer_id = c.dealer_id)
+    JOIN documents r ON r.contract_id = c.id AND r.type = 'receipt' AND r.status = 'confirmed'
+  WHERE q.reason IN ('rate', 'grace') AND c.status = 'active' AND (q.reason = 'grace' OR r.value_date >= q.since)`;
+
+const applyCredit: BatchStep = {
+  name: 'apply_credit',
+  async run(tx, ctx) {
+    const since = ctx.previous ?? '1900-01-01';
+    const ids = (await tx.raw(CONTRACTS_TO_REPLAY, [since, ctx.date])).rows.map((r: { id: number }) => r.id);
+    const outcome = await replayAllocations(tx, ctx.actor, ids, ctx.date);
+    const applied = await tx('postings')
+      .where({ kind: 'credit_application', value_date: ctx.date })
+      .sum({ total: 'signed_amount' })
+      .first();
+    return {
+      counts: { contracts: ids.length, posted: outcome.posted, reversed: outcome.reversed },
+      totals: { creditApplied: formatMoney(applied?.total ?? 0) },
+      discrepancies: [],
+    };
+  },
+};
+
+const accruePenalty: BatchStep = {
+  name: 'accrue_penalty',
+  async run(tx, ctx) {
+    const counts = await recomputeSegments(
+      tx,
+      ctx.date,
+      ctx.previous === null ? { kind: 'all' } : { kind: 'changed', previous: ctx.previous },
+    );
+    const accrued = await storedAccrued(tx, ctx.date);
+    const total = sumMoney([...accrued.values()].map((a) => a.rounded));
+    const stored = Number((await tx.raw('SELECT count(*) AS n FROM penalty_segments')).rows[0].n);
+    return {
+      counts: {
+        linesRecomputed: counts.lines,
+        segmentsWritten: counts.segments,
+        queued: counts.queue,
+        segmentsStored: stored,
+        linesAccruing: accrued.size,
+      },
+      totals: { penaltyAccrued: formatMoney(roundMoney(total)) },
+      discrepancies: [],
+    };
+  },
+};
+
+const reconcileStep: BatchStep = {
+  name: 'reconcile',
+  async run(tx, ctx) {
+    const { checked, discrepancies } = await reconcile(tx, { date: ctx.date, full: ctx.full });
+    return { counts: { checks: checked.length }, totals: {}, discrepancies };
+  },
+};
+
+/** The steps of one business date, in order. The last one marks the date complete. */
+export const BATCH_STEPS: readonly BatchStep[] = [applyCredit, accruePenalty, reconcileStep];
+
+export function nextDate(date: BusinessDate): BusinessDate {
+  return addDays(date, 1);
+}

@@ -1,0 +1,266 @@
+// Stored penalty segments, computed set-based in SQL (RULES.md "Penalty interest"; the pure twin is compute.ts,
+// and the property test proves they agree to the cent). A segment is a run of penalty days of one line with one
+// overdue base and one daily rate; the last run of a line is open-ended (to_date NULL) while neither changes.
+// Segments do not depend on the as-of date: a day's base depends only on postings dated before it, so the
+// stored runs are the line's whole future as the ledger stands, and a figure as of D sums the runs up to D.
+// The batch keeps them for the lines whose grace period has ended by its business date (due + grace < date).
+import type { Knex } from 'knex';
+import type { BusinessDate } from '../core/dates.js';
+import { dec, type Money, roundMoney } from '../core/money.js';
+import type { Tx } from '../db/index.js';
+
+/**
+ * The grace period of every (dealer, receivable type) pair: the most specific setting, latest row
+ * (src/penalty/settings.ts resolveGrace does the same for one line).
+ */
+const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
+    coalesce(g.days, 0) AS grace_days, coalesce(g.mode, 'retroactive') AS grace_mode
+  FROM dealers d CROSS JOIN receivable_types t
+  LEFT JOIN LATERAL (
+    SELECT pg.days, pg.mode FROM penalty_grace pg
+    WHERE (pg.dealer_id IS NULL OR pg.dealer_id = d.id) AND (pg.receivable_type IS NULL OR pg.receivable_type = t.code)
+    ORDER BY pg.specificity DESC, pg.id DESC LIMIT 1
+  ) g ON true`;
+
+/**
+ * Segments of the target lines (a query returning line_id), as of business date :asOf (only lines whose grace
+ * period has ended by then). One statement; every step is a join, an aggregate or a window over the set:
+ *  lines     the live, penalty-bearing target lines with their grace, window start (day after the due date, or
+ *            after the grace period in forward mode, and after an import's cut-over) and end (the day before
+ *            settlement or bad-debt confirmation);
+ *  paid      postings to the lines' amounts per value date (reversals net);
+ *  late      lines still unpaid at the end of the grace period;
+ *  key_rates the rate timeline of each (contract override, dealer, type) key in use: at each start date of an
+ *            applicable setting, the most specific setting started by then;
+ *  points    per line the dates where the base changes (day after a payment), the rate changes, or the window opens;
+ *  running   base = amount due − payments so far (running sum), the rate carried forward (count/first_value);
+ *  valid     those intervals clipped to the window, with a base above zero and a rate;
+ *  islands   neighbours with the same base and rate merged (gaps and islands).
+ */
+function segmentsSql(targets: string): string {
+  return `WITH
+  grace_keys AS (${GRACE_KEYS}),
+  overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
+  lines AS (
+    SELECT l.id AS line_id, l.contract_id, c.dealer_id, l.receivable_type, l.amount_due,
+      l.due_date + gk.grace_days AS grace_end,
+      greatest(CASE WHEN gk.grace_mode = 'forward' THEN l.due_date + gk.grace_days + 1 ELSE l.due_date + 1 END,
+               c.cutover_date + 1) AS window_start,
+      CASE WHEN c.status <> 'active' THEN c.status_date - 1 END AS window_end,
+      coalesce(o.contract_id, 0) AS rate_contract
+    FROM (${targets}) tg
+    JOIN schedule_lines l ON l.id = tg.line_id AND l.retired_version IS NULL
+    JOIN receivable_types t ON t.code = l.receivable_type AND t.penalty_bearing
+    JOIN contracts c ON c.id = l.contract_id
+    JOIN grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
+    LEFT JOIN overrides o ON o.contract_id = c.id
+    WHERE l.due_date + gk.grace_days < :asOf::date
+  ),
+  paid AS (
+    SELECT p.schedule_line_id AS line_id, p.value_date, sum(p.signed_amount) AS amount
+    FROM postings p JOIN lines ln ON ln.line_id = p.schedule_line_id
+    WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
+    GROUP BY p.schedule_line_id, p.value_date
+  ),
+  paid_in_grace AS (
+    SELECT pd.line_id, sum(pd.amount) AS amount FROM paid pd JOIN lines ln ON ln.line_id = pd.line_id
+    WHERE pd.value_date <= ln.grace_end GROUP BY pd.line_id
+  ),
+  late AS (
+    SELECT ln.* FROM lines ln LEFT JOIN paid_in_grace pg ON pg.line_id = ln.line_id
+    WHERE ln.amount_due - coalesce(pg.amount, 0) > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
+  ),
+  rate_keys AS (SELECT DISTINCT rate_contract, dealer_id, receivable_type FROM late),
+  key_dates AS (
+    SELECT DISTINCT k.rate_contract, k.dealer_id, k.receivable_type, r.effective_from AS from_date
+    FROM rate_keys k JOIN penalty_rates r
+      ON (r.contract_id IS NULL OR r.contract_id = k.rate_contract) AND (r.dealer_id IS NULL OR r.dealer_id = k.dealer_id)
+     AND (r.receivable_type IS NULL OR r.receivable_type = k.receivable_type)
+  ),
+  key_rates AS (
+    SELECT kd.*, (
+      SELECT r.daily_rate FROM penalty_rates r
+      WHERE (r.contract_id IS NULL OR r.contract_id = kd.rate_contract) AND (r.dealer_id IS NULL OR r.dealer_id = kd.dealer_id)
+        AND (r.receivable_type IS NULL OR r.receivable_type = kd.receivable_type) AND r.effective_from <= kd.from_date
+      ORDER BY r.specificity DESC, r.effective_from DESC, r.id DESC LIMIT 1) AS daily_rate
+    FROM key_dates kd
+  ),
+  events AS (
+    SELECT pd.line_id, pd.value_date + 1 AS at, -pd.amount AS delta, NULL::numeric AS daily_rate
+      FROM paid pd JOIN late lt ON lt.line_id = pd.line_id
+    UNION ALL
+    SELECT lt.line_id, kr.from_date, 0, kr.daily_rate
+      FROM late lt JOIN key_rates kr ON kr.rate_contract = lt.rate_contract AND kr.dealer_id = lt.dealer_id
+       AND kr.receivable_type = lt.receivable_type
+    UNION ALL
+    SELECT lt.line_id, lt.window_start, 0, NULL FROM late lt
+  ),
+  points AS (SELECT line_id, at, sum(delta) AS delta, max(daily_rate) AS daily_rate FROM events GROUP BY line_id, at),
+  running AS (
+    SELECT pt.line_id, pt.at, pt.daily_rate,
+      lt.amount_due + sum(pt.delta) OVER w AS base,
+      count(pt.daily_rate) OVER w AS rate_group,
+      lead(pt.at) OVER (PARTITION BY pt.line_id ORDER BY pt.at) AS next_at,
+      lt.window_start, lt.window_end
+    FROM points pt JOIN late lt ON lt.line_id = pt.line_id
+    WINDOW w AS (PARTITION BY pt.line_id ORDER BY pt.at ROWS UNBOUNDED PRECEDING)
+  ),
+  intervals AS (
+    SELECT rn.line_id, greatest(rn.at, rn.window_start) AS from_date,
+      CASE WHEN rn.next_at IS NULL THEN rn.window_end ELSE least(rn.next_at - 1, rn.window_end) END AS to_date,
+      rn.base, first_value(rn.daily_rate) OVER (PARTITION BY rn.line_id, rn.rate_group ORDER BY rn.at) AS daily_rate
+    FROM running rn
+  ),
+  valid AS (
+    SELECT * FROM intervals
+    WHERE base > 0 AND daily_rate IS NOT NULL AND (to_date IS NULL OR from_date <= to_date)
+  ),
+  flagged AS (
+    SELECT v.*, CASE WHEN lag(v.to_date) OVER w = v.from_date - 1 AND lag(v.base) OVER w = v.base
+                      AND lag(v.daily_rate) OVER w = v.daily_rate THEN 0 ELSE 1 END AS starts
+    FROM valid v WINDOW w AS (PARTITION BY v.line_id ORDER BY v.from_date)
+  ),
+  islands AS (
+    SELECT f.*, sum(f.starts) OVER (PARTITION BY f.line_id ORDER BY f.from_date ROWS UNBOUNDED PRECEDING) AS island
+    FROM flagged f
+  ),
+  merged AS (
+    SELECT line_id, island, base, daily_rate, min(from_date) AS from_date,
+      CASE WHEN bool_or(to_date IS NULL) THEN NULL ELSE max(to_date) END AS to_date
+    FROM islands GROUP BY line_id, island, base, daily_rate
+  )
+  SELECT m.line_id, lt.contract_id, m.from_date, m.to_date, m.base, m.daily_rate,
+    CASE WHEN m.to_date IS NOT NULL THEN m.base * m.daily_rate * (m.to_date - m.from_date + 1) END AS amount,
+    lt.grace_end
+  FROM merged m JOIN late lt ON lt.line_id = m.line_id`;
+}
+
+const INSERT_COLUMNS = 'INSERT INTO penalty_segments (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end)';
+
+export type RecomputeScope =
+  /** every live line (a full recomputation, --recompute-from) */
+  | { kind: 'all' }
+  /** what changed since the batch's previous business date: lines newly past grace, and the queue */
+  | { kind: 'changed'; previous: BusinessDate }
+  /** every line of these contracts (a receipt or correction recomputes its contract at once) */
+  | { kind: 'contracts'; contractIds: number[] };
+
+export interface RecomputeCounts {
+  lines: number;
+  segments: number;
+  queue: number;
+}
+
+/**
+ * Brings the stored segments up to date as of a business date, in a handful of statements whatever the number
+ * of lines: find the target lines, delete their segments, insert the recomputed ones, clear the queue.
+ */
+export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: RecomputeScope): Promise<RecomputeCounts> {
+  const maxQueued = Number((await tx.raw('SELECT coalesce(max(id), 0) AS id FROM penalty_dirty')).rows[0].id);
+  let lines: number;
+  let targets: string;
+  if (scope.kind === 'all') {
+    await tx.raw('DELETE FROM penalty_segments');
+    targets = `SELECT id AS line_id FROM schedule_lines WHERE retired_version IS NULL AND due_date < '${asOf}'::date`;
+    lines = Number((await tx.raw(`SELECT count(*) AS n FROM (${targets}) t`)).rows[0].n);
+  } else {
+    await tx.raw('DROP TABLE IF EXISTS penalty_targets');
+    await tx.raw('CREATE TEMP TABLE penalty_targets (line_id bigint PRIMARY KEY) ON COMMIT DROP');
+    if (scope.kind === 'contracts') {
+      await tx.raw(`INSERT INTO penalty_targets (line_id) SELECT id FROM schedule_lines WHERE contract_id = ANY(?::bigint[])`, [
+        scope.contractIds,
+      ]);
+    } else {
+      await tx.raw(changedTargetsSql(), { asOf, previous: scope.previous, maxQueued });
+    }
+    lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_targets')).rows[0].n);
+    await tx.raw('DELETE FROM penalty_segments s USING penalty_targets t WHERE s.line_id = t.line_id');
+    targets = 'SELECT line_id FROM penalty_targets';
+  }
+  const inserted = await tx.raw(`${INSERT_COLUMNS} ${segmentsSql(targets)}`, { asOf });
+  let queue = 0;
+  if (scope.kind !== 'contracts') {
+    queue = (await tx.raw('DELETE FROM penalty_dirty WHERE id <= ?', [maxQueued])).rowCount ?? 0;
+  }
+  return { lines, segments: inserted.rowCount ?? 0, queue };
+}
+
+/** Lines whose grace period ended since the previous business date, and every line the queue names. */
+function changedTargetsSql(): string {
+  return `INSERT INTO penalty_targets (line_id)
+  WITH grace_keys AS (${GRACE_KEYS}),
+  queued AS (SELECT * FROM penalty_dirty WHERE id <= :maxQueued)
+  SELECT l.id FROM schedule_lines l
+    JOIN (SELECT DISTINCT grace_days FROM grace_keys) gd
+      ON l.due_date >= :previous::date - gd.grace_days AND l.due_date < :asOf::date - gd.grace_days
+    JOIN contracts c ON c.id = l.contract_id
+    JOIN grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type AND gk.grace_days = gd.grace_days
+    WHERE l.retired_version IS NULL
+  UNION
+  SELECT q.line_id FROM queued q WHERE q.line_id IS NOT NULL
+  UNION
+  SELECT l.id FROM queued q JOIN schedule_lines l ON l.contract_id = q.contract_id WHERE q.reason = 'contract'
+  UNION
+  SELECT s.line_id FROM queued q
+    JOIN penalty_segments s ON coalesce(s.to_date, 'infinity'::date) >= q.since
+    JOIN schedule_lines l ON l.id = s.line_id
+    JOIN contracts c ON c.id = s.contract_id
+    WHERE q.reason = 'rate' AND (q.contract_id IS NULL OR q.contract_id = s.contract_id)
+      AND (q.dealer_id IS NULL OR q.dealer_id = c.dealer_id) AND (q.receivable_type IS NULL OR q.receivable_type = l.receivable_type)
+  UNION
+  SELECT l.id FROM queued q
+    JOIN contracts c ON q.dealer_id IS NULL OR q.dealer_id = c.dealer_id
+    JOIN schedule_lines l ON l.contract_id = c.id AND (q.receivable_type IS NULL OR q.receivable_type = l.receivable_type)
+    WHERE q.reason = 'grace' AND l.retired_version IS NULL AND l.due_date < :asOf::date
+  ON CONFLICT DO NOTHING`;
+}
+
+export interface StoredSegment {
+  lineId: number;
+  from: BusinessDate;
+  to: BusinessDate | null;
+  base: string;
+  dailyRate: string;
+  graceEnd: BusinessDate;
+}
+
+/** The stored segments of some lines, as stored (open runs have to = null). */
+export async function storedSegments(knex: Knex, lineIds: readonly number[]): Promise<StoredSegment[]> {
+  if (lineIds.length === 0) return [];
+  return (await knex('penalty_segments')
+    .whereIn('line_id', lineIds)
+    .orderBy([{ column: 'line_id' }, { column: 'from_date' }])
+    .select(
+      'line_id as lineId',
+      'from_date as from',
+      'to_date as to',
+      'base',
+      'daily_rate as dailyRate',
+      'grace_end as graceEnd',
+    )) as StoredSegment[];
+}
+
+/**
+ * Exact accrued penalty per line as of a date, from the stored segments (set-based; a report over every line
+ * is one query). Lines without segments accrue nothing. Optionally limited to some contracts.
+ */
+export async function storedAccrued(
+  knex: Knex,
+  asOf: BusinessDate,
+  contractIds?: readonly number[],
+): Promise<Map<number, { exact: string; rounded: Money }>> {
+  const q = knex('penalty_segments as s')
+    .where('s.from_date', '<=', asOf)
+    .where('s.grace_end', '<', asOf)
+    .groupBy('s.line_id')
+    .select(
+      's.line_id as lineId',
+      knex.raw(`sum(s.base * s.daily_rate * (least(coalesce(s.to_date, ?::date), ?::date) - s.from_date + 1))::text AS exact`, [
+        asOf,
+        asOf,
+      ]),
+    );
+  if (contractIds) q.whereIn('s.contract_id', contractIds);
+  const rows = (await q) as { lineId: number; exact: string }[];
+  return new Map(rows.map((r) => [r.lineId, { exact: r.exact, rounded: roundMoney(dec(r.exact)) }]));
+}
