@@ -2,11 +2,13 @@
 // 0 done; 1 unexpected; 2 bad input or refused; 3 not found or not allowed; 4 reconciliation failed.
 import { Command, CommanderError } from 'commander';
 import { register as audit } from './commands/audit.js';
+import { register as batch } from './commands/batch.js';
 import { register as contract } from './commands/contract.js';
 import { register as dealer } from './commands/dealer.js';
 import { register as demo } from './commands/demo.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
+import { register as penalty } from './commands/penalty.js';
 import { register as user } from './commands/user.js';
 import { EXIT, ExpectedError } from './core/errors.js';
 
@@ -21,7 +23,7 @@ export function buildProgram(): Command {
     .option('--debug', 'stack traces on unexpected errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [init, demo, dealer, user, contract, importCommand, audit]) register(program);
+  for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();
     cmd.commands.forEach(override);
