@@ -80,10 +80,9 @@ export async function crossRowProblems(tx: Tx): Promise<StagedProblem[]> {
     tx,
     `SELECT s.sheet, s.rn, s.dealer_id, s.contract_no, s.customer_name
        FROM ${LEDGER_STAGE} s
-       JOIN (SELECT dealer_id, contract_no, min(rn) AS first_rn FROM ${LEDGER_STAGE}
-              GROUP BY 1, 2
-             HAVING count(DISTINCT customer_name) > 1 OR count(DISTINCT id_number) > 1) c USING (dealer_id, contract_no)
-      WHERE s.rn > c.first_rn
+       JOIN (SELECT DISTINCT ON (dealer_id, contract_no) dealer_id, contract_no, customer_name AS first_name, id_number AS first_id
+               FROM ${LEDGER_STAGE} ORDER BY dealer_id, contract_no, rn) f USING (dealer_id, contract_no)
+      WHERE s.customer_name <> f.first_name OR (s.id_number IS NOT NULL AND f.first_id IS NOT NULL AND s.id_number <> f.first_id)
       ORDER BY s.rn`,
   );
   return [
@@ -101,7 +100,7 @@ export async function crossRowProblems(tx: Tx): Promise<StagedProblem[]> {
       rowNumber: c.rn,
       column: '客户名称',
       value: c.customer_name,
-      reason: `contract ${c.contract_no} has another customer (or ID number) on an earlier row`,
+      reason: `the customer (or ID number) differs from the first row of contract ${c.contract_no}`,
       dealerId: c.dealer_id,
       contractNo: c.contract_no,
     })),

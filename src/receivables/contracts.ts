@@ -202,6 +202,7 @@ export async function findContract(knex: Knex, contractNo: string, dealer?: stri
     );
   if (dealer) q.where('d.code', dealer);
   if (actor) scopeContracts(q, actor, 'c');
+  q.orderBy('d.code');
   const rows = (await q) as ContractRef[];
   if (rows.length === 0) throw new NotFound('contract', dealer ? `${dealer}/${contractNo}` : contractNo);
   if (rows.length > 1) {
