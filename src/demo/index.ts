@@ -93,6 +93,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     await loadOrganisation(db, say);
     const asOf = await loadContracts(db, say);
     await showOne(db, asOf, say);
+    await runNightlyBatch(db, asOf, say);
     return {
       location: url ?? (folder as string),
       tryNext: [
@@ -101,6 +102,8 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `zq ${where} contract show HF01-2025-0001 --as-of ${asOf}`,
         `zq ${where} contract schedule WH01-2025-0002`,
         `zq ${where} contract show HF01-2025-0001 --as-of ${asOf} --json`,
+        `zq ${where} penalty show HF01-2025-0001 --as-of ${asOf}`,
+        `zq ${where} batch status`,
         `zq ${where} dealer list`,
         `zq ${where} user list`,
       ],
@@ -147,4 +150,24 @@ async function showOne(db: Db, asOf: string, say: Say): Promise<void> {
   say(
     `4. contract HF01-2025-0001 as of ${asOf}: ${shown.customer.name}, ${shown.lines.length} lines, due ${shown.totals.amountDue}, overdue ${shown.totals.overdue}`,
   );
+}
+
+/** The nightly batch over the fixtures as of the demo date, and one contract's penalty segments. */
+async function runNightlyBatch(db: Db, asOf: string, say: Say): Promise<void> {
+  const { runBatch } = await import('../batch/run.js');
+  const { showPenalty } = await import('../penalty/accrual.js');
+  const admin = await loadActor(db.knex, ADMIN_USERNAME);
+  const steps: string[] = [];
+  const summary = await runBatch(db, admin, { date: asOf }, (l) => steps.push(`${l.step} ${l.durationMs} ms`));
+  const stored = await db.knex('penalty_segments').count<{ n: number }[]>({ n: '*' });
+  say(`5. zq batch run --date ${asOf}: ${steps.join(', ')}; ${stored[0]?.n} penalty segments stored, ${summary.discrepancies.length} discrepancies`);
+  const penalty = await showPenalty(db.knex, admin, 'HF01-2025-0001', 'HF01', asOf);
+  const line = penalty.lines.find((l) => l.segments.length > 0);
+  if (!line) {
+    say(`   HF01-2025-0001 accrues no penalty as of ${asOf}`);
+    return;
+  }
+  say(`   penalty of HF01-2025-0001, installment ${line.seq} ${line.type} due ${line.dueDate} (zq penalty show):`);
+  for (const s of line.segments) say(`   ${s.from} … ${s.to}  ${s.days} days × ${s.base} × ${s.rate} = ${s.amount}`);
+  say(`   accrued ${line.penaltyAccrued}; contract total ${penalty.totals.penaltyAccrued}`);
 }
