@@ -1,0 +1,112 @@
+// npm run bench:batch — the nightly batch at scale, on PGlite and on PostgreSQL (a database of its own).
+// Figures only; never part of npm test. BENCH_CONTRACTS (default 50,000 × 20 lines = 1,000,000 lines, about
+// 200,000 overdue), BENCH_TARGETS=pglite,postgres, BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+//  (a) a full recomputation of every segment beside a bare INSERT … SELECT of as many rows (the floor);
+//  (b) one business day with churn: 1/30 of the lines fall due, 20,000 lines paid that day, a dealer's rate change;
+//  (c) a 30-day catch-up.
+import { loadActor } from '../src/access/actor.js';
+import { runBatch } from '../src/batch/run.js';
+import { addDays } from '../src/core/dates.js';
+import { type Db, openDatabase, openEmbedded } from '../src/db/index.js';
+import { migrateLatest } from '../src/db/migrate.js';
+import { seed } from '../src/db/seed.js';
+
+const CONTRACTS = Number(process.env.BENCH_CONTRACTS ?? 50_000);
+const LINES_PER_CONTRACT = 20;
+const DEALERS = 20;
+const RECEIPTS_PER_DAY = Math.min(20_000, CONTRACTS * 0.4);
+const DAY = '2026-03-31';
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const r = await fn();
+  return [r, performance.now() - t];
+}
+
+async function load(db: Db): Promise<void> {
+  const k = db.knex;
+  await k.raw(`INSERT INTO dealers (code, name, kind, parent_id)
+    SELECT 'B' || g, 'bench ' || g, 'dealer', (SELECT id FROM dealers WHERE kind = 'group') FROM generate_series(1, ${DEALERS}) g`);
+  await k.raw(`INSERT INTO customers (dealer_id, name) SELECT id, 'customer ' || code FROM dealers WHERE kind = 'dealer'`);
+  await k.raw(`INSERT INTO contracts (dealer_id, contract_no, customer_id, method)
+    SELECT cu.dealer_id, 'BC-' || g, cu.id, 'custom' FROM generate_series(1, ${CONTRACTS}) g
+    JOIN customers cu ON cu.dealer_id = (SELECT min(id) FROM dealers WHERE kind = 'dealer') + g % ${DEALERS}`);
+  await k.raw(
+    `INSERT INTO schedule_versions (contract_id, version, effective_from, source) SELECT id, 1, '2025-06-01', 'custom' FROM contracts`,
+  );
+  await k.raw(`INSERT INTO schedule_lines (contract_id, version, seq, receivable_type, due_date, amount_due)
+    SELECT c.id, 1, s, 'principal', (date '2025-06-01' + (c.id % 28)::int + make_interval(months => s - 1))::date, 5000.00
+    FROM contracts c CROSS JOIN generate_series(1, ${LINES_PER_CONTRACT}) s`);
+  // three in five lines already due were paid on their due date; the rest (about 200,000 at full scale) are overdue
+  await k.raw(`INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date)
+    SELECT l.contract_id, c.dealer_id, l.id, 'allocation', 'principal', l.amount_due, l.due_date
+    FROM schedule_lines l JOIN contracts c ON c.id = l.contract_id WHERE l.due_date <= '${DAY}' AND l.id % 5 < 3`);
+  await k.raw('ANALYZE');
+}
+
+async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
+  let db: Db;
+  let cleanup = async () => {};
+  if (kind === 'pglite') {
+    db = await openEmbedded(':memory:');
+  } else {
+    const name = `zq_bench_${process.pid}`;
+    const server = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
+    await server.knex.raw(`CREATE DATABASE ${name}`);
+    await server.close();
+    const url = new URL(SERVER);
+    url.pathname = `/${name}`;
+    db = await openDatabase({ databaseUrl: url.toString() }, { requireMigrated: false });
+    cleanup = async () => {
+      const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
+      await again.knex.raw(`DROP DATABASE IF EXISTS ${name}`);
+      await again.close();
+    };
+  }
+  try {
+    await migrateLatest(db.knex);
+    await seed(db.knex);
+    const [, loadMs] = await timed(() => load(db));
+    const admin = await loadActor(db.knex, 'admin');
+    const lines = (await db.knex.raw('SELECT count(*) AS n FROM schedule_lines')).rows[0].n;
+    const quiet = () => {};
+    const step = (logs: { step: string; durationMs: number }[], name: string) => logs.find((l) => l.step === name)?.durationMs ?? 0;
+    // (a) full recomputation, then the floor
+    const logsA: { step: string; durationMs: number }[] = [];
+    await runBatch(db, admin, { date: DAY, recomputeFrom: DAY }, (l) => logsA.push(l));
+    const accrueMs = step(logsA, 'accrue_penalty');
+    const segments = Number((await db.knex.raw('SELECT count(*) AS n FROM penalty_segments')).rows[0].n);
+    const overdue = Number((await db.knex.raw('SELECT count(DISTINCT line_id) AS n FROM penalty_segments')).rows[0].n);
+    await db.knex.raw('CREATE TABLE bench_floor (LIKE penalty_segments INCLUDING ALL)');
+    const [, floorMs] = await timed(() =>
+      db.knex.raw(`INSERT INTO bench_floor (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end)
+        SELECT g, 1, date '2026-01-01', NULL, 100.00, 0.0005, NULL, date '2026-01-01' FROM generate_series(1, ${segments}) g`),
+    );
+    // (b) one business day with churn: receipts for RECEIPTS_PER_DAY overdue lines, a rate change for one dealer
+    const next = addDays(DAY, 1);
+    await db.knex.raw(`INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date)
+      SELECT s.contract_id, c.dealer_id, s.line_id, 'allocation', 'principal', 1000.00, '${next}'
+      FROM (SELECT DISTINCT ON (line_id) line_id, contract_id FROM penalty_segments ORDER BY line_id LIMIT ${RECEIPTS_PER_DAY}) s
+      JOIN contracts c ON c.id = s.contract_id`);
+    await db.knex.raw(`INSERT INTO penalty_rates (dealer_id, effective_from, daily_rate)
+      SELECT min(id), '${next}', 0.0006 FROM dealers WHERE kind = 'dealer'`);
+    const [, dayMs] = await timed(() => runBatch(db, admin, { date: next }, quiet));
+    // (c) 30-day catch-up
+    const [, catchUpMs] = await timed(() => runBatch(db, admin, { date: addDays(next, 30) }, quiet));
+    const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    console.log(
+      [
+        `[${kind}] ${lines} lines, ${CONTRACTS} contracts, ${overdue} overdue lines, ${segments} segments (load ${f(loadMs)})`,
+        `  (a) full recomputation ${f(accrueMs)} (whole date with credit + reconcile ${f(logsA.reduce((s, l) => s + l.durationMs, 0))}); floor INSERT … SELECT of ${segments} rows ${f(floorMs)}; ratio ${(accrueMs / floorMs).toFixed(2)}`,
+        `  (b) one business day (${RECEIPTS_PER_DAY} lines paid, a dealer's rate change, 1/30 of lines falling due): ${f(dayMs)}`,
+        `  (c) 30-day catch-up: ${f(catchUpMs)}`,
+      ].join('\n'),
+    );
+  } finally {
+    await db.close();
+    await cleanup();
+  }
+}
+
+for (const kind of (process.env.BENCH_TARGETS ?? 'pglite,postgres').split(',')) await bench(kind as 'pglite' | 'postgres');
