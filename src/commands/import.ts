@@ -14,14 +14,21 @@ function describe(s: ImportSummary, printed: number): string {
   const head = `${s.file}: ${s.status}${s.importId ? ` (import #${s.importId})` : ''} — ${s.kind ?? 'unknown kind'}${s.dealer ? `, dealer ${s.dealer}` : ''}${s.asOf ? `, as of ${s.asOf}` : ''}; ${s.rowsRead} row(s) read, ${s.rowsImported} imported, ${s.rowsRejected} rejected in ${(s.durationMs / 1000).toFixed(1)} s`;
   const lines = [head];
   if (s.previousImport) lines.push(`  this file was imported before: import #${s.previousImport.id} at ${s.previousImport.at}`);
-  if (s.status === 'imported' || s.status === 'dry_run' || s.status === 'unchanged') lines.push(`  ${describeCounts(s.counts as Record<string, number>)}`);
+  if (s.status === 'imported' || s.status === 'dry_run' || s.status === 'unchanged')
+    lines.push(`  ${describeCounts(s.counts as Record<string, number>)}`);
   for (const w of s.warnings) lines.push(`  warning: ${w}`);
   for (const c of s.changes.slice(0, printed)) {
-    lines.push(`  ${c.outcome === 'conflict' ? 'CONFLICT' : 'changed'} ${c.entity} ${c.key} ${c.field}: ${c.old ?? '—'} → ${c.new ?? '—'}${c.reason ? ` (${c.reason})` : ''}`);
+    lines.push(
+      `  ${c.outcome === 'conflict' ? 'CONFLICT' : 'changed'} ${c.entity} ${c.key} ${c.field}: ${c.old ?? '—'} → ${c.new ?? '—'}${c.reason ? ` (${c.reason})` : ''}`,
+    );
   }
   if (s.changes.length > printed) lines.push(`  … ${s.changes.length - printed} more change(s): zq import show ${s.importId ?? ''}`);
   for (const e of s.errors.slice(0, printed)) {
-    const where = [e.sheet ? `sheet ${e.sheet}` : null, e.rowNumber !== null ? `row ${e.rowNumber}` : null, e.column ? `column ${e.column}` : null]
+    const where = [
+      e.sheet ? `sheet ${e.sheet}` : null,
+      e.rowNumber !== null ? `row ${e.rowNumber}` : null,
+      e.column ? `column ${e.column}` : null,
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(`  ${where}${e.value !== null && e.value !== '' ? ` ${JSON.stringify(e.value)}` : ''}: ${e.reason}`);
@@ -52,7 +59,8 @@ export function register(program: Command): void {
         const { importFile, writeErrorsFile, MAX_PRINTED_ERRORS } = await import('../imports/index.js');
         const { loadMappingFile } = await import('../imports/headers.js');
         if (files.length === 0) throw new BadInput('FILE', null, 'one or more files to import (or: zq import list | show ID)');
-        if (opts.kind !== undefined && !['ledger', 'receipts'].includes(opts.kind)) throw new BadInput('--kind', opts.kind, 'ledger or receipts');
+        if (opts.kind !== undefined && !['ledger', 'receipts'].includes(opts.kind))
+          throw new BadInput('--kind', opts.kind, 'ledger or receipts');
         if (opts.status !== undefined && !['confirmed', 'registered'].includes(opts.status)) {
           throw new BadInput('--status', opts.status, 'confirmed or registered');
         }
@@ -101,11 +109,15 @@ export function register(program: Command): void {
         }
         if (ctx.json) {
           for (const s of summaries) {
-            process.stdout.write(`${JSON.stringify({ ...s, errors: s.errors.slice(0, 100), errorsFile: s.errorCount > 0 ? errorsFile : null })}\n`);
+            process.stdout.write(
+              `${JSON.stringify({ ...s, errors: s.errors.slice(0, 100), errorsFile: s.errorCount > 0 ? errorsFile : null })}\n`,
+            );
           }
         } else {
           emit(ctx, summaries, () =>
-            [...summaries.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...(errorsFile ? [`problems written to ${errorsFile}`] : [])].join('\n'),
+            [...summaries.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...(errorsFile ? [`problems written to ${errorsFile}`] : [])].join(
+              '\n',
+            ),
           );
         }
         if (summaries.some((s) => s.rowsRejected > 0 || s.status === 'rejected')) process.exitCode = 2;
@@ -153,8 +165,13 @@ export function register(program: Command): void {
             `import #${shown.id} ${shown.file} (${shown.kind}) — ${shown.status}, by ${shown.actor} at ${shown.startedAt}`,
             `sha256 ${shown.hash}; ${shown.rowsRead} read, ${shown.rowsImported} imported, ${shown.rowsRejected} rejected`,
             `counts: ${JSON.stringify(shown.counts)}`,
-            ...shown.errors.map((e) => `  error ${e.sheet ? `sheet ${e.sheet} ` : ''}row ${e.rowNumber ?? '—'} ${e.column ?? ''} ${e.value ? JSON.stringify(e.value) : ''}: ${e.reason}`),
-            ...shown.changes.map((c) => `  ${c.outcome} ${c.entity} ${c.key} ${c.field}: ${c.old ?? '—'} → ${c.new ?? '—'}${c.reason ? ` (${c.reason})` : ''}`),
+            ...shown.errors.map(
+              (e) =>
+                `  error ${e.sheet ? `sheet ${e.sheet} ` : ''}row ${e.rowNumber ?? '—'} ${e.column ?? ''} ${e.value ? JSON.stringify(e.value) : ''}: ${e.reason}`,
+            ),
+            ...shown.changes.map(
+              (c) => `  ${c.outcome} ${c.entity} ${c.key} ${c.field}: ${c.old ?? '—'} → ${c.new ?? '—'}${c.reason ? ` (${c.reason})` : ''}`,
+            ),
           ].join('\n'),
         );
       });

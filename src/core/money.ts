@@ -79,6 +79,11 @@ export function parseMoneyNotation(text: string, field = 'amount'): Money | null
     negative = true;
     s = s.slice(1, -1);
   }
+  if (s.startsWith('-')) {
+    // Excel's currency format writes a negative amount as -¥1,234.50.
+    negative = !negative;
+    s = s.slice(1);
+  }
   s = s.replace(/^[¥￥]/, '').replace(/(元|RMB|CNY)$/i, '');
   if (s.startsWith('-')) {
     negative = !negative;

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
-import { type DetectedEncoding, SAMPLE_BYTES, decodeSample, decoder, detectEncoding, readSample } from './encoding.js';
+import { type DetectedEncoding, decoder, decodeSample, detectEncoding, readSample, SAMPLE_BYTES } from './encoding.js';
 
 export type Delimiter = ',' | '\t' | ';';
 const DELIMITERS: readonly Delimiter[] = [',', '\t', ';'];
@@ -15,7 +15,10 @@ export const MAX_RECORD_CHARS = 1024 * 1024;
 
 /** One row of a file as text cells (0-based columns), with the row number as Excel shows it. */
 export interface SourceRow {
+  /** The row as Excel shows it: for text files, a record with line breaks inside quotes is one row. */
   rowNumber: number;
+  /** Text files: the line the record starts on (what a text editor shows); XLSX: absent. */
+  line?: number;
   cells: string[];
   /** Set when the file cannot be read from this row on (e.g. an unclosed quote); reading stops. */
   problem?: string;
@@ -119,15 +122,20 @@ async function* csvRows(path: string, encoding: DetectedEncoding, delimiter: Del
     () => undefined, // a parse error also surfaces from the iterator below, where it is reported
   );
   let lastLine = 0;
+  let quotedBreaks = 0; // line breaks inside quoted fields so far: Excel does not count them as rows
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       // info.lines is the line the record ends on; line breaks inside its fields give the start.
       const breaks = record.reduce((sum, field) => sum + countLineBreaks(field), 0);
+      const line = info.lines - breaks;
+      yield { rowNumber: line - quotedBreaks, line, cells: record };
       lastLine = info.lines;
-      yield { rowNumber: info.lines - breaks, cells: record };
+      quotedBreaks += breaks;
     }
   } catch (error) {
-    yield { rowNumber: lastLine + 1, cells: [], problem: `unreadable CSV from this line on: ${(error as Error).message}` };
+    const line = lastLine + 1;
+    const problem = `unreadable CSV from line ${line} on: ${(error as Error).message}`;
+    yield { rowNumber: line - quotedBreaks, line, cells: [], problem };
   } finally {
     parser.destroy();
     await feeding;

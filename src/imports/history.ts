@@ -51,7 +51,18 @@ export async function showImport(knex: Knex, id: number) {
     .orderBy('id')
     .select('file', 'sheet', 'row_number as rowNumber', 'column_name as column', 'value', 'reason');
   const changes = (
-    await knex('import_changes').where({ import_id: id }).orderBy('id').select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
-  ).map((c) => ({ entity: c.entity, key: c.entity_key, field: c.field, old: c.old_value, new: c.new_value, outcome: c.outcome, reason: c.reason }));
+    await knex('import_changes')
+      .where({ import_id: id })
+      .orderBy('id')
+      .select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
+  ).map((c) => ({
+    entity: c.entity,
+    key: c.entity_key,
+    field: c.field,
+    old: c.old_value,
+    new: c.new_value,
+    outcome: c.outcome,
+    reason: c.reason,
+  }));
   return { ...(row as ImportListRow & { hash: string; counts: Record<string, unknown> }), errors, changes };
 }

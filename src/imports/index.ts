@@ -111,7 +111,14 @@ function collectorId(lookups: Lookups, value: string, dealerId: number): number 
 }
 
 function toProblem(row: RowResult): ImportProblem[] {
-  return row.errors.map((e) => ({ file: row.file, sheet: row.sheet, rowNumber: row.rowNumber, column: e.column, value: e.value, reason: e.reason }));
+  return row.errors.map((e) => ({
+    file: row.file,
+    sheet: row.sheet,
+    rowNumber: row.rowNumber,
+    column: e.column,
+    value: e.value,
+    reason: e.reason,
+  }));
 }
 
 function money(value: { toFixed(dp: number): string } | null | undefined): string | null {
@@ -123,18 +130,20 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
   const displayName = path.basename(file);
   if (!fs.existsSync(file)) throw new BadInput('FILE', file, 'an existing CSV, text or XLSX file');
   const { hash, size } = await fileHash(file);
-  const previous = await db
-    .knex('imports')
-    .where({ file_hash: hash, status: 'imported' })
-    .orderBy('id', 'desc')
-    .first('id', 'started_at');
+  const previous = await db.knex('imports').where({ file_hash: hash, status: 'imported' }).orderBy('id', 'desc').first('id', 'started_at');
   const extraTypes = (await db.knex('receivable_types').select('code', 'name_zh')).map((t) => ({ code: t.code, names: [t.name_zh] }));
   const lookups = await loadLookups(db);
   const fixedDealer = options.dealer ? lookups.dealers.get(options.dealer) : undefined;
   if (options.dealer && fixedDealer === undefined && !options.createDealers) {
     throw new BadInput('--dealer', options.dealer, 'a known dealer code (zq dealer list), or add --create-dealers');
   }
-  const reader = readImportFile(file, { kind: options.kind, sheet: options.sheet, mapping: options.mapping, dealer: options.dealer, extraTypes });
+  const reader = readImportFile(file, {
+    kind: options.kind,
+    sheet: options.sheet,
+    mapping: options.mapping,
+    dealer: options.dealer,
+    extraTypes,
+  });
 
   const summary: ImportSummary = {
     file: displayName,
@@ -182,7 +191,14 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     const resolveDealer = async (value: string | null, row: RowResult): Promise<number | null> => {
       const key = value ?? options.dealer ?? null;
       if (key === null) {
-        addProblem({ file: displayName, sheet: row.sheet, rowNumber: row.rowNumber, column: '经销商', value: '', reason: 'a dealer: a 经销商 column or --dealer CODE' });
+        addProblem({
+          file: displayName,
+          sheet: row.sheet,
+          rowNumber: row.rowNumber,
+          column: '经销商',
+          value: '',
+          reason: 'a dealer: a 经销商 column or --dealer CODE',
+        });
         return null;
       }
       const id = lookups.dealers.get(key) ?? lookups.dealers.get(key.toUpperCase());
@@ -194,7 +210,14 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         summary.warnings.push(`dealer ${key} created (--create-dealers); give it its name with zq dealer`);
         return dealer.id;
       }
-      addProblem({ file: displayName, sheet: row.sheet, rowNumber: row.rowNumber, column: '经销商', value: key, reason: 'a known dealer code or name (zq dealer list), or --create-dealers' });
+      addProblem({
+        file: displayName,
+        sheet: row.sheet,
+        rowNumber: row.rowNumber,
+        column: '经销商',
+        value: key,
+        reason: 'a known dealer code or name (zq dealer list), or --create-dealers',
+      });
       return null;
     };
 
@@ -202,66 +225,75 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     let writer: Awaited<ReturnType<typeof openStageWriter>> | null = null;
     const receiptRows: StagedReceipt[] = [];
     let position = 0;
-    for await (const row of reader.rows()) {
-      summary.rowsRead++;
-      if (summary.rowsRead % 10_000 === 0) progress?.(displayName, summary.rowsRead);
-      if (kind === null) kind = row.kind;
-      const rowKey = `${row.sheet ?? ''}:${row.rowNumber}`;
-      const contractNo = (row.values as { contract_no?: string }).contract_no;
-      if (!row.ok) {
-        for (const p of toProblem(row)) addProblem({ ...p, file: displayName });
-        rejectedRows.add(rowKey);
-        const dealerGuess = fixedDealer ?? lookups.dealers.get((row.values as { dealer?: string }).dealer ?? '');
-        if (contractNo && dealerGuess !== undefined) badContracts.set(`${dealerGuess}|${contractNo}`, { dealerId: dealerGuess, contractNo });
-        continue;
-      }
-      if (row.kind === 'receipts') {
-        // Receipt files have no dealer column: --dealer, else the contract number decides (if unique).
-        receiptRows.push({ row, dealerId: fixedDealer ?? null, position: position++ });
-        if (receiptRows.length > MAX_RECEIPT_ROWS) {
-          throw new BadInput('FILE', displayName, `a receipts file of at most ${MAX_RECEIPT_ROWS} rows (split it)`);
+    try {
+      for await (const row of reader.rows()) {
+        summary.rowsRead++;
+        if (summary.rowsRead % 10_000 === 0) progress?.(displayName, summary.rowsRead);
+        if (kind === null) kind = row.kind;
+        const rowKey = `${row.sheet ?? ''}:${row.rowNumber}`;
+        const contractNo = (row.values as { contract_no?: string }).contract_no;
+        if (!row.ok) {
+          for (const p of toProblem(row)) addProblem({ ...p, file: displayName });
+          rejectedRows.add(rowKey);
+          const dealerGuess = fixedDealer ?? lookups.dealers.get((row.values as { dealer?: string }).dealer ?? '');
+          if (contractNo && dealerGuess !== undefined)
+            badContracts.set(`${dealerGuess}|${contractNo}`, { dealerId: dealerGuess, contractNo });
+          continue;
         }
-        continue;
+        if (row.kind === 'receipts') {
+          // Receipt files have no dealer column: --dealer, else the contract number decides (if unique).
+          receiptRows.push({ row, dealerId: fixedDealer ?? null, position: position++ });
+          if (receiptRows.length > MAX_RECEIPT_ROWS) {
+            throw new BadInput('FILE', displayName, `a receipts file of at most ${MAX_RECEIPT_ROWS} rows (split it)`);
+          }
+          continue;
+        }
+        const v = row.values as LedgerValues;
+        const dealerId = fixedDealer ?? (await resolveDealer(v.dealer, row));
+        if (dealerId === null) {
+          rejectedRows.add(rowKey);
+          continue;
+        }
+        let collector: number | null = null;
+        if (v.collector) {
+          collector = collectorId(lookups, v.collector, dealerId);
+          if (collector === null) unknownCollectors.set(v.collector, (unknownCollectors.get(v.collector) ?? 0) + 1);
+        }
+        if (writer === null) {
+          await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
+          // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block.
+          writer = await openStageWriter(tx, options.createDealers ? 'pglite' : db.kind, LEDGER_STAGE, LEDGER_COLUMNS);
+        }
+        const values: StageValue[] = [
+          row.sheet,
+          row.rowNumber,
+          dealerId,
+          v.contract_no,
+          v.customer_name,
+          v.id_number,
+          v.phone,
+          v.machine_model,
+          v.serial_no,
+          v.sign_date,
+          money(v.contract_amount),
+          collector,
+          v.seq,
+          v.type,
+          v.due_date,
+          money(v.amount_due),
+          money(v.amount_paid),
+          money(v.penalty_accrued),
+          money(v.penalty_paid),
+        ];
+        await writer.push(values);
       }
-      const v = row.values as LedgerValues;
-      const dealerId = fixedDealer ?? (await resolveDealer(v.dealer, row));
-      if (dealerId === null) {
-        rejectedRows.add(rowKey);
-        continue;
-      }
-      let collector: number | null = null;
-      if (v.collector) {
-        collector = collectorId(lookups, v.collector, dealerId);
-        if (collector === null) unknownCollectors.set(v.collector, (unknownCollectors.get(v.collector) ?? 0) + 1);
-      }
-      if (writer === null) {
-        await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
-        writer = await openStageWriter(tx, db.kind, LEDGER_STAGE, LEDGER_COLUMNS);
-      }
-      const values: StageValue[] = [
-        row.sheet,
-        row.rowNumber,
-        dealerId,
-        v.contract_no,
-        v.customer_name,
-        v.id_number,
-        v.phone,
-        v.machine_model,
-        v.serial_no,
-        v.sign_date,
-        money(v.contract_amount),
-        collector,
-        v.seq,
-        v.type,
-        v.due_date,
-        money(v.amount_due),
-        money(v.amount_paid),
-        money(v.penalty_accrued),
-        money(v.penalty_paid),
-      ];
-      await writer.push(values);
+    } catch (error) {
+      await writer?.abort();
+      throw error;
     }
     progress?.(displayName, summary.rowsRead);
+    // On a server the COPY holds the connection: finish it before any other statement of the transaction.
+    await writer?.close();
     for (const e of reader.errors) {
       addProblem({ file: displayName, sheet: e.sheet, rowNumber: e.rowNumber, column: e.column, value: null, reason: e.reason });
     }
@@ -272,11 +304,12 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     if (summary.kind === 'ledger' && !options.asOf) {
       throw new BadInput('--as-of', null, 'the cut-over date of the ledger’s figures (amounts paid and penalty as of that day)');
     }
-    await tx('imports').where({ id: importId }).update({ kind: summary.kind ?? 'ledger' });
+    await tx('imports')
+      .where({ id: importId })
+      .update({ kind: summary.kind ?? 'ledger' });
     const fileLevel = reader.errors.length > 0;
 
     if (summary.kind === 'ledger' && writer !== null) {
-      await writer.close();
       for (const p of await crossRowProblems(tx)) {
         addProblem({ file: displayName, sheet: p.sheet, rowNumber: p.rowNumber, column: p.column, value: p.value, reason: p.reason });
         rejectedRows.add(`${p.sheet ?? ''}:${p.rowNumber}`);
@@ -305,10 +338,23 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
       summary.rowsImported = (summary.counts.receiptsCreated ?? 0) + (summary.counts.receiptsRegistered ?? 0);
     }
     summary.changes = (
-      await tx('import_changes').where({ import_id: importId }).orderBy('id').limit(MAX_STORED_ERRORS).select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
-    ).map((c) => ({ entity: c.entity, key: c.entity_key, field: c.field, old: c.old_value, new: c.new_value, outcome: c.outcome, reason: c.reason }));
+      await tx('import_changes')
+        .where({ import_id: importId })
+        .orderBy('id')
+        .limit(MAX_STORED_ERRORS)
+        .select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
+    ).map((c) => ({
+      entity: c.entity,
+      key: c.entity_key,
+      field: c.field,
+      old: c.old_value,
+      new: c.new_value,
+      outcome: c.outcome,
+      reason: c.reason,
+    }));
     const { linesNotInFile = 0, conflicts = 0, receiptsDuplicate = 0, ...effects } = summary.counts;
-    if (linesNotInFile > 0) summary.warnings.push(`${linesNotInFile} stored line(s) of these contracts are not in the file: kept as they are`);
+    if (linesNotInFile > 0)
+      summary.warnings.push(`${linesNotInFile} stored line(s) of these contracts are not in the file: kept as they are`);
     if (receiptsDuplicate > 0) summary.warnings.push(`${receiptsDuplicate} receipt row(s) were imported before: skipped`);
     if (Object.values(effects).every((v) => !v) && conflicts === 0) {
       summary.status = 'unchanged';

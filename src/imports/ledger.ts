@@ -66,7 +66,15 @@ async function rows<T>(tx: Tx, sql: string, bindings: readonly unknown[] = []): 
  * two different customers. Reported like row errors.
  */
 export async function crossRowProblems(tx: Tx): Promise<StagedProblem[]> {
-  const duplicates = await rows<{ sheet: string | null; rn: number; dealer_id: number; contract_no: string; seq: number; receivable_type: string; first_rn: number }>(
+  const duplicates = await rows<{
+    sheet: string | null;
+    rn: number;
+    dealer_id: number;
+    contract_no: string;
+    seq: number;
+    receivable_type: string;
+    first_rn: number;
+  }>(
     tx,
     `SELECT s.sheet, s.rn, s.dealer_id, s.contract_no, s.seq, s.receivable_type, d.first_rn
        FROM ${LEDGER_STAGE} s
@@ -205,11 +213,50 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
   // Contract fields that no figure depends on: applied even where figures are locked.
   const contractKey = `(SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no`;
   const existing = `FROM zq_stage_contracts sc JOIN contracts c ON c.id = sc.contract_id`;
-  await change('contract', contractKey, 'customer', '(SELECT name FROM customers WHERE id = c.customer_id)', 'sc.customer_name', `${existing} WHERE c.customer_id <> sc.customer_id`, false);
-  await change('contract', contractKey, 'collector', '(SELECT username FROM users WHERE id = c.collector_id)', '(SELECT username FROM users WHERE id = sc.collector_id)', `${existing} WHERE sc.collector_id IS NOT NULL AND c.collector_id IS DISTINCT FROM sc.collector_id`, false);
-  await change('contract', contractKey, 'sign_date', 'c.sign_date::text', 'sc.sign_date::text', `${existing} WHERE sc.sign_date IS NOT NULL AND c.sign_date IS DISTINCT FROM sc.sign_date`, false);
-  await change('contract', contractKey, 'contract_amount', 'c.contract_amount::text', 'sc.contract_amount::text', `${existing} WHERE sc.contract_amount IS NOT NULL AND c.contract_amount IS DISTINCT FROM sc.contract_amount`, false);
-  await change('contract', contractKey, 'cutover_date', 'c.cutover_date::text', `'${asOf}'`, `${existing} WHERE c.cutover_date IS DISTINCT FROM '${asOf}'::date`);
+  await change(
+    'contract',
+    contractKey,
+    'customer',
+    '(SELECT name FROM customers WHERE id = c.customer_id)',
+    'sc.customer_name',
+    `${existing} WHERE c.customer_id <> sc.customer_id`,
+    false,
+  );
+  await change(
+    'contract',
+    contractKey,
+    'collector',
+    '(SELECT username FROM users WHERE id = c.collector_id)',
+    '(SELECT username FROM users WHERE id = sc.collector_id)',
+    `${existing} WHERE sc.collector_id IS NOT NULL AND c.collector_id IS DISTINCT FROM sc.collector_id`,
+    false,
+  );
+  await change(
+    'contract',
+    contractKey,
+    'sign_date',
+    'c.sign_date::text',
+    'sc.sign_date::text',
+    `${existing} WHERE sc.sign_date IS NOT NULL AND c.sign_date IS DISTINCT FROM sc.sign_date`,
+    false,
+  );
+  await change(
+    'contract',
+    contractKey,
+    'contract_amount',
+    'c.contract_amount::text',
+    'sc.contract_amount::text',
+    `${existing} WHERE sc.contract_amount IS NOT NULL AND c.contract_amount IS DISTINCT FROM sc.contract_amount`,
+    false,
+  );
+  await change(
+    'contract',
+    contractKey,
+    'cutover_date',
+    'c.cutover_date::text',
+    `'${asOf}'`,
+    `${existing} WHERE c.cutover_date IS DISTINCT FROM '${asOf}'::date`,
+  );
   const contractsUpdated = rowCount(
     await tx.raw(
       `UPDATE contracts c SET customer_id = sc.customer_id,
@@ -291,9 +338,30 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
             AND l.receivable_type = s.receivable_type AND l.retired_version IS NULL`,
   );
   const linesFrom = `FROM zq_stage_lines sc`;
-  await change('line', 'sc.line_key', 'added', 'NULL', `sc.due_date::text || ' ' || sc.amount_due::text`, `${linesFrom} WHERE sc.line_id IS NULL AND NOT sc.is_new`);
-  await change('line', 'sc.line_key', 'due_date', 'sc.old_due_date::text', 'sc.due_date::text', `${linesFrom} WHERE sc.line_id IS NOT NULL AND sc.old_due_date <> sc.due_date`);
-  await change('line', 'sc.line_key', 'amount_due', 'sc.old_amount_due::text', 'sc.amount_due::text', `${linesFrom} WHERE sc.line_id IS NOT NULL AND sc.old_amount_due <> sc.amount_due`);
+  await change(
+    'line',
+    'sc.line_key',
+    'added',
+    'NULL',
+    `sc.due_date::text || ' ' || sc.amount_due::text`,
+    `${linesFrom} WHERE sc.line_id IS NULL AND NOT sc.is_new`,
+  );
+  await change(
+    'line',
+    'sc.line_key',
+    'due_date',
+    'sc.old_due_date::text',
+    'sc.due_date::text',
+    `${linesFrom} WHERE sc.line_id IS NOT NULL AND sc.old_due_date <> sc.due_date`,
+  );
+  await change(
+    'line',
+    'sc.line_key',
+    'amount_due',
+    'sc.old_amount_due::text',
+    'sc.amount_due::text',
+    `${linesFrom} WHERE sc.line_id IS NOT NULL AND sc.old_amount_due <> sc.amount_due`,
+  );
   // Stored lines the file does not have are kept (a file may be a partial export); counted, never deleted.
   const [missing] = await rows<{ n: number }>(
     tx,

@@ -46,7 +46,9 @@ export async function importReceiptRows(
     seen.set(base, ordinal);
     return { ...r, values: v, key: receiptKey(v, ordinal) };
   });
-  keyed.sort((a, b) => (a.values.value_date < b.values.value_date ? -1 : a.values.value_date > b.values.value_date ? 1 : a.position - b.position));
+  keyed.sort((a, b) =>
+    a.values.value_date < b.values.value_date ? -1 : a.values.value_date > b.values.value_date ? 1 : a.position - b.position,
+  );
   const fileKeys = new Set<string>();
   for (const r of keyed) {
     const v = r.values;
@@ -61,7 +63,13 @@ export async function importReceiptRows(
     }
     const inFile = `${contract.dealerId}|${r.key}`;
     if (fileKeys.has(inFile) && v.reference) {
-      options.addProblem({ sheet: r.row.sheet, rowNumber: r.row.rowNumber, column: '流水号', value: v.reference, reason: 'the same reference is on an earlier row of the file' });
+      options.addProblem({
+        sheet: r.row.sheet,
+        rowNumber: r.row.rowNumber,
+        column: '流水号',
+        value: v.reference,
+        reason: 'the same reference is on an earlier row of the file',
+      });
       continue;
     }
     fileKeys.add(inFile);
@@ -70,7 +78,13 @@ export async function importReceiptRows(
       continue;
     }
     if (contract.status !== 'active') {
-      options.addProblem({ sheet: r.row.sheet, rowNumber: r.row.rowNumber, column: '合同编号', value: v.contract_no, reason: `an active contract (it is ${contract.status})` });
+      options.addProblem({
+        sheet: r.row.sheet,
+        rowNumber: r.row.rowNumber,
+        column: '合同编号',
+        value: v.contract_no,
+        reason: `an active contract (it is ${contract.status})`,
+      });
       continue;
     }
     let documentId: number;
@@ -111,7 +125,13 @@ export async function importReceiptRows(
       });
       counts.receiptsRegistered++;
     }
-    await tx('import_keys').insert({ dealer_id: contract.dealerId, key_kind: 'receipt', key: r.key, import_id: importId, document_id: documentId });
+    await tx('import_keys').insert({
+      dealer_id: contract.dealerId,
+      key_kind: 'receipt',
+      key: r.key,
+      import_id: importId,
+      document_id: documentId,
+    });
   }
   return counts;
 }

@@ -20,6 +20,8 @@ export type StageValue = string | number | null;
 export interface StageWriter {
   push(row: readonly StageValue[]): Promise<void>;
   close(): Promise<number>;
+  /** Give the connection back after a failure (a COPY in progress would block every later statement). */
+  abort(): Promise<void>;
 }
 
 export async function createStageTable(tx: Tx, table: string, columns: readonly StageColumn[]): Promise<void> {
@@ -66,6 +68,10 @@ async function openCopyWriter(tx: Tx, table: string, columns: readonly StageColu
       await done;
       return count;
     },
+    async abort() {
+      copy.destroy(new Error('import aborted'));
+      await done.catch(() => undefined);
+    },
   };
 }
 
@@ -91,6 +97,9 @@ async function openInsertWriter(tx: Tx, table: string, columns: readonly StageCo
     async close() {
       await flush();
       return count;
+    },
+    async abort() {
+      batch = [];
     },
   };
 }

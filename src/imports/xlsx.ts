@@ -8,8 +8,22 @@ import type { SourceRow } from './csv.js';
 export interface XlsxSheet {
   name: string;
   hidden: boolean;
-  /** The sheet's rows; consume or abandon them before asking for the next sheet (one zip stream). */
+  /** The sheet's rows: read them to the end before asking for the next sheet (one zip stream). */
   rows: AsyncGenerator<SourceRow>;
+}
+
+/**
+ * exceljs 4.4's streaming reader can lose the last small parts of the zip (its iterate-stream sees the
+ * parser's early 'end': exceljs issue #3064): without xl/workbook.xml it throws on the sheet names,
+ * without xl/sharedStrings.xml text cells arrive as `{ sharedString: n }`. Both show before any row
+ * of the first sheet, so the caller can simply read the file again. (A lost xl/styles.xml only turns date
+ * cells into serial numbers, which the date parser reads.)
+ */
+export class XlsxReadRace extends Error {
+  constructor(message: string) {
+    super(`${message} (exceljs streaming race, exceljs issue #3064)`);
+    this.name = 'XlsxReadRace';
+  }
 }
 
 /** Significant digits Excel itself keeps: more are binary noise of formulas (=0.1+0.2), not data. */
@@ -31,6 +45,11 @@ export async function* readXlsxSheets(path: string): AsyncGenerator<XlsxSheet> {
       const sheet = worksheet as unknown as { name: string; state?: string } & AsyncIterable<ExcelJS.Row>;
       yield { name: sheet.name, hidden: sheet.state !== undefined && sheet.state !== 'visible', rows: sheetRows(sheet) };
     }
+  } catch (error) {
+    if ((reader as unknown as { model?: unknown }).model === undefined) {
+      throw new XlsxReadRace(`workbook part xl/workbook.xml not read: ${(error as Error).message}`);
+    }
+    throw error;
   } finally {
     input.destroy();
   }
@@ -63,6 +82,7 @@ export function cellText(value: unknown): string {
     if (Array.isArray(cell.richText)) return cell.richText.map((run: { text?: string | null }) => run.text ?? '').join('');
     if ('text' in cell) return cellText(cell.text);
     if ('error' in cell) return String(cell.error);
+    if ('sharedString' in cell) throw new XlsxReadRace('workbook part xl/sharedStrings.xml not read');
   }
   return String(value);
 }

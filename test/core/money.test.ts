@@ -66,6 +66,7 @@ describe('parseMoneyNotation: what dealers write (IMPORT-FORMAT.md)', () => {
     ['12.3456万', '123456.00'],
     ['  8,000 ', '8000.00'],
     ['-200', '-200.00'],
+    ['-¥1,234.50', '-1234.50'],
   ])('%s → %s', (input, expected) => {
     const value = parseMoneyNotation(input);
     expect(value && formatMoney(value)).toBe(expected);

@@ -1,0 +1,420 @@
+// The importer's reading side: a file (CSV/text or XLSX) in, a stream of typed, validated rows out,
+// each with its row-level errors; file-level problems (no header, missing or duplicate columns,
+// unreadable file) collected beside them. No database here.
+//
+//   sniff format → per sheet: header row (first rows) → per row: cells → normalise → validate
+import type { BusinessDate } from '../core/dates.js';
+import { formatMoney, type Money, ZERO } from '../core/money.js';
+import { type Delimiter, openCsv, type SourceRow } from './csv.js';
+import { type DetectedEncoding, readSample } from './encoding.js';
+import {
+  buildHeaderIndex,
+  detectHeader,
+  FIELDS,
+  HEADER_SEARCH_ROWS,
+  type HeaderMatch,
+  type ImportKind,
+  type MappedColumn,
+  type MappingFile,
+} from './headers.js';
+import {
+  DEFAULT_RECEIVABLE_TYPE,
+  isBlank,
+  isTotalMarker,
+  normaliseCode,
+  normaliseText,
+  type Parsed,
+  parseAmountCell,
+  parseDateCell,
+  parseSeqCell,
+  parseTypeCell,
+  type ReceivableTypeName,
+  receivableTypeIndex,
+} from './normalise.js';
+import { readXlsxSheets, XlsxReadRace } from './xlsx.js';
+
+export interface ReadOptions {
+  /** Read only this kind; otherwise recognised from the headers (the first recognised sheet decides). */
+  kind?: ImportKind;
+  /** XLSX: read only this sheet. */
+  sheet?: string;
+  /** Extra header names. */
+  mapping?: MappingFile;
+  /** The dealer of the whole file: fills a blank or missing dealer column, selects the mapping's dealer entry. */
+  dealer?: string;
+  /** Receivable types configured beyond the built-in ones. */
+  extraTypes?: readonly ReceivableTypeName[];
+}
+
+export interface LedgerValues {
+  dealer: string | null;
+  contract_no: string;
+  customer_name: string;
+  id_number: string | null;
+  phone: string | null;
+  machine_model: string | null;
+  serial_no: string | null;
+  sign_date: BusinessDate | null;
+  contract_amount: Money | null;
+  collector: string | null;
+  seq: number;
+  /** A receivable type code (GLOSSARY.md `receivable_type`): principal, down_payment, … */
+  type: string;
+  due_date: BusinessDate;
+  amount_due: Money;
+  amount_paid: Money;
+  penalty_accrued: Money;
+  penalty_paid: Money;
+  note: string | null;
+}
+
+export interface ReceiptValues {
+  contract_no: string;
+  value_date: BusinessDate;
+  amount: Money;
+  method: string | null;
+  account: string | null;
+  payer: string | null;
+  reference: string | null;
+  note: string | null;
+}
+
+export interface ValuesByKind {
+  ledger: LedgerValues;
+  receipts: ReceiptValues;
+}
+
+export interface RowError {
+  /** The column's header as written in the file ('' when the row itself is unreadable). */
+  column: string;
+  /** The cell as read. */
+  value: string;
+  reason: string;
+}
+
+interface RowPlace {
+  file: string;
+  /** The sheet's name; null for CSV and text files. */
+  sheet: string | null;
+  /** The row number as Excel shows it (a CSV record with line breaks inside quotes is one row). */
+  rowNumber: number;
+  /** Text files: the line the record starts on, as a text editor shows it; null for XLSX. */
+  line: number | null;
+}
+
+/** What an invalid row could read: a field is absent when its cell was wrong, null when it was empty. */
+export type PartialValues<V> = { [F in keyof V]?: V[F] | null };
+
+/** A valid row has every value; an invalid one has those that could be read, and its errors. */
+export type RowResult = {
+  [K in ImportKind]:
+    | (RowPlace & { kind: K; ok: true; values: ValuesByKind[K]; errors: [] })
+    | (RowPlace & { kind: K; ok: false; values: PartialValues<ValuesByKind[K]>; errors: RowError[] });
+}[ImportKind];
+
+export interface FileError {
+  file: string;
+  sheet: string | null;
+  /** The header row for column problems; null when the problem is not tied to a row. */
+  rowNumber: number | null;
+  column: string | null;
+  reason: string;
+}
+
+export interface SheetReport {
+  sheet: string | null;
+  read: boolean;
+  kind: ImportKind | null;
+  headerRow: number | null;
+  /** Why the sheet was not read. */
+  reason: string | null;
+  /** Columns whose header matched no field: ignored. */
+  unknownColumns: string[];
+  rows: number;
+  totalRowsSkipped: number;
+}
+
+export type SourceFormat = { format: 'csv'; encoding: DetectedEncoding; delimiter: Delimiter } | { format: 'xlsx' };
+
+export interface ImportReader {
+  readonly file: string;
+  /** The file's kind: known once its first sheet's header row has been read. */
+  readonly kind: ImportKind | null;
+  readonly source: SourceFormat | null;
+  /** Filled while rows() runs; complete when it ends. */
+  readonly sheets: SheetReport[];
+  /** File-level problems; filled while rows() runs, complete when it ends. Any of them: import nothing. */
+  readonly errors: FileError[];
+  /** The rows, streamed (one pass only). Blank rows and total rows are skipped. */
+  rows(): AsyncGenerator<RowResult>;
+}
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0]; // .xls (Excel 97–2003)
+/** Reads of one XLSX file before giving up on exceljs's streaming race (see XlsxReadRace). */
+const XLSX_READ_ATTEMPTS = 3;
+/** What the decoders put for bytes that are not text in the detected encoding: never silently imported. */
+const UNDECODABLE = '\uFFFD';
+
+export function readImportFile(path: string, options: ReadOptions = {}): ImportReader {
+  const headerIndex = buildHeaderIndex(options.mapping, options.dealer);
+  const types = receivableTypeIndex(options.extraTypes);
+  let used = false;
+  const reader = {
+    file: path,
+    kind: options.kind ?? null,
+    source: null as SourceFormat | null,
+    sheets: [] as SheetReport[],
+    errors: [] as FileError[],
+    rows,
+  };
+  const fileError = (sheet: string | null, rowNumber: number | null, column: string | null, reason: string) =>
+    reader.errors.push({ file: path, sheet, rowNumber, column, reason });
+
+  async function* rows(): AsyncGenerator<RowResult> {
+    if (used) throw new Error('invariant broken: ImportReader.rows() is single-use (the file is streamed)');
+    used = true;
+    let magic: Buffer;
+    try {
+      magic = await readSample(path, ZIP_MAGIC.length);
+    } catch (error) {
+      fileError(null, null, null, `cannot open the file: ${(error as Error).message}`);
+      return;
+    }
+    if (magic.length === 0) return void fileError(null, null, null, 'the file is empty');
+    if (OLE_MAGIC.every((b, i) => magic[i] === b)) {
+      return void fileError(null, null, null, 'an old .xls workbook: save it as .xlsx or CSV in Excel');
+    }
+    if (ZIP_MAGIC.every((b, i) => magic[i] === b)) {
+      reader.source = { format: 'xlsx' };
+      yield* xlsxRows();
+    } else {
+      if (options.sheet !== undefined) fileError(null, null, null, `--sheet ${options.sheet}: a text file has no sheets`);
+      const csv = await openCsv(path);
+      reader.source = { format: 'csv', encoding: csv.encoding, delimiter: csv.delimiter };
+      yield* sheetRows(null, csv.rows);
+    }
+    if (reader.errors.length === 0 && !reader.sheets.some((s) => s.read)) {
+      fileError(null, null, null, `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows of any sheet`);
+    }
+  }
+
+  async function* xlsxRows(): AsyncGenerator<RowResult> {
+    for (let attempt = 1; ; attempt++) {
+      let rowsYielded = 0;
+      try {
+        for await (const row of xlsxSheets()) {
+          rowsYielded++;
+          yield row;
+        }
+        return;
+      } catch (error) {
+        if (error instanceof Error && error.message.startsWith('invariant broken')) throw error;
+        // Nothing has left this reader yet: forget the attempt and read the file again.
+        if (error instanceof XlsxReadRace && rowsYielded === 0 && attempt < XLSX_READ_ATTEMPTS) {
+          reader.sheets.length = 0;
+          reader.errors.length = 0;
+          reader.kind = options.kind ?? null;
+          continue;
+        }
+        return void fileError(null, null, null, `unreadable XLSX: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  async function* xlsxSheets(): AsyncGenerator<RowResult> {
+    let selectedFound = false;
+    for await (const sheet of readXlsxSheets(path)) {
+      const skip = (reason: string) => reader.sheets.push(sheetReport(sheet.name, { reason }));
+      if (options.sheet !== undefined && sheet.name !== options.sheet) {
+        skip(`not the sheet asked for (--sheet ${options.sheet})`);
+      } else if (options.sheet === undefined && sheet.hidden) {
+        skip('hidden sheet');
+      } else {
+        selectedFound = true;
+        yield* sheetRows(sheet.name, sheet.rows);
+      }
+      // Read what is left of the sheet: the workbook is one zip stream, and an abandoned sheet would
+      // keep buffering (or keep its temporary file open).
+      for await (const _ of sheet.rows);
+    }
+    if (options.sheet !== undefined && !selectedFound) {
+      const names = reader.sheets.map((s) => s.sheet).join(', ');
+      fileError(options.sheet, null, null, `no sheet named "${options.sheet}" (sheets: ${names})`);
+    }
+  }
+
+  /** One sheet (or the CSV file): find the header row in the first rows, then stream the rest. */
+  async function* sheetRows(sheet: string | null, source: AsyncGenerator<SourceRow>): AsyncGenerator<RowResult> {
+    const head: SourceRow[] = [];
+    while (head.length < HEADER_SEARCH_ROWS) {
+      const next = await source.next();
+      if (next.done) break;
+      head.push(next.value);
+      if (next.value.problem) break;
+    }
+    const match = detectHeader(
+      head.filter((r) => !r.problem).map((r) => r.cells),
+      headerIndex,
+      options.kind,
+    );
+    if (!match) {
+      reader.sheets.push(sheetReport(sheet, { reason: `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows` }));
+      if (sheet === null) fileError(null, null, null, `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows`);
+      return;
+    }
+    const headerRow = head[match.rowIndex]?.rowNumber ?? 0;
+    if (reader.kind !== null && match.kind !== reader.kind) {
+      const reason = `a ${match.kind} sheet in a file read as ${reader.kind}`;
+      reader.sheets.push(sheetReport(sheet, { kind: match.kind, headerRow, reason }));
+      return;
+    }
+    const report = sheetReport(sheet, { kind: match.kind, headerRow, unknownColumns: match.unknownColumns });
+    reader.sheets.push(report);
+    if (match.problems.length > 0) {
+      report.reason = 'column problems';
+      for (const p of match.problems) fileError(sheet, headerRow, p.column, p.reason);
+      return;
+    }
+    reader.kind = match.kind;
+    report.read = true;
+    const place = { file: path, sheet };
+    const dataRows = async function* () {
+      yield* head.slice(match.rowIndex + 1);
+      yield* source;
+    };
+    for await (const row of dataRows()) {
+      if (row.problem) {
+        report.rows++;
+        yield invalidRow(match.kind, { ...place, rowNumber: row.rowNumber, line: row.line ?? null }, {}, [
+          { column: '', value: '', reason: row.problem },
+        ]);
+        return;
+      }
+      const mapped = match.columns.map((c) => row.cells[c.index] ?? '');
+      if (mapped.every(isBlank)) continue;
+      if (isTotalRow(row.cells, match)) {
+        report.totalRowsSkipped++;
+        continue;
+      }
+      report.rows++;
+      yield readRow(match, row, place);
+    }
+  }
+
+  function readRow(match: HeaderMatch, row: SourceRow, place: { file: string; sheet: string | null }): RowResult {
+    const values: Record<string, unknown> = {};
+    const errors: RowError[] = [];
+    const byField = new Map<string, { column: MappedColumn; raw: string }>();
+    for (const column of match.columns) {
+      const raw = row.cells[column.index] ?? '';
+      byField.set(column.definition.field, { column, raw });
+      if (raw.includes(UNDECODABLE)) {
+        errors.push({ column: column.header, value: raw, reason: 'characters that could not be decoded (UTF-8, GBK or UTF-16 expected)' });
+        continue;
+      }
+      const parsed = parseCell(column, raw);
+      if (parsed.ok) values[column.definition.field] = parsed.value;
+      else errors.push({ column: column.header, value: raw, reason: parsed.reason });
+    }
+    const fail = (field: string, reason: string) => {
+      const cell = byField.get(field);
+      errors.push({ column: cell?.column.header ?? field, value: cell?.raw ?? '', reason });
+    };
+    const checks = match.kind === 'ledger' ? ledgerChecks : receiptChecks;
+    checks(values, fail, match);
+    const rowPlace = { ...place, rowNumber: row.rowNumber, line: row.line ?? null };
+    return errors.length > 0
+      ? invalidRow(match.kind, rowPlace, values, errors)
+      : // Every field was read and checked above: the record is a complete ValuesByKind[kind].
+        ({ kind: match.kind, ok: true, ...rowPlace, values, errors: [] } as unknown as RowResult);
+  }
+
+  function parseCell(column: MappedColumn, raw: string): Parsed<unknown> {
+    switch (column.definition.valueType) {
+      case 'text':
+        return { ok: true, value: normaliseText(raw) };
+      case 'code':
+        return { ok: true, value: normaliseCode(raw) };
+      case 'date':
+        return parseDateCell(raw);
+      case 'amount':
+        return parseAmountCell(raw);
+      case 'seq':
+        return parseSeqCell(raw);
+      case 'receivable_type':
+        return parseTypeCell(raw, types);
+    }
+  }
+
+  type Fail = (field: string, reason: string) => void;
+
+  // Small named checks, each adding errors as values (STYLE.md, beancount). Fields that failed to
+  // parse are absent from `values` and not checked again.
+  function ledgerChecks(values: Record<string, unknown>, fail: Fail, match: HeaderMatch): void {
+    if (values.dealer == null) values.dealer = options.dealer ?? null;
+    if (!hasColumn(match, 'type')) values.type = DEFAULT_RECEIVABLE_TYPE;
+    // Blank or absent: nothing paid, no penalty (IMPORT-FORMAT.md: 0 by default).
+    for (const field of ['amount_paid', 'penalty_accrued', 'penalty_paid']) {
+      if (values[field] === null || !hasColumn(match, field)) values[field] = ZERO;
+    }
+    fillAbsent(values, match);
+    requireFields(values, fail, match);
+    for (const field of ['contract_amount', 'amount_due', 'amount_paid', 'penalty_accrued', 'penalty_paid']) {
+      const amount = values[field] as Money | null | undefined;
+      if (amount?.isNegative()) fail(field, 'an amount of zero or more');
+    }
+    // Compared only when both figures were read and are not already wrong (negative).
+    const due = values.amount_due as Money | null | undefined;
+    const paid = values.amount_paid as Money | undefined;
+    if (due && !due.isNegative() && paid?.greaterThan(due)) {
+      fail('amount_paid', `more than the amount due (${formatMoney(due)})`);
+    }
+    const accrued = values.penalty_accrued as Money | undefined;
+    const penaltyPaid = values.penalty_paid as Money | undefined;
+    if (accrued && !accrued.isNegative() && penaltyPaid?.greaterThan(accrued)) {
+      fail('penalty_paid', `more than the penalty accrued (${formatMoney(accrued)})`);
+    }
+  }
+
+  function receiptChecks(values: Record<string, unknown>, fail: Fail, match: HeaderMatch): void {
+    fillAbsent(values, match);
+    requireFields(values, fail, match);
+    const amount = values.amount as Money | null | undefined;
+    if (amount && !amount.greaterThan(0)) fail('amount', 'an amount greater than zero');
+  }
+
+  return reader;
+}
+
+/** Optional columns missing from the file read as empty. */
+function fillAbsent(values: Record<string, unknown>, match: HeaderMatch): void {
+  for (const definition of FIELDS[match.kind]) {
+    if (!(definition.field in values) && !hasColumn(match, definition.field)) values[definition.field] = null;
+  }
+}
+
+function requireFields(values: Record<string, unknown>, fail: (field: string, reason: string) => void, match: HeaderMatch): void {
+  for (const definition of FIELDS[match.kind]) {
+    if (definition.required && values[definition.field] === null) fail(definition.field, 'required');
+  }
+}
+
+function hasColumn(match: HeaderMatch, field: string): boolean {
+  return match.columns.some((c) => c.definition.field === field);
+}
+
+/** A total row: a cell says 合计/总计/小计 and there is no contract number beside it. */
+function isTotalRow(cells: readonly string[], match: HeaderMatch): boolean {
+  const contract = match.columns.find((c) => c.definition.field === 'contract_no');
+  const contractCell = contract ? (cells[contract.index] ?? '') : '';
+  return cells.some(isTotalMarker) && (isBlank(contractCell) || isTotalMarker(contractCell));
+}
+
+function invalidRow(kind: ImportKind, place: RowPlace, values: Record<string, unknown>, errors: RowError[]): RowResult {
+  return { kind, ok: false, ...place, values, errors } as RowResult;
+}
+
+function sheetReport(sheet: string | null, fields: Partial<SheetReport>): SheetReport {
+  return { sheet, read: false, kind: null, headerRow: null, reason: null, unknownColumns: [], rows: 0, totalRowsSkipped: 0, ...fields };
+}
