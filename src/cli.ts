@@ -1,14 +1,17 @@
 // Builds the commander program from src/commands and maps errors to exit codes (CLI.md):
 // 0 done; 1 unexpected; 2 bad input or refused; 3 not found or not allowed; 4 reconciliation failed.
 import { Command, CommanderError } from 'commander';
+import { register as approval } from './commands/approval.js';
 import { register as audit } from './commands/audit.js';
 import { register as batch } from './commands/batch.js';
 import { register as contract } from './commands/contract.js';
 import { register as dealer } from './commands/dealer.js';
+import { register as doc } from './commands/doc.js';
 import { register as demo } from './commands/demo.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
 import { register as penalty } from './commands/penalty.js';
+import { register as period } from './commands/period.js';
 import { register as user } from './commands/user.js';
 import { EXIT, ExpectedError } from './core/errors.js';
 
@@ -24,6 +27,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
+  for (const register of [approval, doc, period]) register(program);
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();
     cmd.commands.forEach(override);
@@ -42,6 +46,12 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version end here too, with exit code 0.
       return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
+    const refusal = databaseRefusal(err);
+    if (refusal) {
+      // A rule the database enforces (finance review lock, closed period) that no code path can bypass.
+      process.stderr.write(`zq: ${refusal}\n`);
+      return EXIT.badInput;
+    }
     if (err instanceof ExpectedError) {
       process.stderr.write(`zq: ${err.message}\n`);
       if (debug) process.stderr.write(`${err.stack}\n`);
@@ -51,4 +61,15 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`zq: unexpected error: ${error.message}${debug ? `\n${error.stack}` : ' (--debug for the stack)'}\n`);
     return EXIT.unexpected;
   }
+}
+
+/** SQLSTATEs raised by zq's own triggers (migrations/009_*): ZQ001 locked document, ZQ002 closed period. */
+const DATABASE_REFUSALS = new Set(['ZQ001', 'ZQ002']);
+
+/** The trigger's message of a refusal raised by the database, without the SQL text knex puts before it. */
+export function databaseRefusal(err: unknown): string | null {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !DATABASE_REFUSALS.has(code) || typeof message !== 'string') return null;
+  const marker = message.lastIndexOf(' - ');
+  return marker >= 0 ? message.slice(marker + 3) : message;
 }

@@ -1,0 +1,3 @@
+// The product's document types that go through the approval engine: importing a module registers its types.
+// A module that adds a type (waivers, refunds, …) adds its import here.
+import '../periods/index.js';
