@@ -91,7 +91,9 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     await seed(db.knex);
     say(`1. zq init: ${applied.length} migrations, receivable types, roles, the group and user admin (${db.location})`);
     await loadOrganisation(db, say);
-    const asOf = await loadContracts(db, say);
+    await loadContracts(db, say);
+    await importLedgers(db, say);
+    const asOf = '2026-07-31';
     await showOne(db, asOf, say);
     await runNightlyBatch(db, asOf, say);
     return {
@@ -120,10 +122,12 @@ async function loadOrganisation(db: Db, say: Say): Promise<void> {
     for (const d of org.dealers) await addDealer(tx, admin, d);
     for (const u of org.users) await addUser(tx, admin, u);
   });
-  say(`2. organisation: ${org.dealers.length} dealers in Anhui (${org.dealers.map((d) => `${d.code} ${d.name}`).join(', ')}), ${org.users.length} users`);
+  say(
+    `2. organisation: ${org.dealers.length} dealers in Anhui (${org.dealers.map((d) => `${d.code} ${d.name}`).join(', ')}), ${org.users.length} users`,
+  );
 }
 
-async function loadContracts(db: Db, say: Say): Promise<string> {
+async function loadContracts(db: Db, say: Say): Promise<void> {
   const contracts = readFixture<ContractFixture[]>('demo/contracts.json');
   const admin = await loadActor(db.knex, ADMIN_USERNAME);
   await db.knex.transaction(async (tx) => {
@@ -140,15 +144,39 @@ async function loadContracts(db: Db, say: Say): Promise<string> {
   });
   const lines = await db.knex('schedule_lines').count<{ n: number }[]>({ n: '*' });
   const total = contracts.reduce((s, c) => s.plus(c.principal), dec(0));
-  say(`3. contracts: ${contracts.length} contracts with ${lines[0]?.n} schedule lines, financed ${total.toFixed(2)} in all (fixtures/demo/contracts.json)`);
-  return '2026-06-30';
+  say(
+    `3. contracts: ${contracts.length} contracts with ${lines[0]?.n} schedule lines, financed ${total.toFixed(2)} in all (fixtures/demo/contracts.json)`,
+  );
+}
+
+/** The dealers' own ledgers as of the cut-over, through the importer (zq import), then July's receipts. */
+async function importLedgers(db: Db, say: Say): Promise<void> {
+  const { importFile } = await import('../imports/index.js');
+  const admin = await loadActor(db.knex, ADMIN_USERNAME);
+  const file = (name: string) => path.join(fixturesDir(), 'demo', name);
+  const cutover = '2026-06-30';
+  const hf = await importFile(db, admin, file('ledger-hf01-2026-06-30.csv'), { dealer: 'HF01', asOf: cutover });
+  const wh = await importFile(db, admin, file('ledger-wh01-2026-06-30.xlsx'), { dealer: 'WH01', asOf: cutover });
+  for (const s of [hf, wh]) {
+    say(
+      `4. zq import ${s.file} --dealer ${s.dealer} --as-of ${cutover}: ${s.status}, ${s.rowsRead} rows; ` +
+        `${s.counts.openingPostings ?? 0} opening postings (paid and penalty before the cut-over), ${s.counts.changesApplied ?? 0} changes, ${s.counts.conflicts ?? 0} conflicts`,
+    );
+  }
+  const late = await importFile(db, admin, file('ledger-wh01-late.csv'), { dealer: 'WH01', asOf: cutover });
+  const bad = late.errors[0];
+  say(
+    `   zq import ${late.file}: ${late.status} — nothing imported; row ${bad?.rowNumber} column ${bad?.column} ${JSON.stringify(bad?.value)}: ${bad?.reason}`,
+  );
+  const receipts = await importFile(db, admin, file('receipts-hf01-2026-07.csv'), { dealer: 'HF01' });
+  say(`   zq import ${receipts.file}: ${receipts.counts.receiptsCreated ?? 0} receipts confirmed and allocated in value-date order`);
 }
 
 async function showOne(db: Db, asOf: string, say: Say): Promise<void> {
   const admin = await loadActor(db.knex, ADMIN_USERNAME);
   const shown = await showContract(db.knex, admin, 'HF01-2025-0001', 'HF01', asOf);
   say(
-    `4. contract HF01-2025-0001 as of ${asOf}: ${shown.customer.name}, ${shown.lines.length} lines, due ${shown.totals.amountDue}, overdue ${shown.totals.overdue}`,
+    `5. contract HF01-2025-0001 as of ${asOf}: ${shown.customer.name}, ${shown.lines.length} lines, due ${shown.totals.amountDue}, overdue ${shown.totals.overdue}`,
   );
 }
 
@@ -160,7 +188,9 @@ async function runNightlyBatch(db: Db, asOf: string, say: Say): Promise<void> {
   const steps: string[] = [];
   const summary = await runBatch(db, admin, { date: asOf }, (l) => steps.push(`${l.step} ${l.durationMs} ms`));
   const stored = await db.knex('penalty_segments').count<{ n: number }[]>({ n: '*' });
-  say(`5. zq batch run --date ${asOf}: ${steps.join(', ')}; ${stored[0]?.n} penalty segments stored, ${summary.discrepancies.length} discrepancies`);
+  say(
+    `6. zq batch run --date ${asOf}: ${steps.join(', ')}; ${stored[0]?.n} penalty segments stored, ${summary.discrepancies.length} discrepancies`,
+  );
   const penalty = await showPenalty(db.knex, admin, 'HF01-2025-0001', 'HF01', asOf);
   const line = penalty.lines.find((l) => l.segments.length > 0);
   if (!line) {
