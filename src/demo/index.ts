@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadActor } from '../access/actor.js';
+import { type Actor, loadActor } from '../access/actor.js';
 import { Refused } from '../core/errors.js';
-import { dec, parseMoney, parseRate } from '../core/money.js';
+import { dec, parseMoney, parseRate, sumMoney } from '../core/money.js';
 import { type Db, openDatabase } from '../db/index.js';
 import { migrateLatest } from '../db/migrate.js';
 import { ADMIN_USERNAME, seed } from '../db/seed.js';
@@ -96,6 +96,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     const asOf = '2026-07-31';
     await showOne(db, asOf, say);
     await runNightlyBatch(db, asOf, say);
+    const reopened = await showGovernance(db, asOf, say);
     return {
       location: url ?? (folder as string),
       tryNext: [
@@ -108,6 +109,13 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `zq ${where} batch status`,
         `zq ${where} dealer list`,
         `zq ${where} user list`,
+        `zq ${where} --as hf.li contract list --as-of ${asOf}`,
+        `zq ${where} --as hf.wang contract list --as-of ${asOf}`,
+        `zq ${where} approval rule list`,
+        ...(reopened === null ? [] : [`zq ${where} approval show ${reopened}`]),
+        `zq ${where} period list`,
+        `zq ${where} --as hf.fin doc list --locked`,
+        `zq ${where} audit log --user zhou.jie`,
       ],
     };
   } finally {
@@ -200,4 +208,60 @@ async function runNightlyBatch(db: Db, asOf: string, say: Say): Promise<void> {
   say(`   penalty of HF01-2025-0001, installment ${line.seq} ${line.type} due ${line.dueDate} (zq penalty show):`);
   for (const s of line.segments) say(`   ${s.from} … ${s.to}  ${s.days} days × ${s.base} × ${s.rate} = ${s.amount}`);
   say(`   accrued ${line.penaltyAccrued}; contract total ${penalty.totals.penaltyAccrued}`);
+}
+
+/**
+ * Governance: the same data through a collector's and a manager's eyes (data scope), an approval rule, period
+ * close (结账) and a reopening that waits for group finance, and finance review (财务审核) locking July's
+ * receipts at HF01. Returns the reopening's document id (null when the month could not be closed).
+ */
+async function showGovernance(db: Db, asOf: string, say: Say): Promise<number | null> {
+  const { addRule } = await import('../approvals/rules.js');
+  const { approve, inbox } = await import('../approvals/engine.js');
+  const { closePeriod, reopenPeriod } = await import('../periods/index.js');
+  const { setLocked } = await import('../documents/index.js');
+  const { listContracts } = await import('../receivables/contracts.js');
+  const as = (username: string) => loadActor(db.knex, username);
+  const [admin, collector, manager, groupFinance, dealerFinance] = (await Promise.all(
+    ['admin', 'hf.li', 'hf.wang', 'zhou.jie', 'hf.fin'].map(as),
+  )) as [Actor, Actor, Actor, Actor, Actor];
+  const view = async (actor: Actor) => {
+    const rows = await listContracts(db.knex, actor, { asOf });
+    const overdue = rows.filter((r) => dec(r.overdue).greaterThan(0));
+    return `${rows.length} contracts (${overdue.length} overdue, ${sumMoney(overdue.map((r) => r.overdue)).toFixed(2)})`;
+  };
+  say(
+    `7. data scope as of ${asOf}: collector hf.li sees ${await view(collector)}; manager hf.wang, above hf.li and hf.chen, sees ${await view(manager)}`,
+  );
+  await db.knex.transaction((tx) =>
+    addRule(tx, admin, {
+      documentType: 'period_reopen',
+      steps: ['role:group_finance'],
+      note: 'reopening a closed month needs group finance',
+    }),
+  );
+  say('   zq approval rule add --type period_reopen --step role:group_finance');
+  const month = '2026-06';
+  try {
+    const closed = await db.knex.transaction((tx) => closePeriod(tx, groupFinance, month));
+    say(`   zq period close ${month} --as zhou.jie: ${closed.status}; postings dated in June are now refused`);
+  } catch (err) {
+    if (!(err instanceof Refused)) throw err;
+    say(`   zq period close ${month} --as zhou.jie: refused — ${err.details.join('; ')}`);
+    return null;
+  }
+  const pending = await db.knex.transaction((tx) => reopenPeriod(tx, admin, month, '补录6月收款 late June receipt'));
+  const waiting = await inbox(db.knex, groupFinance);
+  say(
+    `   zq period reopen ${month} --reason … --as admin: ${pending.status} (document ${pending.documentId}); zhou.jie's inbox holds ${waiting.length} request(s); the applicant may not approve it`,
+  );
+  await db.knex.transaction((tx) => approve(tx, groupFinance, pending.documentId, '同意'));
+  say(`   zq approval approve ${pending.documentId} --as zhou.jie: approved, ${month} is open again`);
+  const locked = await db.knex.transaction((tx) =>
+    setLocked(tx, dealerFinance, { filter: { dealer: 'HF01', from: '2026-07-01', to: '2026-07-31' } }, true),
+  );
+  say(
+    `   zq doc lock --dealer HF01 --from 2026-07-01 --to 2026-07-31 --as hf.fin: ${locked.documents.length} document(s) locked by finance review`,
+  );
+  return pending.documentId;
 }
