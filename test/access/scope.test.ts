@@ -3,6 +3,8 @@
 import { expect, it } from 'vitest';
 import { moveUser } from '../../src/access/users.js';
 import { NotFound } from '../../src/core/errors.js';
+import { listAudit } from '../../src/audit/log.js';
+import { createDocument, listDocuments } from '../../src/documents/index.js';
 import { listDealers, listUsers } from '../../src/organisation/index.js';
 import { findContract, listContracts } from '../../src/receivables/contracts.js';
 import { describeEachDb } from '../support/db.js';
@@ -114,5 +116,46 @@ describeEachDb('data scope: a four-level hierarchy across two dealers', (get) =>
     const { db } = get();
     const rows = (await listDealers(db.knex, await actor(db.knex, username))).map((d) => d.code);
     expect(rows).toEqual(expected);
+  });
+
+  it.each([
+    ['gf', ['d1', 'd2', 'd3', 'd4']],
+    ['hf.fin', ['d1', 'd2', 'd4']],
+    ['wh.clerk', ['d3']],
+    ['boss', ['d1', 'd2', 'd3']],
+    ['hf.lead', ['d1', 'd2']],
+    ['hf.c1', ['d1']],
+    ['hf.c2', ['d2']],
+    ['wh.mgr', ['d3']],
+    ['wh.c2', []],
+  ])('doc list as %s: %j (written by the team, or about a contract in scope)', async (username, expected) => {
+    const { db, admin } = get();
+    if ((await db.knex('documents').count<{ n: number }[]>({ n: '*' }))[0]?.n === 0) {
+      await db.knex.transaction(async (tx) => {
+        const contract = (no: string) => tx('contracts').where({ contract_no: no }).first('id', 'dealer_id');
+        const hf1 = await contract('HF-1');
+        const hf2 = await contract('HF-2');
+        const wh1 = await contract('WH-1');
+        const doc = (author: typeof admin, c: { id: number; dealer_id: number } | null, dealerId: number, note: string) =>
+          createDocument(tx, author, { type: 'test_note', status: 'draft', dealerId, contractId: c?.id ?? null, data: { note } });
+        await doc(await actor(tx, 'hf.c1'), hf1, hf1.dealer_id, 'd1');
+        await doc(admin, hf2, hf2.dealer_id, 'd2');
+        await doc(await actor(tx, 'wh.c1'), wh1, wh1.dealer_id, 'd3');
+        await doc(admin, null, hf1.dealer_id, 'd4');
+      });
+    }
+    const rows = await listDocuments(db.knex, await actor(db.knex, username), {});
+    expect(rows.map((d) => d.data.note)).toEqual(expected);
+  });
+
+  it('audit log: dealer roles see only their dealer’s rows', async () => {
+    const { db } = get();
+    const dealerOf = async (username: string) => {
+      const rows = await listAudit(db.knex, await actor(db.knex, username), {});
+      return [...new Set(rows.map((r) => r.dealer))].sort();
+    };
+    expect(await dealerOf('hf.fin')).toEqual(['HF01']);
+    expect(await dealerOf('wh.clerk')).toEqual(['WH01']);
+    expect(await dealerOf('aud')).toEqual(expect.arrayContaining([null, 'HF01', 'WH01']));
   });
 });
