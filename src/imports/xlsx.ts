@@ -1,6 +1,7 @@
 // XLSX workbooks, streamed sheet by sheet with exceljs: every cell becomes the text a person would type
 // for it, so that CSV and XLSX rows go through the same normalisation (normalise.ts).
 import { createReadStream } from 'node:fs';
+import './exceljs-sax.js';
 import ExcelJS from 'exceljs';
 import { Dec } from '../core/money.js';
 import type { SourceRow } from './csv.js';

@@ -1,0 +1,211 @@
+// `npm run bench:import`: a 1,000,000-row GBK ledger CSV (50,000 contracts × 20 lines) and a 200,000-row
+// XLSX, imported with the real CLI into PGlite and into PostgreSQL; prints rows/s and peak RSS per run.
+// Targets on a 2-core machine: CSV → PostgreSQL ≥ 100,000 rows/s, CSV → PGlite ≥ 30,000 rows/s,
+// XLSX ≥ 25,000 rows/s, peak RSS < 1 GB for the 1M-row file. Figures are printed, never asserted.
+// Env: BENCH_ROWS_CSV, BENCH_ROWS_XLSX (smaller runs), BENCH_DATABASE_URL (default the local server),
+// BENCH_ONLY=csv-pglite,csv-postgres,xlsx-pglite,xlsx-postgres.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ZQ = path.join(ROOT, 'bin', 'zq');
+const LINES_PER_CONTRACT = 20;
+const CSV_ROWS = Number(process.env.BENCH_ROWS_CSV ?? 1_000_000);
+const XLSX_ROWS = Number(process.env.BENCH_ROWS_XLSX ?? 200_000);
+const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const dir = path.join(os.tmpdir(), 'zq-bench-import');
+fs.mkdirSync(dir, { recursive: true });
+
+const HEADERS = [
+  '合同编号',
+  '客户名称',
+  '证件号码',
+  '联系电话',
+  '设备型号',
+  '出厂编号',
+  '签约日期',
+  '合同金额',
+  '期次',
+  '款项类型',
+  '应还日期',
+  '应还金额',
+  '已还金额',
+  '已计罚息',
+  '已收罚息',
+];
+const SURNAMES = '王李张刘陈杨黄赵周吴徐孙马朱胡郭何高林罗';
+const MODELS = ['SY215C', 'SY75C', 'XE60DA', 'XE215DA', 'LG6150E', 'ZL50GN'];
+
+function row(i: number): string[] {
+  const c = Math.floor(i / LINES_PER_CONTRACT);
+  const seq = (i % LINES_PER_CONTRACT) + 1;
+  const month = ((seq - 1) % 12) + 1;
+  const year = 2025 + Math.floor((seq - 1) / 12);
+  const due = `${year}-${String(month).padStart(2, '0')}-15`;
+  const cents = 1_500_000 + (c % 997) * 100 + seq; // ~15,000.00 a line
+  const amount = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+  const paid = due <= '2026-03-15' ? amount : '0';
+  return [
+    `BH-${String(c).padStart(6, '0')}`,
+    `${SURNAMES[c % SURNAMES.length]}${SURNAMES[(c * 7) % SURNAMES.length]}${c % 10}`,
+    `3401${String(100000000000 + c).padStart(14, '0')}`,
+    `139${String(c).padStart(8, '0')}`,
+    MODELS[c % MODELS.length] ?? 'SY215C',
+    `SN${String(c).padStart(8, '0')}`,
+    '2024-12-01',
+    '400000.00',
+    String(seq),
+    '货款',
+    due,
+    amount,
+    paid,
+    paid === '0' && due < '2026-06-30' ? '12.50' : '0',
+    '0',
+  ];
+}
+
+async function makeCsv(rows: number): Promise<string> {
+  const file = path.join(dir, `ledger-${rows}.gbk.csv`);
+  if (fs.existsSync(file)) return file;
+  const out = fs.createWriteStream(`${file}.part`);
+  const write = (text: string) =>
+    new Promise<void>((resolve) => (out.write(iconv.encode(text, 'gbk')) ? resolve() : out.once('drain', resolve)));
+  await write(`${HEADERS.join(',')}\r\n`);
+  const CHUNK = 10_000;
+  for (let start = 0; start < rows; start += CHUNK) {
+    const lines: string[] = [];
+    for (let i = start; i < Math.min(rows, start + CHUNK); i++) lines.push(`${row(i).join(',')}\r\n`);
+    await write(lines.join(''));
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+  fs.renameSync(`${file}.part`, file);
+  return file;
+}
+
+async function makeXlsx(rows: number): Promise<string> {
+  const file = path.join(dir, `ledger-${rows}.xlsx`);
+  if (fs.existsSync(file)) return file;
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: `${file}.part`, useSharedStrings: false, useStyles: false });
+  const ws = wb.addWorksheet('台账');
+  ws.addRow(['合肥代理店 债权台账']).commit();
+  ws.addRow(HEADERS).commit();
+  for (let i = 0; i < rows; i++) {
+    const r = row(i);
+    ws.addRow(r).commit();
+  }
+  ws.commit();
+  await wb.commit();
+  fs.renameSync(`${file}.part`, file);
+  return file;
+}
+
+interface Run {
+  seconds: number;
+  peakRssMb: number;
+  code: number;
+  output: string;
+}
+
+/** Runs bin/zq and samples its peak resident set (VmHWM) until it exits. */
+function zq(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [ZQ, ...args], {
+      env: { ...process.env, CI: 'true', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+        if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+      } catch {
+        // the process has gone
+      }
+    };
+    const timer = setInterval(sample, 50);
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024, code: code ?? 1, output });
+    });
+  });
+}
+
+async function prepare(target: { dataDir?: string; url?: string }): Promise<string[]> {
+  const where = target.url ? ['--database-url', target.url] : ['--data-dir', target.dataDir ?? ''];
+  for (const args of [['init'], ['--as', 'admin', 'dealer', 'add', 'BENCH', '--name', '基准测试代理店']]) {
+    const r = await zq([...where, ...args]);
+    if (r.code !== 0) throw new Error(`zq ${args.join(' ')} failed: ${r.output}`);
+  }
+  return where;
+}
+
+async function withServerDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const { default: pg } = await import('pg');
+  const name = `zq_bench_import_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: SERVER });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const url = new URL(SERVER);
+    url.pathname = `/${name}`;
+    return await fn(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+async function bench(label: string, file: string, rows: number, target: string, db: 'pglite' | 'postgres'): Promise<void> {
+  if (ONLY && !ONLY.includes(label)) return;
+  const run = async (where: string[]) => {
+    const r = await zq([...where, '--as', 'admin', 'import', file, '--dealer', 'BENCH', '--as-of', '2026-06-30', '--json']);
+    if (r.code !== 0) {
+      console.log(`${label}: zq import exited ${r.code}: ${r.output.slice(0, 500)}`);
+      return;
+    }
+    const summary = JSON.parse(r.output.split('\n').find((l) => l.startsWith('{')) ?? '{}');
+    const rate = summary.rowsImported / r.seconds;
+    console.log(
+      `${label.padEnd(14)} ${String(summary.rowsImported).padStart(9)} rows in ${r.seconds.toFixed(1).padStart(6)} s = ${Math.round(rate).toLocaleString('en').padStart(8)} rows/s, peak RSS ${Math.round(r.peakRssMb)} MB  (target ${target})`,
+    );
+  };
+  if (db === 'pglite') {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-bench-pglite-'));
+    try {
+      await run(await prepare({ dataDir }));
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  } else {
+    await withServerDatabase(async (url) => run(await prepare({ url })));
+  }
+  void rows;
+}
+
+const t0 = performance.now();
+const csv = await makeCsv(CSV_ROWS);
+const xlsx = await makeXlsx(XLSX_ROWS);
+console.log(
+  `files ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${path.basename(csv)} (${(fs.statSync(csv).size / 1e6).toFixed(0)} MB), ${path.basename(xlsx)} (${(fs.statSync(xlsx).size / 1e6).toFixed(0)} MB) in ${dir}`,
+);
+console.log(`machine: ${os.cpus().length} cores, node ${process.version}`);
+await bench('csv-postgres', csv, CSV_ROWS, '≥ 100,000 rows/s, RSS < 1 GB', 'postgres');
+await bench('csv-pglite', csv, CSV_ROWS, '≥ 30,000 rows/s, RSS < 1 GB', 'pglite');
+await bench('xlsx-postgres', xlsx, XLSX_ROWS, '≥ 25,000 rows/s', 'postgres');
+await bench('xlsx-pglite', xlsx, XLSX_ROWS, '≥ 25,000 rows/s', 'pglite');
