@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { register as approval } from './commands/approval.js';
 import { register as audit } from './commands/audit.js';
+import { register as badDebt } from './commands/bad-debt.js';
 import { register as batch } from './commands/batch.js';
 import { register as contract } from './commands/contract.js';
 import { register as dealer } from './commands/dealer.js';
@@ -11,8 +12,12 @@ import { register as demo } from './commands/demo.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
 import { register as penalty } from './commands/penalty.js';
+import { register as receipt } from './commands/receipt.js';
+import { register as refund } from './commands/refund.js';
+import { register as settle } from './commands/settle.js';
 import { register as period } from './commands/period.js';
 import { register as user } from './commands/user.js';
+import { register as waiver } from './commands/waiver.js';
 import { EXIT, ExpectedError } from './core/errors.js';
 
 export function buildProgram(): Command {
@@ -27,6 +32,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
+  for (const register of [receipt, waiver, refund, settle, badDebt]) register(program);
   for (const register of [approval, doc, period]) register(program);
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();

@@ -85,7 +85,7 @@ const receiptAllocated: Check = (tx) =>
     `SELECT d.code AS dealer, c.contract_no AS "contractNo",
        'receipt ' || r.number || ' (' || r.status || ', ' || r.amount || '): ' || coalesce(sum(p.signed_amount), 0) || ' allocated or held as credit' AS detail
      FROM documents r JOIN contracts c ON c.id = r.contract_id JOIN dealers d ON d.id = c.dealer_id
-     LEFT JOIN postings p ON p.document_id = r.id AND p.kind IN ('allocation', 'penalty_allocation', 'credit')
+     LEFT JOIN postings p ON p.document_id = r.id AND p.kind IN ('allocation', 'penalty_allocation', 'credit', 'recovery')
      WHERE r.type = 'receipt' AND r.status IN ('confirmed', 'reversed')
      GROUP BY d.code, c.contract_no, r.id
      HAVING coalesce(sum(p.signed_amount), 0) <> CASE WHEN r.status = 'confirmed' THEN r.amount ELSE 0 END`,

@@ -16,7 +16,7 @@
 // in the same strategy order, so credit never bears penalty.
 import type { Decimal } from 'decimal.js';
 import type { BusinessDate } from '../core/dates.js';
-import { assert } from '../core/errors.js';
+import { assert, Refused } from '../core/errors.js';
 import { type Money, minMoney, sumMoney, ZERO } from '../core/money.js';
 import { type DatedAmount, type GraceSetting, type LinePenalty, linePenalty, type RatePeriod } from './compute.js';
 
@@ -45,6 +45,22 @@ export interface ReplayReceipt {
   valueDate: BusinessDate;
   amount: Money;
   order: number; // tie-break for the same value date
+  /** A manual allocation (zq receipt allocate) used instead of the strategy; the rest becomes credit. */
+  manual?: ManualSplit[];
+}
+
+/** One part of a manual allocation: money to a line's amount or to its penalty. */
+export interface ManualSplit {
+  lineId: string;
+  target: 'amount' | 'penalty';
+  amount: Money;
+}
+
+/** Credit paid back to the customer (a confirmed refund) at its value date. */
+export interface CreditOut {
+  id: string;
+  valueDate: BusinessDate;
+  amount: Money;
 }
 
 export type AllocationKind = 'allocation' | 'penalty_allocation' | 'credit_application';
@@ -91,6 +107,7 @@ export interface AllocationOutcome {
 export interface ReplayInput {
   lines: ReplayLine[];
   receipts: ReplayReceipt[];
+  refunds?: CreditOut[];
   strategy: Strategy;
   grace: GraceSetting;
   stopDate?: BusinessDate;
@@ -141,6 +158,49 @@ export function allocateReceipt(
   if (left.isZero()) return { ...spent, creditMove: null };
   const creditMove = { valueDate: receipt.valueDate, amount: left, receiptId: receipt.id };
   return { ...spent, state: { ...spent.state, credit: spent.state.credit.plus(left) }, creditMove };
+}
+
+/**
+ * Allocates a receipt by its manual split (zq receipt allocate); what the split leaves becomes credit. A split
+ * above what its line owes at the value date is refused, so a back-dated change never silently undoes it.
+ */
+export function allocateManual(
+  state: AllocationState,
+  receipt: Pick<ReplayReceipt, 'id' | 'valueDate' | 'amount'>,
+  split: ManualSplit[],
+): AllocationOutcome {
+  const lines = [...state.lines];
+  const allocations: Allocation[] = [];
+  for (const part of split) {
+    const index = lines.findIndex((s) => s.line.id === part.lineId);
+    if (index < 0)
+      throw new Refused(`receipt ${receipt.id}: its manual allocation names line ${part.lineId}, which is no longer on the schedule`);
+    const lineState = lines[index] as LineState;
+    const owed = part.target === 'amount' ? amountOwed(lineState) : penaltyOwed(state, lineState, receipt.valueDate);
+    if (part.amount.greaterThan(owed)) {
+      throw new Refused(
+        `receipt ${receipt.id}: its manual allocation of ${part.amount.toFixed(2)} to ${part.target === 'amount' ? '' : 'the penalty of '}installment ${lineState.line.seq} ${lineState.line.type} exceeds the ${owed.toFixed(2)} owed on ${receipt.valueDate}; allocate it again (zq receipt allocate) or reverse it first`,
+      );
+    }
+    lines[index] = withAllocation(lineState, part.target, part.amount, receipt.valueDate);
+    allocations.push({
+      receiptId: receipt.id,
+      lineId: part.lineId,
+      target: part.target,
+      amount: part.amount,
+      valueDate: receipt.valueDate,
+      kind: allocationKind(receipt.id, part.target),
+    });
+  }
+  const left = receipt.amount.minus(sumMoney(allocations.map((a) => a.amount)));
+  assert(!left.isNegative(), `receipt ${receipt.id}: the manual allocation does not exceed the receipt`);
+  const spent = { ...state, lines };
+  if (left.isZero()) return { state: spent, allocations, creditMove: null };
+  return {
+    state: { ...spent, credit: state.credit.plus(left) },
+    allocations,
+    creditMove: { valueDate: receipt.valueDate, amount: left, receiptId: receipt.id },
+  };
 }
 
 /** The nightly step: applies the contract's credit to what is due on `dueDate` (value date = due date). */
@@ -305,18 +365,25 @@ function penaltyOwed(state: AllocationState, s: LineState, valueDate: BusinessDa
   return owed.greaterThan(0) ? owed : ZERO;
 }
 
-type ReplayEvent = { date: BusinessDate; receipt: ReplayReceipt | null };
+type ReplayEvent = { date: BusinessDate; receipt: ReplayReceipt | null; refund?: CreditOut };
+
+/** Rank within one day: due dates (credit application), then receipts, then refunds of credit. */
+function eventRank(e: ReplayEvent): number {
+  return e.refund ? 2 : e.receipt ? 1 : 0;
+}
 
 /** Due dates (credit application) come before receipts of the same day: older money is used first. */
 function replayEvents(input: ReplayInput, asOf: BusinessDate): ReplayEvent[] {
   const dueDates = [...new Set(input.lines.map((l) => l.dueDate))].filter((d) => d <= asOf);
   const receipts = input.receipts.filter((r) => r.valueDate <= asOf).sort(compareReceipts);
+  const refunds = (input.refunds ?? []).filter((r) => r.valueDate <= asOf);
   const events: ReplayEvent[] = [
     ...dueDates.map((date) => ({ date, receipt: null })),
     ...receipts.map((receipt) => ({ date: receipt.valueDate, receipt })),
+    ...refunds.map((refund) => ({ date: refund.valueDate, receipt: null, refund })),
   ];
   // A stable sort keeps the receipts' own order within a day, after the due-date event.
-  return events.sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : (a.receipt ? 1 : 0) - (b.receipt ? 1 : 0)));
+  return events.sort((a, b) => (a.date !== b.date ? (a.date < b.date ? -1 : 1) : eventRank(a) - eventRank(b)));
 }
 
 function compareReceipts(a: ReplayReceipt, b: ReplayReceipt): number {
@@ -331,7 +398,20 @@ export function replayContract(input: ReplayInput, asOf: BusinessDate): ReplayRe
   const allocations: Allocation[] = [];
   const creditMoves: CreditMove[] = [];
   for (const event of replayEvents(input, asOf)) {
-    const outcome = event.receipt ? allocateReceipt(state, event.receipt, input.strategy) : applyCredit(state, event.date, input.strategy);
+    if (event.refund) {
+      if (event.refund.amount.greaterThan(state.credit)) {
+        throw new Refused(
+          `refund ${event.refund.id} of ${event.refund.amount.toFixed(2)} on ${event.refund.valueDate} would exceed the credit of ${state.credit.toFixed(2)} left then`,
+        );
+      }
+      state = { ...state, credit: state.credit.minus(event.refund.amount) };
+      continue;
+    }
+    const outcome = event.receipt
+      ? event.receipt.manual
+        ? allocateManual(state, event.receipt, event.receipt.manual)
+        : allocateReceipt(state, event.receipt, input.strategy)
+      : applyCredit(state, event.date, input.strategy);
     state = outcome.state;
     allocations.push(...outcome.allocations);
     if (outcome.creditMove) creditMoves.push(outcome.creditMove);

@@ -118,7 +118,8 @@ async function loadChunk(knex: Knex, ids: readonly number[], settings: PenaltySe
       lines: [],
       receipts: [],
     };
-    if (c.status !== 'active' && c.statusDate) inputs.stopDate = c.statusDate;
+    // A settled contract owes nothing, so its accrual has stopped already; a written-off one stops on its date.
+    if (c.status === 'written_off' && c.statusDate) inputs.stopDate = c.statusDate;
     if (c.cutoverDate) inputs.cutoverDate = c.cutoverDate;
     out.set(c.id, inputs);
   }

@@ -37,7 +37,7 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
  *  valid     those intervals clipped to the window, with a base above zero and a rate;
  *  islands   neighbours with the same base and rate merged (gaps and islands).
  */
-function segmentsSql(targets: string): string {
+export function segmentsSql(targets: string): string {
   return `WITH
   grace_keys AS (${GRACE_KEYS}),
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
@@ -46,7 +46,7 @@ function segmentsSql(targets: string): string {
       l.due_date + gk.grace_days AS grace_end,
       greatest(CASE WHEN gk.grace_mode = 'forward' THEN l.due_date + gk.grace_days + 1 ELSE l.due_date + 1 END,
                c.cutover_date + 1) AS window_start,
-      CASE WHEN c.status <> 'active' THEN c.status_date - 1 END AS window_end,
+      CASE WHEN c.status = 'written_off' THEN c.status_date - 1 END AS window_end,
       coalesce(o.contract_id, 0) AS rate_contract
     FROM (${targets}) tg
     JOIN schedule_lines l ON l.id = tg.line_id AND l.retired_version IS NULL

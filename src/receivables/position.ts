@@ -20,6 +20,7 @@ export interface PositionLine {
   amountDue: Money;
   amountPaid: Money;
   writtenOff: Money;
+  recovered: Money; // money received on the line after it was written off (bad debt): not a payment
   outstanding: Money;
   overdueDays: number;
   penaltyAccrued: Money;
@@ -66,13 +67,7 @@ export async function contractPosition(
     .orderBy([{ column: 'due_date' }, { column: 'seq' }])
     .join('receivable_types as t', 't.code', 'schedule_lines.receivable_type')
     .orderBy('t.allocation_priority')
-    .select(
-      'schedule_lines.id',
-      'seq',
-      'receivable_type as type',
-      'due_date as dueDate',
-      'amount_due as amountDue',
-    )) as LineRow[];
+    .select('schedule_lines.id', 'seq', 'receivable_type as type', 'due_date as dueDate', 'amount_due as amountDue')) as LineRow[];
   const sums = (await knex('postings')
     .where({ contract_id: contract.id })
     .where('value_date', '<=', asOf)
@@ -97,6 +92,7 @@ export async function contractPosition(
     const amountDue = dec(row.amountDue);
     const amountPaid = of(PAID_KINDS);
     const writtenOff = of(['write_off']);
+    const recovered = of(['recovery']);
     const outstanding = amountDue.minus(amountPaid).minus(writtenOff);
     const penaltyAccrued = (penalties.get(row.id) ?? ZERO).plus(of(['opening_penalty']));
     const penaltyPaid = of(PENALTY_PAID_KINDS);
@@ -109,6 +105,7 @@ export async function contractPosition(
       amountDue,
       amountPaid,
       writtenOff,
+      recovered,
       outstanding,
       overdueDays: outstanding.greaterThan(0) && asOf > row.dueDate ? daysBetween(row.dueDate, asOf) : 0,
       penaltyAccrued,
@@ -130,6 +127,8 @@ export interface PositionTotals {
   penaltyWaived: Money;
   penaltyOutstanding: Money;
   credit: Money;
+  writtenOff: Money;
+  recovered: Money;
 }
 
 export function positionTotals(position: Position): PositionTotals {
@@ -144,6 +143,8 @@ export function positionTotals(position: Position): PositionTotals {
     penaltyWaived: total((l) => l.penaltyWaived),
     penaltyOutstanding: total((l) => l.penaltyOutstanding),
     credit: position.credit,
+    writtenOff: total((l) => l.writtenOff),
+    recovered: total((l) => l.recovered),
   };
 }
 

@@ -1,27 +1,34 @@
-// Confirmed receipts (收款) and their allocation (收款核销), RULES.md "Allocation of receipts". The core that the
-// receipt commands and the importer call; no CLI here. Allocation always equals a replay of the contract from
-// scratch (src/penalty/allocate.ts replayContract): the postings the replay wants are compared with the live
-// ones, and the difference is written as reversals and new postings — never an update. A receipt dated after
-// everything else therefore adds only its own postings; a back-dated one re-allocates what it changes.
-import { randomUUID } from 'node:crypto';
+// Receipts (收款) and their allocation (收款核销), RULES.md "Allocation of receipts". The core that the receipt
+// commands and the importer call; no CLI here. A receipt is registered (collector or clerk), then confirmed by
+// finance, which allocates it; after confirmation it can only be reversed (by a linked reversal document) or
+// adjusted (reversal plus a corrected receipt). Allocation always equals a replay of the contract from scratch
+// (src/penalty/allocate.ts replayContract): the postings the replay wants are compared with the live ones, and
+// the difference is written as reversals and new postings — never an update. A receipt dated after everything
+// else therefore adds only its own postings; a back-dated one re-allocates what it changes. A manual allocation
+// (zq receipt allocate) is kept in the receipt's data and honoured by every replay; a later change that makes it
+// impossible is refused, never silently undone. On a written-off contract a confirmed receipt is a recovery.
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
 import { type BusinessDate, maxDate } from '../core/dates.js';
-import { BadInput, Refused } from '../core/errors.js';
-import { dec, formatMoney, type Money } from '../core/money.js';
+import { assert, BadInput, Refused } from '../core/errors.js';
+import { dec, formatMoney, type Money, parseMoney, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
-import { replayContract } from '../penalty/allocate.js';
+import { assertNotLocked, type DocumentRow, loadDocument, nextDocumentNumber, setDocumentStatus } from '../documents/index.js';
+import { type CreditOut, type ManualSplit, replayContract } from '../penalty/allocate.js';
 import { type ContractInputs, loadContractInputs } from '../penalty/inputs.js';
 import { DEFAULT_GRACE, loadPenaltySettings } from '../penalty/settings.js';
 import { recomputeSegments } from '../penalty/store.js';
+import { assertPeriodOpen } from '../periods/index.js';
 import { type ContractRef, findContract } from './contracts.js';
 
 /** Posting kinds the allocation owns: a replay may reverse and re-post these. */
 export const ALLOCATION_KINDS = ['allocation', 'penalty_allocation', 'credit', 'credit_application'] as const;
 export const REPLAY_REASON = 'replay: allocation recomputed in value-date order';
 const POSTING_INSERT_BATCH = 500;
+/** Parts of one manual allocation: a named limit. */
+export const MANUAL_SPLIT_MAX = 200;
 
-export interface ConfirmedReceiptInput {
+export interface ReceiptInput {
   contract: ContractRef | { contractNo: string; dealer?: string | undefined };
   valueDate: BusinessDate;
   amount: Money;
@@ -31,6 +38,8 @@ export interface ConfirmedReceiptInput {
   account?: string | undefined;
   documentNumber?: string | undefined;
 }
+/** The importer's name for the same input. */
+export type ConfirmedReceiptInput = ReceiptInput;
 
 export interface ConfirmedReceipt {
   id: number;
@@ -48,23 +57,35 @@ export async function lastCompletedBatchDate(tx: Tx): Promise<BusinessDate | nul
   return row?.date ?? null;
 }
 
-/**
- * Records a confirmed receipt and allocates it by the dealer's strategy. When it lands before later
- * allocations, or on or before the last completed batch date, the contract is replayed and its stored penalty
- * segments recomputed at once, so every figure equals a fresh computation.
- */
-export async function recordConfirmedReceipt(tx: Tx, actor: Actor, input: ConfirmedReceiptInput): Promise<ConfirmedReceipt> {
-  const ref = 'id' in input.contract ? input.contract : await findContract(tx, input.contract.contractNo, input.contract.dealer);
-  if (ref.status !== 'active') throw new Refused(`contract ${ref.dealer}/${ref.contractNo} is ${ref.status}: it accepts no receipts`);
+/** Refuses a contract that is settled or written off (a written-off one accepts recoveries only). */
+export function assertContractActive(ref: ContractRef, what: string): void {
+  if (ref.status !== 'active') {
+    throw new Refused(`contract ${ref.dealer}/${ref.contractNo} is ${ref.status} since ${ref.statusDate}: it accepts no ${what}`);
+  }
+}
+
+async function contractOf(tx: Tx, contract: ReceiptInput['contract']): Promise<ContractRef> {
+  return 'id' in contract ? contract : findContract(tx, contract.contractNo, contract.dealer);
+}
+
+async function insertReceipt(
+  tx: Tx,
+  actor: Actor,
+  ref: ContractRef,
+  input: ReceiptInput,
+  status: 'registered' | 'confirmed',
+  extra: Record<string, unknown> = {},
+): Promise<{ id: number; number: string }> {
   if (!input.amount.greaterThan(0)) throw new BadInput('amount', input.amount.toString(), 'an amount greater than zero');
   if (input.amount.decimalPlaces() > 2) throw new BadInput('amount', input.amount.toString(), 'at most two decimals');
-  const number = input.documentNumber ?? `RC-${input.valueDate.replace(/-/g, '')}-${randomUUID().slice(0, 8)}`;
+  await assertPeriodOpen(tx, input.valueDate);
+  const number = input.documentNumber ?? (await nextDocumentNumber(tx, 'receipt'));
   if (await tx('documents').where({ type: 'receipt', number }).first('id')) throw new Refused(`receipt ${number} exists already`);
   const [doc] = await tx('documents')
     .insert({
       type: 'receipt',
       number,
-      status: 'confirmed',
+      status,
       dealer_id: ref.dealerId,
       contract_id: ref.id,
       author_id: actor.id,
@@ -75,23 +96,321 @@ export async function recordConfirmedReceipt(tx: Tx, actor: Actor, input: Confir
         method: input.method ?? null,
         payer: input.payer ?? null,
         account: input.account ?? null,
+        ...extra,
       }),
     })
     .returning('id');
+  return { id: doc.id, number };
+}
+
+/**
+ * Replays a contract's allocation after a change dated `changedFrom` and, when the change reaches back to or
+ * before the last completed batch date (or re-allocated anything), recomputes its stored penalty segments at
+ * once, so every figure equals a fresh computation.
+ */
+export async function reallocateContract(
+  tx: Tx,
+  actor: Actor,
+  contractId: number,
+  changedFrom: BusinessDate,
+): Promise<{ posted: number; reversed: number }> {
   const lastBatch = await lastCompletedBatchDate(tx);
-  const outcome = await replayAllocations(tx, actor, [ref.id], lastBatch);
-  if (lastBatch !== null && (outcome.reversed > 0 || input.valueDate <= lastBatch)) {
-    await recomputeSegments(tx, lastBatch, { kind: 'contracts', contractIds: [ref.id] });
+  const outcome = await replayAllocations(tx, actor, [contractId], lastBatch);
+  if (lastBatch !== null && (outcome.reversed > 0 || changedFrom <= lastBatch)) {
+    await recomputeSegments(tx, lastBatch, { kind: 'contracts', contractIds: [contractId] });
   }
+  return outcome;
+}
+
+/** Registers a receipt (收款登记): recorded with its value date, not yet allocated. */
+export async function registerReceipt(tx: Tx, actor: Actor, input: ReceiptInput): Promise<DocumentRow> {
+  const ref = await contractOf(tx, input.contract);
+  if (ref.status === 'settled') assertContractActive(ref, 'receipts');
+  const doc = await insertReceipt(tx, actor, ref, input, 'registered');
+  await writeAudit(tx, actor, {
+    action: 'register',
+    entity: 'receipt',
+    entityId: doc.id,
+    dealerId: ref.dealerId,
+    documentId: doc.id,
+    details: { number: doc.number, contract: ref.contractNo, valueDate: input.valueDate, amount: formatMoney(input.amount) },
+  });
+  return loadDocument(tx, doc.id);
+}
+
+/**
+ * Records a confirmed receipt at once (the importer, a corrected receipt) and allocates it by the dealer's
+ * strategy, as confirmReceipt does for a registered one.
+ */
+export async function recordConfirmedReceipt(
+  tx: Tx,
+  actor: Actor,
+  input: ReceiptInput,
+  extra: Record<string, unknown> = {},
+): Promise<ConfirmedReceipt> {
+  const ref = await contractOf(tx, input.contract);
+  assertContractActive(ref, 'receipts');
+  const doc = await insertReceipt(tx, actor, ref, input, 'confirmed', extra);
+  const outcome = await reallocateContract(tx, actor, ref.id, input.valueDate);
   await writeAudit(tx, actor, {
     action: 'confirm',
     entity: 'receipt',
     entityId: doc.id,
     dealerId: ref.dealerId,
     documentId: doc.id,
-    details: { number, contract: ref.contractNo, valueDate: input.valueDate, amount: formatMoney(input.amount), ...outcome },
+    details: { number: doc.number, contract: ref.contractNo, valueDate: input.valueDate, amount: formatMoney(input.amount), ...outcome },
   });
-  return { id: doc.id, number, contractId: ref.id, valueDate: input.valueDate, amount: formatMoney(input.amount), ...outcome };
+  return { id: doc.id, number: doc.number, contractId: ref.id, valueDate: input.valueDate, amount: formatMoney(input.amount), ...outcome };
+}
+
+async function receiptDocument(tx: Tx, id: number): Promise<DocumentRow & { contractId: number; valueDate: BusinessDate; amount: string }> {
+  const doc = await loadDocument(tx, id);
+  if (doc.type !== 'receipt') throw new BadInput('ID', id, `a receipt's id (document ${id} is a ${doc.type})`);
+  assert(doc.contractId !== null && doc.valueDate !== null && doc.amount !== null, `receipt ${id} has a contract, value date and amount`);
+  return doc as DocumentRow & { contractId: number; valueDate: BusinessDate; amount: string };
+}
+
+async function contractById(tx: Tx, contractId: number): Promise<ContractRef> {
+  const row = await tx('contracts as c')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .where('c.id', contractId)
+    .first('c.contract_no', 'd.code');
+  return findContract(tx, row.contract_no, row.code);
+}
+
+/**
+ * Confirms a registered receipt (收款确认) and allocates it (RULES.md): by its manual split when one was given,
+ * else by the dealer's strategy. On a written-off contract it is a recovery against the written-off lines.
+ */
+export async function confirmReceipt(tx: Tx, actor: Actor, id: number): Promise<ConfirmedReceipt & { recovery: boolean }> {
+  const doc = await receiptDocument(tx, id);
+  assertNotLocked(doc, 'changed');
+  const ref = await contractById(tx, doc.contractId);
+  if (ref.status === 'settled') assertContractActive(ref, 'receipts');
+  await assertPeriodOpen(tx, doc.valueDate);
+  await setDocumentStatus(tx, actor, id, 'confirmed', { from: ['registered'] });
+  let outcome = { posted: 0, reversed: 0 };
+  const recovery = ref.status === 'written_off';
+  if (recovery) {
+    const { postRecovery } = await import('./bad-debt.js');
+    outcome.posted = await postRecovery(tx, actor, ref, doc);
+  } else {
+    outcome = await reallocateContract(tx, actor, ref.id, doc.valueDate);
+  }
+  await writeAudit(tx, actor, {
+    action: 'confirm',
+    entity: 'receipt',
+    entityId: id,
+    dealerId: ref.dealerId,
+    documentId: id,
+    details: { number: doc.number, contract: ref.contractNo, valueDate: doc.valueDate, amount: doc.amount, recovery, ...outcome },
+  });
+  return { id, number: doc.number, contractId: ref.id, valueDate: doc.valueDate, amount: doc.amount, recovery, ...outcome };
+}
+
+/** Withdraws a registered receipt (only before confirmation; RULES.md). */
+export async function withdrawReceipt(tx: Tx, actor: Actor, id: number): Promise<DocumentRow> {
+  const doc = await receiptDocument(tx, id);
+  if (doc.status === 'confirmed')
+    throw new Refused(`receipt ${doc.number} is confirmed: it can only be reversed (zq receipt reverse ${id} --reason …)`);
+  const { withdrawDocument } = await import('../documents/index.js');
+  return withdrawDocument(tx, actor, id);
+}
+
+export interface ReversalResult {
+  receipt: DocumentRow;
+  reversal: DocumentRow;
+  posted: number;
+  reversed: number;
+}
+
+/** Writes the reversal document and marks the receipt reversed; the caller replays. */
+async function reverseDocumentOnly(tx: Tx, actor: Actor, id: number, reason: string, data: Record<string, unknown> = {}) {
+  if (!reason?.trim()) throw new BadInput('--reason', reason ?? null, 'why the receipt is reversed');
+  const doc = await receiptDocument(tx, id);
+  assertNotLocked(doc, 'reversed');
+  if (doc.status === 'registered')
+    throw new Refused(`receipt ${doc.number} is not confirmed yet: withdraw it instead (zq receipt withdraw ${id})`);
+  if (doc.status !== 'confirmed') throw new Refused(`receipt ${doc.number} is ${doc.status}: only a confirmed receipt can be reversed`);
+  const ref = await contractById(tx, doc.contractId);
+  const recovery = doc.data.recovery === true;
+  if (!recovery) assertContractActive(ref, 'reversal of receipts');
+  await assertPeriodOpen(tx, doc.valueDate);
+  const { createDocument } = await import('../documents/index.js');
+  const reversal = await createDocument(tx, actor, {
+    type: 'receipt_reversal',
+    status: 'confirmed',
+    dealerId: doc.dealerId,
+    contractId: doc.contractId,
+    valueDate: doc.valueDate,
+    amount: dec(doc.amount),
+    reversesId: id,
+    data: { reason: reason.trim(), receipt: doc.number, ...data },
+  });
+  const receipt = await setDocumentStatus(tx, actor, id, 'reversed', {
+    from: ['confirmed'],
+    details: { reason: reason.trim(), reversalId: reversal.id },
+  });
+  let posted = 0;
+  if (recovery) {
+    const { reverseRecovery } = await import('./bad-debt.js');
+    posted = await reverseRecovery(tx, actor, id, reason.trim());
+  }
+  return { doc, ref, receipt, reversal, recovery, posted };
+}
+
+/** Reverses a confirmed receipt by a linked reversal document; the contract is re-allocated without it. */
+export async function reverseReceipt(tx: Tx, actor: Actor, id: number, reason: string): Promise<ReversalResult> {
+  const r = await reverseDocumentOnly(tx, actor, id, reason);
+  const outcome = r.recovery ? { posted: 0, reversed: r.posted } : await reallocateContract(tx, actor, r.ref.id, r.doc.valueDate);
+  await writeAudit(tx, actor, {
+    action: 'reverse',
+    entity: 'receipt',
+    entityId: id,
+    dealerId: r.ref.dealerId,
+    documentId: id,
+    details: { number: r.doc.number, reversalId: r.reversal.id, reason: reason.trim(), ...outcome },
+  });
+  return { receipt: r.receipt, reversal: r.reversal, ...outcome };
+}
+
+export interface ReceiptChanges {
+  amount?: Money | undefined;
+  valueDate?: BusinessDate | undefined;
+  method?: string | undefined;
+  account?: string | undefined;
+  payer?: string | undefined;
+  reference?: string | undefined;
+}
+
+/** 收款调整: reverses a confirmed receipt and records the corrected one, linked both ways, in one replay. */
+export async function adjustReceipt(
+  tx: Tx,
+  actor: Actor,
+  id: number,
+  changes: ReceiptChanges,
+  reason: string,
+): Promise<{ reversal: DocumentRow; original: DocumentRow; corrected: DocumentRow; posted: number; reversed: number }> {
+  if (Object.values(changes).every((v) => v === undefined)) {
+    throw new BadInput('changes', null, 'at least one of --amount, --value-date, --method, --account, --payer, --reference');
+  }
+  const r = await reverseDocumentOnly(tx, actor, id, reason, { adjustment: true });
+  if (r.recovery) throw new Refused(`receipt ${r.doc.number} is a recovery: reverse it and register the corrected one`);
+  const old = r.doc.data as Record<string, string | null>;
+  const valueDate = changes.valueDate ?? r.doc.valueDate;
+  const corrected = await insertReceipt(
+    tx,
+    actor,
+    r.ref,
+    {
+      contract: r.ref,
+      valueDate,
+      amount: changes.amount ?? dec(r.doc.amount),
+      method: changes.method ?? old.method ?? undefined,
+      account: changes.account ?? old.account ?? undefined,
+      payer: changes.payer ?? old.payer ?? undefined,
+      reference: changes.reference ?? old.reference ?? undefined,
+    },
+    'confirmed',
+    { correctionOf: id, reversalId: r.reversal.id, reason: reason.trim() },
+  );
+  const outcome = await reallocateContract(tx, actor, r.ref.id, valueDate < r.doc.valueDate ? valueDate : r.doc.valueDate);
+  await writeAudit(tx, actor, {
+    action: 'adjust',
+    entity: 'receipt',
+    entityId: id,
+    dealerId: r.ref.dealerId,
+    documentId: corrected.id,
+    details: {
+      original: r.doc.number,
+      corrected: corrected.number,
+      reversalId: r.reversal.id,
+      reason: reason.trim(),
+      changes: changesJson(changes),
+      ...outcome,
+    },
+  });
+  return { reversal: r.reversal, original: r.receipt, corrected: await loadDocument(tx, corrected.id), ...outcome };
+}
+
+function changesJson(changes: ReceiptChanges): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(changes)) if (v !== undefined) out[k] = typeof v === 'string' ? v : formatMoney(v);
+  return out;
+}
+
+export interface ManualPart {
+  seq: number;
+  type: string;
+  target: 'amount' | 'penalty';
+  amount: Money;
+}
+
+/** `SEQ:TYPE=AMOUNT,…` (to a line's amount) and `SEQ:TYPE:penalty=AMOUNT` (to that line's penalty). */
+export function parseManualSplit(text: string): ManualPart[] {
+  const parts = String(text)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (parts.length === 0 || parts.length > MANUAL_SPLIT_MAX) {
+    throw new BadInput('--to', text, `1 to ${MANUAL_SPLIT_MAX} parts SEQ:TYPE=AMOUNT, e.g. 1:interest=200.00,1:principal=800.00`);
+  }
+  return parts.map((part) => {
+    const m = /^(\d+):([a-z_]+)(:penalty)?=(.+)$/.exec(part);
+    if (!m) throw new BadInput('--to', part, 'SEQ:TYPE=AMOUNT or SEQ:TYPE:penalty=AMOUNT, e.g. 2:principal=500.00');
+    const amount = parseMoney(m[4] as string, '--to');
+    if (!amount.greaterThan(0)) throw new BadInput('--to', part, 'an amount greater than zero');
+    return { seq: Number(m[1]), type: m[2] as string, target: m[3] ? 'penalty' : 'amount', amount };
+  });
+}
+
+/**
+ * Manual allocation (zq receipt allocate): the split is kept in the receipt's data and used instead of the
+ * strategy by every replay. For a registered receipt it takes effect on confirmation; for a confirmed one the
+ * contract is re-allocated at once (the strategy's postings reversed, the split's posted).
+ */
+export async function allocateReceiptManually(
+  tx: Tx,
+  actor: Actor,
+  id: number,
+  parts: ManualPart[],
+): Promise<{ receipt: DocumentRow; posted: number; reversed: number }> {
+  const doc = await receiptDocument(tx, id);
+  assertNotLocked(doc, 'changed');
+  if (doc.status !== 'registered' && doc.status !== 'confirmed')
+    throw new Refused(`receipt ${doc.number} is ${doc.status}: it cannot be allocated`);
+  const ref = await contractById(tx, doc.contractId);
+  assertContractActive(ref, 'allocations');
+  await assertPeriodOpen(tx, doc.valueDate);
+  const total = sumMoney(parts.map((p) => p.amount));
+  if (total.greaterThan(dec(doc.amount))) throw new BadInput('--to', formatMoney(total), `at most the receipt's amount ${doc.amount}`);
+  const lines = await tx('schedule_lines')
+    .where({ contract_id: ref.id })
+    .whereNull('retired_version')
+    .select('id', 'seq', 'receivable_type as type');
+  const seen = new Set<string>();
+  const manual = parts.map((p) => {
+    const line = lines.find((l) => l.seq === p.seq && l.type === p.type);
+    if (!line)
+      throw new BadInput('--to', `${p.seq}:${p.type}`, `a line of contract ${ref.contractNo} (zq contract show ${ref.contractNo})`);
+    const key = `${line.id}|${p.target}`;
+    if (seen.has(key)) throw new BadInput('--to', `${p.seq}:${p.type}`, 'each line (and its penalty) at most once');
+    seen.add(key);
+    return { lineId: String(line.id), seq: p.seq, type: p.type, target: p.target, amount: formatMoney(p.amount) };
+  });
+  await tx('documents')
+    .where({ id })
+    .update({ data: JSON.stringify({ ...doc.data, manual }), updated_at: tx.fn.now() });
+  const outcome = doc.status === 'confirmed' ? await reallocateContract(tx, actor, ref.id, doc.valueDate) : { posted: 0, reversed: 0 };
+  await writeAudit(tx, actor, {
+    action: 'allocate',
+    entity: 'receipt',
+    entityId: id,
+    dealerId: ref.dealerId,
+    documentId: id,
+    details: { number: doc.number, previous: doc.data.manual ?? null, manual, ...outcome },
+  });
+  return { receipt: await loadDocument(tx, id), ...outcome };
 }
 
 interface WantedPosting {
@@ -113,13 +432,14 @@ function postingKey(p: WantedPosting): string {
 }
 
 /** The postings a replay of the contract from scratch wants, as of the later of the floor and its last receipt. */
-function wantedPostings(contract: ContractInputs, floor: BusinessDate | null): WantedPosting[] {
+function wantedPostings(contract: ContractInputs, floor: BusinessDate | null, refunds: CreditOut[]): WantedPosting[] {
   const latest = contract.receipts.reduce<BusinessDate | null>((d, r) => (d === null ? r.valueDate : maxDate(d, r.valueDate)), floor);
   if (latest === null) return [];
   const result = replayContract(
     {
       lines: contract.lines,
       receipts: contract.receipts,
+      refunds,
       strategy: contract.strategy,
       grace: DEFAULT_GRACE,
       ...(contract.stopDate !== undefined && { stopDate: contract.stopDate }),
@@ -155,6 +475,7 @@ export async function replayAllocations(
   const settings = await loadPenaltySettings(tx);
   const inputs = await loadContractInputs(tx, contractIds, settings);
   const live = await livePostings(tx, contractIds);
+  const extras = await replayExtras(tx, contractIds);
   const inserts: Record<string, unknown>[] = [];
   let reversed = 0;
   for (const contract of inputs.values()) {
@@ -165,7 +486,12 @@ export async function replayAllocations(
       list.push(p);
       pool.set(postingKey(p), list);
     }
-    for (const want of wantedPostings(contract, floor)) {
+    const manual = extras.manual;
+    contract.receipts = contract.receipts.map((r) => {
+      const split = manual.get(Number(r.id));
+      return split ? { ...r, manual: split } : r;
+    });
+    for (const want of wantedPostings(contract, floor, extras.refunds.get(contract.contractId) ?? [])) {
       const match = pool.get(postingKey(want));
       if (match && match.length > 0) {
         match.pop();
@@ -231,4 +557,40 @@ async function livePostings(tx: Tx, contractIds: readonly number[]): Promise<Map
     }
   }
   return out;
+}
+
+/** What the replay honours beyond the receipts' amounts: manual splits and confirmed refunds of credit. */
+async function replayExtras(
+  tx: Tx,
+  contractIds: readonly number[],
+): Promise<{ manual: Map<number, ManualSplit[]>; refunds: Map<number, CreditOut[]> }> {
+  const manual = new Map<number, ManualSplit[]>();
+  const refunds = new Map<number, CreditOut[]>();
+  for (let i = 0; i < contractIds.length; i += 1000) {
+    const chunk = contractIds.slice(i, i + 1000);
+    const split = await tx('documents')
+      .whereIn('contract_id', chunk)
+      .where({ type: 'receipt', status: 'confirmed' })
+      .whereRaw(`data->'manual' IS NOT NULL`)
+      .select('id', 'data');
+    for (const r of split) {
+      const parts = (r.data.manual as { lineId: string; target: 'amount' | 'penalty'; amount: string }[]).map((p) => ({
+        lineId: p.lineId,
+        target: p.target,
+        amount: dec(p.amount),
+      }));
+      manual.set(r.id, parts);
+    }
+    const out = await tx('documents')
+      .whereIn('contract_id', chunk)
+      .where({ type: 'refund', status: 'confirmed' })
+      .orderBy('id')
+      .select('id', 'contract_id as contractId', 'value_date as valueDate', 'amount');
+    for (const r of out) {
+      const list = refunds.get(r.contractId) ?? [];
+      list.push({ id: String(r.id), valueDate: r.valueDate, amount: dec(r.amount) });
+      refunds.set(r.contractId, list);
+    }
+  }
+  return { manual, refunds };
 }

@@ -20,6 +20,8 @@ export interface ContractShowLine {
   penaltyPaid: string;
   penaltyWaived: string;
   penaltyOutstanding: string;
+  writtenOff: string;
+  recovered: string;
 }
 
 export interface ContractShow {
@@ -39,9 +41,13 @@ export interface ContractShow {
     | 'penaltyPaid'
     | 'penaltyWaived'
     | 'penaltyOutstanding'
-    | 'credit',
+    | 'credit'
+    | 'writtenOff'
+    | 'recovered',
     string
   >;
+  /** The date the status was reached (settlement or write-off), else null. */
+  statusDate: BusinessDate | null;
   contract: {
     dealerName: string;
     signDate: BusinessDate | null;
@@ -87,6 +93,8 @@ export async function showContract(
       penaltyPaid: formatMoney(l.penaltyPaid),
       penaltyWaived: formatMoney(l.penaltyWaived),
       penaltyOutstanding: formatMoney(l.penaltyOutstanding),
+      writtenOff: formatMoney(l.writtenOff),
+      recovered: formatMoney(l.recovered),
     })),
     totals: {
       amountDue: formatMoney(totals.amountDue),
@@ -98,7 +106,10 @@ export async function showContract(
       penaltyWaived: formatMoney(totals.penaltyWaived),
       penaltyOutstanding: formatMoney(totals.penaltyOutstanding),
       credit: formatMoney(totals.credit),
+      writtenOff: formatMoney(totals.writtenOff),
+      recovered: formatMoney(totals.recovered),
     },
+    statusDate: ref.statusDate,
     contract: {
       dealerName: details.dealerName,
       signDate: details.signDate,
@@ -146,5 +157,7 @@ export function renderContract(c: ContractShow): string {
   ]);
   const t = c.totals;
   const totals = `合计 应还 ${g(t.amountDue)}  已还 ${g(t.amountPaid)}  未还 ${g(t.outstanding)}  逾期 ${g(t.overdue)}  罚息 ${g(t.penaltyAccrued)}  未还罚息 ${g(t.penaltyOutstanding)}  预收 ${g(t.credit)}`;
-  return [...header, '', lines, '', totals].join('\n');
+  const badDebt =
+    t.writtenOff !== '0.00' ? [`坏账核销 written off ${g(t.writtenOff)}  已收回 recovered ${g(t.recovered)}  (${c.statusDate ?? ''})`] : [];
+  return [...header, '', lines, '', totals, ...badDebt].join('\n');
 }

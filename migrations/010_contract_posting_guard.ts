@@ -1,0 +1,34 @@
+// A settled contract accepts no posting, and a written-off one only recoveries (RULES.md "Settlement, waiver,
+// bad debt"), enforced by the database as well as by the core (src/receivables). A settlement's reversal first
+// makes the contract active again. SQLSTATE ZQ003 (the CLI shows the message with exit 2).
+import type { Knex } from 'knex';
+
+const statements = [
+  `CREATE FUNCTION zq_postings_contract_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+   DECLARE
+     c record;
+   BEGIN
+     SELECT contract_no, status, status_date INTO c FROM contracts WHERE id = NEW.contract_id;
+     IF c.status = 'settled' THEN
+       RAISE EXCEPTION 'contract % was settled on %: it accepts no posting (reverse the settlement first)', c.contract_no, c.status_date
+         USING ERRCODE = 'ZQ003';
+     END IF;
+     IF c.status = 'written_off' AND NEW.kind <> 'recovery' THEN
+       RAISE EXCEPTION 'contract % was written off on %: it accepts only recoveries, not % postings', c.contract_no, c.status_date, NEW.kind
+         USING ERRCODE = 'ZQ003';
+     END IF;
+     RETURN NEW;
+   END
+   $$`,
+  `CREATE TRIGGER postings_contract_guard BEFORE INSERT ON postings
+     FOR EACH ROW EXECUTE FUNCTION zq_postings_contract_guard()`,
+];
+
+export async function up(knex: Knex): Promise<void> {
+  for (const sql of statements) await knex.raw(sql);
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP TRIGGER IF EXISTS postings_contract_guard ON postings');
+  await knex.raw('DROP FUNCTION IF EXISTS zq_postings_contract_guard()');
+}
