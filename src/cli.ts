@@ -12,10 +12,10 @@ import { register as demo } from './commands/demo.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
 import { register as penalty } from './commands/penalty.js';
+import { register as period } from './commands/period.js';
 import { register as receipt } from './commands/receipt.js';
 import { register as refund } from './commands/refund.js';
 import { register as settle } from './commands/settle.js';
-import { register as period } from './commands/period.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
 import { EXIT, ExpectedError } from './core/errors.js';
@@ -32,8 +32,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
-  for (const register of [receipt, waiver, refund, settle, badDebt]) register(program);
   for (const register of [approval, doc, period]) register(program);
+  for (const register of [receipt, waiver, refund, settle, badDebt]) register(program);
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();
     cmd.commands.forEach(override);
@@ -70,8 +70,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** SQLSTATEs raised by zq's own triggers (migrations/009_*): ZQ001 locked document, ZQ002 closed period. */
-const DATABASE_REFUSALS = new Set(['ZQ001', 'ZQ002']);
+/** SQLSTATEs raised by zq's own triggers (migrations/009_*): ZQ001 locked document, ZQ002 closed period,
+ * ZQ003 a posting on a settled or written-off contract (migrations/010_contract_posting_guard.ts). */
+const DATABASE_REFUSALS = new Set(['ZQ001', 'ZQ002', 'ZQ003']);
 
 /** The trigger's message of a refusal raised by the database, without the SQL text knex puts before it. */
 export function databaseRefusal(err: unknown): string | null {
