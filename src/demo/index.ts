@@ -97,6 +97,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     await showOne(db, asOf, say);
     await runNightlyBatch(db, asOf, say);
     const reopened = await showGovernance(db, asOf, say);
+    await walkOneContract(db, say);
     return {
       location: url ?? (folder as string),
       tryNext: [
@@ -116,6 +117,8 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `zq ${where} period list`,
         `zq ${where} --as hf.fin doc list --locked`,
         `zq ${where} audit log --user zhou.jie`,
+        `zq ${where} contract show HF01-OPS-0001 --as-of 2026-09-30`,
+        `zq ${where} receipt list --contract HF01-OPS-0001`,
       ],
     };
   } finally {
@@ -264,4 +267,78 @@ async function showGovernance(db: Db, asOf: string, say: Say): Promise<number | 
     `   zq doc lock --dealer HF01 --from 2026-07-01 --to 2026-07-31 --as hf.fin: ${locked.documents.length} document(s) locked by finance review`,
   );
   return pending.documentId;
+}
+
+/** 8. One contract's life: overdue, penalty, partial receipt, waiver approved, early payoff quote, receipt, settlement. */
+async function walkOneContract(db: Db, say: Say): Promise<void> {
+  const { addRule } = await import('../approvals/rules.js');
+  const { approve } = await import('../approvals/engine.js');
+  const { confirmReceipt, registerReceipt } = await import('../receivables/receipts.js');
+  const { requestWaiver } = await import('../receivables/waivers.js');
+  const { settleContract, settlementQuote } = await import('../receivables/settlement.js');
+  const [admin, collector, finance] = (await Promise.all(['admin', 'hf.li', 'hf.fin'].map((u) => loadActor(db.knex, u)))) as [
+    Actor,
+    Actor,
+    Actor,
+  ];
+  const contractNo = 'HF01-OPS-0001';
+  const ref = await db.knex.transaction(async (tx) => {
+    await addRule(tx, admin, { documentType: 'waiver', steps: ['role:dealer_finance'], note: 'penalty waivers need dealer finance' });
+    return createContract(tx, admin, {
+      dealer: 'HF01',
+      contractNo,
+      customer: { name: '演示客户' },
+      machines: [],
+      collector: 'hf.li',
+      method: 'custom',
+      lines: [
+        { seq: 1, type: 'principal', dueDate: '2026-08-10', amountDue: dec('10000.00') },
+        { seq: 2, type: 'principal', dueDate: '2026-09-10', amountDue: dec('5000.00') },
+      ],
+    });
+  });
+  const figures = async (asOf: string) => {
+    const c = await showContract(db.knex, admin, contractNo, 'HF01', asOf);
+    const t = c.totals;
+    return `paid ${t.amountPaid}, outstanding ${t.outstanding}, penalty ${t.penaltyAccrued} (paid ${t.penaltyPaid}, waived ${t.penaltyWaived}, owed ${t.penaltyOutstanding}), credit ${t.credit}, ${c.status}`;
+  };
+  say(`8. one contract's life: ${contractNo}, 10,000.00 due 2026-08-10 and 5,000.00 due 2026-09-10 (collector hf.li)`);
+  say(`   as of 2026-08-20, 10 days overdue: ${await figures('2026-08-20')}`);
+  const receipt = await db.knex.transaction((tx) =>
+    registerReceipt(tx, collector, { contract: ref, valueDate: '2026-08-20', amount: dec('4000.00'), method: 'transfer' }),
+  );
+  await db.knex.transaction((tx) => confirmReceipt(tx, finance, receipt.id));
+  say(`   zq receipt register … 4000.00 --value-date 2026-08-20 --as hf.li; zq receipt confirm ${receipt.id} --as hf.fin`);
+  say(`   as of 2026-09-09 (50.00 penalty paid first, then 20 days on 6,050.00 = 60.50): ${await figures('2026-09-09')}`);
+  const waiver = await db.knex.transaction((tx) =>
+    requestWaiver(tx, collector, {
+      contractNo,
+      dealer: 'HF01',
+      amount: dec('60.50'),
+      date: '2026-09-09',
+      reason: '客户按期结清 early payoff',
+    }),
+  );
+  await db.knex.transaction((tx) => approve(tx, finance, waiver.document.id, '同意'));
+  say(
+    `   zq waiver request … 60.50 --as hf.li → ${waiver.approval}; zq approval approve ${waiver.document.id} --as hf.fin: ${await figures('2026-09-09')}`,
+  );
+  const quote = await settlementQuote(db.knex, finance, { contractNo, dealer: 'HF01', date: '2026-09-09' });
+  say(
+    `   zq settle ${contractNo} --quote --date 2026-09-09: outstanding ${quote.outstanding} + penalty ${quote.penaltyOutstanding} − credit ${quote.credit} = ${quote.toPay}`,
+  );
+  try {
+    await db.knex.transaction((tx) => settleContract(tx, finance, { contractNo, dealer: 'HF01', date: '2026-09-09' }));
+  } catch (err) {
+    if (!(err instanceof Refused)) throw err;
+    say(`   zq settle ${contractNo} --date 2026-09-09 now: refused (exit 2) — ${err.details.join('; ')}`);
+  }
+  const payoff = await db.knex.transaction((tx) =>
+    registerReceipt(tx, collector, { contract: ref, valueDate: '2026-09-09', amount: dec(quote.toPay), method: 'transfer' }),
+  );
+  await db.knex.transaction((tx) => confirmReceipt(tx, finance, payoff.id));
+  await db.knex.transaction((tx) => settleContract(tx, finance, { contractNo, dealer: 'HF01', date: '2026-09-09' }));
+  say(
+    `   payoff receipt ${quote.toPay} on 2026-09-09 confirmed, zq settle ${contractNo} --date 2026-09-09: ${await figures('2026-09-30')}`,
+  );
 }
