@@ -5,6 +5,7 @@ import type { Actor } from '../access/actor.js';
 import { addDays, type BusinessDate, daysBetween, eachDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import type { Db } from '../db/index.js';
+import { refreshStatistics } from '../penalty/store.js';
 import { lastCompletedBatchDate } from '../receivables/receipts.js';
 import { acquireBatchLock } from './lock.js';
 import type { Discrepancy } from './reconcile.js';
@@ -68,6 +69,7 @@ export async function runBatch(db: Db, actor: Actor, options: BatchOptions, log:
   try {
     const last = await db.knex.transaction((tx) => lastCompletedBatchDate(tx));
     const { dates, fullFrom } = datesToRun(last, options);
+    if (dates.length > 0) await refreshStatistics(db.knex);
     const summary: BatchSummary = {
       date: options.date,
       lastCompletedBefore: last,

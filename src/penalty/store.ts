@@ -37,7 +37,7 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
  *  valid     those intervals clipped to the window, with a base above zero and a rate;
  *  islands   neighbours with the same base and rate merged (gaps and islands).
  */
-export function segmentsSql(targets: string): string {
+function segmentsSql(targets: string): string {
   return `WITH
   grace_keys AS (${GRACE_KEYS}),
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
@@ -135,7 +135,33 @@ export function segmentsSql(targets: string): string {
   FROM merged m JOIN late lt ON lt.line_id = m.line_id`;
 }
 
+/** The tables the segment statements read: their planner statistics must describe them (see refreshStatistics). */
+const BATCH_TABLES = [
+  'contracts',
+  'schedule_lines',
+  'postings',
+  'documents',
+  'penalty_rates',
+  'penalty_grace',
+  'penalty_segments',
+  'penalty_dirty',
+];
+
+/**
+ * Brings the planner's statistics of the batch's tables up to date. The segment statements are a few large joins;
+ * with stale statistics (a freshly loaded or imported ledger, and always on PGlite, which has no autovacuum) the
+ * planner estimates one row per CTE and picks nested loops that turn minutes long. ANALYZE samples a bounded
+ * number of rows per table, so this costs well under a second even at a million lines; the batch runs it once
+ * per invocation, not per date.
+ */
+export async function refreshStatistics(knex: Knex | Tx): Promise<void> {
+  for (const table of BATCH_TABLES) await knex.raw(`ANALYZE ${table}`);
+}
+
 const INSERT_COLUMNS = 'INSERT INTO penalty_segments (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end)';
+
+/** Up to this many target lines the planner's default guess for the target table is good enough. */
+const SMALL_TARGET_SET = 100;
 
 export type RecomputeScope =
   /** every live line (a full recomputation, --recompute-from) */
@@ -176,6 +202,8 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
       await tx.raw(changedTargetsSql(), { asOf, previous: scope.previous, maxQueued });
     }
     lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_targets')).rows[0].n);
+    // a temporary table has no statistics until analyzed; the plan of the big statement depends on its size
+    if (lines > SMALL_TARGET_SET) await tx.raw('ANALYZE penalty_targets');
     await tx.raw('DELETE FROM penalty_segments s USING penalty_targets t WHERE s.line_id = t.line_id');
     targets = 'SELECT line_id FROM penalty_targets';
   }
