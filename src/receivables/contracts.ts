@@ -2,10 +2,10 @@
 import type { Decimal } from 'decimal.js';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
-import { scopeContracts } from '../access/scope.js';
+import { dealerInScope, scopeContracts } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import { type BusinessDate, isValidDate } from '../core/dates.js';
-import { BadInput, NotFound, Refused } from '../core/errors.js';
+import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import { formatMoney, formatRate, type Money, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { findDealer } from '../organisation/index.js';
@@ -63,7 +63,9 @@ export async function findOrCreateCustomer(tx: Tx, dealerId: number, input: Cust
   if (!name) throw new BadInput('customer', input.name, 'the customer’s name, e.g. 张伟');
   const existing = input.idNumber
     ? await tx('customers').where({ dealer_id: dealerId, id_number: input.idNumber }).first('id')
-    : await tx('customers').where({ dealer_id: dealerId, name, phone: input.phone ?? null }).first('id');
+    : await tx('customers')
+        .where({ dealer_id: dealerId, name, phone: input.phone ?? null })
+        .first('id');
   if (existing) return existing.id;
   const [row] = await tx('customers')
     .insert({
@@ -112,6 +114,7 @@ export async function createContract(tx: Tx, actor: Actor, input: NewContract): 
   if (!contractNo) throw new BadInput('contract-no', input.contractNo, 'a contract number, e.g. HT-2026-0001');
   const dealer = await findDealer(tx, input.dealer);
   if (dealer.kind !== 'dealer') throw new BadInput('dealer', input.dealer, 'a dealer code (not the group or a region)');
+  if (!dealerInScope(actor, dealer.id)) throw new NotAllowed(`${actor.username} may not create contracts at dealer ${dealer.code}`);
   if (input.signDate !== undefined && !isValidDate(input.signDate)) {
     throw new BadInput('sign-date', input.signDate, 'a date YYYY-MM-DD');
   }

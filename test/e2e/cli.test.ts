@@ -102,7 +102,7 @@ describe('zq on the embedded database, end to end', () => {
       status: 'active',
       asOf: '2026-03-15',
     });
-    expect(json.lines[0]).toEqual({
+    expect(json.lines[0]).toMatchObject({
       seq: 1,
       type: 'interest',
       dueDate: '2026-01-31',
@@ -110,22 +110,25 @@ describe('zq on the embedded database, end to end', () => {
       amountPaid: '0.00',
       outstanding: '408.33',
       overdueDays: 43,
-      penaltyAccrued: '0.00',
+      // 43 days (02-01 … 03-15) × 408.33 × 0.0005 = 8.778… → 8.78
+      penaltyAccrued: '8.78',
       penaltyPaid: '0.00',
       penaltyWaived: '0.00',
-      penaltyOutstanding: '0.00',
+      penaltyOutstanding: '8.78',
     });
     expect(json.lines[1]).toMatchObject({ seq: 1, type: 'principal', amountDue: '8147.84', overdueDays: 43 });
     // Due 01-31 and 02-28 are overdue on 03-15: 2 × 8,556.17; nothing paid yet.
-    expect(json.totals).toEqual({
+    expect(json.totals).toMatchObject({
       amountDue: '102673.99',
       amountPaid: '0.00',
       outstanding: '102673.99',
       overdue: '17112.34',
-      penaltyAccrued: '0.00',
+      // penalty at 0.0005 a day, per line: 8.78 (above) + 8,147.84 × 43 × 0.0005 = 175.17856 → 175.18
+      // + 375.06 × 15 days (03-01 … 03-15) × 0.0005 = 2.81295 → 2.81 + 8,181.11 × 15 × 0.0005 = 61.358325 → 61.36
+      penaltyAccrued: '248.13',
       penaltyPaid: '0.00',
       penaltyWaived: '0.00',
-      penaltyOutstanding: '0.00',
+      penaltyOutstanding: '248.13',
       credit: '0.00',
     });
     for (const line of json.lines) for (const key of ['amountDue', 'amountPaid', 'outstanding']) expect(line[key]).toMatch(/^\d+\.\d{2}$/);

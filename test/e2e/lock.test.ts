@@ -22,7 +22,7 @@ describe('the embedded database folder is locked against a second process', () =
       holder.stdout.on('data', (d) => String(d).includes('ready') && resolve());
       holder.on('exit', () => reject(new Error('holder exited early')));
     });
-    const second = await run('dealer', 'add', 'HF01', '--name', '合肥代理店');
+    const second = await run('--as', 'admin', 'dealer', 'add', 'HF01', '--name', '合肥代理店');
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(second.stderr).toContain(`in use by process ${holder.pid}`);
@@ -38,8 +38,8 @@ describe('the embedded database folder is locked against a second process', () =
   });
 
   it('two zq processes writing at the same moment: one writes, the other is refused, the database stays sound', async () => {
-    const a = startZq(['dealer', 'add', 'WH01', '--name', '芜湖代理店'], { cwd });
-    const b = startZq(['dealer', 'add', 'AQ01', '--name', '安庆代理店'], { cwd });
+    const a = startZq(['--as', 'admin', 'dealer', 'add', 'WH01', '--name', '芜湖代理店'], { cwd });
+    const b = startZq(['--as', 'admin', 'dealer', 'add', 'AQ01', '--name', '安庆代理店'], { cwd });
     const results = await Promise.all([finish(a), finish(b)]);
     const codes = results.map((r) => r.code).sort();
     // Usually one wins and one is refused; if the first finished before the second opened, both succeed.

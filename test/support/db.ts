@@ -33,7 +33,7 @@ export async function openTestDb(kind: DbKind): Promise<Db> {
     close: async () => {
       await db.close();
       const again = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
-      await again.knex.raw(`DROP DATABASE IF EXISTS ${name}`);
+      await again.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await again.close();
     },
   };

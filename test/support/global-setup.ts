@@ -50,7 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     fs.rmSync(dir, { recursive: true, force: true });
     if (url && template) {
       const server = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
-      await server.knex.raw(`DROP DATABASE IF EXISTS ${template}`);
+      await server.knex.raw(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
       await server.close();
     }
   };
