@@ -17,21 +17,25 @@ const statements = [
     CHECK (first_day <= last_day),
     CHECK (status = 'open' OR closed_at IS NOT NULL)
   )`,
+  // Statement-level, over the statement's new rows: one lookup per INSERT, not per posting (imports and the
+  // batch insert thousands at a time).
   `CREATE FUNCTION zq_postings_period_guard() RETURNS trigger LANGUAGE plpgsql AS $$
    DECLARE
      closed text;
+     day date;
    BEGIN
-     SELECT p.month INTO closed FROM periods p
-      WHERE p.status = 'closed' AND NEW.value_date BETWEEN p.first_day AND p.last_day;
+     SELECT p.month, n.value_date INTO closed, day
+       FROM new_postings n JOIN periods p ON p.status = 'closed' AND n.value_date BETWEEN p.first_day AND p.last_day
+      LIMIT 1;
      IF FOUND THEN
-       RAISE EXCEPTION 'period % is closed: no posting dated % is accepted (an admin may reopen it)', closed, NEW.value_date
+       RAISE EXCEPTION 'period % is closed: no posting dated % is accepted (an admin may reopen it)', closed, day
          USING ERRCODE = 'ZQ002';
      END IF;
-     RETURN NEW;
+     RETURN NULL;
    END
    $$`,
-  `CREATE TRIGGER postings_period_guard BEFORE INSERT ON postings
-     FOR EACH ROW EXECUTE FUNCTION zq_postings_period_guard()`,
+  `CREATE TRIGGER postings_period_guard AFTER INSERT ON postings
+     REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION zq_postings_period_guard()`,
 ];
 
 export async function up(knex: Knex): Promise<void> {

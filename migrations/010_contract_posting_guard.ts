@@ -4,24 +4,28 @@
 import type { Knex } from 'knex';
 
 const statements = [
+  // Statement-level over the statement's new rows: one join per INSERT rather than a lookup per posting.
   `CREATE FUNCTION zq_postings_contract_guard() RETURNS trigger LANGUAGE plpgsql AS $$
    DECLARE
      c record;
    BEGIN
-     SELECT contract_no, status, status_date INTO c FROM contracts WHERE id = NEW.contract_id;
+     SELECT k.contract_no, k.status, k.status_date, n.kind INTO c
+       FROM new_postings n JOIN contracts k ON k.id = n.contract_id
+      WHERE k.status = 'settled' OR (k.status = 'written_off' AND n.kind <> 'recovery')
+      LIMIT 1;
+     IF NOT FOUND THEN
+       RETURN NULL;
+     END IF;
      IF c.status = 'settled' THEN
        RAISE EXCEPTION 'contract % was settled on %: it accepts no posting (reverse the settlement first)', c.contract_no, c.status_date
          USING ERRCODE = 'ZQ003';
      END IF;
-     IF c.status = 'written_off' AND NEW.kind <> 'recovery' THEN
-       RAISE EXCEPTION 'contract % was written off on %: it accepts only recoveries, not % postings', c.contract_no, c.status_date, NEW.kind
-         USING ERRCODE = 'ZQ003';
-     END IF;
-     RETURN NEW;
+     RAISE EXCEPTION 'contract % was written off on %: it accepts only recoveries, not % postings', c.contract_no, c.status_date, c.kind
+       USING ERRCODE = 'ZQ003';
    END
    $$`,
-  `CREATE TRIGGER postings_contract_guard BEFORE INSERT ON postings
-     FOR EACH ROW EXECUTE FUNCTION zq_postings_contract_guard()`,
+  `CREATE TRIGGER postings_contract_guard AFTER INSERT ON postings
+     REFERENCING NEW TABLE AS new_postings FOR EACH STATEMENT EXECUTE FUNCTION zq_postings_contract_guard()`,
 ];
 
 export async function up(knex: Knex): Promise<void> {
