@@ -70,8 +70,8 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     const [, loadMs] = await timed(() => load(db));
     const admin = await loadActor(db.knex, 'admin');
     const lines = (await db.knex.raw('SELECT count(*) AS n FROM schedule_lines')).rows[0].n;
-    const quiet = () => {};
     const step = (logs: { step: string; durationMs: number }[], name: string) => logs.find((l) => l.step === name)?.durationMs ?? 0;
+    const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     // (a) full recomputation, then the floor
     const logsA: { step: string; durationMs: number }[] = [];
     await runBatch(db, admin, { date: DAY, recomputeFrom: DAY }, (l) => logsA.push(l));
@@ -91,16 +91,20 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
       JOIN contracts c ON c.id = s.contract_id`);
     await db.knex.raw(`INSERT INTO penalty_rates (dealer_id, effective_from, daily_rate)
       SELECT min(id), '${next}', 0.0006 FROM dealers WHERE kind = 'dealer'`);
-    const [, dayMs] = await timed(() => runBatch(db, admin, { date: next }, quiet));
+    const logsB: { step: string; durationMs: number }[] = [];
+    const [, dayMs] = await timed(() => runBatch(db, admin, { date: next }, (l) => logsB.push(l)));
     // (c) 30-day catch-up
-    const [, catchUpMs] = await timed(() => runBatch(db, admin, { date: addDays(next, 30) }, quiet));
-    const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    const logsC: { step: string; durationMs: number }[] = [];
+    const [, catchUpMs] = await timed(() => runBatch(db, admin, { date: addDays(next, 30) }, (l) => logsC.push(l)));
+    const perStep = [...new Set(logsC.map((l) => l.step))].map(
+      (name) => `${name} ${f(logsC.filter((l) => l.step === name).reduce((sum, l) => sum + l.durationMs, 0))}`,
+    );
     console.log(
       [
         `[${kind}] ${lines} lines, ${CONTRACTS} contracts, ${overdue} overdue lines, ${segments} segments (load ${f(loadMs)})`,
         `  (a) full recomputation ${f(accrueMs)} (whole date with credit + reconcile ${f(logsA.reduce((s, l) => s + l.durationMs, 0))}); floor INSERT … SELECT of ${segments} rows ${f(floorMs)}; ratio ${(accrueMs / floorMs).toFixed(2)}`,
-        `  (b) one business day (${RECEIPTS_PER_DAY} lines paid, a dealer's rate change, 1/30 of lines falling due): ${f(dayMs)}`,
-        `  (c) 30-day catch-up: ${f(catchUpMs)}`,
+        `  (b) one business day (${RECEIPTS_PER_DAY} lines paid, a dealer's rate change, 1/30 of lines falling due): ${f(dayMs)} (${logsB.map((l) => `${l.step} ${f(l.durationMs)}`).join(', ')})`,
+        `  (c) 30-day catch-up: ${f(catchUpMs)} (${perStep.join(', ')})`,
       ].join('\n'),
     );
   } finally {

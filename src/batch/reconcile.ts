@@ -17,6 +17,8 @@ export interface Discrepancy {
 
 export interface ReconcileOptions {
   date: BusinessDate;
+  /** The business date reconciled before this one in the same chain, or null (a first or full recomputation). */
+  previous: BusinessDate | null;
   /** Compare the stored segments of every line with the pure computation, not a sample. */
   full: boolean;
 }
@@ -26,7 +28,20 @@ export const SAMPLE_CONTRACTS = 50;
 /** Discrepancies listed per check; the count is exact. */
 export const MAX_LISTED = 1000;
 
-type Check = (tx: Tx, options: ReconcileOptions) => Promise<Discrepancy[]>;
+/**
+ * What the ledger checks look at: every contract, or (an ordinary night) only those that can have changed since
+ * the previous reconciled date — a posting written since, a posting value-dated in (previous, date], or a line
+ * whose segments the accrual step rewrote. Postings are append-only, so an invariant that held for the others
+ * still holds. `contracts` is a SQL condition on a contract id column.
+ */
+interface Scope {
+  contracts: (column: string) => string;
+}
+
+type Check = (tx: Tx, options: ReconcileOptions, scope: Scope) => Promise<Discrepancy[]>;
+
+const WHOLE_LEDGER: Scope = { contracts: () => 'true' };
+const SCOPED: Scope = { contracts: (column) => `${column} IN (SELECT contract_id FROM reconcile_scope)` };
 
 const LINE_COLUMNS = `d.code AS dealer, c.contract_no AS "contractNo", l.seq, l.receivable_type AS type`;
 const LINE_JOIN = `JOIN contracts c ON c.id = l.contract_id JOIN dealers d ON d.id = c.dealer_id`;
@@ -44,24 +59,25 @@ async function rows(tx: Tx, sql: string, bindings: readonly string[], check: str
 }
 
 /** No line is paid above its amount due (postings dated up to the date). */
-const lineOverpaid: Check = (tx, { date }) =>
+const lineOverpaid: Check = (tx, { date }, scope) =>
   rows(
     tx,
     `SELECT ${LINE_COLUMNS}, 'paid ' || sum(p.signed_amount) || ' above the amount due ' || l.amount_due AS detail
      FROM postings p JOIN schedule_lines l ON l.id = p.schedule_line_id ${LINE_JOIN}
-     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application') AND p.value_date <= ?
+     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application') AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
      GROUP BY d.code, c.contract_no, l.id HAVING sum(p.signed_amount) > l.amount_due`,
     [date],
     'line_overpaid',
   );
 
 /** No negative outstanding: a line's amount net of payments and write-offs, a contract's credit. */
-const negativeOutstanding: Check = async (tx, { date }) => [
+const negativeOutstanding: Check = async (tx, { date }, scope) => [
   ...(await rows(
     tx,
     `SELECT ${LINE_COLUMNS}, 'outstanding ' || (l.amount_due - sum(p.signed_amount)) || ' is negative' AS detail
      FROM postings p JOIN schedule_lines l ON l.id = p.schedule_line_id ${LINE_JOIN}
      WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application', 'write_off') AND p.value_date <= ?
+       AND ${scope.contracts('p.contract_id')}
      GROUP BY d.code, c.contract_no, l.id HAVING l.amount_due - sum(p.signed_amount) < 0`,
     [date],
     'negative_outstanding',
@@ -71,7 +87,7 @@ const negativeOutstanding: Check = async (tx, { date }) => [
     `SELECT d.code AS dealer, c.contract_no AS "contractNo",
        'credit ' || sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) || ' is negative' AS detail
      FROM postings p JOIN contracts c ON c.id = p.contract_id JOIN dealers d ON d.id = c.dealer_id
-     WHERE p.kind IN ('credit', 'credit_application', 'refund') AND p.value_date <= ?
+     WHERE p.kind IN ('credit', 'credit_application', 'refund') AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
      GROUP BY d.code, c.contract_no HAVING sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) < 0`,
     [date],
     'negative_outstanding',
@@ -79,14 +95,14 @@ const negativeOutstanding: Check = async (tx, { date }) => [
 ];
 
 /** Every confirmed receipt is fully allocated or held as credit; a reversed one has nothing left. */
-const receiptAllocated: Check = (tx) =>
+const receiptAllocated: Check = (tx, _options, scope) =>
   rows(
     tx,
     `SELECT d.code AS dealer, c.contract_no AS "contractNo",
        'receipt ' || r.number || ' (' || r.status || ', ' || r.amount || '): ' || coalesce(sum(p.signed_amount), 0) || ' allocated or held as credit' AS detail
      FROM documents r JOIN contracts c ON c.id = r.contract_id JOIN dealers d ON d.id = c.dealer_id
      LEFT JOIN postings p ON p.document_id = r.id AND p.kind IN ('allocation', 'penalty_allocation', 'credit', 'recovery')
-     WHERE r.type = 'receipt' AND r.status IN ('confirmed', 'reversed')
+     WHERE r.type = 'receipt' AND r.status IN ('confirmed', 'reversed') AND ${scope.contracts('r.contract_id')}
      GROUP BY d.code, c.contract_no, r.id
      HAVING coalesce(sum(p.signed_amount), 0) <> CASE WHEN r.status = 'confirmed' THEN r.amount ELSE 0 END`,
     [],
@@ -94,14 +110,14 @@ const receiptAllocated: Check = (tx) =>
   );
 
 /** Stored segments are consistent: closed amounts are base × rate × days, runs of a line do not overlap. */
-const segmentIntegrity: Check = (tx) =>
+const segmentIntegrity: Check = (tx, _options, scope) =>
   rows(
     tx,
     `SELECT ${LINE_COLUMNS}, 'segment from ' || s.from_date || ': ' ||
        CASE WHEN s.amount IS DISTINCT FROM s.base * s.daily_rate * (s.to_date - s.from_date + 1)
             THEN 'amount ' || s.amount || ' is not base × rate × days' ELSE 'overlaps the previous one' END AS detail
      FROM (SELECT s.*, lag(coalesce(s.to_date, 'infinity'::date)) OVER (PARTITION BY s.line_id ORDER BY s.from_date) AS previous_to
-           FROM penalty_segments s) s
+           FROM penalty_segments s WHERE ${scope.contracts('s.contract_id')}) s
      JOIN schedule_lines l ON l.id = s.line_id ${LINE_JOIN}
      WHERE (s.to_date IS NOT NULL AND s.amount <> s.base * s.daily_rate * (s.to_date - s.from_date + 1))
         OR s.previous_to >= s.from_date`,
@@ -115,7 +131,12 @@ const segmentsMatchPure: Check = async (tx, { date, full }) => {
     ? await tx('contracts').orderBy('id').pluck('id')
     : await tx
         .raw(
-          `SELECT id FROM (SELECT DISTINCT contract_id AS id FROM penalty_segments) s ORDER BY md5(id::text || ?) LIMIT ${SAMPLE_CONTRACTS}`,
+          // SAMPLE_CONTRACTS probes of the contract index at points spread by a hash of the date: cheap at any size
+          `SELECT DISTINCT pick.id FROM (SELECT min(contract_id) AS lo, max(contract_id) AS hi FROM penalty_segments) r
+           CROSS JOIN generate_series(1, ${SAMPLE_CONTRACTS}) g
+           CROSS JOIN LATERAL (SELECT s.contract_id AS id FROM penalty_segments s
+             WHERE s.contract_id >= r.lo + abs(hashtext(? || g::text)::bigint) % (r.hi - r.lo + 1)
+             ORDER BY s.contract_id LIMIT 1) pick`,
           [date],
         )
         .then((r) => r.rows.map((x: { id: number }) => x.id));
@@ -162,8 +183,43 @@ export const CHECKS: readonly { name: string; run: Check }[] = [
   { name: 'segments_match_pure', run: segmentsMatchPure },
 ];
 
-export async function reconcile(tx: Tx, options: ReconcileOptions): Promise<{ checked: string[]; discrepancies: Discrepancy[] }> {
+export interface ReconcileResult {
+  checked: string[];
+  discrepancies: Discrepancy[];
+  /** The last posting id this reconciliation covered; the next date's scope starts after it. */
+  postingsThrough: number;
+  /** Contracts the ledger checks looked at, or null for the whole ledger. */
+  contractsScoped: number | null;
+}
+
+export async function reconcile(tx: Tx, options: ReconcileOptions): Promise<ReconcileResult> {
+  const postingsThrough = Number((await tx.raw('SELECT coalesce(max(id), 0) AS id FROM postings')).rows[0].id);
+  const contractsScoped = await buildScope(tx, options, postingsThrough);
+  const scope = contractsScoped === null ? WHOLE_LEDGER : SCOPED;
   const discrepancies: Discrepancy[] = [];
-  for (const check of CHECKS) discrepancies.push(...(await check.run(tx, options)));
-  return { checked: CHECKS.map((c) => c.name), discrepancies };
+  for (const check of CHECKS) discrepancies.push(...(await check.run(tx, options, scope)));
+  return { checked: CHECKS.map((c) => c.name), discrepancies, postingsThrough, contractsScoped };
+}
+
+/** Fills reconcile_scope for an ordinary night; null means the whole ledger (--full, a first run, no mark). */
+async function buildScope(tx: Tx, options: ReconcileOptions, postingsThrough: number): Promise<number | null> {
+  if (options.full || options.previous === null) return null;
+  const previous = await tx.raw(
+    `SELECT (counts->>'postingsThrough')::bigint AS mark FROM batch_runs WHERE step = 'reconcile' AND status = 'done' AND business_date = ?`,
+    [options.previous],
+  );
+  const mark = previous.rows[0]?.mark;
+  if (mark === null || mark === undefined) return null;
+  await tx.raw('DROP TABLE IF EXISTS reconcile_scope');
+  await tx.raw('CREATE TEMP TABLE reconcile_scope (contract_id bigint PRIMARY KEY) ON COMMIT DROP');
+  const recomputed = (await tx.raw(`SELECT to_regclass('pg_temp.penalty_targets') IS NOT NULL AS present`)).rows[0].present;
+  await tx.raw(
+    `INSERT INTO reconcile_scope (contract_id)
+     SELECT contract_id FROM postings WHERE id > ? AND id <= ?
+     UNION SELECT contract_id FROM postings WHERE value_date > ?::date AND value_date <= ?::date
+     ${recomputed ? 'UNION SELECT l.contract_id FROM penalty_targets t JOIN schedule_lines l ON l.id = t.line_id' : ''}`,
+    [mark, postingsThrough, options.previous, options.date],
+  );
+  await tx.raw('ANALYZE reconcile_scope');
+  return Number((await tx.raw('SELECT count(*) AS n FROM reconcile_scope')).rows[0].n);
 }
