@@ -39,7 +39,7 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
  */
 function segmentsSql(targets: string): string {
   return `WITH
-  grace_keys AS (${GRACE_KEYS}),
+  grace_keys AS MATERIALIZED (${GRACE_KEYS}),
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
   lines AS (
     SELECT l.id AS line_id, l.contract_id, c.dealer_id, l.receivable_type, l.amount_due,
@@ -220,7 +220,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
 /** Lines whose grace period ended since the previous business date, and every line the queue names. */
 function changedTargetsSql(): string {
   return `INSERT INTO penalty_targets (line_id)
-  WITH grace_keys AS (${GRACE_KEYS}),
+  WITH grace_keys AS MATERIALIZED (${GRACE_KEYS}),
   queued AS (SELECT * FROM penalty_dirty WHERE id <= :maxQueued)
   SELECT l.id FROM schedule_lines l
     JOIN (SELECT DISTINCT grace_days FROM grace_keys) gd
