@@ -5,8 +5,9 @@
 // refused as a programmer error (exit 1), and test/access/permissions.test.ts checks that every registered
 // command is listed, so a new command cannot forget its permission.
 // What a permitted user then SEES is the data scope (scope.ts); who may approve a step is the approval engine.
-import type { Actor } from './actor.js';
+
 import { NotAllowed } from '../core/errors.js';
+import type { Actor } from './actor.js';
 
 export const ROLE_CODES = ['admin', 'group_finance', 'dealer_finance', 'manager', 'collector', 'clerk', 'auditor'] as const;
 export type RoleCode = (typeof ROLE_CODES)[number];

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { DocumentFilter, DocumentRow } from '../documents/index.js';
 import { table } from '../core/table.js';
+import type { DocumentFilter, DocumentRow } from '../documents/index.js';
 import { emit, withContext } from './context.js';
 
 interface FilterFlags {

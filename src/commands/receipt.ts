@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { DocumentRow } from '../documents/index.js';
 import { table } from '../core/table.js';
+import type { DocumentRow } from '../documents/index.js';
 import { emit, withContext } from './context.js';
 
 function receiptLine(d: DocumentRow): string {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { canPrompt, collect, emit, withContext } from './context.js';
 import { table } from '../core/table.js';
+import { canPrompt, collect, emit, withContext } from './context.js';
 
 export function register(program: Command): void {
   const user = program.command('user').description('users: roles, dealer and manager (reports_to)');

@@ -12,8 +12,8 @@ import { migrateLatest } from '../db/migrate.js';
 import { ADMIN_USERNAME, seed } from '../db/seed.js';
 import { addDealer, addUser } from '../organisation/index.js';
 import { createContract } from '../receivables/contracts.js';
-import { showContract } from '../receivables/show.js';
 import type { ScheduleMethod } from '../receivables/schedule.js';
+import { showContract } from '../receivables/show.js';
 
 export const FIXTURES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures');
 

@@ -14,7 +14,7 @@ import { addDealer } from '../organisation/index.js';
 import type { ImportKind, MappingFile } from './headers.js';
 import { crossRowProblems, dropContracts, LEDGER_COLUMNS, LEDGER_STAGE, type LedgerCounts, mergeLedger } from './ledger.js';
 import { importReceiptRows, type ReceiptCounts, type StagedReceipt } from './receipts.js';
-import { type LedgerValues, type ReceiptValues, readImportFile, type RowResult } from './rows.js';
+import { type LedgerValues, type ReceiptValues, type RowResult, readImportFile } from './rows.js';
 import { createStageTable, openStageWriter, type StageValue } from './stage.js';
 
 /** Row errors kept in the database per import (all of them go to the errors file). */

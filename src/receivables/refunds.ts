@@ -19,7 +19,6 @@ import {
   documentOfType,
   positionAsOf,
   requirePositive,
-  requireReason,
   type Submitted,
   submitDocument,
 } from './operations.js';

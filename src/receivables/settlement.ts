@@ -4,6 +4,8 @@
 // date = settlement date). Penalty must be paid or waived, and no credit may be left over (a settled contract
 // accepts no refund). After settlement the contract accepts no postings (core and database,
 // migrations/010_contract_posting_guard.ts) except a reversal of the settlement itself.
+
+import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
@@ -11,7 +13,6 @@ import { Refused } from '../core/errors.js';
 import { formatMoney, type Money, sumMoney, ZERO } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { assertNotLocked, createDocument, type DocumentRow, setDocumentStatus } from '../documents/index.js';
-import type { Knex } from 'knex';
 import { recomputeSegments } from '../penalty/store.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';

@@ -1,8 +1,8 @@
 // The role × command matrix, the required acting user, roles management and passwords.
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { actorUsername, type Actor } from '../../src/access/actor.js';
-import { COMMAND_PERMISSIONS, NO_ACTOR_COMMANDS, requirePermission, ROLE_CODES } from '../../src/access/permissions.js';
+import { type Actor, actorUsername } from '../../src/access/actor.js';
+import { COMMAND_PERMISSIONS, NO_ACTOR_COMMANDS, ROLE_CODES, requirePermission } from '../../src/access/permissions.js';
 import { addRole, hashPassword, removeRole, setPassword, verifyPassword } from '../../src/access/users.js';
 import { buildProgram } from '../../src/cli.js';
 import { commandPath } from '../../src/commands/context.js';

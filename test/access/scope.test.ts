@@ -2,8 +2,8 @@
 // users are moved to another manager, through every scoped list.
 import { expect, it } from 'vitest';
 import { moveUser } from '../../src/access/users.js';
-import { NotFound } from '../../src/core/errors.js';
 import { listAudit } from '../../src/audit/log.js';
+import { NotFound } from '../../src/core/errors.js';
 import { createDocument, listDocuments } from '../../src/documents/index.js';
 import { listDealers, listUsers } from '../../src/organisation/index.js';
 import { findContract, listContracts } from '../../src/receivables/contracts.js';

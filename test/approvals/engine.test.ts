@@ -7,8 +7,8 @@ import { addRule, listRules, loadRules, removeRule } from '../../src/approvals/r
 import { BadInput, NotAllowed, NotFound, Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
 import { createDocument, loadDocument } from '../../src/documents/index.js';
-import { describeEachDb } from '../support/db.js';
 import { actor, buildOrganisation } from '../access/organisation.js';
+import { describeEachDb } from '../support/db.js';
 
 const acted: { id: number; event: string; by: string; comment?: string }[] = [];
 registerDocumentType({

@@ -1,7 +1,7 @@
 // The nightly batch on both databases: catch-up, no-op re-runs, credit applied on due dates, --recompute-from,
 // reconciliation, and back-dating: after a back-dated receipt and rate change every figure equals a fresh
 // computation of the same history in a new database.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Actor } from '../../src/access/actor.js';
 import { loadActor } from '../../src/access/actor.js';
 import { dec } from '../../src/core/money.js';

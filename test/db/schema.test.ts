@@ -104,16 +104,14 @@ describeEachDb('schema: what the database itself enforces', (get) => {
     expect(reversal.signed_amount).toBe('-5.00');
     // a posting is reversed at most once
     await expect(
-      db
-        .knex('postings')
-        .insert({
-          contract_id: contractId,
-          dealer_id: dealerId,
-          kind: 'credit',
-          amount: '5.00',
-          value_date: '2026-01-02',
-          reverses_id: posting.id,
-        }),
+      db.knex('postings').insert({
+        contract_id: contractId,
+        dealer_id: dealerId,
+        kind: 'credit',
+        amount: '5.00',
+        value_date: '2026-01-02',
+        reverses_id: posting.id,
+      }),
     ).rejects.toThrow(/duplicate key|unique/i);
   });
 

@@ -106,16 +106,14 @@ describeEachDb('document locks', (get) => {
     const doc = await loadDocument(db.knex, id);
     expect(
       await refusedByDatabase(
-        db
-          .knex('documents')
-          .insert({
-            type: 'test_receipt',
-            number: 'X-1',
-            status: 'confirmed',
-            dealer_id: doc.dealerId,
-            author_id: doc.authorId,
-            reverses_id: id,
-          }),
+        db.knex('documents').insert({
+          type: 'test_receipt',
+          number: 'X-1',
+          status: 'confirmed',
+          dealer_id: doc.dealerId,
+          author_id: doc.authorId,
+          reverses_id: id,
+        }),
       ),
     ).toMatch(/cannot be reversed until finance unlocks it/);
     expect(

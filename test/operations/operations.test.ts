@@ -108,15 +108,13 @@ describeEachDb('receivables operations', (get) => {
     // A settled contract accepts no receipt, in the core and in the database.
     await expect(register(f, 'LIFE-1', '2026-04-20', '1.00')).rejects.toThrow(/settled/);
     await expect(
-      f.db
-        .knex('postings')
-        .insert({
-          contract_id: settlement.contractId,
-          dealer_id: settlement.dealerId,
-          kind: 'credit',
-          amount: '1.00',
-          value_date: '2026-04-20',
-        }),
+      f.db.knex('postings').insert({
+        contract_id: settlement.contractId,
+        dealer_id: settlement.dealerId,
+        kind: 'credit',
+        amount: '1.00',
+        value_date: '2026-04-20',
+      }),
     ).rejects.toMatchObject({ code: 'ZQ003' });
 
     // Reversing the settlement: active again, line 2 back to owed, the credit back.
@@ -158,16 +156,14 @@ describeEachDb('receivables operations', (get) => {
   it('refuses a posting into a closed period', async () => {
     const f = get();
     await contract(f.db, f.admin, D, 'PER-1', [[1, 'principal', '2026-01-10', '1000.00']]);
-    await f.db
-      .knex('periods')
-      .insert({
-        month: '2026-01',
-        first_day: '2026-01-01',
-        last_day: '2026-01-31',
-        status: 'closed',
-        closed_by: f.admin.id,
-        closed_at: f.db.knex.fn.now(),
-      });
+    await f.db.knex('periods').insert({
+      month: '2026-01',
+      first_day: '2026-01-01',
+      last_day: '2026-01-31',
+      status: 'closed',
+      closed_by: f.admin.id,
+      closed_at: f.db.knex.fn.now(),
+    });
     await expect(register(f, 'PER-1', '2026-01-20', '100.00')).rejects.toThrow(/period 2026-01 is closed/);
     const feb = await register(f, 'PER-1', '2026-02-01', '100.00');
     await confirm(f, feb.id);

@@ -45,13 +45,7 @@ function receipt(id: string, valueDate: string, amount: string, order = 0): Repl
   return { id, valueDate, amount: new Dec(amount), order };
 }
 
-function replay(
-  strategy: Strategy,
-  lines: ReplayLine[],
-  receipts: ReplayReceipt[],
-  asOf: string,
-  extra: Partial<ReplayInput> = {},
-) {
+function replay(strategy: Strategy, lines: ReplayLine[], receipts: ReplayReceipt[], asOf: string, extra: Partial<ReplayInput> = {}) {
   return replayContract({ lines, receipts, strategy, grace: NO_GRACE, ...extra }, asOf);
 }
 
@@ -148,19 +142,14 @@ describe('by_installment order within one installment (民法典 Art. 561)', () 
     const withDeposit = [...lines, line('dep', 1, 'deposit', '2026-03-10', '500.00')];
     // Everything above (1,430.00 + 7.15 = 1,437.15) and 100.00 of the deposit: 1,537.15.
     const result = replay('by_installment', withDeposit, [receipt('R1', '2026-03-20', '1537.15')], '2026-03-20');
-    expect(rows(result).filter((r) => r[1] === 'dep')).toEqual([
-      ['R1', 'dep', 'amount', '100.00', '2026-03-20', 'allocation'],
-    ]);
+    expect(rows(result).filter((r) => r[1] === 'dep')).toEqual([['R1', 'dep', 'amount', '100.00', '2026-03-20', 'allocation']]);
     expect(lineFigures(result, 'dep').penalty).toBe('0.00');
   });
 });
 
 describe('by_installment across installments; principal_first across installments', () => {
   // Principal 1,000.00 due 03-10 and 1,000.00 due 04-10; 1,500.00 received 04-20.
-  const lines = [
-    line('P1', 1, 'principal', '2026-03-10', '1000.00'),
-    line('P2', 2, 'principal', '2026-04-10', '1000.00'),
-  ];
+  const lines = [line('P1', 1, 'principal', '2026-03-10', '1000.00'), line('P2', 2, 'principal', '2026-04-10', '1000.00')];
   const receipts = [receipt('R1', '2026-04-20', '1500.00')];
 
   it('by_installment pays installment 1 whole (penalty, principal) before installment 2', () => {
@@ -217,9 +206,7 @@ describe('by_installment across installments; principal_first across installment
       ['R2', 'P2', 'penalty', '5.00'],
     ]);
     expect(result.credit.toFixed(2)).toBe('421.70');
-    expect(result.creditMoves.map((m) => [m.valueDate, m.amount.toFixed(2), m.receiptId])).toEqual([
-      ['2026-04-30', '421.70', 'R2'],
-    ]);
+    expect(result.creditMoves.map((m) => [m.valueDate, m.amount.toFixed(2), m.receiptId])).toEqual([['2026-04-30', '421.70', 'R2']]);
   });
 });
 
@@ -294,12 +281,7 @@ describe('grace, waivers, imports and the stop date in a replay', () => {
     const receipts = [receipt('R1', '2026-03-20', '4000.00')];
     const before = replay('by_installment', [{ ...L1, waived }], receipts, '2026-04-09');
     expect(lineFigures(before, 'L1')).toMatchObject({ penaltyWaived: '20.00', penaltyOutstanding: '40.50' });
-    const after = replay(
-      'by_installment',
-      [{ ...L1, waived }],
-      [...receipts, receipt('R2', '2026-04-09', '6100.00')],
-      '2026-04-09',
-    );
+    const after = replay('by_installment', [{ ...L1, waived }], [...receipts, receipt('R2', '2026-04-09', '6100.00')], '2026-04-09');
     expect(
       rows(after)
         .slice(2)
@@ -356,10 +338,7 @@ describe('grace, waivers, imports and the stop date in a replay', () => {
 });
 
 describe('allocateReceipt and applyCredit on their own', () => {
-  const lines = [
-    line('P1', 1, 'principal', '2026-03-10', '1000.00'),
-    line('P2', 2, 'principal', '2026-04-10', '1000.00'),
-  ];
+  const lines = [line('P1', 1, 'principal', '2026-03-10', '1000.00'), line('P2', 2, 'principal', '2026-04-10', '1000.00')];
 
   it('returns a new state and leaves the given one untouched', () => {
     const state = initialState(lines, NO_GRACE);
@@ -387,9 +366,7 @@ describe('allocateReceipt and applyCredit on their own', () => {
     const state = initialState(lines, NO_GRACE);
     expect(() => allocateReceipt(state, receipt('R0', '2026-03-10', '0.00'), 'by_installment')).toThrow(/invariant/);
     expect(() => initialState([...lines, lines[0] as ReplayLine], NO_GRACE)).toThrow(/invariant/);
-    expect(() => initialState([{ ...(lines[0] as ReplayLine), openingPaid: new Dec('1.00') }], NO_GRACE)).toThrow(
-      /cut-over/,
-    );
+    expect(() => initialState([{ ...(lines[0] as ReplayLine), openingPaid: new Dec('1.00') }], NO_GRACE)).toThrow(/cut-over/);
     const twice = [receipt('R1', '2026-03-10', '1.00'), receipt('R1', '2026-03-11', '1.00')];
     expect(() => replay('by_installment', lines, twice, '2026-04-01')).toThrow(/unique/);
   });

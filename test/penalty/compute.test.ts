@@ -272,10 +272,7 @@ describe('linePenalty: half-up rounding of the exact sum', () => {
   it('rounds the line total once, not each segment', () => {
     // 03-11 on 1,234.50 = 0.61725; 03-12 on 1,234.50 − 0.01 (a 0.01 payment on 03-11) = 1,234.49 × 0.0005 = 0.617245;
     // exact 1.234495 → 1.23 (rounding each segment first would give 0.62 + 0.62 = 1.24).
-    const result = linePenalty(
-      line({ amountDue: new Dec('1234.50'), paid: [paid('2026-03-11', '0.01')] }),
-      '2026-03-12',
-    );
+    const result = linePenalty(line({ amountDue: new Dec('1234.50'), paid: [paid('2026-03-11', '0.01')] }), '2026-03-12');
     expect(result.exact.toString()).toBe('1.234495');
     expect(result.rounded.toFixed(2)).toBe('1.23');
   });

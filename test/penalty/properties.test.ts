@@ -61,8 +61,7 @@ const lineInput: fc.Arbitrary<LinePenaltyInput> = fc
 /** RULES.md read literally, one calendar day at a time. */
 function naivePenalty(input: LinePenaltyInput, asOf: BusinessDate): Decimal {
   const opening = input.openingPenaltyAccrued ?? ZERO;
-  const base = (d: BusinessDate) =>
-    input.amountDue.minus(sumMoney(input.paid.filter((p) => p.valueDate < d).map((p) => p.amount)));
+  const base = (d: BusinessDate) => input.amountDue.minus(sumMoney(input.paid.filter((p) => p.valueDate < d).map((p) => p.amount)));
   const graceEnd = addDays(input.dueDate, input.grace.days);
   if (!input.penaltyBearing || asOf <= graceEnd || !base(addDays(graceEnd, 1)).greaterThan(0)) return opening;
   const start = input.grace.mode === 'retroactive' ? addDays(input.dueDate, 1) : addDays(graceEnd, 1);
@@ -219,16 +218,11 @@ describe('replayContract properties', () => {
 
   it('does not depend on the order the receipts are given in', () => {
     const shuffled = contract.chain((c) =>
-      fc
-        .shuffledSubarray(c.receipts, { minLength: c.receipts.length, maxLength: c.receipts.length })
-        .map((receipts) => ({ c, receipts })),
+      fc.shuffledSubarray(c.receipts, { minLength: c.receipts.length, maxLength: c.receipts.length }).map((receipts) => ({ c, receipts })),
     );
     fc.assert(
       fc.property(shuffled, ({ c, receipts }) => {
-        const a = replayContract(
-          { lines: c.lines, receipts: c.receipts, strategy: c.strategy, grace: c.grace },
-          c.asOf,
-        );
+        const a = replayContract({ lines: c.lines, receipts: c.receipts, strategy: c.strategy, grace: c.grace }, c.asOf);
         const b = replayContract({ lines: c.lines, receipts, strategy: c.strategy, grace: c.grace }, c.asOf);
         expect(JSON.stringify(b)).toBe(JSON.stringify(a));
       }),

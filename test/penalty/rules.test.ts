@@ -1,14 +1,14 @@
 // RULES.md "Penalty interest" with hand-worked figures, through the database: receipts allocated by the dealer's
 // strategy, the nightly batch's stored segments (SQL) and `zq contract show` / `zq penalty show` (pure), which
 // must all give the same figures. Rate 0.0005 per day unless a test sets another.
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { dec } from '../../src/core/money.js';
 import { showPenalty } from '../../src/penalty/accrual.js';
 import { setGrace, setPenaltyRate } from '../../src/penalty/settings.js';
 import { storedSegments } from '../../src/penalty/store.js';
-import { dec } from '../../src/core/money.js';
+import { batch, contract, dealer, receipt, recompute, show, storedVersusPure } from '../batch/fixtures.js';
 import type { DbFixture } from '../support/db.js';
 import { describeEachDb } from '../support/db.js';
-import { batch, contract, dealer, receipt, recompute, show, storedVersusPure } from '../batch/fixtures.js';
 
 describeEachDb('penalty rules, hand-worked', (get) => {
   it('the worked example, principal_first: 50.00 + 60.00 = 110.00, 30 overdue days', async () => {

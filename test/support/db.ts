@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
-import { loadActor, type Actor } from '../../src/access/actor.js';
+import { type Actor, loadActor } from '../../src/access/actor.js';
 import { type Db, type DbKind, openDatabase, wrapPglite } from '../../src/db/index.js';
 
 export function databaseKinds(): DbKind[] {
