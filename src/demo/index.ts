@@ -168,9 +168,9 @@ async function importLedgers(db: Db, say: Say): Promise<void> {
   const cutover = '2026-06-30';
   const hf = await importFile(db, admin, file('ledger-hf01-2026-06-30.csv'), { dealer: 'HF01', asOf: cutover });
   const wh = await importFile(db, admin, file('ledger-wh01-2026-06-30.xlsx'), { dealer: 'WH01', asOf: cutover });
-  for (const s of [hf, wh]) {
+  for (const [i, s] of [hf, wh].entries()) {
     say(
-      `4. zq import ${s.file} --dealer ${s.dealer} --as-of ${cutover}: ${s.status}, ${s.rowsRead} rows; ` +
+      `${i === 0 ? '4.' : '  '} zq import ${s.file} --dealer ${s.dealer} --as-of ${cutover}: ${s.status}, ${s.rowsRead} rows; ` +
         `${s.counts.openingPostings ?? 0} opening postings (paid and penalty before the cut-over), ${s.counts.changesApplied ?? 0} changes, ${s.counts.conflicts ?? 0} conflicts`,
     );
   }
