@@ -417,8 +417,10 @@ describeEachDb('stored segments equal the pure computation', (get) => {
         `property failed (seed ${details.seed}, path ${details.counterexamplePath}): ${cause.length > 3000 ? `…${cause.slice(-3000)}` : cause}`,
       );
     }
-    // the generator must exercise the SQL: thousands of line comparisons, many of them accruing
-    expect(lines).toBeGreaterThan(RUNS * 2000);
-    expect(accruing).toBeGreaterThan(RUNS * 300);
+    // the generator must exercise the SQL: thousands of line comparisons, hundreds of them accruing (floors
+    // well below what random worlds give — about 260 accruing lines per world at the low end — so that the
+    // check guards the generator without failing on an unlucky seed)
+    expect(lines).toBeGreaterThan(RUNS * 1000);
+    expect(accruing).toBeGreaterThan(RUNS * 120);
   }, 180_000);
 });
