@@ -1,6 +1,7 @@
 // The reconciliation step: small named checks over the ledger's own invariants, each returning its discrepancies
 // as values (none thrown). A discrepancy names the contract and, where it has one, the line.
 import type { BusinessDate } from '../core/dates.js';
+import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { contractPenalties } from '../penalty/accrual.js';
 import { loadContractInputs } from '../penalty/inputs.js';
@@ -153,7 +154,7 @@ const segmentsMatchPure: Check = async (tx, { date, full }) => {
   }
   for (const contract of inputs.values()) {
     for (const { line, penalty } of contractPenalties(contract, date)) {
-      const pure = penalty.segments.map((s) => `${s.from}…${s.to} ${s.base.toFixed(2)}×${trimRate(s.rate.toFixed())}`);
+      const pure = penalty.segments.map((s) => `${s.from}…${s.to} ${formatMoney(s.base)}×${trimRate(s.rate.toFixed())}`);
       const have = stored.get(line.lineId) ?? [];
       if (pure.join(', ') === have.join(', ')) continue;
       found.push({

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Actor, loadActor } from '../access/actor.js';
 import { Refused } from '../core/errors.js';
-import { dec, parseMoney, parseRate, sumMoney } from '../core/money.js';
+import { dec, formatMoney, parseMoney, parseRate, sumMoney } from '../core/money.js';
 import { type Db, openDatabase } from '../db/index.js';
 import { migrateLatest } from '../db/migrate.js';
 import { ADMIN_USERNAME, seed } from '../db/seed.js';
@@ -156,7 +156,7 @@ async function loadContracts(db: Db, say: Say): Promise<void> {
   const lines = await db.knex('schedule_lines').count<{ n: number }[]>({ n: '*' });
   const total = contracts.reduce((s, c) => s.plus(c.principal), dec(0));
   say(
-    `3. contracts: ${contracts.length} contracts with ${lines[0]?.n} schedule lines, financed ${total.toFixed(2)} in all (fixtures/demo/contracts.json)`,
+    `3. contracts: ${contracts.length} contracts with ${lines[0]?.n} schedule lines, financed ${formatMoney(total)} in all (fixtures/demo/contracts.json)`,
   );
 }
 
@@ -231,7 +231,7 @@ async function showGovernance(db: Db, asOf: string, say: Say): Promise<number | 
   const view = async (actor: Actor) => {
     const rows = await listContracts(db.knex, actor, { asOf });
     const overdue = rows.filter((r) => dec(r.overdue).greaterThan(0));
-    return `${rows.length} contracts (${overdue.length} overdue, ${sumMoney(overdue.map((r) => r.overdue)).toFixed(2)})`;
+    return `${rows.length} contracts (${overdue.length} overdue, ${formatMoney(sumMoney(overdue.map((r) => r.overdue)))})`;
   };
   say(
     `7. data scope as of ${asOf}: collector hf.li sees ${await view(collector)}; manager hf.wang, above hf.li and hf.chen, sees ${await view(manager)}`,

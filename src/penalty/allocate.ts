@@ -17,7 +17,7 @@
 import type { Decimal } from 'decimal.js';
 import type { BusinessDate } from '../core/dates.js';
 import { assert, Refused } from '../core/errors.js';
-import { type Money, minMoney, sumMoney, ZERO } from '../core/money.js';
+import { formatMoney, type Money, minMoney, sumMoney, ZERO } from '../core/money.js';
 import { type DatedAmount, type GraceSetting, type LinePenalty, linePenalty, type RatePeriod } from './compute.js';
 
 export const STRATEGIES = ['by_installment', 'principal_first'] as const;
@@ -179,7 +179,7 @@ export function allocateManual(
     const owed = part.target === 'amount' ? amountOwed(lineState) : penaltyOwed(state, lineState, receipt.valueDate);
     if (part.amount.greaterThan(owed)) {
       throw new Refused(
-        `receipt ${receipt.id}: its manual allocation of ${part.amount.toFixed(2)} to ${part.target === 'amount' ? '' : 'the penalty of '}installment ${lineState.line.seq} ${lineState.line.type} exceeds the ${owed.toFixed(2)} owed on ${receipt.valueDate}; allocate it again (zq receipt allocate) or reverse it first`,
+        `receipt ${receipt.id}: its manual allocation of ${formatMoney(part.amount)} to ${part.target === 'amount' ? '' : 'the penalty of '}installment ${lineState.line.seq} ${lineState.line.type} exceeds the ${formatMoney(owed)} owed on ${receipt.valueDate}; allocate it again (zq receipt allocate) or reverse it first`,
       );
     }
     lines[index] = withAllocation(lineState, part.target, part.amount, receipt.valueDate);
@@ -401,7 +401,7 @@ export function replayContract(input: ReplayInput, asOf: BusinessDate): ReplayRe
     if (event.refund) {
       if (event.refund.amount.greaterThan(state.credit)) {
         throw new Refused(
-          `refund ${event.refund.id} of ${event.refund.amount.toFixed(2)} on ${event.refund.valueDate} would exceed the credit of ${state.credit.toFixed(2)} left then`,
+          `refund ${event.refund.id} of ${formatMoney(event.refund.amount)} on ${event.refund.valueDate} would exceed the credit of ${formatMoney(state.credit)} left then`,
         );
       }
       state = { ...state, credit: state.credit.minus(event.refund.amount) };

@@ -6,7 +6,7 @@ import type { Actor } from '../access/actor.js';
 import { submitForApproval } from '../approvals/engine.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput, Refused } from '../core/errors.js';
-import type { Money } from '../core/money.js';
+import { formatMoney, type Money } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { createDocument, type DocumentRow, loadDocument } from '../documents/index.js';
 import { pureAccrual } from '../penalty/accrual.js';
@@ -41,7 +41,7 @@ export function requireReason(reason: string | undefined, what: string): string 
 }
 
 export function requirePositive(amount: Money, field = '--amount'): void {
-  if (!amount.greaterThan(0)) throw new BadInput(field, amount.toFixed(2), 'an amount greater than zero');
+  if (!amount.greaterThan(0)) throw new BadInput(field, formatMoney(amount), 'an amount greater than zero');
 }
 
 export interface Submitted {

@@ -428,7 +428,7 @@ interface LivePosting extends WantedPosting {
 }
 
 function postingKey(p: WantedPosting): string {
-  return `${p.documentId ?? '-'}|${p.lineId ?? '-'}|${p.kind}|${p.valueDate}|${p.amount.toFixed(2)}`;
+  return `${p.documentId ?? '-'}|${p.lineId ?? '-'}|${p.kind}|${p.valueDate}|${formatMoney(p.amount)}`;
 }
 
 /** The postings a replay of the contract from scratch wants, as of the later of the floor and its last receipt. */

@@ -3,7 +3,7 @@
 import type { Decimal } from 'decimal.js';
 import { addMonths, type BusinessDate, dayOfMonth } from '../core/dates.js';
 import { assert, BadInput } from '../core/errors.js';
-import { Dec, type Money, roundMoney, ZERO } from '../core/money.js';
+import { Dec, formatMoney, type Money, roundMoney, ZERO } from '../core/money.js';
 
 export const SCHEDULE_METHODS = ['equal_installment', 'equal_principal', 'interest_free', 'custom'] as const;
 export type ScheduleMethod = (typeof SCHEDULE_METHODS)[number];
@@ -44,7 +44,7 @@ function validateTerms(terms: ScheduleTerms): void {
     throw new BadInput('term-months', terms.termMonths, `a whole number of months from 1 to ${MAX_TERM_MONTHS}`);
   }
   if (!terms.principal.greaterThan(0)) {
-    throw new BadInput('principal', terms.principal.toFixed(2), 'an amount greater than zero');
+    throw new BadInput('principal', formatMoney(terms.principal), 'an amount greater than zero');
   }
   if (terms.principal.decimalPlaces() > 2) {
     throw new BadInput('principal', terms.principal.toString(), 'at most two decimals');
@@ -115,7 +115,7 @@ export function generateSchedule(terms: ScheduleTerms): ScheduleLine[] {
     const dueDate = dates[index];
     assert(dueDate !== undefined, 'one due date per installment');
     if (inst.principal.isNegative()) {
-      throw new BadInput('principal', terms.principal.toFixed(2), `an amount large enough for ${terms.termMonths} installments`);
+      throw new BadInput('principal', formatMoney(terms.principal), `an amount large enough for ${terms.termMonths} installments`);
     }
     lines.push({ seq: index + 1, type: 'principal', dueDate, amountDue: inst.principal });
     if (inst.interest.greaterThan(0)) lines.push({ seq: index + 1, type: 'interest', dueDate, amountDue: inst.interest });
