@@ -5,6 +5,7 @@ import { register as approval } from './commands/approval.js';
 import { register as audit } from './commands/audit.js';
 import { register as badDebt } from './commands/bad-debt.js';
 import { register as batch } from './commands/batch.js';
+import { register as buyback } from './commands/buyback.js';
 import { register as contract } from './commands/contract.js';
 import { register as dealer } from './commands/dealer.js';
 import { register as demo } from './commands/demo.js';
@@ -20,10 +21,14 @@ import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
 import { EXIT, ExpectedError } from './core/errors.js';
 
+const VERSION = '0.1.0';
+
 export function buildProgram(): Command {
   const program = new Command('zq')
     .description('zhaiquan (债权) — receivables for construction-machinery dealers')
-    .version('0.1.0')
+    // Only -V at program level: commander would take a long --version anywhere on the line, even from
+    // `zq contract schedule NO --version 2`; main() answers a bare `zq --version` itself.
+    .version(VERSION, '-V', 'print the version')
     .option('--data-dir <dir>', 'embedded database folder (env ZQ_DATA_DIR; default ./.zq)')
     .option('--database-url <url>', 'use a PostgreSQL server (env ZQ_DATABASE_URL, then DATABASE_URL)')
     .option('--as <user>', 'the acting user (env ZQ_USER); required by commands that change data, reads default to admin')
@@ -33,7 +38,7 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   for (const register of [approval, doc, period]) register(program);
-  for (const register of [receipt, waiver, refund, settle, badDebt]) register(program);
+  for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();
     cmd.commands.forEach(override);
@@ -43,6 +48,11 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const commands = new Set(program.commands.map((c) => c.name()));
+  if (argv.includes('--version') && !argv.slice(2).some((a) => commands.has(a))) {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
   const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv);

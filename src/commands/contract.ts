@@ -234,19 +234,46 @@ export function register(program: Command): void {
 
   contract
     .command('schedule <contractNo>')
-    .description('a contract’s repayment schedule (any version)')
+    .description('a contract’s repayment schedule: any version, or what changed between two')
     .option('--dealer <code>', 'the dealer, where the number exists at more than one')
     .option('--version <n>', 'schedule version (default: the latest)')
+    .option('--diff [n]', 'compare with version n (default: the version before)')
     .action(async (contractNo: string, opts, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const { findContract, contractSchedule } = await import('../receivables/contracts.js');
+        const { findContract, contractSchedule, scheduleDiff } = await import('../receivables/contracts.js');
         const { installmentTotals } = await import('../receivables/schedule.js');
         const { dec, formatMoneyGrouped } = await import('../core/money.js');
         const { BadInput } = await import('../core/errors.js');
-        const version = opts.version === undefined ? undefined : Number(opts.version);
-        if (version !== undefined && !Number.isInteger(version)) throw new BadInput('--version', opts.version, 'a version number');
+        const versionOf = (flag: string, value: unknown) => {
+          const n = Number(value);
+          if (!Number.isInteger(n) || n < 1) throw new BadInput(flag, String(value), 'a version number (1, 2, …)');
+          return n;
+        };
+        const version = opts.version === undefined ? undefined : versionOf('--version', opts.version);
         const ref = await findContract(ctx.knex, contractNo, opts.dealer, ctx.actor);
         const schedule = await contractSchedule(ctx.knex, ref, version);
+        if (opts.diff !== undefined) {
+          const other = opts.diff === true ? schedule.version - 1 : versionOf('--diff', opts.diff);
+          if (other < 1) throw new BadInput('--diff', String(other), `another version of the schedule: ${schedule.versions.join(', ')}`);
+          const [a, b] = other < schedule.version ? [other, schedule.version] : [schedule.version, other];
+          const diff = await scheduleDiff(ctx.knex, ref, a, b);
+          emit(ctx, { dealer: ref.dealer, contractNo: ref.contractNo, ...diff }, () => {
+            const rows = [...diff.removed.map((l) => ({ ...l, change: '-' })), ...diff.added.map((l) => ({ ...l, change: '+' }))];
+            return [
+              `${ref.dealer}/${ref.contractNo}  version ${a} → ${b}: ${diff.to.source} from ${diff.to.effectiveFrom}${diff.to.reason ? ` (${diff.to.reason})` : ''}`,
+              table(rows, [
+                { header: '±', value: (r) => r.change },
+                { header: '期次', value: (r) => r.seq, align: 'right' },
+                { header: '款项', value: (r) => r.type },
+                { header: '应还日期', value: (r) => r.dueDate },
+                { header: '金额', value: (r) => formatMoneyGrouped(r.amountDue), align: 'right' },
+              ]),
+              `removed ${diff.removed.length} line(s) ${formatMoneyGrouped(diff.totals.removed)}; added ${diff.added.length} line(s) ${formatMoneyGrouped(diff.totals.added)}; ${diff.unchanged} unchanged`,
+              `total ${formatMoneyGrouped(diff.totals.from)} → ${formatMoneyGrouped(diff.totals.to)}`,
+            ].join('\n');
+          });
+          return;
+        }
         const json = { dealer: ref.dealer, contractNo: ref.contractNo, ...schedule };
         emit(ctx, json, () => {
           const totals = installmentTotals(schedule.lines.map((l) => ({ ...l, amountDue: dec(l.amountDue) })));
@@ -264,7 +291,7 @@ export function register(program: Command): void {
               .map((l) => `${l.type} ${formatMoneyGrouped(l.amountDue)}`)
               .join('; ');
           return [
-            `${ref.dealer}/${ref.contractNo}  version ${schedule.version} of ${schedule.versions.length} (${schedule.source}, from ${schedule.effectiveFrom})`,
+            `${ref.dealer}/${ref.contractNo}  version ${schedule.version} of ${schedule.versions.length} (${schedule.source}, from ${schedule.effectiveFrom}${schedule.reason ? `: ${schedule.reason}` : ''})`,
             table(rows, [
               { header: '期次', value: (r) => r.seq, align: 'right' },
               { header: '应还日期', value: (r) => r.dueDate },
@@ -276,6 +303,95 @@ export function register(program: Command): void {
             `total ${formatMoneyGrouped(totals.reduce((s, t) => s.plus(t.total), dec(0)))}`,
           ].join('\n');
         });
+      });
+    });
+
+  contract
+    .command('reschedule <contractNo>')
+    .description('还款计划变更: re-plan the unpaid installments due on or after --from (new terms or custom lines); counts once approved')
+    .option('--dealer <code>', 'the dealer, where the number exists at more than one')
+    .requiredOption('--from <date>', 'the change date: unpaid principal and interest due on or after it are re-planned')
+    .option('--method <method>', 'equal_installment (default), equal_principal or interest_free; or use --lines-file')
+    .option('--term-months <n>', 'number of new monthly installments')
+    .option('--annual-rate <rate>', 'annual interest rate of the new terms, e.g. 0.049 or 4.9%')
+    .option('--first-due-date <date>', 'first new due date (on or after --from)')
+    .option('--lines-file <file>', 'custom new lines instead: CSV seq,type,due_date,amount_due or JSON')
+    .option('--principal <amount>', 'principal of the new plan (default: the unpaid principal re-planned)')
+    .requiredOption('--reason <text>', 'why the schedule changes')
+    .action(async (contractNo: string, opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { BadInput } = await import('../core/errors.js');
+        const { parseDate } = await import('../core/dates.js');
+        const { parseMoney, parseRate } = await import('../core/money.js');
+        const { requestReschedule } = await import('../receivables/schedule-changes.js');
+        const from = parseDate(opts.from, '--from');
+        let terms: import('../receivables/schedule-changes.js').NewTerms;
+        if (opts.linesFile) {
+          if (opts.method || opts.termMonths || opts.firstDueDate || opts.annualRate)
+            throw new BadInput('--lines-file', opts.linesFile, 'either custom lines or new terms (--method …), not both');
+          terms = { kind: 'lines', lines: await readLinesFile(opts.linesFile) };
+        } else {
+          const method = opts.method ?? 'equal_installment';
+          if (!['equal_installment', 'equal_principal', 'interest_free'].includes(method))
+            throw new BadInput('--method', method, 'equal_installment, equal_principal or interest_free (or --lines-file)');
+          for (const flag of ['termMonths', 'firstDueDate'] as const)
+            if (!opts[flag])
+              throw new BadInput(`--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, null, 'a value for the new terms');
+          if (!opts.annualRate && method !== 'interest_free') throw new BadInput('--annual-rate', null, 'the new annual rate');
+          const termMonths = Number(opts.termMonths);
+          if (!Number.isInteger(termMonths)) throw new BadInput('--term-months', opts.termMonths, 'a whole number of months');
+          terms = {
+            kind: 'terms',
+            method,
+            termMonths,
+            annualRate: parseRate(opts.annualRate ?? '0', '--annual-rate'),
+            firstDueDate: parseDate(opts.firstDueDate, '--first-due-date'),
+          };
+        }
+        const principal = opts.principal === undefined ? undefined : parseMoney(opts.principal, '--principal');
+        const input = { contractNo, dealer: opts.dealer, from, terms, principal, reason: opts.reason };
+        const result = await ctx.knex.transaction((tx) => requestReschedule(tx, ctx.actor, input));
+        const { formatMoney } = await import('../core/money.js');
+        const out = { ...result.document, approval: result.approval };
+        emit(ctx, out, () =>
+          [
+            `schedule change ${out.id} ${out.number} on ${out.contractNo} from ${from}: ${result.plan.retire.length} unpaid line(s) re-planned as ${result.plan.lines.length} line(s), principal ${formatMoney(result.plan.principal)}`,
+            result.approval === 'approved'
+              ? `approved (no approval rule): see zq contract schedule ${out.contractNo} --diff`
+              : `waiting for approval (zq approval show ${out.id}); preview the lines with zq doc show ${out.id}`,
+          ].join('\n'),
+        );
+      });
+    });
+
+  contract
+    .command('charge <contractNo>')
+    .description('代付/代垫: a payment on behalf or an advance becomes a receivable line once approved')
+    .option('--dealer <code>', 'the dealer, where the number exists at more than one')
+    .requiredOption('--type <type>', 'on_behalf_payment (代付) or advance (代垫)')
+    .requiredOption('--amount <amount>', 'the amount paid or advanced')
+    .requiredOption('--due <date>', 'when the customer owes it')
+    .requiredOption('--reason <text>', 'what was paid, e.g. 保险费 2026 or GPS')
+    .action(async (contractNo: string, opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { parseDate } = await import('../core/dates.js');
+        const { parseMoney } = await import('../core/money.js');
+        const { requestCharge } = await import('../receivables/schedule-changes.js');
+        const input = {
+          contractNo,
+          dealer: opts.dealer,
+          type: opts.type,
+          amount: parseMoney(opts.amount, '--amount'),
+          due: parseDate(opts.due, '--due'),
+          reason: opts.reason,
+        };
+        const result = await ctx.knex.transaction((tx) => requestCharge(tx, ctx.actor, input));
+        const out = { ...result.document, approval: result.approval };
+        emit(ctx, out, () =>
+          result.approval === 'approved'
+            ? `charge ${out.id} ${out.number}: ${input.type} ${out.amount} due ${input.due} on ${out.contractNo}, approved (no approval rule) and added to the schedule`
+            : `charge ${out.id} ${out.number}: ${input.type} ${out.amount} due ${input.due} on ${out.contractNo}, waiting for approval (zq approval show ${out.id})`,
+        );
       });
     });
 }

@@ -15,6 +15,7 @@ import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
 import {
   assertNoPending,
+  assertNothingAfter,
   type ContractArg,
   contractById,
   contractInScope,
@@ -27,12 +28,6 @@ import { assertContractActive, lastCompletedBatchDate } from './receipts.js';
 
 export const BAD_DEBT = 'bad_debt';
 const RECOVERY_REASON = 'receipt reversed';
-
-async function assertNothingAfter(tx: Tx, ref: ContractRef, date: BusinessDate, what: string): Promise<void> {
-  const later = await tx('postings').where({ contract_id: ref.id }).where('value_date', '>', date).min('value_date as date').first();
-  if (later?.date)
-    throw new Refused(`contract ${ref.contractNo} has postings dated ${later.date}, after ${date}: ${what} must be dated on or after it`);
-}
 
 /** 坏账登记: the outstanding as of the date goes to approval; nothing is written off until it is approved. */
 export async function registerBadDebt(

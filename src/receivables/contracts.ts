@@ -169,12 +169,20 @@ export async function insertScheduleVersion(
   contractId: number,
   version: number,
   lines: readonly ScheduleLine[],
-  source: 'generated' | 'imported' | 'custom' | 'schedule_change',
+  source: 'generated' | 'imported' | 'custom' | 'schedule_change' | 'charge' | 'buyback',
   effectiveFrom?: BusinessDate | null,
+  origin: { reason?: string; documentId?: number } = {},
 ): Promise<void> {
   const from = effectiveFrom ?? lines[0]?.dueDate;
   if (!from) throw new BadInput('lines', '[]', 'at least one schedule line');
-  await tx('schedule_versions').insert({ contract_id: contractId, version, effective_from: from, source });
+  await tx('schedule_versions').insert({
+    contract_id: contractId,
+    version,
+    effective_from: from,
+    source,
+    reason: origin.reason ?? null,
+    document_id: origin.documentId ?? null,
+  });
   const rows = lines.map((l) => ({
     contract_id: contractId,
     version,
@@ -234,6 +242,8 @@ export interface ContractDetails {
   method: ScheduleMethod;
   firstDueDate: BusinessDate | null;
   financier: string | null;
+  /** Who holds the receivable: the financier until a buyback (回购), else the dealer. */
+  heldBy: 'dealer' | 'financier';
   machines: { serialNo: string; model: string; status: string }[];
 }
 
@@ -261,6 +271,7 @@ export async function contractDetails(knex: Knex, ref: ContractRef): Promise<Con
       'c.method',
       'c.first_due_date as firstDueDate',
       'c.financier',
+      'c.held_by as heldBy',
     );
   const machines = await knex('contract_machines as cm')
     .join('machines as m', 'm.id', 'cm.machine_id')
@@ -353,28 +364,78 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
   return (await q) as ContractListRow[];
 }
 
-export interface ScheduleView {
+export interface ScheduleLineView {
+  id: number;
+  seq: number;
+  type: string;
+  dueDate: BusinessDate;
+  amountDue: string;
+}
+
+export interface ScheduleVersionInfo {
   version: number;
   source: string;
   effectiveFrom: BusinessDate;
-  lines: { seq: number; type: string; dueDate: BusinessDate; amountDue: string }[];
+  reason: string | null;
+  documentId: number | null;
+}
+
+export interface ScheduleView extends ScheduleVersionInfo {
+  lines: ScheduleLineView[];
   versions: number[];
+  /** Every version with what made it (a schedule change, charge or buyback names its document). */
+  history: ScheduleVersionInfo[];
 }
 
 /** Version N of a contract's schedule (default: the latest): the lines live in that version. */
 export async function contractSchedule(knex: Knex, ref: ContractRef, version?: number): Promise<ScheduleView> {
-  const versions = (await knex('schedule_versions')
+  const history = (await knex('schedule_versions')
     .where({ contract_id: ref.id })
     .orderBy('version')
-    .select('version', 'source', 'effective_from as effectiveFrom')) as { version: number; source: string; effectiveFrom: string }[];
-  const chosen = version === undefined ? versions.at(-1) : versions.find((v) => v.version === version);
-  if (!chosen) throw new NotFound('schedule version', `${ref.contractNo} v${version}`);
-  const lines = await knex('schedule_lines as l')
+    .select('version', 'source', 'effective_from as effectiveFrom', 'reason', 'document_id as documentId')) as ScheduleVersionInfo[];
+  const chosen = version === undefined ? history.at(-1) : history.find((v) => v.version === version);
+  if (!chosen)
+    throw new BadInput(
+      '--version',
+      version ?? null,
+      `a version of ${ref.contractNo}'s schedule: ${history.map((v) => v.version).join(', ')}`,
+    );
+  const lines = (await knex('schedule_lines as l')
     .join('receivable_types as t', 't.code', 'l.receivable_type')
     .where('l.contract_id', ref.id)
     .where('l.version', '<=', chosen.version)
     .where((w) => w.whereNull('l.retired_version').orWhere('l.retired_version', '>', chosen.version))
-    .orderBy([{ column: 'l.seq' }, { column: 't.allocation_priority' }])
-    .select('l.seq', 'l.receivable_type as type', 'l.due_date as dueDate', 'l.amount_due as amountDue');
-  return { ...chosen, lines, versions: versions.map((v) => v.version) };
+    .orderBy([{ column: 'l.seq' }, { column: 't.allocation_priority' }, { column: 'l.id' }])
+    .select('l.id', 'l.seq', 'l.receivable_type as type', 'l.due_date as dueDate', 'l.amount_due as amountDue')) as ScheduleLineView[];
+  return { ...chosen, lines, versions: history.map((v) => v.version), history };
+}
+
+export interface ScheduleDiff {
+  from: ScheduleVersionInfo;
+  to: ScheduleVersionInfo;
+  /** Lines of `from` that `to` no longer has (retired by a later version). */
+  removed: ScheduleLineView[];
+  /** Lines of `to` that `from` did not have. */
+  added: ScheduleLineView[];
+  unchanged: number;
+  totals: { from: string; to: string; removed: string; added: string };
+}
+
+/** What changed between two versions of a schedule (`zq contract schedule NO --version N --diff M`). */
+export async function scheduleDiff(knex: Knex, ref: ContractRef, fromVersion: number, toVersion: number): Promise<ScheduleDiff> {
+  const [a, b] = [await contractSchedule(knex, ref, fromVersion), await contractSchedule(knex, ref, toVersion)];
+  const inA = new Set(a.lines.map((l) => l.id));
+  const inB = new Set(b.lines.map((l) => l.id));
+  const removed = a.lines.filter((l) => !inB.has(l.id));
+  const added = b.lines.filter((l) => !inA.has(l.id));
+  const total = (lines: ScheduleLineView[]) => formatMoney(sumMoney(lines.map((l) => l.amountDue)));
+  const info = ({ lines: _l, versions: _v, history: _h, ...v }: ScheduleView): ScheduleVersionInfo => v;
+  return {
+    from: info(a),
+    to: info(b),
+    removed,
+    added,
+    unchanged: a.lines.length - removed.length,
+    totals: { from: total(a.lines), to: total(b.lines), removed: total(removed), added: total(added) },
+  };
 }

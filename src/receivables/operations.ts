@@ -82,3 +82,10 @@ export async function assertNoPending(tx: Tx, type: string, ref: ContractRef): P
   if (pending)
     throw new Refused(`${type} ${pending.number} (document ${pending.id}) on contract ${ref.contractNo} is already waiting for approval`);
 }
+
+/** Refuses an act dated before postings the contract already has (a write-off or buyback closes the past). */
+export async function assertNothingAfter(tx: Tx, ref: ContractRef, date: BusinessDate, what: string): Promise<void> {
+  const later = await tx('postings').where({ contract_id: ref.id }).where('value_date', '>', date).min('value_date as date').first();
+  if (later?.date)
+    throw new Refused(`contract ${ref.contractNo} has postings dated ${later.date}, after ${date}: ${what} must be dated on or after it`);
+}

@@ -58,6 +58,7 @@ export interface ContractShow {
     termMonths: number | null;
     method: string;
     financier: string | null;
+    heldBy: 'dealer' | 'financier';
     machines: { serialNo: string; model: string; status: string }[];
   };
 }
@@ -120,6 +121,7 @@ export async function showContract(
       termMonths: details.termMonths,
       method: details.method,
       financier: details.financier,
+      heldBy: details.heldBy,
       machines: details.machines,
     },
   };
@@ -142,7 +144,11 @@ export function renderContract(c: ContractShow): string {
   const header = [
     `合同 ${c.contractNo}  经销商 ${c.dealer} ${c.contract.dealerName}  状态 ${c.status}  截至 ${c.asOf}`,
     `客户 ${c.customer.name}${c.customer.idNumber ? `  证件 ${c.customer.idNumber}` : ''}${c.customer.phone ? `  电话 ${c.customer.phone}` : ''}  催收员 ${c.collector ?? '—'}`,
-    `设备 ${machines}  签约 ${c.contract.signDate ?? '—'}  融资额 ${c.contract.financedAmount ? g(c.contract.financedAmount) : '—'}`,
+    `设备 ${machines}  签约 ${c.contract.signDate ?? '—'}  融资额 ${c.contract.financedAmount ? g(c.contract.financedAmount) : '—'}${
+      c.contract.financier
+        ? `  融资方 ${c.contract.financier}（${c.contract.heldBy === 'financier' ? '融资方持有' : '已回购，经销商持有'}）`
+        : ''
+    }`,
   ];
   const lines = table(c.lines, [
     { header: '期次', value: (l) => l.seq, align: 'right' },

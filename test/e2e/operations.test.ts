@@ -169,4 +169,89 @@ describe('receivables operations through the CLI', () => {
       ['11050.00', 'confirmed'],
     ]);
   }, 240_000);
+
+  it('reschedules, charges and buys back through the CLI, each a document with a new schedule version', async () => {
+    const create = (no: string, ...extra: string[]) =>
+      as('admin', 'contract', 'create', '--dealer', 'E01', '--contract-no', no, '--customer', `客户${no}`, ...extra);
+    expect(
+      (await create('E2E-RS', '--principal', '12000', '--method', 'interest_free', '--term-months', '4', '--first-due-date', '2026-05-10'))
+        .code,
+    ).toBe(0);
+    // From 07-01: installments 3 and 4 (6,000.00) become 2 × 3,000.00, due 08-10 and 09-10 (numbered 3 and 4).
+    const change = await json(
+      'clerk.b',
+      'contract',
+      'reschedule',
+      'E2E-RS',
+      '--from',
+      '2026-07-01',
+      '--method',
+      'interest_free',
+      '--term-months',
+      '2',
+      '--first-due-date',
+      '2026-08-10',
+      '--reason',
+      '客户申请展期',
+    );
+    expect(change).toMatchObject({ type: 'schedule_change', status: 'approved', amount: '6000.00', approval: 'approved' });
+    const diff = await json('fin.a', 'contract', 'schedule', 'E2E-RS', '--diff');
+    expect(diff.totals).toEqual({ from: '12000.00', to: '12000.00', removed: '6000.00', added: '6000.00' });
+    expect(diff.added.map((l: { seq: number; dueDate: string }) => `${l.seq}:${l.dueDate}`)).toEqual(['3:2026-08-10', '4:2026-09-10']);
+    const v1 = await json('fin.a', 'contract', 'schedule', 'E2E-RS', '--version', '1');
+    expect(v1.lines.map((l: { dueDate: string }) => l.dueDate)).toEqual(['2026-05-10', '2026-06-10', '2026-07-10', '2026-08-10']);
+    const bad = await as('clerk.b', 'contract', 'reschedule', 'E2E-RS', '--from', '2026-07-01', '--reason', 'x');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--term-months/);
+
+    const charge = await json(
+      'clerk.b',
+      'contract',
+      'charge',
+      'E2E-RS',
+      '--type',
+      'on_behalf_payment',
+      '--amount',
+      '800',
+      '--due',
+      '2026-06-10',
+      '--reason',
+      '保险费代付',
+    );
+    expect(charge).toMatchObject({ type: 'charge', status: 'approved', amount: '800.00' });
+    // Due with installment 2 (06-10): numbered 2. As of 06-30, 20 days × 800.00 × 0.0005 = 8.00.
+    const shown = await json('fin.a', 'contract', 'show', 'E2E-RS', '--as-of', '2026-06-30');
+    expect(shown.lines.find((l: { type: string }) => l.type === 'on_behalf_payment')).toMatchObject({ seq: 2, penaltyAccrued: '8.00' });
+
+    expect(
+      (
+        await create(
+          'E2E-BB',
+          '--principal',
+          '20000',
+          '--method',
+          'interest_free',
+          '--term-months',
+          '4',
+          '--first-due-date',
+          '2026-05-10',
+          '--financier',
+          '某某融资租赁公司',
+        )
+      ).code,
+    ).toBe(0);
+    const clerk = await as('clerk.b', 'buyback', 'E2E-BB', '--amount', '20500', '--date', '2026-06-30');
+    expect(clerk.code).toBe(3); // finance only
+    // On 06-30 the customer owed the financier 5,000.00 + 51 days' penalty 127.50 (05-11 … 06-30) and
+    // 5,000.00 + 20 days' 50.00: closed by the transfer receipt of 10,177.50; 20,500.00 is the dealer's own line.
+    const bought = await json('fin.a', 'buyback', 'E2E-BB', '--amount', '20500', '--date', '2026-06-30', '--reason', '代偿通知');
+    expect(bought).toMatchObject({ type: 'buyback', status: 'approved', amount: '20500.00' });
+    expect(bought.data).toMatchObject({ financier: '某某融资租赁公司', closed: '10177.50' });
+    const after = await json('fin.a', 'contract', 'show', 'E2E-BB', '--as-of', '2026-06-30');
+    expect(after.contract.heldBy).toBe('dealer');
+    expect(after.totals).toMatchObject({ outstanding: '20500.00', penaltyOutstanding: '0.00' });
+    const again = await as('fin.a', 'buyback', 'E2E-BB', '--amount', '1', '--date', '2026-07-01');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/held by the dealer/);
+  }, 240_000);
 });
