@@ -98,6 +98,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     await runNightlyBatch(db, asOf, say);
     const reopened = await showGovernance(db, asOf, say);
     await walkOneContract(db, say);
+    await changeSchedules(db, say);
     return {
       location: url ?? (folder as string),
       tryNext: [
@@ -119,6 +120,9 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `zq ${where} audit log --user zhou.jie`,
         `zq ${where} contract show HF01-OPS-0001 --as-of 2026-09-30`,
         `zq ${where} receipt list --contract HF01-OPS-0001`,
+        `zq ${where} contract schedule HF01-2025-0009 --diff`,
+        `zq ${where} contract show HF01-2025-0011 --as-of 2026-09-29`,
+        `zq ${where} contract show HF01-2025-0011 --as-of 2026-10-31`,
       ],
     };
   } finally {
@@ -340,5 +344,42 @@ async function walkOneContract(db: Db, say: Say): Promise<void> {
   await db.knex.transaction((tx) => settleContract(tx, finance, { contractNo, dealer: 'HF01', date: '2026-09-09' }));
   say(
     `   payoff receipt ${quote.toPay} on 2026-09-09 confirmed, zq settle ${contractNo} --date 2026-09-09: ${await figures('2026-09-30')}`,
+  );
+}
+
+/** Step 9: a schedule change and a charge on one imported contract, a buyback of a financier-held one. */
+async function changeSchedules(db: Db, say: Say): Promise<void> {
+  const { requestReschedule, requestCharge } = await import('../receivables/schedule-changes.js');
+  const { requestBuyback } = await import('../receivables/buyback.js');
+  const finance = await loadActor(db.knex, 'hf.fin');
+  const change = await db.knex.transaction((tx) =>
+    requestReschedule(tx, finance, {
+      contractNo: 'HF01-2025-0009',
+      dealer: 'HF01',
+      from: '2026-09-01',
+      terms: { kind: 'terms', method: 'equal_installment', termMonths: 18, annualRate: dec('0.05'), firstDueDate: '2026-09-15' },
+      reason: '客户申请展期 extension',
+    }),
+  );
+  say(
+    `9. zq contract reschedule HF01-2025-0009 --from 2026-09-01 --term-months 18 --annual-rate 0.05 --first-due-date 2026-09-15: ${change.plan.retire.length} unpaid lines (principal ${formatMoney(change.plan.principalMoved)}) re-planned as ${change.plan.lines.length} lines, ${change.approval}`,
+  );
+  const charge = await db.knex.transaction((tx) =>
+    requestCharge(tx, finance, {
+      contractNo: 'HF01-2025-0009',
+      dealer: 'HF01',
+      type: 'advance',
+      amount: dec('3600.00'),
+      due: '2026-08-20',
+      reason: 'GPS 年费代垫',
+    }),
+  );
+  say(`   zq contract charge HF01-2025-0009 --type advance --amount 3600 --due 2026-08-20: ${charge.approval}, a new 代垫 line`);
+  const buyback = await db.knex.transaction((tx) =>
+    requestBuyback(tx, finance, { contractNo: 'HF01-2025-0011', dealer: 'HF01', amount: dec('131500.00'), date: '2026-09-30' }),
+  );
+  const data = (await db.knex('documents').where({ id: buyback.document.id }).first('data')).data;
+  say(
+    `   zq buyback HF01-2025-0011 --amount 131500 --date 2026-09-30: bought back from ${data.financier}; the customer's ${data.closed} owed under the financed schedule closed by transfer receipt ${data.transferReceipt?.number}, 131,500.00 now the dealer's own line`,
   );
 }

@@ -13,6 +13,8 @@ describe('zq demo', () => {
     expect(demo.stdout).toMatch(/2 dealers in Anhui/);
     expect(demo.stdout).toMatch(/30 contracts/);
     expect(demo.stdout).toMatch(/Try next:/);
+    expect(demo.stdout).toMatch(/9\. zq contract reschedule HF01-2025-0009 .* approved/);
+    expect(demo.stdout).toMatch(/closed by transfer receipt RECEIPT-\d+, 131,500.00 now the dealer's own line/);
     const list = await zq(['--data-dir', 'demo-db', 'contract', 'list', '--json'], { cwd });
     // the 30 fixture contracts and the one the demo walks through its life (step 8)
     expect(JSON.parse(list.stdout)).toHaveLength(31);
