@@ -79,6 +79,7 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = 
   'approval inbox': read(STAFF),
   'approval approve': write(STAFF),
   'approval reject': write(STAFF),
+  'approval withdraw': write(STAFF),
   'approval show': read(),
   'doc list': read(),
   'doc show': read(),

@@ -44,7 +44,7 @@ export interface RequestView {
   amount: string | null;
   documentStatus: string;
   applicant: string;
-  status: 'pending' | 'approved' | 'rejected';
+  status: 'pending' | 'approved' | 'rejected' | 'withdrawn';
   currentStep: number | null;
   ruleId: number | null;
   condition: string | null;
@@ -301,6 +301,32 @@ export async function reject(tx: Tx, actor: Actor, documentId: number, comment: 
   });
   const rejected = await setDocumentStatus(tx, actor, documentId, 'rejected', { from: ['submitted'] });
   await (await definitionOf(document.type)).onRejected(tx, actor, rejected, comment.trim());
+  return requestView(tx, documentId);
+}
+
+/**
+ * The applicant withdraws their request while it waits (RULES.md: withdrawal only before confirmation): the open
+ * steps are skipped, the document is withdrawn, nothing it asked for happens. An admin may withdraw anybody's.
+ */
+export async function withdraw(tx: Tx, actor: Actor, documentId: number, comment?: string): Promise<RequestView> {
+  const request = await tx('approval_requests').where({ document_id: documentId }).forUpdate().first('id', 'applicant_id', 'status');
+  if (!request) throw new NotFound('approval for document', documentId);
+  if (request.status !== 'pending') throw new Refused(`the approval of document ${documentId} is already ${request.status}`);
+  if (request.applicant_id !== actor.id && !actor.roles.includes('admin'))
+    throw new NotAllowed(`${actor.username} did not submit document ${documentId}: only its applicant (or an admin) withdraws it`);
+  const document = await loadDocument(tx, documentId);
+  assertNotLocked(document, 'withdrawn');
+  await tx('approval_steps').where({ request_id: request.id }).whereIn('status', ['waiting', 'pending']).update({ status: 'skipped' });
+  await tx('approval_requests').where({ id: request.id }).update({ status: 'withdrawn', current_step: null, decided_at: tx.fn.now() });
+  await writeAudit(tx, actor, {
+    action: 'withdraw',
+    entity: 'approval',
+    entityId: documentId,
+    dealerId: document.dealerId,
+    documentId,
+    details: { comment: comment?.trim() || null },
+  });
+  await setDocumentStatus(tx, actor, documentId, 'withdrawn', { from: ['submitted'] });
   return requestView(tx, documentId);
 }
 

@@ -154,6 +154,17 @@ export function register(program: Command): void {
       });
     });
   approval
+    .command('withdraw <id>')
+    .description('withdraw your own request while it waits for approval; nothing it asked for happens')
+    .option('--comment <text>', 'why')
+    .action(async (id: string, opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { withdraw } = await import('../approvals/engine.js');
+        const view = await ctx.knex.transaction(async (tx) => withdraw(tx, ctx.actor, await parseId(id), opts.comment));
+        emit(ctx, view, () => renderRequest(view));
+      });
+    });
+  approval
     .command('show <id>')
     .description('the approval of document ID with its whole history')
     .action(async (id: string, _opts, cmd: Command) => {

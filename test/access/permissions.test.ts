@@ -1,4 +1,5 @@
 // The role × command matrix, the required acting user, roles management and passwords.
+import fs from 'node:fs';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { type Actor, actorUsername } from '../../src/access/actor.js';
@@ -18,6 +19,14 @@ function leaves(cmd: Command): Command[] {
 const someone = (roles: string[]): Actor => ({ id: 99, username: 'x', name: 'x', dealerId: null, roles });
 
 describe('the permission matrix', () => {
+  it('is the table in the README, row for row', () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const [command, p] of Object.entries(COMMAND_PERMISSIONS)) {
+      const cells = ROLE_CODES.map((r) => (p.roles.includes(r) ? '✓' : '')).join(' | ');
+      expect(readme).toContain(`| \`zq ${command}\` | ${p.mutates ? 'yes' : ''} | ${cells} |`);
+    }
+    expect(readme.match(/^\| `zq /gm)).toHaveLength(Object.keys(COMMAND_PERMISSIONS).length);
+  });
   it('lists every command the program registers (a new command cannot forget its permission)', () => {
     const paths = leaves(buildProgram()).map(commandPath);
     const missing = paths.filter((p) => !(p in COMMAND_PERMISSIONS) && !NO_ACTOR_COMMANDS.includes(p));

@@ -3,9 +3,9 @@
 // positions before the change stay as they were.
 import { expect, it } from 'vitest';
 import { loadActor } from '../../src/access/actor.js';
-import { approve, reject } from '../../src/approvals/engine.js';
+import { approve, reject, withdraw } from '../../src/approvals/engine.js';
 import { addRule } from '../../src/approvals/rules.js';
-import { BadInput, Refused } from '../../src/core/errors.js';
+import { BadInput, NotAllowed, Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
 import { addUser } from '../../src/organisation/index.js';
 import { requestBuyback } from '../../src/receivables/buyback.js';
@@ -135,6 +135,26 @@ describeEachDb('schedule changes, charges and buyback', (get) => {
     const shown = await show(f.db, f.admin, D, 'CH-1', '2026-03-31');
     expect(lineOf(shown.lines, 2, 'advance')).toMatchObject({ outstanding: '1200.00', overdueDays: 11, penaltyAccrued: '6.60' });
     expect(shown.totals).toMatchObject({ amountDue: '11200.00', penaltyAccrued: '111.60' });
+  });
+
+  it('a request withdrawn by its applicant while it waits changes nothing', async () => {
+    const f = get();
+    const finance = await loadActor(f.db.knex, 'sc.finance');
+    await f.db.knex.transaction((tx) => addRule(tx, f.admin, { documentType: 'charge', steps: ['role:dealer_finance'] }));
+    await contract(f.db, f.admin, D, 'WD-1', [[1, 'principal', '2026-03-10', '1000.00']]);
+    const request = await f.db.knex.transaction((tx) =>
+      requestCharge(tx, finance, { ...arg('WD-1'), type: 'on_behalf_payment', amount: dec('500.00'), due: '2026-03-10', reason: '保险' }),
+    );
+    expect(request.approval).toBe('pending');
+    // Only the applicant (or an admin) withdraws: another user of the dealer may not.
+    await f.db.knex.transaction((tx) => addUser(tx, f.admin, { username: 'sc.clerk', name: '内勤', roles: ['clerk'], dealer: D }));
+    const clerk = await loadActor(f.db.knex, 'sc.clerk');
+    await expect(f.db.knex.transaction((tx) => withdraw(tx, clerk, request.document.id))).rejects.toThrow(NotAllowed);
+    const view = await f.db.knex.transaction((tx) => withdraw(tx, finance, request.document.id, '重复申请'));
+    expect(view).toMatchObject({ status: 'withdrawn', documentStatus: 'withdrawn' });
+    expect(view.steps.map((s) => s.status)).toEqual(['skipped']);
+    await expect(f.db.knex.transaction((tx) => approve(tx, f.admin, request.document.id))).rejects.toThrow(/already withdrawn/);
+    expect((await contractSchedule(f.db.knex, await ref(f, 'WD-1'))).version).toBe(1);
   });
 
   it('buyback closes what the customer owed the financier and makes the amount paid the dealer’s own line', async () => {
