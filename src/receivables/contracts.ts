@@ -9,7 +9,7 @@ import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import { formatMoney, formatRate, type Money, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { findDealer } from '../organisation/index.js';
-import { PAID_KINDS } from './position.js';
+import { linesInEffect, PAID_KINDS } from './position.js';
 import { customSchedule, generateSchedule, type ScheduleLine, type ScheduleMethod } from './schedule.js';
 
 export const CONTRACT_STATUSES = ['active', 'settled', 'written_off'] as const;
@@ -317,8 +317,7 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
     throw new BadInput('status', filter.status, CONTRACT_STATUSES.join(', '));
   }
   const asOf = filter.asOf;
-  const dueAgg = knex('schedule_lines as l')
-    .whereNull('l.retired_version')
+  const dueAgg = linesInEffect(knex, asOf)
     .groupBy('l.contract_id')
     .select(
       'l.contract_id',

@@ -55,21 +55,28 @@ interface SumRow {
   total: string;
 }
 
+/**
+ * schedule_lines as l, limited to the lines in effect on a date: a schedule change, charge or buyback counts
+ * from its version's effective date, so figures before it show the schedule as it then stood (RULES.md: a
+ * change never rewrites history). Version 1 is in effect from the start.
+ */
+export function linesInEffect(knex: Knex, asOf: BusinessDate): Knex.QueryBuilder {
+  return knex('schedule_lines as l')
+    .join('schedule_versions as v', (j) => j.on('v.contract_id', 'l.contract_id').andOn('v.version', 'l.version'))
+    .leftJoin('schedule_versions as r', (j) => j.on('r.contract_id', 'l.contract_id').andOn('r.version', 'l.retired_version'))
+    .where((w) => w.where('l.version', 1).orWhere('v.effective_from', '<=', asOf))
+    .where((w) => w.whereNull('r.version').orWhere('r.effective_from', '>', asOf));
+}
+
 export async function contractPosition(
   knex: Knex,
   contract: ContractRef,
   asOf: BusinessDate,
   penaltyAccrual: PenaltyAccrual = noPenalty,
 ): Promise<Position> {
-  // The lines in effect on the as-of date: a schedule change, charge or buyback counts from its version's
-  // effective date, so a position before it shows the schedule as it then stood (RULES.md: history stays).
-  const lineRows = (await knex('schedule_lines as l')
-    .join('schedule_versions as v', (j) => j.on('v.contract_id', 'l.contract_id').andOn('v.version', 'l.version'))
-    .leftJoin('schedule_versions as r', (j) => j.on('r.contract_id', 'l.contract_id').andOn('r.version', 'l.retired_version'))
+  const lineRows = (await linesInEffect(knex, asOf)
     .join('receivable_types as t', 't.code', 'l.receivable_type')
     .where('l.contract_id', contract.id)
-    .where((w) => w.where('l.version', 1).orWhere('v.effective_from', '<=', asOf))
-    .where((w) => w.whereNull('r.version').orWhere('r.effective_from', '>', asOf))
     .orderBy([{ column: 'l.due_date' }, { column: 'l.seq' }, { column: 't.allocation_priority' }])
     .select('l.id', 'l.seq', 'l.receivable_type as type', 'l.due_date as dueDate', 'l.amount_due as amountDue')) as LineRow[];
   const sums = (await knex('postings')

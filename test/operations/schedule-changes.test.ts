@@ -9,7 +9,7 @@ import { BadInput, NotAllowed, Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
 import { addUser } from '../../src/organisation/index.js';
 import { requestBuyback } from '../../src/receivables/buyback.js';
-import { contractSchedule, createContract, findContract, scheduleDiff } from '../../src/receivables/contracts.js';
+import { contractSchedule, createContract, findContract, listContracts, scheduleDiff } from '../../src/receivables/contracts.js';
 import { requestCharge, requestReschedule } from '../../src/receivables/schedule-changes.js';
 import { contract, dealer, receipt, recompute, show, storedVersusPure } from '../batch/fixtures.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
@@ -212,6 +212,9 @@ describeEachDb('schedule changes, charges and buyback', (get) => {
     shown = await show(f.db, f.admin, D, 'BB-1', '2026-03-14');
     expect(shown.lines.map((l) => l.seq)).toEqual([1, 2, 3, 4]);
     expect(shown.totals.outstanding).toBe('13025.00');
+    const listed = async (asOf: string) =>
+      (await listContracts(f.db.knex, f.admin, { dealer: D, asOf })).find((r) => r.contractNo === 'BB-1')?.outstanding;
+    expect([await listed('2026-03-14'), await listed('2026-03-15')]).toEqual(['13025.00', '13200.00']);
     // A customer payment afterwards goes to the dealer's line: its penalty 105.60 first, then 894.40.
     await receipt(f.db, f.admin, D, 'BB-1', '2026-03-31', '1000.00');
     shown = await show(f.db, f.admin, D, 'BB-1', '2026-03-31');
