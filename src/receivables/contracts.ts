@@ -226,6 +226,15 @@ export async function findContract(knex: Knex, contractNo: string, dealer?: stri
   return rows[0] as ContractRef;
 }
 
+/** A contract by id (for the core, after the scope was checked on the way in). */
+export async function contractById(knex: Knex, contractId: number): Promise<ContractRef> {
+  const row = await knex('contracts as c')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .where('c.id', contractId)
+    .first('c.contract_no', 'd.code');
+  return findContract(knex, row.contract_no, row.code);
+}
+
 export interface ContractDetails {
   dealer: string;
   dealerName: string;

@@ -11,6 +11,9 @@ import type { Tx } from '../db/index.js';
 import { createDocument, type DocumentRow, loadDocument } from '../documents/index.js';
 import { pureAccrual } from '../penalty/accrual.js';
 import { type ContractRef, findContract } from './contracts.js';
+
+export { contractById } from './contracts.js';
+
 import { contractPosition, type Position } from './position.js';
 
 export interface ContractArg {
@@ -25,14 +28,6 @@ export function positionAsOf(knex: Knex, ref: ContractRef, asOf: BusinessDate): 
 /** A contract in the actor's data scope. */
 export function contractInScope(knex: Knex, actor: Actor, arg: ContractArg): Promise<ContractRef> {
   return findContract(knex, arg.contractNo, arg.dealer, actor);
-}
-
-export async function contractById(knex: Knex, contractId: number): Promise<ContractRef> {
-  const row = await knex('contracts as c')
-    .join('dealers as d', 'd.id', 'c.dealer_id')
-    .where('c.id', contractId)
-    .first('c.contract_no', 'd.code');
-  return findContract(knex, row.contract_no, row.code);
 }
 
 export function requireReason(reason: string | undefined, what: string): string {

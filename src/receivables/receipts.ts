@@ -19,7 +19,7 @@ import { type ContractInputs, loadContractInputs } from '../penalty/inputs.js';
 import { DEFAULT_GRACE, loadPenaltySettings } from '../penalty/settings.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { assertPeriodOpen } from '../periods/index.js';
-import { type ContractRef, findContract } from './contracts.js';
+import { type ContractRef, contractById, findContract } from './contracts.js';
 
 /** Posting kinds the allocation owns: a replay may reverse and re-post these. */
 export const ALLOCATION_KINDS = ['allocation', 'penalty_allocation', 'credit', 'credit_application'] as const;
@@ -168,14 +168,6 @@ async function receiptDocument(tx: Tx, id: number): Promise<DocumentRow & { cont
   if (doc.type !== 'receipt') throw new BadInput('ID', id, `a receipt's id (document ${id} is a ${doc.type})`);
   assert(doc.contractId !== null && doc.valueDate !== null && doc.amount !== null, `receipt ${id} has a contract, value date and amount`);
   return doc as DocumentRow & { contractId: number; valueDate: BusinessDate; amount: string };
-}
-
-async function contractById(tx: Tx, contractId: number): Promise<ContractRef> {
-  const row = await tx('contracts as c')
-    .join('dealers as d', 'd.id', 'c.dealer_id')
-    .where('c.id', contractId)
-    .first('c.contract_no', 'd.code');
-  return findContract(tx, row.contract_no, row.code);
 }
 
 /**
