@@ -8,7 +8,6 @@ import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
-import { formatMoney } from '../core/money.js';
 import type { Db, Tx } from '../db/index.js';
 import { addDealer } from '../organisation/index.js';
 import type { ImportKind, MappingFile } from './headers.js';
@@ -119,10 +118,6 @@ function toProblem(row: RowResult): ImportProblem[] {
     value: e.value,
     reason: e.reason,
   }));
-}
-
-function money(value: { toFixed(dp: number): string } | null | undefined): string | null {
-  return value === null || value === undefined ? null : formatMoney(value as never);
 }
 
 export async function importFile(db: Db, actor: Actor, file: string, options: ImportOptions, progress?: Progress): Promise<ImportSummary> {
@@ -275,15 +270,15 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
           v.machine_model,
           v.serial_no,
           v.sign_date,
-          money(v.contract_amount),
+          v.contract_amount,
           collector,
           v.seq,
           v.type,
           v.due_date,
-          money(v.amount_due),
-          money(v.amount_paid),
-          money(v.penalty_accrued),
-          money(v.penalty_paid),
+          v.amount_due,
+          v.amount_paid,
+          v.penalty_accrued,
+          v.penalty_paid,
         ];
         await writer.push(values);
       }

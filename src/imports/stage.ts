@@ -34,9 +34,12 @@ export async function openStageWriter(tx: Tx, kind: DbKind, table: string, colum
 }
 
 // COPY text format: tab-separated, \N for NULL, backslash escapes.
+const COPY_SPECIAL = /[\\\t\n\r]/;
 function copyField(value: StageValue): string {
   if (value === null) return '\\N';
-  return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  if (typeof value === 'number') return String(value);
+  if (!COPY_SPECIAL.test(value)) return value;
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 async function openCopyWriter(tx: Tx, table: string, columns: readonly StageColumn[]): Promise<StageWriter> {
