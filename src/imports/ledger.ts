@@ -385,17 +385,21 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
   const bulk = await bulkLoad(tx);
   // Lines: the file's lines beside the stored live ones.
   await tx.raw(`DROP TABLE IF EXISTS zq_stage_lines`);
+  // Looked up once: pg_get_serial_sequence in the statement would read the catalog for every row.
+  const [sequence] = await rows<{ name: string }>(tx, `SELECT pg_get_serial_sequence('schedule_lines', 'id') AS name`);
   await tx.raw(
     `CREATE TEMP TABLE zq_stage_lines ON COMMIT DROP AS
-     SELECT s.*, sc.contract_id, sc.is_new, sc.conflict, l.id IS NULL AS is_added,
+     SELECT s.dealer_id, s.contract_no, s.seq, s.receivable_type, s.due_date, s.amount_due,
+            ${OPENING.map((o) => `s.${o.column}`).join(', ')}, sc.contract_id, sc.is_new, sc.conflict, l.id IS NULL AS is_added,
             -- a new line gets its id here, so that nothing has to find it again after the insert
-            coalesce(l.id, CASE WHEN sc.conflict IS NULL THEN nextval(pg_get_serial_sequence('schedule_lines', 'id')) END) AS line_id,
+            coalesce(l.id, CASE WHEN sc.conflict IS NULL THEN nextval(?::regclass) END) AS line_id,
             CASE WHEN l.id IS NULL THEN CASE WHEN sc.is_new THEN 1 ELSE sc.version END END AS version,
             l.due_date AS old_due_date, l.amount_due AS old_amount_due
        FROM ${S} s
        JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
        LEFT JOIN schedule_lines l ON l.contract_id = sc.contract_id AND l.seq = s.seq
             AND l.receivable_type = s.receivable_type AND l.retired_version IS NULL`,
+    [sequence?.name ?? null],
   );
   const linesFrom = `FROM zq_stage_lines sc`;
   // Only lines with a change need their key.
@@ -449,20 +453,22 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
     ),
   );
 
-  // Opening postings: what the file says against the net of what is stored (and its value date).
+  // Opening postings: what the file says against the net of what is stored (and its value date). Lines of new
+  // contracts have nothing stored: their figures are posted straight from the file (below).
+  const openingValues = `(VALUES ${OPENING.map((o) => `('${o.kind}', '${o.field}', sl.${o.column})`).join(', ')}) AS k(kind, field, wanted)`;
   await tx.raw(`DROP TABLE IF EXISTS zq_stage_opening`);
   await tx.raw(
     `CREATE TEMP TABLE zq_stage_opening ON COMMIT DROP AS
      SELECT sl.line_id, sl.contract_id, sl.dealer_id, sl.contract_no, sl.seq, sl.receivable_type, sl.is_new, sl.conflict, k.kind, k.field,
             coalesce(k.wanted, 0) AS wanted, coalesce(cur.net, 0) AS current, cur.value_date AS current_date
        FROM zq_stage_lines sl
-      CROSS JOIN LATERAL (VALUES ${OPENING.map((o) => `('${o.kind}', '${o.field}', sl.${o.column})`).join(', ')}) AS k(kind, field, wanted)
+      CROSS JOIN LATERAL ${openingValues}
        LEFT JOIN (SELECT schedule_line_id, kind, sum(signed_amount) AS net, max(value_date) FILTER (WHERE reverses_id IS NULL) AS value_date
                     FROM postings WHERE kind IN (${OPENING.map((o) => `'${o.kind}'`).join(', ')})
                      AND contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)
                    GROUP BY schedule_line_id, kind) cur
          ON cur.schedule_line_id = sl.line_id AND cur.kind = k.kind
-      WHERE sl.line_id IS NOT NULL
+      WHERE sl.line_id IS NOT NULL AND NOT sl.is_new
         AND (coalesce(k.wanted, 0) <> coalesce(cur.net, 0) OR (coalesce(cur.net, 0) <> 0 AND cur.value_date <> ?::date))`,
     [asOf],
   );
@@ -471,8 +477,7 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
      SELECT ?, 'line', ${lineKey}, sc.field,
             CASE WHEN sc.current_date IS NULL THEN sc.current::text ELSE sc.current::text || ' @' || sc.current_date END,
             sc.wanted::text || ' @' || ?, CASE WHEN sc.conflict IS NULL THEN 'applied' ELSE 'conflict' END, sc.conflict
-       FROM zq_stage_opening sc
-      WHERE NOT sc.is_new`,
+       FROM zq_stage_opening sc`,
     [importId, asOf],
   );
   // Corrections reverse what was there (append-only), then post the file's figure.
@@ -482,17 +487,28 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
             'corrected by import #' || ?, ?
        FROM postings p
        JOIN zq_stage_opening o ON o.line_id = p.schedule_line_id AND o.kind = p.kind AND o.conflict IS NULL
-      WHERE p.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses_id = p.id)`,
+      WHERE p.reverses_id IS NULL AND p.contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)
+        AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses_id = p.id)`,
     [importId, actorId],
   );
-  const openingPostings = rowCount(
-    await tx.raw(
-      `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
-       SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
-         FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
-      [asOf, importId, actorId],
-    ),
-  );
+  const openingPostings =
+    rowCount(
+      await tx.raw(
+        `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
+         SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
+           FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
+        [asOf, importId, actorId],
+      ),
+    ) +
+    rowCount(
+      await tx.raw(
+        `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
+         SELECT sl.contract_id, sl.dealer_id, sl.line_id, k.kind, sl.receivable_type, k.wanted, ?::date, 'import #' || ?, ?
+           FROM zq_stage_lines sl CROSS JOIN LATERAL ${openingValues}
+          WHERE sl.is_new AND k.wanted > 0`,
+        [asOf, importId, actorId],
+      ),
+    );
   await bulk.finish();
   // Derived contract figures follow the applied lines.
   await tx.raw(
