@@ -147,6 +147,8 @@ export function isNegativeAmount(amount: string): boolean {
 
 /** a > b for canonical amount texts, exactly (as integer cents). */
 export function amountGreaterThan(a: string, b: string): boolean {
+  // Two non-negative canonical texts (no leading zeros, two decimals): the longer is larger, else compare text.
+  if (a[0] !== '-' && b[0] !== '-') return a.length !== b.length ? a.length > b.length : a > b;
   return BigInt(a.replace('.', '')) > BigInt(b.replace('.', ''));
 }
 

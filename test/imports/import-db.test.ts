@@ -183,6 +183,14 @@ describeEachDb('zq import into the database', (get) => {
     const s = await importFile(f.db, f.admin, file, { asOf: AS_OF });
     expect(s.status).toBe('rejected');
     expect(s.errors.map((e) => e.column).sort()).toEqual(['客户名称', '期次']);
+    // The same name with two ID numbers is two customers too.
+    const ids = writeCsv('inconsistent-id.csv', [
+      'HF01,HT-Y,周五,340100000000000001,,1,货款,2026-04-10,500.00,0,0,0',
+      'HF01,HT-Y,周五,340100000000000002,,2,货款,2026-05-10,500.00,0,0,0',
+    ]);
+    const t = await importFile(f.db, f.admin, ids, { asOf: AS_OF });
+    expect(t.status).toBe('rejected');
+    expect(t.errors.map((e) => [e.rowNumber, e.column])).toEqual([[3, '客户名称']]);
   });
 
   it('receipts import confirmed and allocated, each row only once however often the file is imported', async () => {

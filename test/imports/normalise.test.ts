@@ -117,6 +117,9 @@ describe('amounts', () => {
     expect(amountGreaterThan('41666.68', '41666.67')).toBe(true);
     expect(amountGreaterThan('9.99', '10.00')).toBe(false);
     expect(amountGreaterThan('100.00', '100.00')).toBe(false);
+    expect(amountGreaterThan('100.00', '99.99')).toBe(true);
+    expect(amountGreaterThan('0.01', '-5.00')).toBe(true);
+    expect(amountGreaterThan('-0.00', '0.00')).toBe(false);
   });
 });
 
