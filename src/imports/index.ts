@@ -257,7 +257,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         if (writer === null) {
           await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
           // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block.
-          writer = await openStageWriter(tx, options.createDealers ? 'pglite' : db.kind, LEDGER_STAGE, LEDGER_COLUMNS);
+          writer = await openStageWriter(tx, db.kind, LEDGER_STAGE, LEDGER_COLUMNS, { free: options.createDealers === true });
         }
         const values: StageValue[] = [
           row.sheet,

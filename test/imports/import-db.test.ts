@@ -173,6 +173,19 @@ describeEachDb('zq import into the database', (get) => {
     await expect(findContract(f.db.knex, 'HT-SAME')).rejects.toThrow(/exists at HF01, WH01/);
   });
 
+  it('--create-dealers creates the dealers a file names, also after its first rows are loaded', async () => {
+    const f = get();
+    const file = writeCsv('new-dealers.csv', [
+      'NEW01,ND-1,郑七,,13900000007,1,货款,2026-04-10,500.00,0,0,0',
+      'NEW02,ND-2,王八,,13900000008,1,货款,2026-04-10,600.00,0,0,0',
+    ]);
+    const s = await importFile(f.db, f.admin, file, { asOf: AS_OF, createDealers: true });
+    expect(s.status).toBe('imported');
+    expect(s.counts).toMatchObject({ contractsCreated: 2, linesCreated: 2 });
+    expect(s.warnings.filter((w) => w.includes('created (--create-dealers)'))).toHaveLength(2);
+    expect(await count(f, 'dealers', { code: 'NEW02' })).toBe(1);
+  });
+
   it('the same contract twice in one file with different customers is a row error', async () => {
     const f = get();
     const file = writeCsv('inconsistent.csv', [
