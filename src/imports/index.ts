@@ -225,11 +225,12 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         summary.rowsRead++;
         if (summary.rowsRead % 10_000 === 0) progress?.(displayName, summary.rowsRead);
         if (kind === null) kind = row.kind;
-        const rowKey = `${row.sheet ?? ''}:${row.rowNumber}`;
+        // Only rows that are rejected need their key.
+        const rowKey = () => `${row.sheet ?? ''}:${row.rowNumber}`;
         const contractNo = (row.values as { contract_no?: string }).contract_no;
         if (!row.ok) {
           for (const p of toProblem(row)) addProblem({ ...p, file: displayName });
-          rejectedRows.add(rowKey);
+          rejectedRows.add(rowKey());
           const dealerGuess = fixedDealer ?? lookups.dealers.get((row.values as { dealer?: string }).dealer ?? '');
           if (contractNo && dealerGuess !== undefined)
             badContracts.set(`${dealerGuess}|${contractNo}`, { dealerId: dealerGuess, contractNo });
@@ -246,7 +247,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         const v = row.values as LedgerValues;
         const dealerId = fixedDealer ?? (await resolveDealer(v.dealer, row));
         if (dealerId === null) {
-          rejectedRows.add(rowKey);
+          rejectedRows.add(rowKey());
           continue;
         }
         let collector: number | null = null;

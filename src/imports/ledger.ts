@@ -385,7 +385,7 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
   await tx.raw(
     `INSERT INTO contract_machines (contract_id, machine_id)
      SELECT DISTINCT sc.contract_id, m.id
-       FROM ${S} s
+       FROM (SELECT DISTINCT dealer_id, contract_no, serial_no FROM ${S} WHERE serial_no IS NOT NULL) s
        JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
        JOIN machines m ON m.dealer_id = s.dealer_id AND m.serial_no = s.serial_no
      ON CONFLICT DO NOTHING`,
