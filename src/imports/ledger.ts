@@ -163,6 +163,11 @@ const BULK_TABLES = ['schedule_lines', 'postings'];
  * back is exactly what was there; a rollback restores them anyway. The price: the two tables are locked
  * (ACCESS EXCLUSIVE) until the import commits, and the check and rebuild cover the whole table, which is
  * why it is kept for loads at least as big as what is stored.
+ *
+ * Dropping a foreign key locks its table and the table it references (dealers, users, contracts, …) ACCESS
+ * EXCLUSIVE until the import commits. On a server the load therefore takes all those locks at once and only
+ * if nobody holds any of them (NOWAIT), else it loads the ordinary way: it never waits for a lock while it
+ * holds one, so it cannot deadlock with another import or command; sessions that come later wait for it.
  */
 async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
   const none = { finish: async () => undefined };
@@ -194,6 +199,20 @@ async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
       ORDER BY i.oid`,
     [BULK_TABLES],
   );
+  const [locked] = await rows<{ tables: string }>(
+    tx,
+    `SELECT string_agg(DISTINCT t::text, ', ') AS tables
+       FROM (SELECT unnest(?::regclass[]) AS t UNION SELECT confrelid::regclass FROM pg_constraint
+              WHERE contype = 'f' AND conrelid = ANY (?::regclass[])) x`,
+    [BULK_TABLES, BULK_TABLES],
+  );
+  try {
+    // In a savepoint: a refused lock must not abort the import's transaction.
+    await tx.transaction((sp) => sp.raw(`LOCK TABLE ${locked?.tables} IN ACCESS EXCLUSIVE MODE NOWAIT`));
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') return none; // lock_not_available
+    throw error;
+  }
   for (const k of keys) await tx.raw(`ALTER TABLE ${k.tbl} DROP CONSTRAINT ${k.name}`);
   for (const i of indexes) await tx.raw(`DROP INDEX ${i.name}`);
   return {

@@ -70,4 +70,15 @@ describeEachDb('zq import: first-time bulk load', (get) => {
     expect(again.status).toBe('unchanged');
     expect(await definitions(f)).toEqual(before);
   });
+
+  it('two files merging at once do not deadlock over the dropped keys', async () => {
+    const f = get();
+    await f.db.knex.transaction(async (tx) => {
+      await addDealer(tx, f.admin, { code: 'BULK2', name: '批量二' });
+      await addDealer(tx, f.admin, { code: 'BULK3', name: '批量三' });
+    });
+    const [a, b] = await Promise.all(['BULK2', 'BULK3'].map((dealer) => importFile(f.db, f.admin, file, { dealer, asOf: '2026-03-31' })));
+    expect([a?.status, b?.status]).toEqual(['imported', 'imported']);
+    expect(await count(f, 'schedule_lines')).toBe(3 * BULK_LOAD_MIN_ROWS);
+  });
 });
