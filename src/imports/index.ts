@@ -8,7 +8,6 @@ import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
-import { formatMoney } from '../core/money.js';
 import type { Db, Tx } from '../db/index.js';
 import { addDealer } from '../organisation/index.js';
 import type { ImportKind, MappingFile } from './headers.js';
@@ -121,10 +120,6 @@ function toProblem(row: RowResult): ImportProblem[] {
   }));
 }
 
-function money(value: { toFixed(dp: number): string } | null | undefined): string | null {
-  return value === null || value === undefined ? null : formatMoney(value as never);
-}
-
 export async function importFile(db: Db, actor: Actor, file: string, options: ImportOptions, progress?: Progress): Promise<ImportSummary> {
   const started = Date.now();
   const displayName = path.basename(file);
@@ -230,11 +225,12 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         summary.rowsRead++;
         if (summary.rowsRead % 10_000 === 0) progress?.(displayName, summary.rowsRead);
         if (kind === null) kind = row.kind;
-        const rowKey = `${row.sheet ?? ''}:${row.rowNumber}`;
+        // Only rows that are rejected need their key.
+        const rowKey = () => `${row.sheet ?? ''}:${row.rowNumber}`;
         const contractNo = (row.values as { contract_no?: string }).contract_no;
         if (!row.ok) {
           for (const p of toProblem(row)) addProblem({ ...p, file: displayName });
-          rejectedRows.add(rowKey);
+          rejectedRows.add(rowKey());
           const dealerGuess = fixedDealer ?? lookups.dealers.get((row.values as { dealer?: string }).dealer ?? '');
           if (contractNo && dealerGuess !== undefined)
             badContracts.set(`${dealerGuess}|${contractNo}`, { dealerId: dealerGuess, contractNo });
@@ -251,7 +247,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         const v = row.values as LedgerValues;
         const dealerId = fixedDealer ?? (await resolveDealer(v.dealer, row));
         if (dealerId === null) {
-          rejectedRows.add(rowKey);
+          rejectedRows.add(rowKey());
           continue;
         }
         let collector: number | null = null;
@@ -262,7 +258,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         if (writer === null) {
           await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
           // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block.
-          writer = await openStageWriter(tx, options.createDealers ? 'pglite' : db.kind, LEDGER_STAGE, LEDGER_COLUMNS);
+          writer = await openStageWriter(tx, db.kind, LEDGER_STAGE, LEDGER_COLUMNS, { free: options.createDealers === true });
         }
         const values: StageValue[] = [
           row.sheet,
@@ -275,15 +271,15 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
           v.machine_model,
           v.serial_no,
           v.sign_date,
-          money(v.contract_amount),
+          v.contract_amount,
           collector,
           v.seq,
           v.type,
           v.due_date,
-          money(v.amount_due),
-          money(v.amount_paid),
-          money(v.penalty_accrued),
-          money(v.penalty_paid),
+          v.amount_due,
+          v.amount_paid,
+          v.penalty_accrued,
+          v.penalty_paid,
         ];
         await writer.push(values);
       }

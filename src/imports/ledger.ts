@@ -84,15 +84,24 @@ export async function crossRowProblems(tx: Tx): Promise<StagedProblem[]> {
       WHERE s.rn > d.first_rn
       ORDER BY s.rn`,
   );
-  const customers = await rows<{ sheet: string | null; rn: number; dealer_id: number; contract_no: string; customer_name: string }>(
+  // A contract whose rows all name one customer and at most one ID number cannot have such a row: checked per
+  // contract first, so that the row-by-row comparison (a sort of the whole file) runs only when needed.
+  const [suspect] = await rows<{ n: number }>(
     tx,
-    `SELECT s.sheet, s.rn, s.dealer_id, s.contract_no, s.customer_name
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${LEDGER_STAGE} GROUP BY dealer_id, contract_no
+      HAVING min(customer_name) <> max(customer_name) OR min(id_number) <> max(id_number) LIMIT 1) x`,
+  );
+  const customers = !suspect?.n
+    ? []
+    : await rows<{ sheet: string | null; rn: number; dealer_id: number; contract_no: string; customer_name: string }>(
+        tx,
+        `SELECT s.sheet, s.rn, s.dealer_id, s.contract_no, s.customer_name
        FROM ${LEDGER_STAGE} s
        JOIN (SELECT DISTINCT ON (dealer_id, contract_no) dealer_id, contract_no, customer_name AS first_name, id_number AS first_id
                FROM ${LEDGER_STAGE} ORDER BY dealer_id, contract_no, rn) f USING (dealer_id, contract_no)
       WHERE s.customer_name <> f.first_name OR (s.id_number IS NOT NULL AND f.first_id IS NOT NULL AND s.id_number <> f.first_id)
       ORDER BY s.rn`,
-  );
+      );
   return [
     ...duplicates.map((d) => ({
       sheet: d.sheet,
@@ -140,6 +149,80 @@ export interface LedgerCounts {
   linesNotInFile: number;
 }
 
+/** A file at least this large, into tables no larger than it, is loaded as a bulk load (bulkLoad). */
+export const BULK_LOAD_MIN_ROWS = 50_000;
+/** The tables that take a row per line of the file. */
+const BULK_TABLES = ['schedule_lines', 'postings'];
+
+/**
+ * A first-time bulk load (the file has at least BULK_LOAD_MIN_ROWS lines and schedule_lines has no more rows
+ * than that): the foreign keys and the plain indexes of schedule_lines and postings are dropped for the
+ * load and made again at the end, in the same transaction. Checking a foreign key row by row is most of the
+ * cost of these inserts (~4 µs per key and row); adding it back checks every row in one join, and building
+ * an index is cheaper than growing it row by row. The definitions are read from the catalog, so what comes
+ * back is exactly what was there; a rollback restores them anyway. The price: the two tables are locked
+ * (ACCESS EXCLUSIVE) until the import commits, and the check and rebuild cover the whole table, which is
+ * why it is kept for loads at least as big as what is stored.
+ *
+ * Dropping a foreign key locks its table and the table it references (dealers, users, contracts, …) ACCESS
+ * EXCLUSIVE until the import commits. On a server the load therefore takes all those locks at once and only
+ * if nobody holds any of them (NOWAIT), else it loads the ordinary way: it never waits for a lock while it
+ * holds one, so it cannot deadlock with another import or command; sessions that come later wait for it.
+ */
+async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
+  const none = { finish: async () => undefined };
+  const [size] = await rows<{ n: number }>(tx, `SELECT count(*)::int AS n FROM ${LEDGER_STAGE}`);
+  const lines = size?.n ?? 0;
+  if (lines < BULK_LOAD_MIN_ROWS) return none;
+  const [stored] = await rows<{ n: number }>(tx, `SELECT count(*)::int AS n FROM (SELECT 1 FROM schedule_lines LIMIT ?) s`, [lines + 1]);
+  if ((stored?.n ?? 0) > lines) return none;
+  // Dropping and adding back needs the tables' owner; anyone else loads the ordinary way.
+  const [owner] = await rows<{ ok: boolean }>(
+    tx,
+    `SELECT bool_and(pg_has_role(relowner, 'USAGE')) AS ok FROM pg_class WHERE oid = ANY (?::regclass[])`,
+    [BULK_TABLES],
+  );
+  if (!owner?.ok) return none;
+  const keys = await rows<{ tbl: string; name: string; def: string }>(
+    tx,
+    `SELECT conrelid::regclass::text AS tbl, quote_ident(conname) AS name, pg_get_constraintdef(oid) AS def
+       FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY (?::regclass[]) ORDER BY oid`,
+    [BULK_TABLES],
+  );
+  // Indexes that back no constraint (primary keys and UNIQUE stay: they keep the load honest).
+  const indexes = await rows<{ name: string; def: string }>(
+    tx,
+    `SELECT quote_ident(i.relname) AS name, pg_get_indexdef(i.oid) AS def
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+      WHERE x.indrelid = ANY (?::regclass[])
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)
+      ORDER BY i.oid`,
+    [BULK_TABLES],
+  );
+  const [locked] = await rows<{ tables: string }>(
+    tx,
+    `SELECT string_agg(DISTINCT t::text, ', ') AS tables
+       FROM (SELECT unnest(?::regclass[]) AS t UNION SELECT confrelid::regclass FROM pg_constraint
+              WHERE contype = 'f' AND conrelid = ANY (?::regclass[])) x`,
+    [BULK_TABLES, BULK_TABLES],
+  );
+  try {
+    // In a savepoint: a refused lock must not abort the import's transaction.
+    await tx.transaction((sp) => sp.raw(`LOCK TABLE ${locked?.tables} IN ACCESS EXCLUSIVE MODE NOWAIT`));
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') return none; // lock_not_available
+    throw error;
+  }
+  for (const k of keys) await tx.raw(`ALTER TABLE ${k.tbl} DROP CONSTRAINT ${k.name}`);
+  for (const i of indexes) await tx.raw(`DROP INDEX ${i.name}`);
+  return {
+    async finish() {
+      for (const i of indexes) await tx.raw(i.def);
+      for (const k of keys) await tx.raw(`ALTER TABLE ${k.tbl} ADD CONSTRAINT ${k.name} ${k.def}`);
+    },
+  };
+}
+
 /** The whole merge, in the import's transaction. Returns what it created and changed. */
 export async function mergeLedger(tx: Tx, importId: number, actorId: number, asOf: BusinessDate): Promise<LedgerCounts> {
   const S = LEDGER_STAGE;
@@ -151,7 +234,8 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
             max(sign_date) AS sign_date, max(contract_amount) AS contract_amount, max(collector_id) AS collector_id,
             min(due_date) AS first_due_date,
             coalesce(sum(amount_due) FILTER (WHERE receivable_type = 'principal'), 0) AS principal_total,
-            NULL::bigint AS customer_id, NULL::bigint AS contract_id, false AS is_new, NULL::text AS conflict
+            NULL::bigint AS customer_id, NULL::bigint AS contract_id, false AS is_new, NULL::text AS conflict,
+            NULL::integer AS version
        FROM ${S} GROUP BY dealer_id, contract_no`,
   );
   // Customers: by ID number within the dealer, else by name + phone; new ones created.
@@ -189,6 +273,7 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
   // Existing contracts, and whether anything confirmed, locked or posted later depends on their figures.
   await tx.raw(
     `UPDATE zq_stage_contracts sc SET contract_id = c.id,
+            version = (SELECT max(version) FROM schedule_versions v WHERE v.contract_id = c.id),
             conflict = CASE
               WHEN c.status <> 'active' THEN 'the contract is ' || c.status
               WHEN EXISTS (SELECT 1 FROM documents d WHERE d.contract_id = c.id
@@ -319,48 +404,57 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
   await tx.raw(
     `INSERT INTO contract_machines (contract_id, machine_id)
      SELECT DISTINCT sc.contract_id, m.id
-       FROM ${S} s
+       FROM (SELECT DISTINCT dealer_id, contract_no, serial_no FROM ${S} WHERE serial_no IS NOT NULL) s
        JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
        JOIN machines m ON m.dealer_id = s.dealer_id AND m.serial_no = s.serial_no
      ON CONFLICT DO NOTHING`,
   );
 
+  const bulk = await bulkLoad(tx);
   // Lines: the file's lines beside the stored live ones.
   await tx.raw(`DROP TABLE IF EXISTS zq_stage_lines`);
+  // Looked up once: pg_get_serial_sequence in the statement would read the catalog for every row.
+  const [sequence] = await rows<{ name: string }>(tx, `SELECT pg_get_serial_sequence('schedule_lines', 'id') AS name`);
   await tx.raw(
     `CREATE TEMP TABLE zq_stage_lines ON COMMIT DROP AS
-     SELECT s.*, sc.contract_id, sc.is_new, sc.conflict,
-            (SELECT code FROM dealers WHERE id = s.dealer_id) || '/' || s.contract_no || '#' || s.seq || ':' || s.receivable_type AS line_key,
-            l.id AS line_id, l.due_date AS old_due_date, l.amount_due AS old_amount_due
+     SELECT s.dealer_id, s.contract_no, s.seq, s.receivable_type, s.due_date, s.amount_due,
+            ${OPENING.map((o) => `s.${o.column}`).join(', ')}, sc.contract_id, sc.is_new, sc.conflict, l.id IS NULL AS is_added,
+            -- a new line gets its id here, so that nothing has to find it again after the insert
+            coalesce(l.id, CASE WHEN sc.conflict IS NULL THEN nextval(?::regclass) END) AS line_id,
+            CASE WHEN l.id IS NULL THEN CASE WHEN sc.is_new THEN 1 ELSE sc.version END END AS version,
+            l.due_date AS old_due_date, l.amount_due AS old_amount_due
        FROM ${S} s
        JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
        LEFT JOIN schedule_lines l ON l.contract_id = sc.contract_id AND l.seq = s.seq
             AND l.receivable_type = s.receivable_type AND l.retired_version IS NULL`,
+    [sequence?.name ?? null],
   );
   const linesFrom = `FROM zq_stage_lines sc`;
+  // Only lines with a change need their key.
+  const lineKey = `(SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no || '#' || sc.seq || ':' || sc.receivable_type`;
   await change(
     'line',
-    'sc.line_key',
+    lineKey,
     'added',
     'NULL',
     `sc.due_date::text || ' ' || sc.amount_due::text`,
-    `${linesFrom} WHERE sc.line_id IS NULL AND NOT sc.is_new`,
+    `${linesFrom} WHERE sc.is_added AND NOT sc.is_new`,
   );
   await change(
     'line',
-    'sc.line_key',
+    lineKey,
     'due_date',
     'sc.old_due_date::text',
     'sc.due_date::text',
-    `${linesFrom} WHERE sc.line_id IS NOT NULL AND sc.old_due_date <> sc.due_date`,
+    `${linesFrom} WHERE NOT sc.is_added AND sc.old_due_date <> sc.due_date`,
   );
   await change(
     'line',
-    'sc.line_key',
+    lineKey,
     'amount_due',
     'sc.old_amount_due::text',
     'sc.amount_due::text',
-    `${linesFrom} WHERE sc.line_id IS NOT NULL AND sc.old_amount_due <> sc.amount_due`,
+    `${linesFrom} WHERE NOT sc.is_added AND sc.old_amount_due <> sc.amount_due`,
   );
   // Stored lines the file does not have are kept (a file may be a partial export); counted, never deleted.
   const [missing] = await rows<{ n: number }>(
@@ -373,16 +467,10 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
   );
   const linesCreated = rowCount(
     await tx.raw(
-      `INSERT INTO schedule_lines (contract_id, version, seq, receivable_type, due_date, amount_due)
-       SELECT sl.contract_id, (SELECT max(version) FROM schedule_versions v WHERE v.contract_id = sl.contract_id),
-              sl.seq, sl.receivable_type, sl.due_date, sl.amount_due
-         FROM zq_stage_lines sl WHERE sl.line_id IS NULL AND sl.conflict IS NULL`,
+      `INSERT INTO schedule_lines (id, contract_id, version, seq, receivable_type, due_date, amount_due)
+       SELECT sl.line_id, sl.contract_id, sl.version, sl.seq, sl.receivable_type, sl.due_date, sl.amount_due
+         FROM zq_stage_lines sl WHERE sl.is_added AND sl.conflict IS NULL`,
     ),
-  );
-  await tx.raw(
-    `UPDATE zq_stage_lines sl SET line_id = l.id FROM schedule_lines l
-      WHERE sl.line_id IS NULL AND l.contract_id = sl.contract_id AND l.seq = sl.seq
-        AND l.receivable_type = sl.receivable_type AND l.retired_version IS NULL`,
   );
   const linesUpdated = rowCount(
     await tx.raw(
@@ -393,30 +481,31 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
     ),
   );
 
-  // Opening postings: what the file says against the net of what is stored (and its value date).
+  // Opening postings: what the file says against the net of what is stored (and its value date). Lines of new
+  // contracts have nothing stored: their figures are posted straight from the file (below).
+  const openingValues = `(VALUES ${OPENING.map((o) => `('${o.kind}', '${o.field}', sl.${o.column})`).join(', ')}) AS k(kind, field, wanted)`;
   await tx.raw(`DROP TABLE IF EXISTS zq_stage_opening`);
   await tx.raw(
     `CREATE TEMP TABLE zq_stage_opening ON COMMIT DROP AS
-     SELECT sl.line_id, sl.contract_id, sl.dealer_id, sl.receivable_type, sl.line_key, sl.conflict, k.kind, k.field,
+     SELECT sl.line_id, sl.contract_id, sl.dealer_id, sl.contract_no, sl.seq, sl.receivable_type, sl.is_new, sl.conflict, k.kind, k.field,
             coalesce(k.wanted, 0) AS wanted, coalesce(cur.net, 0) AS current, cur.value_date AS current_date
        FROM zq_stage_lines sl
-      CROSS JOIN LATERAL (VALUES ${OPENING.map((o) => `('${o.kind}', '${o.field}', sl.${o.column})`).join(', ')}) AS k(kind, field, wanted)
+      CROSS JOIN LATERAL ${openingValues}
        LEFT JOIN (SELECT schedule_line_id, kind, sum(signed_amount) AS net, max(value_date) FILTER (WHERE reverses_id IS NULL) AS value_date
                     FROM postings WHERE kind IN (${OPENING.map((o) => `'${o.kind}'`).join(', ')})
+                     AND contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)
                    GROUP BY schedule_line_id, kind) cur
          ON cur.schedule_line_id = sl.line_id AND cur.kind = k.kind
-      WHERE sl.line_id IS NOT NULL
+      WHERE sl.line_id IS NOT NULL AND NOT sl.is_new
         AND (coalesce(k.wanted, 0) <> coalesce(cur.net, 0) OR (coalesce(cur.net, 0) <> 0 AND cur.value_date <> ?::date))`,
     [asOf],
   );
   await tx.raw(
     `INSERT INTO import_changes (import_id, entity, entity_key, field, old_value, new_value, outcome, reason)
-     SELECT ?, 'line', o.line_key, o.field,
-            CASE WHEN o.current_date IS NULL THEN o.current::text ELSE o.current::text || ' @' || o.current_date END,
-            o.wanted::text || ' @' || ?, CASE WHEN o.conflict IS NULL THEN 'applied' ELSE 'conflict' END, o.conflict
-       FROM zq_stage_opening o
-       JOIN zq_stage_lines sl ON sl.line_id = o.line_id
-      WHERE NOT sl.is_new`,
+     SELECT ?, 'line', ${lineKey}, sc.field,
+            CASE WHEN sc.current_date IS NULL THEN sc.current::text ELSE sc.current::text || ' @' || sc.current_date END,
+            sc.wanted::text || ' @' || ?, CASE WHEN sc.conflict IS NULL THEN 'applied' ELSE 'conflict' END, sc.conflict
+       FROM zq_stage_opening sc`,
     [importId, asOf],
   );
   // Corrections reverse what was there (append-only), then post the file's figure.
@@ -426,17 +515,29 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
             'corrected by import #' || ?, ?
        FROM postings p
        JOIN zq_stage_opening o ON o.line_id = p.schedule_line_id AND o.kind = p.kind AND o.conflict IS NULL
-      WHERE p.reverses_id IS NULL AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses_id = p.id)`,
+      WHERE p.reverses_id IS NULL AND p.contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)
+        AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses_id = p.id)`,
     [importId, actorId],
   );
-  const openingPostings = rowCount(
-    await tx.raw(
-      `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
-       SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
-         FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
-      [asOf, importId, actorId],
-    ),
-  );
+  const openingPostings =
+    rowCount(
+      await tx.raw(
+        `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
+         SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
+           FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
+        [asOf, importId, actorId],
+      ),
+    ) +
+    rowCount(
+      await tx.raw(
+        `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
+         SELECT sl.contract_id, sl.dealer_id, sl.line_id, k.kind, sl.receivable_type, k.wanted, ?::date, 'import #' || ?, ?
+           FROM zq_stage_lines sl CROSS JOIN LATERAL ${openingValues}
+          WHERE sl.is_new AND k.wanted > 0`,
+        [asOf, importId, actorId],
+      ),
+    );
+  await bulk.finish();
   // Derived contract figures follow the applied lines.
   await tx.raw(
     `UPDATE contracts c SET financed_amount = agg.principal, first_due_date = agg.first_due

@@ -3,7 +3,7 @@
 // bad input is a value here, never an exception.
 import { type BusinessDate, isValidDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
-import { type Money, parseMoneyNotation } from '../core/money.js';
+import { formatMoney, type Money, parseMoneyNotation } from '../core/money.js';
 
 export type Parsed<T> = { ok: true; value: T | null } | { ok: false; reason: string };
 
@@ -12,6 +12,10 @@ const bad = <T>(reason: string): Parsed<T> => ({ ok: false, reason });
 
 // \s covers half- and full-width (U+3000) spaces, NBSP, line breaks and the BOM; zero-width spaces too.
 const SPACES = /[\s\u200b-\u200d]+/g;
+const HAS_SPACE = /[\s\u200b-\u200d]/;
+const NOT_SPACE = /[^\s\u200b-\u200d]/;
+/** Printable ASCII without spaces: a code cell that folding and space removal would leave as it is. */
+const PLAIN_CODE = /^[\x21-\x7e]*$/;
 
 /** Full-width letters and digits folded to ASCII (NFKC); ASCII-only text, most cells, skips the work. */
 export function foldWidth(cell: string): string {
@@ -19,12 +23,13 @@ export function foldWidth(cell: string): string {
 }
 
 export function isBlank(cell: string): boolean {
-  return cell.replace(SPACES, '') === '';
+  return !NOT_SPACE.test(cell);
 }
 
 /** Text: trimmed, inner runs of spaces and line breaks collapsed to one space; 、 and the rest kept. */
 export function normaliseText(cell: string): string | null {
-  const text = cell.replace(SPACES, ' ').trim();
+  // Most cells have no space at all: no new string then (a million rows × a dozen cells).
+  const text = HAS_SPACE.test(cell) ? cell.replace(SPACES, ' ').trim() : cell;
   return text === '' ? null : text;
 }
 
@@ -33,13 +38,14 @@ export function normaliseText(cell: string): string | null {
  * letters and digits folded to ASCII and every space removed, so `ＨＦ－２０２５ 0001` matches `HF-20250001`.
  */
 export function normaliseCode(cell: string): string | null {
-  const text = foldWidth(cell).replace(SPACES, '');
+  const text = PLAIN_CODE.test(cell) ? cell : foldWidth(cell).replace(SPACES, '');
   return text === '' ? null : text;
 }
 
 /** A total row's marker: 合计, 总计, 小计, also spaced out as `合 计`. */
 export function isTotalMarker(cell: string): boolean {
-  return /^[\s\u200b-\u200d]*[合总小][\s\u200b-\u200d]*计/.test(cell);
+  // includes() first: the regex runs on every cell of every row otherwise.
+  return cell.includes('计') && /^[\s\u200b-\u200d]*[合总小][\s\u200b-\u200d]*计/.test(cell);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -75,7 +81,11 @@ const DATE_PATTERNS = [
 // An Excel date serial (a date cell saved without its format, or a CSV of one); a fraction is the time.
 const SERIAL_PATTERN = /^(?<serial>\d{1,6})(\.\d+)?$/;
 
+// The form most files use, already ISO: read without folding and pattern matching.
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
 export function parseDateCell(cell: string): Parsed<BusinessDate> {
+  if (ISO_DAY.test(cell)) return calendarDate(cell);
   // Full-width digits folded; a time of day after the date (CSV of a date-time cell) ignored.
   const text = foldWidth(cell)
     .replace(SPACES, ' ')
@@ -113,6 +123,35 @@ export function parseAmountCell(cell: string): Parsed<Money> {
   }
 }
 
+/**
+ * An amount as exact canonical text (`-`? digits `.` two decimals, as formatMoney writes it), for rows that
+ * only check and store amounts: a plain `1234.5` is read without a Decimal; other notations go through
+ * parseAmountCell. A negative zero (`(0)`) keeps its sign so that it is refused like any negative amount.
+ */
+export function parseAmountText(cell: string): Parsed<string> {
+  const plain = PLAIN_AMOUNT.exec(cell);
+  if (plain) {
+    const whole = (plain[1] as string).replace(/^0+(?=\d)/, '');
+    return ok(`${whole}.${(plain[2] ?? '').padEnd(2, '0')}`);
+  }
+  const parsed = parseAmountCell(cell);
+  if (!parsed.ok || parsed.value === null) return parsed as Parsed<string>;
+  return ok(parsed.value.isNegative() ? `-${formatMoney(parsed.value.abs())}` : formatMoney(parsed.value));
+}
+const PLAIN_AMOUNT = /^(\d+)(?:\.(\d{1,2}))?$/;
+
+/** Canonical amount text is negative. */
+export function isNegativeAmount(amount: string): boolean {
+  return amount.startsWith('-');
+}
+
+/** a > b for canonical amount texts, exactly (as integer cents). */
+export function amountGreaterThan(a: string, b: string): boolean {
+  // Two non-negative canonical texts (no leading zeros, two decimals): the longer is larger, else compare text.
+  if (a[0] !== '-' && b[0] !== '-') return a.length !== b.length ? a.length > b.length : a > b;
+  return BigInt(a.replace('.', '')) > BigInt(b.replace('.', ''));
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Installment number
 
@@ -121,6 +160,7 @@ export const MAX_SEQ = 999;
 
 /** `3`, `第3期`, `第３期`, `3期`. */
 export function parseSeqCell(cell: string): Parsed<number> {
+  if (/^[1-9]\d{0,2}$/.test(cell) && Number(cell) <= MAX_SEQ) return ok(Number(cell));
   const text = foldWidth(cell).replace(SPACES, '');
   if (text === '') return ok(null);
   const m = /^第?(\d+)期?$/.exec(text);

@@ -4,7 +4,7 @@
 //
 //   sniff format → per sheet: header row (first rows) → per row: cells → normalise → validate
 import type { BusinessDate } from '../core/dates.js';
-import { formatMoney, type Money, ZERO } from '../core/money.js';
+import type { Money } from '../core/money.js';
 import { type Delimiter, openCsv, type SourceRow } from './csv.js';
 import { type DetectedEncoding, readSample } from './encoding.js';
 import {
@@ -18,13 +18,16 @@ import {
   type MappingFile,
 } from './headers.js';
 import {
+  amountGreaterThan,
   DEFAULT_RECEIVABLE_TYPE,
   isBlank,
+  isNegativeAmount,
   isTotalMarker,
   normaliseCode,
   normaliseText,
   type Parsed,
   parseAmountCell,
+  parseAmountText,
   parseDateCell,
   parseSeqCell,
   parseTypeCell,
@@ -55,16 +58,17 @@ export interface LedgerValues {
   machine_model: string | null;
   serial_no: string | null;
   sign_date: BusinessDate | null;
-  contract_amount: Money | null;
+  /** Amounts of ledger rows are exact canonical text (`1234.50`, normalise.ts parseAmountText). */
+  contract_amount: string | null;
   collector: string | null;
   seq: number;
   /** A receivable type code (GLOSSARY.md `receivable_type`): principal, down_payment, … */
   type: string;
   due_date: BusinessDate;
-  amount_due: Money;
-  amount_paid: Money;
-  penalty_accrued: Money;
-  penalty_paid: Money;
+  amount_due: string;
+  amount_paid: string;
+  penalty_accrued: string;
+  penalty_paid: string;
   note: string | null;
 }
 
@@ -159,6 +163,9 @@ const UNDECODABLE = '\uFFFD';
 export function readImportFile(path: string, options: ReadOptions = {}): ImportReader {
   const headerIndex = buildHeaderIndex(options.mapping, options.dealer);
   const types = receivableTypeIndex(options.extraTypes);
+  // Dates and type names repeat across a file's rows: each distinct cell is parsed once.
+  const dates = new Map<string, Parsed<unknown>>();
+  const typeNames = new Map<string, Parsed<unknown>>();
   let used = false;
   const reader = {
     file: path,
@@ -291,8 +298,7 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
         ]);
         return;
       }
-      const mapped = match.columns.map((c) => row.cells[c.index] ?? '');
-      if (mapped.every(isBlank)) continue;
+      if (match.columns.every((c) => isBlank(row.cells[c.index] ?? ''))) continue;
       if (isTotalRow(row.cells, match)) {
         report.totalRowsSkipped++;
         continue;
@@ -305,21 +311,19 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
   function readRow(match: HeaderMatch, row: SourceRow, place: { file: string; sheet: string | null }): RowResult {
     const values: Record<string, unknown> = {};
     const errors: RowError[] = [];
-    const byField = new Map<string, { column: MappedColumn; raw: string }>();
     for (const column of match.columns) {
       const raw = row.cells[column.index] ?? '';
-      byField.set(column.definition.field, { column, raw });
       if (raw.includes(UNDECODABLE)) {
         errors.push({ column: column.header, value: raw, reason: 'characters that could not be decoded (UTF-8, GBK or UTF-16 expected)' });
         continue;
       }
-      const parsed = parseCell(column, raw);
+      const parsed = parseCell(match.kind, column, raw);
       if (parsed.ok) values[column.definition.field] = parsed.value;
       else errors.push({ column: column.header, value: raw, reason: parsed.reason });
     }
     const fail = (field: string, reason: string) => {
-      const cell = byField.get(field);
-      errors.push({ column: cell?.column.header ?? field, value: cell?.raw ?? '', reason });
+      const column = match.columns.find((c) => c.definition.field === field);
+      errors.push({ column: column?.header ?? field, value: column ? (row.cells[column.index] ?? '') : '', reason });
     };
     const checks = match.kind === 'ledger' ? ledgerChecks : receiptChecks;
     checks(values, fail, match);
@@ -330,20 +334,21 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
         ({ kind: match.kind, ok: true, ...rowPlace, values, errors: [] } as unknown as RowResult);
   }
 
-  function parseCell(column: MappedColumn, raw: string): Parsed<unknown> {
+  function parseCell(kind: ImportKind, column: MappedColumn, raw: string): Parsed<unknown> {
     switch (column.definition.valueType) {
       case 'text':
         return { ok: true, value: normaliseText(raw) };
       case 'code':
         return { ok: true, value: normaliseCode(raw) };
       case 'date':
-        return parseDateCell(raw);
+        return memo(dates, raw, parseDateCell);
       case 'amount':
-        return parseAmountCell(raw);
+        // Ledger amounts are only checked and stored: exact text, no Decimal per cell.
+        return kind === 'ledger' ? parseAmountText(raw) : parseAmountCell(raw);
       case 'seq':
         return parseSeqCell(raw);
       case 'receivable_type':
-        return parseTypeCell(raw, types);
+        return memo(typeNames, raw, (cell) => parseTypeCell(cell, types));
     }
   }
 
@@ -356,24 +361,24 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
     if (!hasColumn(match, 'type')) values.type = DEFAULT_RECEIVABLE_TYPE;
     // Blank or absent: nothing paid, no penalty (IMPORT-FORMAT.md: 0 by default).
     for (const field of ['amount_paid', 'penalty_accrued', 'penalty_paid']) {
-      if (values[field] === null || !hasColumn(match, field)) values[field] = ZERO;
+      if (values[field] === null || !hasColumn(match, field)) values[field] = '0.00';
     }
     fillAbsent(values, match);
     requireFields(values, fail, match);
     for (const field of ['contract_amount', 'amount_due', 'amount_paid', 'penalty_accrued', 'penalty_paid']) {
-      const amount = values[field] as Money | null | undefined;
-      if (amount?.isNegative()) fail(field, 'an amount of zero or more');
+      const amount = values[field] as string | null | undefined;
+      if (amount && isNegativeAmount(amount)) fail(field, 'an amount of zero or more');
     }
     // Compared only when both figures were read and are not already wrong (negative).
-    const due = values.amount_due as Money | null | undefined;
-    const paid = values.amount_paid as Money | undefined;
-    if (due && !due.isNegative() && paid?.greaterThan(due)) {
-      fail('amount_paid', `more than the amount due (${formatMoney(due)})`);
+    const due = values.amount_due as string | null | undefined;
+    const paid = values.amount_paid as string | undefined;
+    if (due && !isNegativeAmount(due) && paid && amountGreaterThan(paid, due)) {
+      fail('amount_paid', `more than the amount due (${due})`);
     }
-    const accrued = values.penalty_accrued as Money | undefined;
-    const penaltyPaid = values.penalty_paid as Money | undefined;
-    if (accrued && !accrued.isNegative() && penaltyPaid?.greaterThan(accrued)) {
-      fail('penalty_paid', `more than the penalty accrued (${formatMoney(accrued)})`);
+    const accrued = values.penalty_accrued as string | undefined;
+    const penaltyPaid = values.penalty_paid as string | undefined;
+    if (accrued && !isNegativeAmount(accrued) && penaltyPaid && amountGreaterThan(penaltyPaid, accrued)) {
+      fail('penalty_paid', `more than the penalty accrued (${accrued})`);
     }
   }
 
@@ -402,6 +407,17 @@ function requireFields(values: Record<string, unknown>, fail: (field: string, re
 
 function hasColumn(match: HeaderMatch, field: string): boolean {
   return match.columns.some((c) => c.definition.field === field);
+}
+
+/** fn(cell), computed once per distinct cell (the cache is emptied when it grows large). */
+function memo<T>(cache: Map<string, T>, cell: string, fn: (cell: string) => T): T {
+  let result = cache.get(cell);
+  if (result === undefined) {
+    if (cache.size >= 10_000) cache.clear();
+    result = fn(cell);
+    cache.set(cell, result);
+  }
+  return result;
 }
 
 /** A total row: a cell says 合计/总计/小计 and there is no contract number beside it. */

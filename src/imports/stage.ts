@@ -1,12 +1,13 @@
 // Loading validated rows into a staging table inside the import's transaction: COPY on a PostgreSQL server
-// (pg-copy-streams), batched multi-row INSERTs from arrays (unnest) on PGlite. Rows stream in; memory holds
-// one batch at most.
+// (pg-copy-streams), a COPY per batch from an in-memory blob on PGlite, and batched multi-row INSERTs from
+// arrays (unnest) on a server when other statements must run between rows. Rows stream in; memory holds one
+// batch at most.
 import type { Writable } from 'node:stream';
 import type { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DbKind, Tx } from '../db/index.js';
 
-/** Rows per INSERT on PGlite; per COPY write burst on PostgreSQL. */
+/** Rows per INSERT or PGlite COPY; per COPY write burst on PostgreSQL. */
 export const STAGE_BATCH_ROWS = 5_000;
 
 export interface StageColumn {
@@ -29,14 +30,25 @@ export async function createStageTable(tx: Tx, table: string, columns: readonly 
   await tx.raw(`CREATE TEMP TABLE ${table} (${columns.map((c) => `${c.name} ${c.sqlType}`).join(', ')}) ON COMMIT DROP`);
 }
 
-export async function openStageWriter(tx: Tx, kind: DbKind, table: string, columns: readonly StageColumn[]): Promise<StageWriter> {
-  return kind === 'postgres' ? openCopyWriter(tx, table, columns) : openInsertWriter(tx, table, columns);
+/** `free`: other statements may run between rows (a COPY on a server holds the connection until it ends). */
+export async function openStageWriter(
+  tx: Tx,
+  kind: DbKind,
+  table: string,
+  columns: readonly StageColumn[],
+  options: { free?: boolean } = {},
+): Promise<StageWriter> {
+  if (kind === 'pglite') return openBlobCopyWriter(tx, table, columns);
+  return options.free ? openInsertWriter(tx, table, columns) : openCopyWriter(tx, table, columns);
 }
 
 // COPY text format: tab-separated, \N for NULL, backslash escapes.
+const COPY_SPECIAL = /[\\\t\n\r]/;
 function copyField(value: StageValue): string {
   if (value === null) return '\\N';
-  return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  if (typeof value === 'number') return String(value);
+  if (!COPY_SPECIAL.test(value)) return value;
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
 async function openCopyWriter(tx: Tx, table: string, columns: readonly StageColumn[]): Promise<StageWriter> {
@@ -73,6 +85,40 @@ async function openCopyWriter(tx: Tx, table: string, columns: readonly StageColu
       await done.catch(() => undefined);
     },
   };
+}
+
+async function openBlobCopyWriter(tx: Tx, table: string, columns: readonly StageColumn[]): Promise<StageWriter> {
+  // PGlite has one session, the transaction's: a COPY from its in-memory /dev/blob is part of the transaction.
+  // Text COPY is parsed in C: at 1M rows 3.8 s against 9.3 s for the same rows bound as arrays (unnest).
+  const client = tx.client as unknown as { acquireConnection(): Promise<PgliteBlobQuery> };
+  const pglite = await client.acquireConnection();
+  const sql = `COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM '/dev/blob'`;
+  let buffer: string[] = [];
+  let count = 0;
+  const flush = async () => {
+    if (buffer.length === 0) return;
+    const blob = new Blob(buffer);
+    buffer = [];
+    await pglite.query(sql, [], { blob });
+  };
+  return {
+    async push(row) {
+      buffer.push(`${row.map(copyField).join('\t')}\n`);
+      count++;
+      if (buffer.length >= STAGE_BATCH_ROWS) await flush();
+    },
+    async close() {
+      await flush();
+      return count;
+    },
+    async abort() {
+      buffer = [];
+    },
+  };
+}
+
+interface PgliteBlobQuery {
+  query(sql: string, params: unknown[], options: { blob: Blob }): Promise<unknown>;
 }
 
 async function openInsertWriter(tx: Tx, table: string, columns: readonly StageColumn[]): Promise<StageWriter> {

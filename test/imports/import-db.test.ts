@@ -173,6 +173,19 @@ describeEachDb('zq import into the database', (get) => {
     await expect(findContract(f.db.knex, 'HT-SAME')).rejects.toThrow(/exists at HF01, WH01/);
   });
 
+  it('--create-dealers creates the dealers a file names, also after its first rows are loaded', async () => {
+    const f = get();
+    const file = writeCsv('new-dealers.csv', [
+      'NEW01,ND-1,郑七,,13900000007,1,货款,2026-04-10,500.00,0,0,0',
+      'NEW02,ND-2,王八,,13900000008,1,货款,2026-04-10,600.00,0,0,0',
+    ]);
+    const s = await importFile(f.db, f.admin, file, { asOf: AS_OF, createDealers: true });
+    expect(s.status).toBe('imported');
+    expect(s.counts).toMatchObject({ contractsCreated: 2, linesCreated: 2 });
+    expect(s.warnings.filter((w) => w.includes('created (--create-dealers)'))).toHaveLength(2);
+    expect(await count(f, 'dealers', { code: 'NEW02' })).toBe(1);
+  });
+
   it('the same contract twice in one file with different customers is a row error', async () => {
     const f = get();
     const file = writeCsv('inconsistent.csv', [
@@ -183,6 +196,14 @@ describeEachDb('zq import into the database', (get) => {
     const s = await importFile(f.db, f.admin, file, { asOf: AS_OF });
     expect(s.status).toBe('rejected');
     expect(s.errors.map((e) => e.column).sort()).toEqual(['客户名称', '期次']);
+    // The same name with two ID numbers is two customers too.
+    const ids = writeCsv('inconsistent-id.csv', [
+      'HF01,HT-Y,周五,340100000000000001,,1,货款,2026-04-10,500.00,0,0,0',
+      'HF01,HT-Y,周五,340100000000000002,,2,货款,2026-05-10,500.00,0,0,0',
+    ]);
+    const t = await importFile(f.db, f.admin, ids, { asOf: AS_OF });
+    expect(t.status).toBe('rejected');
+    expect(t.errors.map((e) => [e.rowNumber, e.column])).toEqual([[3, '客户名称']]);
   });
 
   it('receipts import confirmed and allocated, each row only once however often the file is imported', async () => {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  amountGreaterThan,
   isTotalMarker,
   normaliseCode,
   normaliseText,
   parseAmountCell,
+  parseAmountText,
   parseDateCell,
   parseSeqCell,
   parseTypeCell,
@@ -98,6 +100,26 @@ describe('amounts', () => {
     ['1e5', 'an amount such as 1234.50, 1,234.50, ¥1,234.50 or 1.5万'],
   ])('%j is refused: %s', (cell, reason) => {
     expect(parseAmountCell(cell)).toEqual({ ok: false, reason });
+  });
+
+  // Ledger rows read amounts as canonical text without a Decimal: the same figures and reasons.
+  it.each(['1234.5', '007.5', '0', '0.0', '1,234.50', '(1,234.50)', '1.5万', '１２３４．５０', '', '-', '1234.567', 'abc', '1e5'])(
+    '%j as text agrees with parseAmountCell',
+    (cell) => {
+      const decimal = parseAmountCell(cell);
+      const expected = decimal.ok ? { ok: true, value: decimal.value?.toFixed(2) ?? null } : decimal;
+      expect(parseAmountText(cell)).toEqual(expected);
+    },
+  );
+
+  it('keeps the sign of a negative zero, and compares exactly', () => {
+    expect(parseAmountText('(0)')).toEqual({ ok: true, value: '-0.00' });
+    expect(amountGreaterThan('41666.68', '41666.67')).toBe(true);
+    expect(amountGreaterThan('9.99', '10.00')).toBe(false);
+    expect(amountGreaterThan('100.00', '100.00')).toBe(false);
+    expect(amountGreaterThan('100.00', '99.99')).toBe(true);
+    expect(amountGreaterThan('0.01', '-5.00')).toBe(true);
+    expect(amountGreaterThan('-0.00', '0.00')).toBe(false);
   });
 });
 
