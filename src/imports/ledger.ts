@@ -153,6 +153,11 @@ export interface LedgerCounts {
 export const BULK_LOAD_MIN_ROWS = 50_000;
 /** The tables that take a row per line of the file. */
 const BULK_TABLES = ['schedule_lines', 'postings'];
+/** Row-level queue triggers the bulk load replaces by one queue row per contract. */
+const PENALTY_QUEUE_TRIGGERS = [
+  ['schedule_lines', 'schedule_lines_penalty_dirty_insert'],
+  ['postings', 'postings_penalty_dirty'],
+] as const;
 
 /**
  * A first-time bulk load (the file has at least BULK_LOAD_MIN_ROWS lines and schedule_lines has no more rows
@@ -215,8 +220,15 @@ async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
   }
   for (const k of keys) await tx.raw(`ALTER TABLE ${k.tbl} DROP CONSTRAINT ${k.name}`);
   for (const i of indexes) await tx.raw(`DROP INDEX ${i.name}`);
+  // The batch's change queue (008_penalty_segments) would take a row per line and per paid line; the load
+  // queues each of the file's contracts once instead, which tells the batch the same.
+  for (const [table, trigger] of PENALTY_QUEUE_TRIGGERS) await tx.raw(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
   return {
     async finish() {
+      for (const [table, trigger] of PENALTY_QUEUE_TRIGGERS) await tx.raw(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
+      await tx.raw(
+        `INSERT INTO penalty_dirty (reason, contract_id) SELECT 'contract', contract_id FROM zq_stage_contracts WHERE contract_id IS NOT NULL`,
+      );
       for (const i of indexes) await tx.raw(i.def);
       for (const k of keys) await tx.raw(`ALTER TABLE ${k.tbl} ADD CONSTRAINT ${k.name} ${k.def}`);
     },

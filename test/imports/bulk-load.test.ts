@@ -29,6 +29,9 @@ async function definitions(f: DbFixture): Promise<string[]> {
        FROM pg_constraint WHERE conrelid IN ('schedule_lines'::regclass, 'postings'::regclass)
      UNION ALL
      SELECT indexdef FROM pg_indexes WHERE tablename IN ('schedule_lines', 'postings')
+     UNION ALL
+     SELECT tgrelid::regclass::text || ' trigger ' || tgname || ' enabled ' || tgenabled::text FROM pg_trigger
+      WHERE tgrelid IN ('schedule_lines'::regclass, 'postings'::regclass) AND NOT tgisinternal
      ORDER BY 1`,
   );
   return result.rows.map((r: { d: string }) => r.d);
@@ -65,6 +68,11 @@ describeEachDb('zq import: first-time bulk load', (get) => {
     expect(await count(f, 'schedule_lines')).toBe(BULK_LOAD_MIN_ROWS);
     // Lines 1–15 paid, 16–20 with penalty: one opening posting each.
     expect(await count(f, 'postings')).toBe(BULK_LOAD_MIN_ROWS);
+    // The batch's queue names each contract once (its row triggers were off for the load, and are on again).
+    const queued = await f.db.knex('penalty_dirty').where({ reason: 'contract' }).countDistinct<{ n: number }[]>({ n: 'contract_id' });
+    expect(Number(queued[0]?.n)).toBe(BULK_LOAD_MIN_ROWS / LINES);
+    const perRow = await f.db.knex('penalty_dirty').whereIn('reason', ['line', 'posting']).count<{ n: number }[]>({ n: '*' });
+    expect(Number(perRow[0]?.n)).toBe(0);
     // The same file again: unchanged (and too small against what is stored for another bulk load).
     const again = await importFile(f.db, f.admin, file, { dealer: 'BULK', asOf: '2026-03-31' });
     expect(again.status).toBe('unchanged');
