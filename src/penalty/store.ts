@@ -23,23 +23,19 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
   ) g ON true`;
 
 /**
- * Segments of the target lines (a query returning line_id), as of business date :asOf (only lines whose grace
- * period has ended by then). One statement; every step is a join, an aggregate or a window over the set:
- *  lines     the live, penalty-bearing target lines with their grace, window start (day after the due date, or
- *            after the grace period in forward mode, and after an import's cut-over) and end (the day before
- *            settlement or bad-debt confirmation);
- *  paid      postings to the lines' amounts per value date (reversals net);
- *  late      lines still unpaid at the end of the grace period;
- *  key_rates the rate timeline of each (contract override, dealer, type) key in use: at each start date of an
- *            applicable setting, the most specific setting started by then;
- *  points    per line the dates where the base changes (day after a payment), the rate changes, or the window opens;
- *  running   base = amount due − payments so far (running sum), the rate carried forward (count/first_value);
- *  valid     those intervals clipped to the window, with a base above zero and a rate;
- *  islands   neighbours with the same base and rate merged (gaps and islands).
+ * The late lines among the targets, as of business date :asOf, with everything the segments need (one statement):
+ *  lines  the live, penalty-bearing target lines with their grace (penalty_grace_keys), window start (day after the
+ *         due date, or after the grace period in forward mode, and after an import's cut-over) and end (the day
+ *         before settlement or bad-debt confirmation);
+ *  paid   per line, postings to its amount (reversals net) paid within the grace period, paid before the window
+ *         opens (the base the window opens with), and whether any is value-dated later;
+ *  rates  per line, the rate in force when its window opens (key_rates), and whether another one starts later.
+ * A line with no later payment and no later rate has exactly one segment (simple); the others go through the
+ * full timeline statement (complexSql). Kept in a temporary table so the planner knows its size.
+ * `source` is a FROM clause naming schedule_lines as l, restricted to the targets.
  */
-function segmentsSql(targets: string): string {
+function lateSql(source: string): string {
   return `WITH
-  grace_keys AS MATERIALIZED (${GRACE_KEYS}),
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
   lines AS (
     SELECT l.id AS line_id, l.contract_id, c.dealer_id, l.receivable_type, l.amount_due,
@@ -48,29 +44,46 @@ function segmentsSql(targets: string): string {
                c.cutover_date + 1) AS window_start,
       CASE WHEN c.status = 'written_off' THEN c.status_date - 1 END AS window_end,
       coalesce(o.contract_id, 0) AS rate_contract
-    FROM (${targets}) tg
-    JOIN schedule_lines l ON l.id = tg.line_id AND l.retired_version IS NULL
+    FROM ${source}
     JOIN receivable_types t ON t.code = l.receivable_type AND t.penalty_bearing
     JOIN contracts c ON c.id = l.contract_id
-    JOIN grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
+    JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
     LEFT JOIN overrides o ON o.contract_id = c.id
-    WHERE l.due_date + gk.grace_days < :asOf::date
+    WHERE l.retired_version IS NULL AND l.due_date + gk.grace_days < :asOf::date
   ),
   paid AS (
-    SELECT p.schedule_line_id AS line_id, p.value_date, sum(p.signed_amount) AS amount
-    FROM postings p JOIN lines ln ON ln.line_id = p.schedule_line_id
+    SELECT ln.line_id,
+      sum(p.signed_amount) FILTER (WHERE p.value_date <= ln.grace_end) AS in_grace,
+      sum(p.signed_amount) FILTER (WHERE p.value_date < ln.window_start) AS before_start,
+      bool_or(p.value_date >= ln.window_start) AS later
+    FROM lines ln JOIN postings p ON p.schedule_line_id = ln.line_id
     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
-    GROUP BY p.schedule_line_id, p.value_date
-  ),
-  paid_in_grace AS (
-    SELECT pd.line_id, sum(pd.amount) AS amount FROM paid pd JOIN lines ln ON ln.line_id = pd.line_id
-    WHERE pd.value_date <= ln.grace_end GROUP BY pd.line_id
+    GROUP BY ln.line_id
   ),
   late AS (
-    SELECT ln.* FROM lines ln LEFT JOIN paid_in_grace pg ON pg.line_id = ln.line_id
-    WHERE ln.amount_due - coalesce(pg.amount, 0) > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
+    SELECT ln.*, ln.amount_due - coalesce(pd.before_start, 0) AS start_base, coalesce(pd.later, false) AS paid_later
+    FROM lines ln LEFT JOIN paid pd ON pd.line_id = ln.line_id
+    WHERE ln.amount_due - coalesce(pd.in_grace, 0) > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
   ),
-  rate_keys AS (SELECT DISTINCT rate_contract, dealer_id, receivable_type FROM late),
+  ${keyRatesSql('late')},
+  spans AS (
+    SELECT kr.*, lead(kr.from_date) OVER (PARTITION BY kr.rate_contract, kr.dealer_id, kr.receivable_type ORDER BY kr.from_date) AS next_from
+    FROM key_rates kr
+  )
+  SELECT lt.*, sp.daily_rate AS start_rate,
+    lt.paid_later OR EXISTS (SELECT 1 FROM spans s WHERE s.rate_contract = lt.rate_contract AND s.dealer_id = lt.dealer_id
+      AND s.receivable_type = lt.receivable_type AND s.from_date > lt.window_start) AS complex
+  FROM late lt LEFT JOIN spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
+    AND sp.receivable_type = lt.receivable_type AND sp.from_date <= lt.window_start
+    AND (sp.next_from IS NULL OR sp.next_from > lt.window_start)`;
+}
+
+/**
+ * key_rates: the rate timeline of each (contract override, dealer, type) key of the lines in `late`: at each start
+ * date of an applicable setting, the most specific setting started by then.
+ */
+function keyRatesSql(late: string): string {
+  return `rate_keys AS (SELECT DISTINCT rate_contract, dealer_id, receivable_type FROM ${late}),
   key_dates AS (
     SELECT DISTINCT k.rate_contract, k.dealer_id, k.receivable_type, r.effective_from AS from_date
     FROM rate_keys k JOIN penalty_rates r
@@ -84,10 +97,32 @@ function segmentsSql(targets: string): string {
         AND (r.receivable_type IS NULL OR r.receivable_type = kd.receivable_type) AND r.effective_from <= kd.from_date
       ORDER BY r.specificity DESC, r.effective_from DESC, r.id DESC LIMIT 1) AS daily_rate
     FROM key_dates kd
+  )`;
+}
+
+/** The one segment of each simple late line: open from the window start (or closed at its end), one base, one rate. */
+const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start_base, start_rate,
+    CASE WHEN window_end IS NOT NULL THEN start_base * start_rate * (window_end - window_start + 1) END, grace_end
+  FROM penalty_late WHERE NOT complex AND start_base > 0 AND start_rate IS NOT NULL`;
+
+/**
+ * Segments of the complex late lines: the whole timeline per line, every step a join, an aggregate or a window:
+ *  points    per line the dates where the base changes (day after a payment), the rate changes, or the window opens;
+ *  running   base = amount due − payments so far (running sum), the rate carried forward (count/first_value);
+ *  valid     those intervals clipped to the window, with a base above zero and a rate;
+ *  islands   neighbours with the same base and rate merged (gaps and islands).
+ */
+const COMPLEX_SQL = `WITH
+  late AS (SELECT * FROM penalty_late WHERE complex),
+  paid AS (
+    SELECT p.schedule_line_id AS line_id, p.value_date, sum(p.signed_amount) AS amount
+    FROM postings p JOIN late lt ON lt.line_id = p.schedule_line_id
+    WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
+    GROUP BY p.schedule_line_id, p.value_date
   ),
+  ${keyRatesSql('late')},
   events AS (
-    SELECT pd.line_id, pd.value_date + 1 AS at, -pd.amount AS delta, NULL::numeric AS daily_rate
-      FROM paid pd JOIN late lt ON lt.line_id = pd.line_id
+    SELECT pd.line_id, pd.value_date + 1 AS at, -pd.amount AS delta, NULL::numeric AS daily_rate FROM paid pd
     UNION ALL
     SELECT lt.line_id, kr.from_date, 0, kr.daily_rate
       FROM late lt JOIN key_rates kr ON kr.rate_contract = lt.rate_contract AND kr.dealer_id = lt.dealer_id
@@ -133,7 +168,6 @@ function segmentsSql(targets: string): string {
     CASE WHEN m.to_date IS NOT NULL THEN m.base * m.daily_rate * (m.to_date - m.from_date + 1) END AS amount,
     lt.grace_end
   FROM merged m JOIN late lt ON lt.line_id = m.line_id`;
-}
 
 /** The tables the segment statements read: their planner statistics must describe them (see refreshStatistics). */
 const BATCH_TABLES = [
@@ -179,20 +213,26 @@ export interface RecomputeCounts {
 
 /**
  * Brings the stored segments up to date as of a business date, in a handful of statements whatever the number
- * of lines: find the target lines, delete their segments, insert the recomputed ones, clear the queue.
+ * of lines: find the target lines, collect the late ones, delete their segments, insert the recomputed ones,
+ * clear the queue. The intermediate sets are temporary tables analyzed before use: planned blind, the joins over
+ * them were estimated at a row or two and run as nested loops over tens of thousands of lines (minutes).
  */
 export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: RecomputeScope): Promise<RecomputeCounts> {
   // The statements are few and large; PostgreSQL's JIT compiler spends more time than it saves on them.
   await tx.raw('SET LOCAL jit = off');
   const maxQueued = Number((await tx.raw('SELECT coalesce(max(id), 0) AS id FROM penalty_dirty')).rows[0].id);
+  // a few rows, but they decide how many lines each join yields: always analyzed
+  await tempTable(tx, 'penalty_grace_keys', GRACE_KEYS, {}, true);
   let lines: number;
-  let targets: string;
+  let source: string;
   if (scope.kind === 'all') {
     // every row goes: TRUNCATE (transactional in PostgreSQL) frees the table and its indexes at once, where a
     // DELETE would leave every dead row and index entry behind for the INSERT to step over
     await tx.raw('TRUNCATE penalty_segments');
-    targets = `SELECT id AS line_id FROM schedule_lines WHERE retired_version IS NULL AND due_date < '${asOf}'::date`;
-    lines = Number((await tx.raw(`SELECT count(*) AS n FROM (${targets}) t`)).rows[0].n);
+    lines = Number(
+      (await tx.raw(`SELECT count(*) AS n FROM schedule_lines WHERE retired_version IS NULL AND due_date < ?::date`, [asOf])).rows[0].n,
+    );
+    source = 'schedule_lines l';
   } else {
     await tx.raw('DROP TABLE IF EXISTS penalty_targets');
     await tx.raw('CREATE TEMP TABLE penalty_targets (line_id bigint PRIMARY KEY) ON COMMIT DROP');
@@ -204,30 +244,41 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
       await tx.raw(changedTargetsSql(), { asOf, previous: scope.previous, maxQueued });
     }
     lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_targets')).rows[0].n);
-    // a temporary table has no statistics until analyzed; the plan of the big statement depends on its size
     if (lines > SMALL_TARGET_SET) await tx.raw('ANALYZE penalty_targets');
     await tx.raw('DELETE FROM penalty_segments s USING penalty_targets t WHERE s.line_id = t.line_id');
-    targets = 'SELECT line_id FROM penalty_targets';
+    source = 'penalty_targets tg JOIN schedule_lines l ON l.id = tg.line_id';
   }
-  const inserted = await tx.raw(`${INSERT_COLUMNS} ${segmentsSql(targets)}`, { asOf });
+  await tempTable(tx, 'penalty_late', lateSql(source), { asOf }, lines > SMALL_TARGET_SET);
+  const simple = await tx.raw(`${INSERT_COLUMNS} ${SIMPLE_SQL}`);
+  const complex = await tx.raw(`${INSERT_COLUMNS} ${COMPLEX_SQL}`);
   let queue = 0;
   if (scope.kind !== 'contracts') {
     queue = (await tx.raw('DELETE FROM penalty_dirty WHERE id <= ?', [maxQueued])).rowCount ?? 0;
   }
-  return { lines, segments: inserted.rowCount ?? 0, queue };
+  return { lines, segments: (simple.rowCount ?? 0) + (complex.rowCount ?? 0), queue };
 }
 
-/** Lines whose grace period ended since the previous business date, and every line the queue names. */
+/** A temporary table (dropped at commit) holding a query's rows; a temporary table has no statistics until analyzed. */
+async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<string, string>, analyze: boolean): Promise<void> {
+  await tx.raw(`DROP TABLE IF EXISTS ${name}`);
+  await tx.raw(`CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${sql}`, bindings);
+  if (analyze) await tx.raw(`ANALYZE ${name}`);
+}
+
+/**
+ * Lines whose grace period ended since the previous business date (a range of due dates on their index, then
+ * each line's own grace), and every line the queue names.
+ */
 function changedTargetsSql(): string {
   return `INSERT INTO penalty_targets (line_id)
-  WITH grace_keys AS MATERIALIZED (${GRACE_KEYS}),
-  queued AS (SELECT * FROM penalty_dirty WHERE id <= :maxQueued)
+  WITH queued AS (SELECT * FROM penalty_dirty WHERE id <= :maxQueued)
   SELECT l.id FROM schedule_lines l
-    JOIN (SELECT DISTINCT grace_days FROM grace_keys) gd
-      ON l.due_date >= :previous::date - gd.grace_days AND l.due_date < :asOf::date - gd.grace_days
     JOIN contracts c ON c.id = l.contract_id
-    JOIN grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type AND gk.grace_days = gd.grace_days
+    JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
     WHERE l.retired_version IS NULL
+      AND l.due_date >= :previous::date - (SELECT max(grace_days) FROM penalty_grace_keys)
+      AND l.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
+      AND l.due_date + gk.grace_days >= :previous::date AND l.due_date + gk.grace_days < :asOf::date
   UNION
   SELECT q.line_id FROM queued q WHERE q.line_id IS NOT NULL
   UNION
