@@ -29,7 +29,7 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
  *         before settlement or bad-debt confirmation);
  *  paid   per line, postings to its amount (reversals net) paid within the grace period, paid before the window
  *         opens (the base the window opens with), and whether any is value-dated later;
- *  rates  per line, the rate in force when its window opens (key_rates), and whether another one starts later.
+ *  rates  per line, the rate in force when its window opens (penalty_rate_spans), and whether another starts later.
  * A line with no later payment and no later rate has exactly one segment (simple); the others go through the
  * full timeline statement (complexSql). Kept in a temporary table so the planner knows its size.
  * `source` is a FROM clause naming schedule_lines as l, restricted to the targets.
@@ -50,6 +50,7 @@ function lateSql(source: string): string {
     JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
     LEFT JOIN overrides o ON o.contract_id = c.id
     WHERE l.retired_version IS NULL AND l.due_date + gk.grace_days < :asOf::date
+      AND l.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
   ),
   paid AS (
     SELECT ln.line_id,
@@ -64,26 +65,26 @@ function lateSql(source: string): string {
     SELECT ln.*, ln.amount_due - coalesce(pd.before_start, 0) AS start_base, coalesce(pd.later, false) AS paid_later
     FROM lines ln LEFT JOIN paid pd ON pd.line_id = ln.line_id
     WHERE ln.amount_due - coalesce(pd.in_grace, 0) > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
-  ),
-  ${keyRatesSql('late')},
-  spans AS (
-    SELECT kr.*, lead(kr.from_date) OVER (PARTITION BY kr.rate_contract, kr.dealer_id, kr.receivable_type ORDER BY kr.from_date) AS next_from
-    FROM key_rates kr
   )
-  SELECT lt.*, sp.daily_rate AS start_rate,
-    lt.paid_later OR EXISTS (SELECT 1 FROM spans s WHERE s.rate_contract = lt.rate_contract AND s.dealer_id = lt.dealer_id
-      AND s.receivable_type = lt.receivable_type AND s.from_date > lt.window_start) AS complex
-  FROM late lt LEFT JOIN spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
+  SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later OR sp.next_from IS NOT NULL AS complex
+  FROM late lt JOIN penalty_rate_spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
     AND sp.receivable_type = lt.receivable_type AND sp.from_date <= lt.window_start
     AND (sp.next_from IS NULL OR sp.next_from > lt.window_start)`;
 }
 
 /**
- * key_rates: the rate timeline of each (contract override, dealer, type) key of the lines in `late`: at each start
- * date of an applicable setting, the most specific setting started by then.
+ * The rate timeline of every (contract override, dealer, type) key — every dealer and type, and every contract with
+ * an override: at each start date of an applicable setting, the most specific setting started by then, in force
+ * until the next start (next_from). A first span with no rate runs from -infinity to the first start, so every
+ * date of a key falls in exactly one span. A handful of rows whatever the number of lines.
  */
-function keyRatesSql(late: string): string {
-  return `rate_keys AS (SELECT DISTINCT rate_contract, dealer_id, receivable_type FROM ${late}),
+const RATE_SPANS = `WITH
+  rate_keys AS (
+    SELECT 0::bigint AS rate_contract, d.id AS dealer_id, t.code AS receivable_type FROM dealers d CROSS JOIN receivable_types t
+    UNION ALL
+    SELECT c.id, c.dealer_id, t.code FROM (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL) o
+      JOIN contracts c ON c.id = o.contract_id CROSS JOIN receivable_types t
+  ),
   key_dates AS (
     SELECT DISTINCT k.rate_contract, k.dealer_id, k.receivable_type, r.effective_from AS from_date
     FROM rate_keys k JOIN penalty_rates r
@@ -97,8 +98,11 @@ function keyRatesSql(late: string): string {
         AND (r.receivable_type IS NULL OR r.receivable_type = kd.receivable_type) AND r.effective_from <= kd.from_date
       ORDER BY r.specificity DESC, r.effective_from DESC, r.id DESC LIMIT 1) AS daily_rate
     FROM key_dates kd
-  )`;
-}
+    UNION ALL
+    SELECT k.*, '-infinity'::date, NULL FROM rate_keys k
+  )
+  SELECT kr.*, lead(kr.from_date) OVER (PARTITION BY kr.rate_contract, kr.dealer_id, kr.receivable_type ORDER BY kr.from_date) AS next_from
+  FROM key_rates kr`;
 
 /** The one segment of each simple late line: open from the window start (or closed at its end), one base, one rate. */
 const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start_base, start_rate,
@@ -120,7 +124,7 @@ const COMPLEX_SQL = `WITH
     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
     GROUP BY p.schedule_line_id, p.value_date
   ),
-  ${keyRatesSql('late')},
+  key_rates AS (SELECT * FROM penalty_rate_spans WHERE daily_rate IS NOT NULL),
   events AS (
     SELECT pd.line_id, pd.value_date + 1 AS at, -pd.amount AS delta, NULL::numeric AS daily_rate FROM paid pd
     UNION ALL
@@ -223,6 +227,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
   const maxQueued = Number((await tx.raw('SELECT coalesce(max(id), 0) AS id FROM penalty_dirty')).rows[0].id);
   // a few rows, but they decide how many lines each join yields: always analyzed
   await tempTable(tx, 'penalty_grace_keys', GRACE_KEYS, {}, true);
+  await tempTable(tx, 'penalty_rate_spans', RATE_SPANS, {}, true);
   let lines: number;
   let source: string;
   if (scope.kind === 'all') {
