@@ -5,7 +5,7 @@ import type { Actor } from '../access/actor.js';
 import { addDays, type BusinessDate, daysBetween, eachDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import type { Db } from '../db/index.js';
-import { refreshStatistics } from '../penalty/store.js';
+import { RANDOM_PAGE_COST, refreshStatistics } from '../penalty/store.js';
 import { lastCompletedBatchDate } from '../receivables/receipts.js';
 import { acquireBatchLock } from './lock.js';
 import type { Discrepancy } from './reconcile.js';
@@ -111,6 +111,8 @@ async function runDate(db: Db, actor: Actor, date: BusinessDate, previous: Busin
   let current = BATCH_STEPS[0]?.name ?? 'none';
   try {
     await db.knex.transaction(async (tx) => {
+      // every step reads a night's changes through indexes (see RANDOM_PAGE_COST)
+      await tx.raw(`SET LOCAL random_page_cost = ${RANDOM_PAGE_COST}`);
       for (const step of BATCH_STEPS) {
         current = step.name;
         const started = performance.now();

@@ -50,7 +50,6 @@ function lateSql(source: string): string {
     JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
     LEFT JOIN overrides o ON o.contract_id = c.id
     WHERE l.retired_version IS NULL AND l.due_date + gk.grace_days < :asOf::date
-      AND l.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
   ),
   paid AS (
     SELECT ln.line_id,
@@ -188,13 +187,26 @@ const BATCH_TABLES = [
 /**
  * Brings the planner's statistics of the batch's tables up to date. The segment statements are a few large joins;
  * with stale statistics (a freshly loaded or imported ledger, and always on PGlite, which has no autovacuum) the
- * planner estimates one row per CTE and picks nested loops that turn minutes long. ANALYZE samples a bounded
- * number of rows per table, so this costs well under a second even at a million lines; the batch runs it once
- * per invocation, not per date.
+ * planner misjudges them and picks nested loops that turn minutes long. Like autovacuum, only a table whose size
+ * moved by a fifth since its last ANALYZE (or never analyzed) is analyzed again: an ordinary night changes none,
+ * and ANALYZE of the large tables is a noticeable part of a one-day run. PGlite keeps no activity counters
+ * (pg_stat_user_tables stays at zero), so the test is the page count ANALYZE recorded against the current one.
  */
 export async function refreshStatistics(knex: Knex | Tx): Promise<void> {
-  for (const table of BATCH_TABLES) await knex.raw(`ANALYZE ${table}`);
+  const stale = await knex.raw(
+    `SELECT t.name FROM unnest(?::text[]) t(name) JOIN pg_class c ON c.oid = to_regclass(t.name)
+     WHERE c.reltuples < 0 OR abs(pg_relation_size(c.oid) / current_setting('block_size')::int - c.relpages) > c.relpages / 5 + 8`,
+    [BATCH_TABLES],
+  );
+  for (const { name } of stale.rows as { name: string }[]) await knex.raw(`ANALYZE ${name}`);
 }
+
+/**
+ * The ledger the batch reads is cached in memory (PGlite is in memory; a server keeps it in its buffers), where a
+ * random page costs about what a sequential one does. At the default (4) the planner preferred scanning the whole
+ * of postings or segments to a thousand index probes for a night's few thousand lines.
+ */
+export const RANDOM_PAGE_COST = 1.1;
 
 const INSERT_COLUMNS = 'INSERT INTO penalty_segments (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end)';
 
@@ -224,6 +236,10 @@ export interface RecomputeCounts {
 export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: RecomputeScope): Promise<RecomputeCounts> {
   // The statements are few and large; PostgreSQL's JIT compiler spends more time than it saves on them.
   await tx.raw('SET LOCAL jit = off');
+  await tx.raw(`SET LOCAL random_page_cost = ${RANDOM_PAGE_COST}`);
+  // A full recomputation consumes the whole queue and empties it with TRUNCATE (a DELETE of the million rows an
+  // import queues takes longer than the recomputation): the lock keeps writers from queueing rows it would lose.
+  if (scope.kind === 'all') await tx.raw('LOCK TABLE penalty_dirty IN ACCESS EXCLUSIVE MODE');
   const maxQueued = Number((await tx.raw('SELECT coalesce(max(id), 0) AS id FROM penalty_dirty')).rows[0].id);
   // a few rows, but they decide how many lines each join yields: always analyzed
   await tempTable(tx, 'penalty_grace_keys', GRACE_KEYS, {}, true);
@@ -237,7 +253,8 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     lines = Number(
       (await tx.raw(`SELECT count(*) AS n FROM schedule_lines WHERE retired_version IS NULL AND due_date < ?::date`, [asOf])).rows[0].n,
     );
-    source = 'schedule_lines l';
+    // only lines past their due date, before any join (the least grace bounds them)
+    source = `(SELECT * FROM schedule_lines WHERE due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)) l`;
   } else {
     await tx.raw('DROP TABLE IF EXISTS penalty_targets');
     await tx.raw('CREATE TEMP TABLE penalty_targets (line_id bigint PRIMARY KEY) ON COMMIT DROP');
@@ -257,7 +274,10 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
   const simple = await tx.raw(`${INSERT_COLUMNS} ${SIMPLE_SQL}`);
   const complex = await tx.raw(`${INSERT_COLUMNS} ${COMPLEX_SQL}`);
   let queue = 0;
-  if (scope.kind !== 'contracts') {
+  if (scope.kind === 'all') {
+    queue = Number((await tx.raw('SELECT count(*) AS n FROM penalty_dirty')).rows[0].n);
+    await tx.raw('TRUNCATE penalty_dirty');
+  } else if (scope.kind === 'changed') {
     queue = (await tx.raw('DELETE FROM penalty_dirty WHERE id <= ?', [maxQueued])).rowCount ?? 0;
   }
   return { lines, segments: (simple.rowCount ?? 0) + (complex.rowCount ?? 0), queue };
