@@ -74,7 +74,8 @@ function lateSql(source: string): string {
 /**
  * The rate timeline of every (contract override, dealer, type) key — every dealer and type, and every contract with
  * an override: at each start date of an applicable setting, the most specific setting started by then, in force
- * until the next start (next_from). A first span with no rate runs from -infinity to the first start, so every
+ * until the next start (next_from); a start that repeats the rate in force is no start (the runs either side of it
+ * are one segment). A first span with no rate runs from -infinity to the first start, so every
  * date of a key falls in exactly one span. A handful of rows whatever the number of lines.
  */
 const RATE_SPANS = `WITH
@@ -99,9 +100,14 @@ const RATE_SPANS = `WITH
     FROM key_dates kd
     UNION ALL
     SELECT k.*, '-infinity'::date, NULL FROM rate_keys k
+  ),
+  changes AS (
+    SELECT kr.*, lag(kr.daily_rate) OVER (PARTITION BY kr.rate_contract, kr.dealer_id, kr.receivable_type ORDER BY kr.from_date) AS rate_before
+    FROM key_rates kr
   )
-  SELECT kr.*, lead(kr.from_date) OVER (PARTITION BY kr.rate_contract, kr.dealer_id, kr.receivable_type ORDER BY kr.from_date) AS next_from
-  FROM key_rates kr`;
+  SELECT ch.rate_contract, ch.dealer_id, ch.receivable_type, ch.from_date, ch.daily_rate,
+    lead(ch.from_date) OVER (PARTITION BY ch.rate_contract, ch.dealer_id, ch.receivable_type ORDER BY ch.from_date) AS next_from
+  FROM changes ch WHERE ch.from_date = '-infinity' OR ch.daily_rate IS DISTINCT FROM ch.rate_before`;
 
 /** The one segment of each simple late line: open from the window start (or closed at its end), one base, one rate. */
 const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start_base, start_rate,
@@ -109,68 +115,49 @@ const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start
   FROM penalty_late WHERE NOT complex AND start_base > 0 AND start_rate IS NOT NULL`;
 
 /**
- * Segments of the complex late lines: the whole timeline per line, every step a join, an aggregate or a window:
- *  points    per line the dates where the base changes (day after a payment), the rate changes, or the window opens;
- *  running   base = amount due − payments so far (running sum), the rate carried forward (count/first_value);
- *  valid     those intervals clipped to the window, with a base above zero and a rate;
- *  islands   neighbours with the same base and rate merged (gaps and islands).
+ * Segments of the complex late lines, every step a join, an aggregate or a window over the set:
+ *  points   per line the dates where the base changes (the day after a day's payments that do not net to zero),
+ *           the rate changes after the window opens (a span starts), and the window start;
+ *  runs     between consecutive points: base = amount due − payments so far (running sum), the next point;
+ *  then each run clipped to the window, kept if its base is above zero, with the rate of the span it starts in.
+ * Neighbouring runs always differ in base or rate (every point changes one of them, and spans that repeat a rate
+ * are merged), so the runs are the segments as they are.
  */
 const COMPLEX_SQL = `WITH
   late AS (SELECT * FROM penalty_late WHERE complex),
-  paid AS (
-    SELECT p.schedule_line_id AS line_id, p.value_date, sum(p.signed_amount) AS amount
+  events AS (
+    SELECT p.schedule_line_id AS line_id, p.value_date + 1 AS at, -sum(p.signed_amount) AS delta
     FROM postings p JOIN late lt ON lt.line_id = p.schedule_line_id
     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
-    GROUP BY p.schedule_line_id, p.value_date
-  ),
-  key_rates AS (SELECT * FROM penalty_rate_spans WHERE daily_rate IS NOT NULL),
-  events AS (
-    SELECT pd.line_id, pd.value_date + 1 AS at, -pd.amount AS delta, NULL::numeric AS daily_rate FROM paid pd
+    GROUP BY p.schedule_line_id, p.value_date HAVING sum(p.signed_amount) <> 0
     UNION ALL
-    SELECT lt.line_id, kr.from_date, 0, kr.daily_rate
-      FROM late lt JOIN key_rates kr ON kr.rate_contract = lt.rate_contract AND kr.dealer_id = lt.dealer_id
-       AND kr.receivable_type = lt.receivable_type
+    SELECT lt.line_id, sp.from_date, 0
+    FROM late lt JOIN penalty_rate_spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
+      AND sp.receivable_type = lt.receivable_type AND sp.from_date > lt.window_start
     UNION ALL
-    SELECT lt.line_id, lt.window_start, 0, NULL FROM late lt
+    SELECT lt.line_id, lt.window_start, 0 FROM late lt
   ),
-  points AS (SELECT line_id, at, sum(delta) AS delta, max(daily_rate) AS daily_rate FROM events GROUP BY line_id, at),
-  running AS (
-    SELECT pt.line_id, pt.at, pt.daily_rate,
-      lt.amount_due + sum(pt.delta) OVER w AS base,
-      count(pt.daily_rate) OVER w AS rate_group,
-      lead(pt.at) OVER (PARTITION BY pt.line_id ORDER BY pt.at) AS next_at,
-      lt.window_start, lt.window_end
+  points AS (SELECT line_id, at, sum(delta) AS delta FROM events GROUP BY line_id, at),
+  runs AS (
+    SELECT pt.line_id, pt.at, lead(pt.at) OVER w AS next_at,
+      lt.amount_due + sum(pt.delta) OVER (w ROWS UNBOUNDED PRECEDING) AS base
     FROM points pt JOIN late lt ON lt.line_id = pt.line_id
-    WINDOW w AS (PARTITION BY pt.line_id ORDER BY pt.at ROWS UNBOUNDED PRECEDING)
+    WINDOW w AS (PARTITION BY pt.line_id ORDER BY pt.at)
   ),
-  intervals AS (
-    SELECT rn.line_id, greatest(rn.at, rn.window_start) AS from_date,
-      CASE WHEN rn.next_at IS NULL THEN rn.window_end ELSE least(rn.next_at - 1, rn.window_end) END AS to_date,
-      rn.base, first_value(rn.daily_rate) OVER (PARTITION BY rn.line_id, rn.rate_group ORDER BY rn.at) AS daily_rate
-    FROM running rn
-  ),
-  valid AS (
-    SELECT * FROM intervals
-    WHERE base > 0 AND daily_rate IS NOT NULL AND (to_date IS NULL OR from_date <= to_date)
-  ),
-  flagged AS (
-    SELECT v.*, CASE WHEN lag(v.to_date) OVER w = v.from_date - 1 AND lag(v.base) OVER w = v.base
-                      AND lag(v.daily_rate) OVER w = v.daily_rate THEN 0 ELSE 1 END AS starts
-    FROM valid v WINDOW w AS (PARTITION BY v.line_id ORDER BY v.from_date)
-  ),
-  islands AS (
-    SELECT f.*, sum(f.starts) OVER (PARTITION BY f.line_id ORDER BY f.from_date ROWS UNBOUNDED PRECEDING) AS island
-    FROM flagged f
-  ),
-  merged AS (
-    SELECT line_id, island, base, daily_rate, min(from_date) AS from_date,
-      CASE WHEN bool_or(to_date IS NULL) THEN NULL ELSE max(to_date) END AS to_date
-    FROM islands GROUP BY line_id, island, base, daily_rate
+  clipped AS (
+    SELECT rn.line_id, rn.base, greatest(rn.at, lt.window_start) AS from_date,
+      CASE WHEN rn.next_at IS NULL THEN lt.window_end ELSE least(rn.next_at - 1, lt.window_end) END AS to_date,
+      lt.contract_id, lt.rate_contract, lt.dealer_id, lt.receivable_type, lt.grace_end
+    FROM runs rn JOIN late lt ON lt.line_id = rn.line_id
+    WHERE rn.base > 0
   )
-  SELECT m.line_id, lt.contract_id, m.from_date, m.to_date, m.base, m.daily_rate,
-    CASE WHEN m.to_date IS NOT NULL THEN m.base * m.daily_rate * (m.to_date - m.from_date + 1) END AS amount,
-    lt.grace_end
-  FROM merged m JOIN late lt ON lt.line_id = m.line_id`;
+  SELECT cl.line_id, cl.contract_id, cl.from_date, cl.to_date, cl.base, sp.daily_rate,
+    CASE WHEN cl.to_date IS NOT NULL THEN cl.base * sp.daily_rate * (cl.to_date - cl.from_date + 1) END AS amount,
+    cl.grace_end
+  FROM clipped cl JOIN penalty_rate_spans sp ON sp.rate_contract = cl.rate_contract AND sp.dealer_id = cl.dealer_id
+    AND sp.receivable_type = cl.receivable_type AND sp.from_date <= cl.from_date
+    AND (sp.next_from IS NULL OR sp.next_from > cl.from_date)
+  WHERE sp.daily_rate IS NOT NULL AND (cl.to_date IS NULL OR cl.from_date <= cl.to_date)`;
 
 /** The tables the segment statements read: their planner statistics must describe them (see refreshStatistics). */
 const BATCH_TABLES = [
