@@ -253,7 +253,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
       await tx.raw(changedTargetsSql(), { asOf, previous: scope.previous, maxQueued });
     }
     lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_targets')).rows[0].n);
-    if (lines > SMALL_TARGET_SET) await tx.raw('ANALYZE penalty_targets');
+    if (lines > SMALL_TARGET_SET) await analyzeTemp(tx, 'penalty_targets');
     await tx.raw('DELETE FROM penalty_segments s USING penalty_targets t WHERE s.line_id = t.line_id');
     source = 'penalty_targets tg JOIN schedule_lines l ON l.id = tg.line_id';
   }
@@ -270,11 +270,21 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
   return { lines, segments: (simple.rowCount ?? 0) + (complex.rowCount ?? 0), queue };
 }
 
+/**
+ * ANALYZE of a temporary table from a small sample: the plans need its size and rough proportions, and the
+ * default sample (30,000 rows) cost as much as the statement that filled it.
+ */
+async function analyzeTemp(tx: Tx, name: string): Promise<void> {
+  await tx.raw('SET LOCAL default_statistics_target = 10');
+  await tx.raw(`ANALYZE ${name}`);
+  await tx.raw('RESET default_statistics_target');
+}
+
 /** A temporary table (dropped at commit) holding a query's rows; a temporary table has no statistics until analyzed. */
 async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<string, string>, analyze: boolean): Promise<void> {
   await tx.raw(`DROP TABLE IF EXISTS ${name}`);
   await tx.raw(`CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${sql}`, bindings);
-  if (analyze) await tx.raw(`ANALYZE ${name}`);
+  if (analyze) await analyzeTemp(tx, name);
 }
 
 /**
@@ -283,7 +293,19 @@ async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<str
  */
 function changedTargetsSql(): string {
   return `INSERT INTO penalty_targets (line_id)
-  WITH queued AS (SELECT * FROM penalty_dirty WHERE id <= :maxQueued)
+  WITH queued AS (SELECT * FROM penalty_dirty WHERE id <= :maxQueued),
+  -- a contract's or a dealer's rate change reaches the segments through those contracts (their indexes), so it
+  -- costs what it changes; only a rate for every dealer reads every segment
+  rate_contracts AS (
+    SELECT q.contract_id, q.receivable_type, q.since FROM queued q WHERE q.reason = 'rate' AND q.contract_id IS NOT NULL
+    UNION ALL
+    SELECT c.id, q.receivable_type, q.since FROM queued q JOIN contracts c ON c.dealer_id = q.dealer_id
+    WHERE q.reason = 'rate' AND q.contract_id IS NULL
+  ),
+  -- rates for every dealer: the few rows a segment scan joins against
+  rate_everywhere AS MATERIALIZED (
+    SELECT q.since, q.receivable_type FROM queued q WHERE q.reason = 'rate' AND q.contract_id IS NULL AND q.dealer_id IS NULL
+  )
   SELECT l.id FROM schedule_lines l
     JOIN contracts c ON c.id = l.contract_id
     JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
@@ -296,12 +318,17 @@ function changedTargetsSql(): string {
   UNION
   SELECT l.id FROM queued q JOIN schedule_lines l ON l.contract_id = q.contract_id WHERE q.reason = 'contract'
   UNION
-  SELECT s.line_id FROM queued q
+  SELECT s.line_id FROM rate_contracts rc
+    JOIN penalty_segments s ON s.contract_id = rc.contract_id AND coalesce(s.to_date, 'infinity'::date) >= rc.since
+    JOIN schedule_lines l ON l.id = s.line_id
+    WHERE rc.receivable_type IS NULL OR rc.receivable_type = l.receivable_type
+  UNION
+  SELECT s.line_id FROM rate_everywhere q
     JOIN penalty_segments s ON coalesce(s.to_date, 'infinity'::date) >= q.since
     JOIN schedule_lines l ON l.id = s.line_id
-    JOIN contracts c ON c.id = s.contract_id
-    WHERE q.reason = 'rate' AND (q.contract_id IS NULL OR q.contract_id = s.contract_id)
-      AND (q.dealer_id IS NULL OR q.dealer_id = c.dealer_id) AND (q.receivable_type IS NULL OR q.receivable_type = l.receivable_type)
+    WHERE (q.receivable_type IS NULL OR q.receivable_type = l.receivable_type)
+      -- uncorrelated, so checked once: without such a rate the branch does not run at all
+      AND EXISTS (SELECT 1 FROM rate_everywhere)
   UNION
   SELECT l.id FROM queued q
     JOIN contracts c ON q.dealer_id IS NULL OR q.dealer_id = c.dealer_id
