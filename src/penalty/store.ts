@@ -31,7 +31,7 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
  *         opens (the base the window opens with), and whether any is value-dated later;
  *  rates  per line, the rate in force when its window opens (penalty_rate_spans), and whether another starts later.
  * A line with no later payment and no later rate has exactly one segment (simple); the others go through the
- * full timeline statement (complexSql). Kept in a temporary table so the planner knows its size.
+ * full timeline statement (COMPLEX_SQL). Kept in a temporary table so the planner knows its size.
  * `source` is a FROM clause naming schedule_lines as l, restricted to the targets.
  */
 function lateSql(source: string): string {
