@@ -59,14 +59,23 @@ async function rows(tx: Tx, sql: string, bindings: readonly string[], check: str
   }));
 }
 
+/**
+ * Postings of some kinds summed per line, dated up to the date, for the contracts in scope. The checks aggregate
+ * first and join names only for the discrepancies: joining every posting to its line, contract and dealer before
+ * grouping cost more than the check itself.
+ */
+const paidPerLine = (kinds: string, scope: Scope) =>
+  `(SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS paid FROM postings p
+    WHERE p.kind IN (${kinds}) AND p.schedule_line_id IS NOT NULL AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
+    GROUP BY p.schedule_line_id) x JOIN schedule_lines l ON l.id = x.line_id`;
+
 /** No line is paid above its amount due (postings dated up to the date). */
 const lineOverpaid: Check = (tx, { date }, scope) =>
   rows(
     tx,
-    `SELECT ${LINE_COLUMNS}, 'paid ' || sum(p.signed_amount) || ' above the amount due ' || l.amount_due AS detail
-     FROM postings p JOIN schedule_lines l ON l.id = p.schedule_line_id ${LINE_JOIN}
-     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application') AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
-     GROUP BY d.code, c.contract_no, l.id HAVING sum(p.signed_amount) > l.amount_due`,
+    `SELECT ${LINE_COLUMNS}, 'paid ' || x.paid || ' above the amount due ' || l.amount_due AS detail
+     FROM ${paidPerLine("'allocation', 'opening_paid', 'credit_application'", scope)} ${LINE_JOIN}
+     WHERE x.paid > l.amount_due`,
     [date],
     'line_overpaid',
   );
@@ -75,21 +84,20 @@ const lineOverpaid: Check = (tx, { date }, scope) =>
 const negativeOutstanding: Check = async (tx, { date }, scope) => [
   ...(await rows(
     tx,
-    `SELECT ${LINE_COLUMNS}, 'outstanding ' || (l.amount_due - sum(p.signed_amount)) || ' is negative' AS detail
-     FROM postings p JOIN schedule_lines l ON l.id = p.schedule_line_id ${LINE_JOIN}
-     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application', 'write_off') AND p.value_date <= ?
-       AND ${scope.contracts('p.contract_id')}
-     GROUP BY d.code, c.contract_no, l.id HAVING l.amount_due - sum(p.signed_amount) < 0`,
+    `SELECT ${LINE_COLUMNS}, 'outstanding ' || (l.amount_due - x.paid) || ' is negative' AS detail
+     FROM ${paidPerLine("'allocation', 'opening_paid', 'credit_application', 'write_off'", scope)} ${LINE_JOIN}
+     WHERE l.amount_due - x.paid < 0`,
     [date],
     'negative_outstanding',
   )),
   ...(await rows(
     tx,
-    `SELECT d.code AS dealer, c.contract_no AS "contractNo",
-       'credit ' || sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) || ' is negative' AS detail
-     FROM postings p JOIN contracts c ON c.id = p.contract_id JOIN dealers d ON d.id = c.dealer_id
-     WHERE p.kind IN ('credit', 'credit_application', 'refund') AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
-     GROUP BY d.code, c.contract_no HAVING sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) < 0`,
+    `SELECT d.code AS dealer, c.contract_no AS "contractNo", 'credit ' || x.credit || ' is negative' AS detail
+     FROM (SELECT p.contract_id, sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) AS credit
+           FROM postings p WHERE p.kind IN ('credit', 'credit_application', 'refund') AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
+           GROUP BY p.contract_id) x
+     JOIN contracts c ON c.id = x.contract_id JOIN dealers d ON d.id = c.dealer_id
+     WHERE x.credit < 0`,
     [date],
     'negative_outstanding',
   )),

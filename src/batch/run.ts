@@ -5,7 +5,7 @@ import type { Actor } from '../access/actor.js';
 import { addDays, type BusinessDate, daysBetween, eachDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import type { Db } from '../db/index.js';
-import { refreshStatistics } from '../penalty/store.js';
+import { RANDOM_PAGE_COST, refreshStatistics } from '../penalty/store.js';
 import { lastCompletedBatchDate } from '../receivables/receipts.js';
 import { acquireBatchLock } from './lock.js';
 import type { Discrepancy } from './reconcile.js';
@@ -14,6 +14,9 @@ import { BATCH_STEPS, type StepResult } from './steps.js';
 
 /** The most business dates one run catches up (ten years); beyond, the run refuses rather than loop for hours. */
 export const MAX_CATCH_UP_DAYS = 3660;
+
+/** work_mem of a batch date's transaction on PGlite (see runDate). */
+const PGLITE_WORK_MEM = '32MB';
 
 export interface BatchOptions {
   date: BusinessDate;
@@ -111,6 +114,11 @@ async function runDate(db: Db, actor: Actor, date: BusinessDate, previous: Busin
   let current = BATCH_STEPS[0]?.name ?? 'none';
   try {
     await db.knex.transaction(async (tx) => {
+      // every step reads a night's changes through indexes (see RANDOM_PAGE_COST)
+      await tx.raw(`SET LOCAL random_page_cost = ${RANDOM_PAGE_COST}`);
+      // PGlite runs with the default 4 MB of work_mem, and a full recomputation's hashes and aggregates spilled to
+      // its emulated file system (a third of the segment statement); a server's setting is its administrator's
+      if (db.kind === 'pglite') await tx.raw(`SET LOCAL work_mem = '${PGLITE_WORK_MEM}'`);
       for (const step of BATCH_STEPS) {
         current = step.name;
         const started = performance.now();

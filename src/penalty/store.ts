@@ -23,23 +23,19 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
   ) g ON true`;
 
 /**
- * Segments of the target lines (a query returning line_id), as of business date :asOf (only lines whose grace
- * period has ended by then). One statement; every step is a join, an aggregate or a window over the set:
- *  lines     the live, penalty-bearing target lines with their grace, window start (day after the due date, or
- *            after the grace period in forward mode, and after an import's cut-over) and end (the day before
- *            settlement or bad-debt confirmation);
- *  paid      postings to the lines' amounts per value date (reversals net);
- *  late      lines still unpaid at the end of the grace period;
- *  key_rates the rate timeline of each (contract override, dealer, type) key in use: at each start date of an
- *            applicable setting, the most specific setting started by then;
- *  points    per line the dates where the base changes (day after a payment), the rate changes, or the window opens;
- *  running   base = amount due − payments so far (running sum), the rate carried forward (count/first_value);
- *  valid     those intervals clipped to the window, with a base above zero and a rate;
- *  islands   neighbours with the same base and rate merged (gaps and islands).
+ * The late lines among the targets, as of business date :asOf, with everything the segments need (one statement):
+ *  lines  the live, penalty-bearing target lines with their grace (penalty_grace_keys), window start (day after the
+ *         due date, or after the grace period in forward mode, and after an import's cut-over) and end (the day
+ *         before settlement or bad-debt confirmation);
+ *  paid   per line, postings to its amount (reversals net) paid within the grace period, paid before the window
+ *         opens (the base the window opens with), and whether any is value-dated later;
+ *  rates  per line, the rate in force when its window opens (penalty_rate_spans), and whether another starts later.
+ * A line with no later payment and no later rate has exactly one segment (simple); the others go through the
+ * full timeline statement (COMPLEX_SQL). Kept in a temporary table so the planner knows its size.
+ * `source` is a FROM clause naming schedule_lines as l, restricted to the targets.
  */
-function segmentsSql(targets: string): string {
+function lateSql(source: string): string {
   return `WITH
-  grace_keys AS MATERIALIZED (${GRACE_KEYS}),
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
   lines AS (
     SELECT l.id AS line_id, l.contract_id, c.dealer_id, l.receivable_type, l.amount_due,
@@ -48,29 +44,47 @@ function segmentsSql(targets: string): string {
                c.cutover_date + 1) AS window_start,
       CASE WHEN c.status = 'written_off' THEN c.status_date - 1 END AS window_end,
       coalesce(o.contract_id, 0) AS rate_contract
-    FROM (${targets}) tg
-    JOIN schedule_lines l ON l.id = tg.line_id AND l.retired_version IS NULL
+    FROM ${source}
     JOIN receivable_types t ON t.code = l.receivable_type AND t.penalty_bearing
     JOIN contracts c ON c.id = l.contract_id
-    JOIN grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
+    JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
     LEFT JOIN overrides o ON o.contract_id = c.id
-    WHERE l.due_date + gk.grace_days < :asOf::date
+    WHERE l.retired_version IS NULL AND l.due_date + gk.grace_days < :asOf::date
   ),
   paid AS (
-    SELECT p.schedule_line_id AS line_id, p.value_date, sum(p.signed_amount) AS amount
-    FROM postings p JOIN lines ln ON ln.line_id = p.schedule_line_id
+    SELECT ln.line_id,
+      sum(p.signed_amount) FILTER (WHERE p.value_date <= ln.grace_end) AS in_grace,
+      sum(p.signed_amount) FILTER (WHERE p.value_date < ln.window_start) AS before_start,
+      bool_or(p.value_date >= ln.window_start) AS later
+    FROM lines ln JOIN postings p ON p.schedule_line_id = ln.line_id
     WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
-    GROUP BY p.schedule_line_id, p.value_date
-  ),
-  paid_in_grace AS (
-    SELECT pd.line_id, sum(pd.amount) AS amount FROM paid pd JOIN lines ln ON ln.line_id = pd.line_id
-    WHERE pd.value_date <= ln.grace_end GROUP BY pd.line_id
+    GROUP BY ln.line_id
   ),
   late AS (
-    SELECT ln.* FROM lines ln LEFT JOIN paid_in_grace pg ON pg.line_id = ln.line_id
-    WHERE ln.amount_due - coalesce(pg.amount, 0) > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
+    SELECT ln.*, ln.amount_due - coalesce(pd.before_start, 0) AS start_base, coalesce(pd.later, false) AS paid_later
+    FROM lines ln LEFT JOIN paid pd ON pd.line_id = ln.line_id
+    WHERE ln.amount_due - coalesce(pd.in_grace, 0) > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
+  )
+  SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later OR sp.next_from IS NOT NULL AS complex
+  FROM late lt JOIN penalty_rate_spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
+    AND sp.receivable_type = lt.receivable_type AND sp.from_date <= lt.window_start
+    AND (sp.next_from IS NULL OR sp.next_from > lt.window_start)`;
+}
+
+/**
+ * The rate timeline of every (contract override, dealer, type) key — every dealer and type, and every contract with
+ * an override: at each start date of an applicable setting, the most specific setting started by then, in force
+ * until the next start (next_from); a start that repeats the rate in force is no start (the runs either side of it
+ * are one segment). A first span with no rate runs from -infinity to the first start, so every
+ * date of a key falls in exactly one span. A handful of rows whatever the number of lines.
+ */
+const RATE_SPANS = `WITH
+  rate_keys AS (
+    SELECT 0::bigint AS rate_contract, d.id AS dealer_id, t.code AS receivable_type FROM dealers d CROSS JOIN receivable_types t
+    UNION ALL
+    SELECT c.id, c.dealer_id, t.code FROM (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL) o
+      JOIN contracts c ON c.id = o.contract_id CROSS JOIN receivable_types t
   ),
-  rate_keys AS (SELECT DISTINCT rate_contract, dealer_id, receivable_type FROM late),
   key_dates AS (
     SELECT DISTINCT k.rate_contract, k.dealer_id, k.receivable_type, r.effective_from AS from_date
     FROM rate_keys k JOIN penalty_rates r
@@ -84,56 +98,66 @@ function segmentsSql(targets: string): string {
         AND (r.receivable_type IS NULL OR r.receivable_type = kd.receivable_type) AND r.effective_from <= kd.from_date
       ORDER BY r.specificity DESC, r.effective_from DESC, r.id DESC LIMIT 1) AS daily_rate
     FROM key_dates kd
-  ),
-  events AS (
-    SELECT pd.line_id, pd.value_date + 1 AS at, -pd.amount AS delta, NULL::numeric AS daily_rate
-      FROM paid pd JOIN late lt ON lt.line_id = pd.line_id
     UNION ALL
-    SELECT lt.line_id, kr.from_date, 0, kr.daily_rate
-      FROM late lt JOIN key_rates kr ON kr.rate_contract = lt.rate_contract AND kr.dealer_id = lt.dealer_id
-       AND kr.receivable_type = lt.receivable_type
-    UNION ALL
-    SELECT lt.line_id, lt.window_start, 0, NULL FROM late lt
+    SELECT k.*, '-infinity'::date, NULL FROM rate_keys k
   ),
-  points AS (SELECT line_id, at, sum(delta) AS delta, max(daily_rate) AS daily_rate FROM events GROUP BY line_id, at),
-  running AS (
-    SELECT pt.line_id, pt.at, pt.daily_rate,
-      lt.amount_due + sum(pt.delta) OVER w AS base,
-      count(pt.daily_rate) OVER w AS rate_group,
-      lead(pt.at) OVER (PARTITION BY pt.line_id ORDER BY pt.at) AS next_at,
-      lt.window_start, lt.window_end
-    FROM points pt JOIN late lt ON lt.line_id = pt.line_id
-    WINDOW w AS (PARTITION BY pt.line_id ORDER BY pt.at ROWS UNBOUNDED PRECEDING)
-  ),
-  intervals AS (
-    SELECT rn.line_id, greatest(rn.at, rn.window_start) AS from_date,
-      CASE WHEN rn.next_at IS NULL THEN rn.window_end ELSE least(rn.next_at - 1, rn.window_end) END AS to_date,
-      rn.base, first_value(rn.daily_rate) OVER (PARTITION BY rn.line_id, rn.rate_group ORDER BY rn.at) AS daily_rate
-    FROM running rn
-  ),
-  valid AS (
-    SELECT * FROM intervals
-    WHERE base > 0 AND daily_rate IS NOT NULL AND (to_date IS NULL OR from_date <= to_date)
-  ),
-  flagged AS (
-    SELECT v.*, CASE WHEN lag(v.to_date) OVER w = v.from_date - 1 AND lag(v.base) OVER w = v.base
-                      AND lag(v.daily_rate) OVER w = v.daily_rate THEN 0 ELSE 1 END AS starts
-    FROM valid v WINDOW w AS (PARTITION BY v.line_id ORDER BY v.from_date)
-  ),
-  islands AS (
-    SELECT f.*, sum(f.starts) OVER (PARTITION BY f.line_id ORDER BY f.from_date ROWS UNBOUNDED PRECEDING) AS island
-    FROM flagged f
-  ),
-  merged AS (
-    SELECT line_id, island, base, daily_rate, min(from_date) AS from_date,
-      CASE WHEN bool_or(to_date IS NULL) THEN NULL ELSE max(to_date) END AS to_date
-    FROM islands GROUP BY line_id, island, base, daily_rate
+  changes AS (
+    SELECT kr.*, lag(kr.daily_rate) OVER (PARTITION BY kr.rate_contract, kr.dealer_id, kr.receivable_type ORDER BY kr.from_date) AS rate_before
+    FROM key_rates kr
   )
-  SELECT m.line_id, lt.contract_id, m.from_date, m.to_date, m.base, m.daily_rate,
-    CASE WHEN m.to_date IS NOT NULL THEN m.base * m.daily_rate * (m.to_date - m.from_date + 1) END AS amount,
-    lt.grace_end
-  FROM merged m JOIN late lt ON lt.line_id = m.line_id`;
-}
+  SELECT ch.rate_contract, ch.dealer_id, ch.receivable_type, ch.from_date, ch.daily_rate,
+    lead(ch.from_date) OVER (PARTITION BY ch.rate_contract, ch.dealer_id, ch.receivable_type ORDER BY ch.from_date) AS next_from
+  FROM changes ch WHERE ch.from_date = '-infinity' OR ch.daily_rate IS DISTINCT FROM ch.rate_before`;
+
+/** The one segment of each simple late line: open from the window start (or closed at its end), one base, one rate. */
+const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start_base, start_rate,
+    CASE WHEN window_end IS NOT NULL THEN start_base * start_rate * (window_end - window_start + 1) END, grace_end
+  FROM penalty_late WHERE NOT complex AND start_base > 0 AND start_rate IS NOT NULL`;
+
+/**
+ * Segments of the complex late lines, every step a join, an aggregate or a window over the set:
+ *  points   per line the dates where the base changes (the day after a day's payments that do not net to zero),
+ *           the rate changes after the window opens (a span starts), and the window start;
+ *  runs     between consecutive points: base = amount due − payments so far (running sum), the next point;
+ *  then each run clipped to the window, kept if its base is above zero, with the rate of the span it starts in.
+ * Neighbouring runs always differ in base or rate (every point changes one of them, and spans that repeat a rate
+ * are merged), so the runs are the segments as they are.
+ */
+const COMPLEX_SQL = `WITH
+  late AS (SELECT * FROM penalty_late WHERE complex),
+  events AS (
+    SELECT p.schedule_line_id AS line_id, p.value_date + 1 AS at, -sum(p.signed_amount) AS delta
+    FROM postings p JOIN late lt ON lt.line_id = p.schedule_line_id
+    WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
+    GROUP BY p.schedule_line_id, p.value_date HAVING sum(p.signed_amount) <> 0
+    UNION ALL
+    SELECT lt.line_id, sp.from_date, 0
+    FROM late lt JOIN penalty_rate_spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
+      AND sp.receivable_type = lt.receivable_type AND sp.from_date > lt.window_start
+    UNION ALL
+    SELECT lt.line_id, lt.window_start, 0 FROM late lt
+  ),
+  points AS (SELECT line_id, at, sum(delta) AS delta FROM events GROUP BY line_id, at),
+  runs AS (
+    SELECT pt.line_id, pt.at, lead(pt.at) OVER w AS next_at,
+      lt.amount_due + sum(pt.delta) OVER (w ROWS UNBOUNDED PRECEDING) AS base
+    FROM points pt JOIN late lt ON lt.line_id = pt.line_id
+    WINDOW w AS (PARTITION BY pt.line_id ORDER BY pt.at)
+  ),
+  clipped AS (
+    SELECT rn.line_id, rn.base, greatest(rn.at, lt.window_start) AS from_date,
+      CASE WHEN rn.next_at IS NULL THEN lt.window_end ELSE least(rn.next_at - 1, lt.window_end) END AS to_date,
+      lt.contract_id, lt.rate_contract, lt.dealer_id, lt.receivable_type, lt.grace_end
+    FROM runs rn JOIN late lt ON lt.line_id = rn.line_id
+    WHERE rn.base > 0
+  )
+  SELECT cl.line_id, cl.contract_id, cl.from_date, cl.to_date, cl.base, sp.daily_rate,
+    CASE WHEN cl.to_date IS NOT NULL THEN cl.base * sp.daily_rate * (cl.to_date - cl.from_date + 1) END AS amount,
+    cl.grace_end
+  FROM clipped cl JOIN penalty_rate_spans sp ON sp.rate_contract = cl.rate_contract AND sp.dealer_id = cl.dealer_id
+    AND sp.receivable_type = cl.receivable_type AND sp.from_date <= cl.from_date
+    AND (sp.next_from IS NULL OR sp.next_from > cl.from_date)
+  WHERE sp.daily_rate IS NOT NULL AND (cl.to_date IS NULL OR cl.from_date <= cl.to_date)`;
 
 /** The tables the segment statements read: their planner statistics must describe them (see refreshStatistics). */
 const BATCH_TABLES = [
@@ -150,13 +174,26 @@ const BATCH_TABLES = [
 /**
  * Brings the planner's statistics of the batch's tables up to date. The segment statements are a few large joins;
  * with stale statistics (a freshly loaded or imported ledger, and always on PGlite, which has no autovacuum) the
- * planner estimates one row per CTE and picks nested loops that turn minutes long. ANALYZE samples a bounded
- * number of rows per table, so this costs well under a second even at a million lines; the batch runs it once
- * per invocation, not per date.
+ * planner misjudges them and picks nested loops that turn minutes long. Like autovacuum, only a table whose size
+ * moved by a fifth since its last ANALYZE (or never analyzed) is analyzed again: an ordinary night changes none,
+ * and ANALYZE of the large tables is a noticeable part of a one-day run. PGlite keeps no activity counters
+ * (pg_stat_user_tables stays at zero), so the test is the page count ANALYZE recorded against the current one.
  */
 export async function refreshStatistics(knex: Knex | Tx): Promise<void> {
-  for (const table of BATCH_TABLES) await knex.raw(`ANALYZE ${table}`);
+  const stale = await knex.raw(
+    `SELECT t.name FROM unnest(?::text[]) t(name) JOIN pg_class c ON c.oid = to_regclass(t.name)
+     WHERE c.reltuples < 0 OR abs(pg_relation_size(c.oid) / current_setting('block_size')::int - c.relpages) > c.relpages / 5 + 8`,
+    [BATCH_TABLES],
+  );
+  for (const { name } of stale.rows as { name: string }[]) await knex.raw(`ANALYZE ${name}`);
 }
+
+/**
+ * The ledger the batch reads is cached in memory (PGlite is in memory; a server keeps it in its buffers), where a
+ * random page costs about what a sequential one does. At the default (4) the planner preferred scanning the whole
+ * of postings or segments to a thousand index probes for a night's few thousand lines.
+ */
+export const RANDOM_PAGE_COST = 1.1;
 
 const INSERT_COLUMNS = 'INSERT INTO penalty_segments (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end)';
 
@@ -179,20 +216,36 @@ export interface RecomputeCounts {
 
 /**
  * Brings the stored segments up to date as of a business date, in a handful of statements whatever the number
- * of lines: find the target lines, delete their segments, insert the recomputed ones, clear the queue.
+ * of lines: find the target lines, collect the late ones, delete their segments, insert the recomputed ones,
+ * clear the queue. The intermediate sets are temporary tables analyzed before use: planned blind, the joins over
+ * them were estimated at a row or two and run as nested loops over tens of thousands of lines (minutes).
  */
 export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: RecomputeScope): Promise<RecomputeCounts> {
   // The statements are few and large; PostgreSQL's JIT compiler spends more time than it saves on them.
   await tx.raw('SET LOCAL jit = off');
+  await tx.raw(`SET LOCAL random_page_cost = ${RANDOM_PAGE_COST}`);
+  // A full recomputation consumes the whole queue and empties it with TRUNCATE (a DELETE of the million rows an
+  // import queues takes longer than the recomputation): the lock keeps writers from queueing rows it would lose.
+  if (scope.kind === 'all') await tx.raw('LOCK TABLE penalty_dirty IN ACCESS EXCLUSIVE MODE');
   const maxQueued = Number((await tx.raw('SELECT coalesce(max(id), 0) AS id FROM penalty_dirty')).rows[0].id);
+  // a few rows, but they decide how many lines each join yields: always analyzed
+  await tempTable(tx, 'penalty_grace_keys', GRACE_KEYS, {}, true);
+  await tempTable(tx, 'penalty_rate_spans', RATE_SPANS, {}, true);
   let lines: number;
-  let targets: string;
+  let source: string;
   if (scope.kind === 'all') {
     // every row goes: TRUNCATE (transactional in PostgreSQL) frees the table and its indexes at once, where a
     // DELETE would leave every dead row and index entry behind for the INSERT to step over
     await tx.raw('TRUNCATE penalty_segments');
-    targets = `SELECT id AS line_id FROM schedule_lines WHERE retired_version IS NULL AND due_date < '${asOf}'::date`;
-    lines = Number((await tx.raw(`SELECT count(*) AS n FROM (${targets}) t`)).rows[0].n);
+    // and load it bare: building the two indexes once afterwards costs about half of maintaining them per row
+    // (they must match migrations/008_penalty_segments.ts)
+    await tx.raw('ALTER TABLE penalty_segments DROP CONSTRAINT penalty_segments_pkey');
+    await tx.raw('DROP INDEX penalty_segments_contract');
+    lines = Number(
+      (await tx.raw(`SELECT count(*) AS n FROM schedule_lines WHERE retired_version IS NULL AND due_date < ?::date`, [asOf])).rows[0].n,
+    );
+    // only lines past their due date, before any join (the least grace bounds them)
+    source = `(SELECT * FROM schedule_lines WHERE due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)) l`;
   } else {
     await tx.raw('DROP TABLE IF EXISTS penalty_targets');
     await tx.raw('CREATE TEMP TABLE penalty_targets (line_id bigint PRIMARY KEY) ON COMMIT DROP');
@@ -204,41 +257,86 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
       await tx.raw(changedTargetsSql(), { asOf, previous: scope.previous, maxQueued });
     }
     lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_targets')).rows[0].n);
-    // a temporary table has no statistics until analyzed; the plan of the big statement depends on its size
-    if (lines > SMALL_TARGET_SET) await tx.raw('ANALYZE penalty_targets');
+    if (lines > SMALL_TARGET_SET) await analyzeTemp(tx, 'penalty_targets');
     await tx.raw('DELETE FROM penalty_segments s USING penalty_targets t WHERE s.line_id = t.line_id');
-    targets = 'SELECT line_id FROM penalty_targets';
+    source = 'penalty_targets tg JOIN schedule_lines l ON l.id = tg.line_id';
   }
-  const inserted = await tx.raw(`${INSERT_COLUMNS} ${segmentsSql(targets)}`, { asOf });
+  await tempTable(tx, 'penalty_late', lateSql(source), { asOf }, lines > SMALL_TARGET_SET);
+  const simple = await tx.raw(`${INSERT_COLUMNS} ${SIMPLE_SQL}`);
+  const complex = await tx.raw(`${INSERT_COLUMNS} ${COMPLEX_SQL}`);
+  if (scope.kind === 'all') {
+    await tx.raw('ALTER TABLE penalty_segments ADD PRIMARY KEY (line_id, from_date)');
+    await tx.raw('CREATE INDEX penalty_segments_contract ON penalty_segments (contract_id)');
+  }
   let queue = 0;
-  if (scope.kind !== 'contracts') {
+  if (scope.kind === 'all') {
+    queue = Number((await tx.raw('SELECT count(*) AS n FROM penalty_dirty')).rows[0].n);
+    await tx.raw('TRUNCATE penalty_dirty');
+  } else if (scope.kind === 'changed') {
     queue = (await tx.raw('DELETE FROM penalty_dirty WHERE id <= ?', [maxQueued])).rowCount ?? 0;
   }
-  return { lines, segments: inserted.rowCount ?? 0, queue };
+  return { lines, segments: (simple.rowCount ?? 0) + (complex.rowCount ?? 0), queue };
 }
 
-/** Lines whose grace period ended since the previous business date, and every line the queue names. */
+/**
+ * ANALYZE of a temporary table from a small sample: the plans need its size and rough proportions, and the
+ * default sample (30,000 rows) cost as much as the statement that filled it.
+ */
+async function analyzeTemp(tx: Tx, name: string): Promise<void> {
+  await tx.raw('SET LOCAL default_statistics_target = 10');
+  await tx.raw(`ANALYZE ${name}`);
+  await tx.raw('RESET default_statistics_target');
+}
+
+/** A temporary table (dropped at commit) holding a query's rows; a temporary table has no statistics until analyzed. */
+async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<string, string>, analyze: boolean): Promise<void> {
+  await tx.raw(`DROP TABLE IF EXISTS ${name}`);
+  await tx.raw(`CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${sql}`, bindings);
+  if (analyze) await analyzeTemp(tx, name);
+}
+
+/**
+ * Lines whose grace period ended since the previous business date (a range of due dates on their index, then
+ * each line's own grace), and every line the queue names.
+ */
 function changedTargetsSql(): string {
   return `INSERT INTO penalty_targets (line_id)
-  WITH grace_keys AS MATERIALIZED (${GRACE_KEYS}),
-  queued AS (SELECT * FROM penalty_dirty WHERE id <= :maxQueued)
+  WITH queued AS (SELECT * FROM penalty_dirty WHERE id <= :maxQueued),
+  -- a contract's or a dealer's rate change reaches the segments through those contracts (their indexes), so it
+  -- costs what it changes; only a rate for every dealer reads every segment
+  rate_contracts AS (
+    SELECT q.contract_id, q.receivable_type, q.since FROM queued q WHERE q.reason = 'rate' AND q.contract_id IS NOT NULL
+    UNION ALL
+    SELECT c.id, q.receivable_type, q.since FROM queued q JOIN contracts c ON c.dealer_id = q.dealer_id
+    WHERE q.reason = 'rate' AND q.contract_id IS NULL
+  ),
+  -- rates for every dealer: the few rows a segment scan joins against
+  rate_everywhere AS MATERIALIZED (
+    SELECT q.since, q.receivable_type FROM queued q WHERE q.reason = 'rate' AND q.contract_id IS NULL AND q.dealer_id IS NULL
+  )
   SELECT l.id FROM schedule_lines l
-    JOIN (SELECT DISTINCT grace_days FROM grace_keys) gd
-      ON l.due_date >= :previous::date - gd.grace_days AND l.due_date < :asOf::date - gd.grace_days
     JOIN contracts c ON c.id = l.contract_id
-    JOIN grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type AND gk.grace_days = gd.grace_days
+    JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
     WHERE l.retired_version IS NULL
+      AND l.due_date >= :previous::date - (SELECT max(grace_days) FROM penalty_grace_keys)
+      AND l.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
+      AND l.due_date + gk.grace_days >= :previous::date AND l.due_date + gk.grace_days < :asOf::date
   UNION
   SELECT q.line_id FROM queued q WHERE q.line_id IS NOT NULL
   UNION
   SELECT l.id FROM queued q JOIN schedule_lines l ON l.contract_id = q.contract_id WHERE q.reason = 'contract'
   UNION
-  SELECT s.line_id FROM queued q
+  SELECT s.line_id FROM rate_contracts rc
+    JOIN penalty_segments s ON s.contract_id = rc.contract_id AND coalesce(s.to_date, 'infinity'::date) >= rc.since
+    JOIN schedule_lines l ON l.id = s.line_id
+    WHERE rc.receivable_type IS NULL OR rc.receivable_type = l.receivable_type
+  UNION
+  SELECT s.line_id FROM rate_everywhere q
     JOIN penalty_segments s ON coalesce(s.to_date, 'infinity'::date) >= q.since
     JOIN schedule_lines l ON l.id = s.line_id
-    JOIN contracts c ON c.id = s.contract_id
-    WHERE q.reason = 'rate' AND (q.contract_id IS NULL OR q.contract_id = s.contract_id)
-      AND (q.dealer_id IS NULL OR q.dealer_id = c.dealer_id) AND (q.receivable_type IS NULL OR q.receivable_type = l.receivable_type)
+    WHERE (q.receivable_type IS NULL OR q.receivable_type = l.receivable_type)
+      -- uncorrelated, so checked once: without such a rate the branch does not run at all
+      AND EXISTS (SELECT 1 FROM rate_everywhere)
   UNION
   SELECT l.id FROM queued q
     JOIN contracts c ON q.dealer_id IS NULL OR q.dealer_id = c.dealer_id

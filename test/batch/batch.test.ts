@@ -170,3 +170,61 @@ describeEachDb('back-dating', (get) => {
     }
   });
 });
+
+// A rate change finds the lines it covers through its contract, its dealer's contracts, or (a rate for every
+// dealer) every segment: each reaches exactly its own lines.
+describeEachDb('rate changes', (get) => {
+  it('a rate change for a contract, a dealer or everyone reaches the lines it covers the next night', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'RT01');
+    await dealer(db, admin, 'RT02');
+    const ids: number[] = [];
+    for (const [d, no] of [
+      ['RT01', 'RT-1'],
+      ['RT01', 'RT-2'],
+      ['RT02', 'RT-3'],
+    ] as const) {
+      ids.push((await contract(db, admin, d, no, [[1, 'principal', '2026-03-10', '1000.00']])).id);
+    }
+    await batch(db, admin, '2026-04-01');
+    const rate = (dailyRate: string, from: string, scope: { dealer?: string; contract?: string }) =>
+      db.knex.transaction((tx) => setPenaltyRate(tx, admin, { dailyRate: dec(dailyRate), from, ...scope }));
+    // [stored, pure] per line, in the order the contracts were made
+    const accrued = async (asOf: string) =>
+      (await storedVersusPure(db, ids, asOf)).sort((a, b) => a.lineId - b.lineId).map((l) => [l.stored, l.pure]);
+    // 0.50 a day from 03-11 on each line
+    await rate('0.0007', '2026-03-21', { dealer: 'RT01', contract: 'RT-1' });
+    await batch(db, admin, '2026-04-02');
+    // RT-1: 10 days × 0.50 + 13 days × 0.70
+    expect(await accrued('2026-04-02')).toEqual([
+      ['14.10', '14.10'],
+      ['11.50', '11.50'],
+      ['11.50', '11.50'],
+    ]);
+    await rate('0.0006', '2026-03-31', { dealer: 'RT01' });
+    await batch(db, admin, '2026-04-03');
+    // the contract's own rate stays more specific than its dealer's; RT-2 follows the dealer's
+    expect(await accrued('2026-04-03')).toEqual([
+      ['14.80', '14.80'],
+      ['12.40', '12.40'], // 20 days × 0.50 + 4 days × 0.60
+      ['12.00', '12.00'],
+    ]);
+    await rate('0.001', '2026-04-01', {});
+    await batch(db, admin, '2026-04-04');
+    // a rate for every dealer is the least specific: only RT-3 follows it
+    expect(await accrued('2026-04-04')).toEqual([
+      ['15.50', '15.50'],
+      ['13.00', '13.00'],
+      ['14.50', '14.50'], // 21 days × 0.50 + 4 days × 1.00
+    ]);
+    // a full recomputation gives the same and leaves the segment table its indexes
+    await batch(db, admin, '2026-04-04', { recomputeFrom: '2026-04-04' });
+    expect(await accrued('2026-04-04')).toEqual([
+      ['15.50', '15.50'],
+      ['13.00', '13.00'],
+      ['14.50', '14.50'], // 21 days × 0.50 + 4 days × 1.00
+    ]);
+    const indexes = await db.knex.raw(`SELECT indexname FROM pg_indexes WHERE tablename = 'penalty_segments' ORDER BY 1`);
+    expect(indexes.rows.map((r: { indexname: string }) => r.indexname)).toEqual(['penalty_segments_contract', 'penalty_segments_pkey']);
+  });
+});
