@@ -233,14 +233,13 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
   await tempTable(tx, 'penalty_rate_spans', RATE_SPANS, {}, true);
   let lines: number;
   let source: string;
+  let rebuildIndexes: (() => Promise<void>) | undefined;
   if (scope.kind === 'all') {
     // every row goes: TRUNCATE (transactional in PostgreSQL) frees the table and its indexes at once, where a
     // DELETE would leave every dead row and index entry behind for the INSERT to step over
     await tx.raw('TRUNCATE penalty_segments');
-    // and load it bare: building the two indexes once afterwards costs about half of maintaining them per row
-    // (they must match migrations/008_penalty_segments.ts)
-    await tx.raw('ALTER TABLE penalty_segments DROP CONSTRAINT penalty_segments_pkey');
-    await tx.raw('DROP INDEX penalty_segments_contract');
+    // and load it bare: building the indexes once afterwards costs about half of maintaining them per row
+    rebuildIndexes = await dropIndexes(tx, 'penalty_segments');
     lines = Number(
       (await tx.raw(`SELECT count(*) AS n FROM schedule_lines WHERE retired_version IS NULL AND due_date < ?::date`, [asOf])).rows[0].n,
     );
@@ -264,10 +263,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
   await tempTable(tx, 'penalty_late', lateSql(source), { asOf }, lines > SMALL_TARGET_SET);
   const simple = await tx.raw(`${INSERT_COLUMNS} ${SIMPLE_SQL}`);
   const complex = await tx.raw(`${INSERT_COLUMNS} ${COMPLEX_SQL}`);
-  if (scope.kind === 'all') {
-    await tx.raw('ALTER TABLE penalty_segments ADD PRIMARY KEY (line_id, from_date)');
-    await tx.raw('CREATE INDEX penalty_segments_contract ON penalty_segments (contract_id)');
-  }
+  await rebuildIndexes?.();
   let queue = 0;
   if (scope.kind === 'all') {
     queue = Number((await tx.raw('SELECT count(*) AS n FROM penalty_dirty')).rows[0].n);
@@ -276,6 +272,29 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     queue = (await tx.raw('DELETE FROM penalty_dirty WHERE id <= ?', [maxQueued])).rowCount ?? 0;
   }
   return { lines, segments: (simple.rowCount ?? 0) + (complex.rowCount ?? 0), queue };
+}
+
+/**
+ * Drops every index of a table (its primary key as a constraint) and returns what makes them again exactly as
+ * the catalog had them (migrations stay the one place they are defined).
+ */
+async function dropIndexes(tx: Tx, table: string): Promise<() => Promise<void>> {
+  const found = (
+    await tx.raw(
+      `SELECT quote_ident(i.relname) AS name, pg_get_indexdef(i.oid) AS def,
+              quote_ident(c.conname) AS constraint, pg_get_constraintdef(c.oid) AS "constraintDef"
+         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+         LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
+        WHERE x.indrelid = ?::regclass ORDER BY i.oid`,
+      [table],
+    )
+  ).rows as { name: string; def: string; constraint: string | null; constraintDef: string | null }[];
+  for (const i of found) {
+    await tx.raw(i.constraint ? `ALTER TABLE ${table} DROP CONSTRAINT ${i.constraint}` : `DROP INDEX ${i.name}`);
+  }
+  return async () => {
+    for (const i of found) await tx.raw(i.constraint ? `ALTER TABLE ${table} ADD CONSTRAINT ${i.constraint} ${i.constraintDef}` : i.def);
+  };
 }
 
 /**
