@@ -316,7 +316,11 @@ export async function withdraw(tx: Tx, actor: Actor, documentId: number, comment
     throw new NotAllowed(`${actor.username} did not submit document ${documentId}: only its applicant (or an admin) withdraws it`);
   const document = await loadDocument(tx, documentId);
   assertNotLocked(document, 'withdrawn');
-  await tx('approval_steps').where({ request_id: request.id }).whereIn('status', ['waiting', 'pending']).update({ status: 'skipped' });
+  // The comment stays on the step it was waiting at, where `zq approval show` reads the history.
+  await tx('approval_steps')
+    .where({ request_id: request.id, status: 'pending' })
+    .update({ status: 'skipped', comment: `withdrawn by ${actor.username}${comment?.trim() ? `: ${comment.trim()}` : ''}` });
+  await tx('approval_steps').where({ request_id: request.id, status: 'waiting' }).update({ status: 'skipped' });
   await tx('approval_requests').where({ id: request.id }).update({ status: 'withdrawn', current_step: null, decided_at: tx.fn.now() });
   await writeAudit(tx, actor, {
     action: 'withdraw',

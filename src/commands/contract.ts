@@ -253,8 +253,15 @@ export function register(program: Command): void {
         const ref = await findContract(ctx.knex, contractNo, opts.dealer, ctx.actor);
         const schedule = await contractSchedule(ctx.knex, ref, version);
         if (opts.diff !== undefined) {
+          if (opts.diff === true && schedule.version === 1)
+            throw new BadInput(
+              '--diff',
+              null,
+              `a version to compare with: version 1 is the first (versions ${schedule.versions.join(', ')})`,
+            );
           const other = opts.diff === true ? schedule.version - 1 : versionOf('--diff', opts.diff);
-          if (other < 1) throw new BadInput('--diff', String(other), `another version of the schedule: ${schedule.versions.join(', ')}`);
+          if (!schedule.versions.includes(other) || other === schedule.version)
+            throw new BadInput('--diff', opts.diff, `another version of the schedule: ${schedule.versions.join(', ')}`);
           const [a, b] = other < schedule.version ? [other, schedule.version] : [schedule.version, other];
           const diff = await scheduleDiff(ctx.knex, ref, a, b);
           emit(ctx, { dealer: ref.dealer, contractNo: ref.contractNo, ...diff }, () => {

@@ -21,7 +21,7 @@ export class BadInput extends ExpectedError {
     readonly value: unknown,
     readonly expected: string,
   ) {
-    super(`${field}: ${JSON.stringify(value === undefined ? null : value)} — expected ${expected}`);
+    super(`${field}: ${value === undefined || value === null ? 'missing' : JSON.stringify(value)} — expected ${expected}`);
     this.name = 'BadInput';
   }
 }

@@ -39,6 +39,8 @@ export function formatMoneyGrouped(value: Decimal.Value): string {
 }
 
 const STRICT_AMOUNT = /^-?\d+(\.\d{1,2})?$/;
+/** The largest amount a NUMERIC(18,2) column holds. */
+export const MONEY_MAX = new Dec('9999999999999999.99');
 
 /**
  * A decimal string as typed on the command line or read from JSON: digits, an optional point and at most
@@ -53,6 +55,7 @@ export function parseMoney(text: string, field = 'amount', options: { allowNegat
   if (value.isNegative() && !options.allowNegative) {
     throw new BadInput(field, text, 'an amount of zero or more');
   }
+  if (value.abs().greaterThan(MONEY_MAX)) throw new BadInput(field, text, `an amount of at most ${MONEY_MAX.toFixed(2)}`);
   return value;
 }
 

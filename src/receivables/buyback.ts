@@ -30,7 +30,7 @@ import {
   submitDocument,
 } from './operations.js';
 import { assertContractActive, recordConfirmedReceipt } from './receipts.js';
-import { liveLines, writeScheduleVersion } from './schedule-changes.js';
+import { assertNotBeforeLatestVersion, liveLines, writeScheduleVersion } from './schedule-changes.js';
 
 export const BUYBACK = 'buyback';
 /** The receivable type of the amount paid to the financier (GLOSSARY 代付: paid to a third party for the customer). */
@@ -45,6 +45,7 @@ async function assertBuyable(tx: Tx, ref: ContractRef, date: BusinessDate): Prom
     );
   await assertPeriodOpen(tx, date);
   await assertNothingAfter(tx, ref, date, 'the buyback');
+  await assertNotBeforeLatestVersion(tx, ref, date, 'the buyback');
   return row.financier as string;
 }
 

@@ -354,7 +354,7 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
       'c.contract_no as contractNo',
       'cu.name as customer',
       'u.username as collector',
-      'c.status',
+      knex.raw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END AS status`, [asOf]),
       'c.sign_date as signDate',
       knex.raw('coalesce(c.financed_amount, 0)::text as "financedAmount"'),
       knex.raw('coalesce(due.due, 0)::numeric(18,2)::text as "amountDue"'),
@@ -367,7 +367,7 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
   scopeContracts(q, actor, 'c');
   if (filter.dealer) q.where('d.code', filter.dealer);
   if (filter.collector) q.where('u.username', filter.collector);
-  if (filter.status) q.where('c.status', filter.status);
+  if (filter.status) q.whereRaw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END = ?`, [asOf, filter.status]);
   if (filter.overdue) q.whereRaw('coalesce(due.due_past, 0) - coalesce(paid.paid_past, 0) > 0');
   return (await q) as ContractListRow[];
 }

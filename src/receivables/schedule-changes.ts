@@ -73,6 +73,34 @@ export async function liveLines(tx: Tx, contractId: number): Promise<LiveLine[]>
   }));
 }
 
+/**
+ * A version that retires lines takes effect on or after every earlier version: the lines in effect on a date
+ * (position.ts linesInEffect) are then always one schedule, never an old line beside the new one replacing it.
+ */
+export async function assertNotBeforeLatestVersion(tx: Tx, ref: ContractRef, from: BusinessDate, what: string): Promise<void> {
+  const latest = await tx('schedule_versions')
+    .where({ contract_id: ref.id })
+    .orderBy('effective_from', 'desc')
+    .first('version', 'source', 'effective_from as effectiveFrom');
+  if (latest && latest.effectiveFrom > from)
+    throw new Refused(
+      `contract ${ref.contractNo}'s schedule version ${latest.version} (${latest.source}) takes effect on ${latest.effectiveFrom}: ${what} must be dated on or after it`,
+    );
+}
+
+/** Lines the contract's history starts from: a line due before its import cut-over or its sign date is refused. */
+export async function assertDueInContract(tx: Tx, ref: ContractRef, due: BusinessDate, field: string): Promise<void> {
+  const c = await tx('contracts').where({ id: ref.id }).first('cutover_date as cutoverDate', 'sign_date as signDate');
+  if (c.cutoverDate && due <= c.cutoverDate)
+    throw new BadInput(
+      field,
+      due,
+      `a date after ${c.cutoverDate}, the cut-over of contract ${ref.contractNo}'s import (what was owed before it belongs in the ledger file)`,
+    );
+  if (c.signDate && due < c.signDate)
+    throw new BadInput(field, due, `a date on or after ${c.signDate}, when contract ${ref.contractNo} was signed`);
+}
+
 async function nextVersion(tx: Tx, contractId: number): Promise<number> {
   const row = await tx('schedule_versions').where({ contract_id: contractId }).max('version as v').first();
   return Number(row?.v ?? 0) + 1;
@@ -92,6 +120,7 @@ export async function writeScheduleVersion(
     documentId: number;
   },
 ): Promise<{ version: number; posted: number; reversed: number }> {
+  if (change.retire.length > 0) await assertNotBeforeLatestVersion(tx, ref, change.from, `a change that replaces lines`);
   const version = await nextVersion(tx, ref.id);
   await insertScheduleVersion(tx, ref.id, version, change.lines, change.source, change.from, {
     reason: change.reason,
@@ -138,11 +167,13 @@ export async function planReschedule(
   const paid = replanned.find((l) => !l.moneyOn.isZero());
   if (paid) {
     throw new Refused(
-      `installment ${paid.seq} ${paid.type} due ${paid.dueDate} of contract ${ref.contractNo} has ${formatMoney(paid.moneyOn)} paid on it: a schedule change re-plans only unpaid installments, so change from a date after it`,
+      `installment ${paid.seq} ${paid.type} due ${paid.dueDate} of contract ${ref.contractNo} has money posted to it (${formatMoney(paid.moneyOn)}, payments and penalty): a schedule change re-plans only unpaid installments, so change from a date after it`,
     );
   }
   if (replanned.length === 0)
     throw new Refused(`contract ${ref.contractNo} has no unpaid installment due on or after ${from}: nothing to re-plan`);
+  await assertNotBeforeLatestVersion(tx, ref, from, 'a schedule change');
+  await assertDueInContract(tx, ref, from, '--from');
   const principalMoved = sumMoney(replanned.filter((l) => l.type === 'principal').map((l) => l.amountDue));
   const principal = principalOverride ?? principalMoved;
   const firstSeq = Math.min(...replanned.map((l) => l.seq));
@@ -152,8 +183,7 @@ export async function planReschedule(
     const generated = generateSchedule({ ...terms, principal, annualRate: dec(terms.annualRate) });
     lines = generated.map((l) => ({ ...l, seq: l.seq + firstSeq - 1 }));
   } else {
-    const knownTypes = new Set<string>(await tx('receivable_types').pluck('code'));
-    lines = customSchedule(terms.lines, knownTypes);
+    lines = customSchedule(terms.lines, new Set(REPLANNED_TYPES));
     const early = lines.find((l) => l.dueDate < from);
     if (early) throw new BadInput('due_date', early.dueDate, `a due date on or after the change date ${from}`);
     const total = sumMoney(lines.filter((l) => l.type === 'principal').map((l) => l.amountDue));
@@ -201,6 +231,7 @@ export async function requestReschedule(
       principalOverride: input.principal === undefined ? null : formatMoney(input.principal),
       principalMoved: formatMoney(plan.principalMoved),
       retire: plan.retire.map((l) => l.id),
+      retired: plan.retire.map((l) => lineJson(l)),
       retiredTotal: formatMoney(sumMoney(plan.retire.map((l) => l.amountDue))),
       lines: plan.lines.map(lineJson),
       newTotal: formatMoney(sumMoney(plan.lines.map((l) => l.amountDue))),
@@ -295,6 +326,7 @@ export async function requestCharge(
   const ref = await contractInScope(tx, actor, input);
   assertContractActive(ref, 'charges');
   await assertPeriodOpen(tx, input.due);
+  await assertDueInContract(tx, ref, input.due, '--due');
   return submitDocument(tx, actor, {
     type: CHARGE,
     ref,

@@ -75,12 +75,18 @@ export async function showContract(
   const details = await contractDetails(knex, ref);
   const position = await contractPosition(knex, ref, asOf, penaltyAccrual ?? pureAccrual);
   const totals = positionTotals(position);
+  // As the contract stood on the as-of date: a settlement, write-off or buyback dated later had not happened.
+  const reached = ref.statusDate !== null && ref.statusDate <= asOf;
+  const boughtLater = await knex('documents')
+    .where({ contract_id: ref.id, type: 'buyback', status: 'approved' })
+    .where('value_date', '>', asOf)
+    .first('id');
   return {
     dealer: details.dealer,
     contractNo: details.contractNo,
     customer: details.customer,
     collector: details.collector,
-    status: details.status,
+    status: reached ? details.status : 'active',
     asOf,
     lines: position.lines.map((l) => ({
       seq: l.seq,
@@ -110,7 +116,7 @@ export async function showContract(
       writtenOff: formatMoney(totals.writtenOff),
       recovered: formatMoney(totals.recovered),
     },
-    statusDate: ref.statusDate,
+    statusDate: reached ? ref.statusDate : null,
     contract: {
       dealerName: details.dealerName,
       signDate: details.signDate,
@@ -121,7 +127,7 @@ export async function showContract(
       termMonths: details.termMonths,
       method: details.method,
       financier: details.financier,
-      heldBy: details.heldBy,
+      heldBy: boughtLater ? 'financier' : details.heldBy,
       machines: details.machines,
     },
   };

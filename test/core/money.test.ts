@@ -44,7 +44,7 @@ describe('parseMoney: strict decimal strings from the command line', () => {
     ['100000.00', '100000.00'],
   ])('%s → %s', (input, expected) => expect(formatMoney(parseMoney(input))).toBe(expected));
 
-  it.each(['1.005', '1,000', 'abc', '', '1e3', '¥5', '-5'])('refuses %j with a BadInput naming the field', (input) => {
+  it.each(['1.005', '1,000', 'abc', '', '1e3', '¥5', '-5', '10000000000000000.00'])('refuses %j with a BadInput naming the field', (input) => {
     expect(() => parseMoney(input, '--amount')).toThrow(BadInput);
     expect(() => parseMoney(input, '--amount')).toThrow(/^--amount: /);
   });

@@ -176,7 +176,7 @@ describe('zq on the embedded database, end to end', () => {
     expect(date.stderr).toMatch(/--as-of: "2026-02-30" — expected a date YYYY-MM-DD/);
     const missing = await run('--as', 'admin', 'contract', 'create', '--dealer', 'HF01', '--customer', '李四');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/--contract-no: null — expected a value/);
+    expect(missing.stderr).toMatch(/--contract-no: missing — expected a value/);
     const list = await run('contract', 'list', '--json');
     expect(JSON.parse(list.stdout)).toHaveLength(1);
   });
@@ -184,7 +184,7 @@ describe('zq on the embedded database, end to end', () => {
   it('a command that changes data needs an acting user (--as or ZQ_USER): exit 2 without one, nothing written', async () => {
     const anonymous = await run('dealer', 'add', 'XX01', '--name', '无名');
     expect(anonymous.code).toBe(2);
-    expect(anonymous.stderr).toMatch(/--as: null — expected the acting user/);
+    expect(anonymous.stderr).toMatch(/--as: missing — expected the acting user/);
     const viaEnv = await zq(['dealer', 'add', 'XX01', '--name', '无名'], { cwd, env: cleanEnv({ ZQ_USER: 'admin' }) });
     expect(viaEnv.code).toBe(0);
     const audit = await run('audit', 'log', '--json');

@@ -103,6 +103,8 @@ describeEachDb('receivables operations', (get) => {
     const settlement = await f.db.knex.transaction((tx) => settleContract(tx, f.admin, { ...arg('LIFE-1'), date: '2026-04-09' }));
     shown = await show(f.db, f.admin, D, 'LIFE-1', '2026-04-30');
     expect(shown.status).toBe('settled');
+    // As of a date before the settlement the contract was active.
+    expect(await show(f.db, f.admin, D, 'LIFE-1', '2026-04-08')).toMatchObject({ status: 'active', statusDate: null });
     expect(shown.totals).toMatchObject({ amountPaid: '15000.00', outstanding: '0.00', credit: '0.00', penaltyOutstanding: '0.00' });
 
     // A settled contract accepts no receipt, in the core and in the database.

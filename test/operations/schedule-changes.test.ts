@@ -58,7 +58,9 @@ describeEachDb('schedule changes, charges and buyback', (get) => {
     await receipt(f.db, f.admin, D, 'RS-1', '2026-01-10', '3100.00'); // installment 1, on its due date
 
     // Refused: installment 1 is paid; new terms before the change date; custom lines that lose principal.
-    await expect(reschedule(f, f.admin, 'RS-1', '2026-01-01')).rejects.toThrow(/installment 1 interest .* 100\.00 paid on it/);
+    await expect(reschedule(f, f.admin, 'RS-1', '2026-01-01')).rejects.toThrow(
+      /installment 1 interest .* has money posted to it \(100\.00, payments and penalty\)/,
+    );
     await expect(
       reschedule(f, f.admin, 'RS-1', '2026-03-01', {
         terms: { kind: 'terms', method: 'interest_free', termMonths: 3, annualRate: dec(0), firstDueDate: '2026-02-15' },
@@ -152,7 +154,7 @@ describeEachDb('schedule changes, charges and buyback', (get) => {
     await expect(f.db.knex.transaction((tx) => withdraw(tx, clerk, request.document.id))).rejects.toThrow(NotAllowed);
     const view = await f.db.knex.transaction((tx) => withdraw(tx, finance, request.document.id, '重复申请'));
     expect(view).toMatchObject({ status: 'withdrawn', documentStatus: 'withdrawn' });
-    expect(view.steps.map((s) => s.status)).toEqual(['skipped']);
+    expect(view.steps.map((s) => [s.status, s.comment])).toEqual([['skipped', 'withdrawn by sc.finance: 重复申请']]);
     await expect(f.db.knex.transaction((tx) => approve(tx, f.admin, request.document.id))).rejects.toThrow(/already withdrawn/);
     expect((await contractSchedule(f.db.knex, await ref(f, 'WD-1'))).version).toBe(1);
   });
@@ -211,6 +213,7 @@ describeEachDb('schedule changes, charges and buyback', (get) => {
     // Before the buyback the financed schedule stands as it was.
     shown = await show(f.db, f.admin, D, 'BB-1', '2026-03-14');
     expect(shown.lines.map((l) => l.seq)).toEqual([1, 2, 3, 4]);
+    expect(shown.contract.heldBy).toBe('financier');
     expect(shown.totals.outstanding).toBe('13025.00');
     const listed = async (asOf: string) =>
       (await listContracts(f.db.knex, f.admin, { dealer: D, asOf })).find((r) => r.contractNo === 'BB-1')?.outstanding;
@@ -223,5 +226,48 @@ describeEachDb('schedule changes, charges and buyback', (get) => {
     await recompute(f.db, [c.id], '2026-04-30');
     for (const row of await storedVersusPure(f.db, [c.id], '2026-04-30')) expect(row.stored).toBe(row.pure);
     await expect(buyback('2026-04-01')).rejects.toThrow(Refused);
+  });
+
+  it('refuses a change dated before a later version, lines of other types, and charges before the contract began', async () => {
+    const f = get();
+    await f.db.knex.transaction((tx) =>
+      createContract(tx, f.admin, {
+        dealer: D,
+        contractNo: 'ORD-1',
+        customer: { name: '客户ORD-1' },
+        machines: [],
+        method: 'custom',
+        financier: '某银行',
+        signDate: '2026-01-05',
+        lines: [1, 2, 3, 4, 5, 6].map((seq) => ({ seq, type: 'principal', dueDate: `2026-0${seq}-10`, amountDue: dec('1000.00') })),
+      }),
+    );
+    const finance = await loadActor(f.db.knex, 'sc.finance');
+    // Lines 5 and 6 (2,000.00) re-planned from 05-01 as 2 × 1,000.00 due 07-10 and 08-10: version 2 from 05-01.
+    const change = await reschedule(f, f.admin, 'ORD-1', '2026-05-01', {
+      terms: { kind: 'terms', method: 'interest_free', termMonths: 2, annualRate: dec(0), firstDueDate: '2026-07-10' },
+    });
+    await f.db.knex.transaction((tx) => approve(tx, finance, change.document.id));
+    // Dated before version 2 takes effect: refused, for a second change and for a buyback.
+    await expect(
+      reschedule(f, f.admin, 'ORD-1', '2026-04-01', {
+        terms: { kind: 'terms', method: 'interest_free', termMonths: 2, annualRate: dec(0), firstDueDate: '2026-09-10' },
+      }),
+    ).rejects.toThrow(/version 2 \(schedule_change\) takes effect on 2026-05-01: a schedule change must be dated on or after it/);
+    await expect(
+      f.db.knex.transaction((tx) => requestBuyback(tx, f.admin, { ...arg('ORD-1'), amount: dec('6000.00'), date: '2026-04-20' })),
+    ).rejects.toThrow(/takes effect on 2026-05-01: the buyback must be dated on or after it/);
+    // Custom lines re-plan principal and interest only: penalty is computed, never scheduled.
+    await expect(
+      reschedule(f, f.admin, 'ORD-1', '2026-07-01', {
+        terms: { kind: 'lines', lines: [{ seq: 7, type: 'penalty', dueDate: '2026-09-10', amountDue: dec('100.00') }] },
+      }),
+    ).rejects.toThrow(/type: "penalty" — expected a receivable type: principal, interest/);
+    // A charge due before the contract was signed is refused.
+    await expect(
+      f.db.knex.transaction((tx) =>
+        requestCharge(tx, f.admin, { ...arg('ORD-1'), type: 'advance', amount: dec('10.00'), due: '2025-12-31', reason: 'x' }),
+      ),
+    ).rejects.toThrow(/--due: "2025-12-31" — expected a date on or after 2026-01-05/);
   });
 });
