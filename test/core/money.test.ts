@@ -44,10 +44,13 @@ describe('parseMoney: strict decimal strings from the command line', () => {
     ['100000.00', '100000.00'],
   ])('%s → %s', (input, expected) => expect(formatMoney(parseMoney(input))).toBe(expected));
 
-  it.each(['1.005', '1,000', 'abc', '', '1e3', '¥5', '-5', '10000000000000000.00'])('refuses %j with a BadInput naming the field', (input) => {
-    expect(() => parseMoney(input, '--amount')).toThrow(BadInput);
-    expect(() => parseMoney(input, '--amount')).toThrow(/^--amount: /);
-  });
+  it.each(['1.005', '1,000', 'abc', '', '1e3', '¥5', '-5', '10000000000000000.00'])(
+    'refuses %j with a BadInput naming the field',
+    (input) => {
+      expect(() => parseMoney(input, '--amount')).toThrow(BadInput);
+      expect(() => parseMoney(input, '--amount')).toThrow(/^--amount: /);
+    },
+  );
 
   it('a negative amount only where allowed', () => {
     expect(formatMoney(parseMoney('-5', 'x', { allowNegative: true }))).toBe('-5.00');
