@@ -15,10 +15,11 @@ export function register(program: Command): void {
         const { parseMoney } = await import('../core/money.js');
         const { requestBuyback } = await import('../receivables/buyback.js');
         const { loadDocument } = await import('../documents/index.js');
+        // negative amounts reach the core's check, which says 'greater than zero' for 0 and -1 alike
         const input = {
           contractNo,
           dealer: opts.dealer,
-          amount: parseMoney(opts.amount, '--amount'),
+          amount: parseMoney(opts.amount, '--amount', { allowNegative: true }),
           date: parseDate(opts.date, '--date'),
           reason: opts.reason,
         };

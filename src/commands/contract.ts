@@ -355,7 +355,8 @@ export function register(program: Command): void {
             firstDueDate: parseDate(opts.firstDueDate, '--first-due-date'),
           };
         }
-        const principal = opts.principal === undefined ? undefined : parseMoney(opts.principal, '--principal');
+        // negative amounts reach the core's check, which says 'greater than zero' for 0 and -1 alike
+        const principal = opts.principal === undefined ? undefined : parseMoney(opts.principal, '--principal', { allowNegative: true });
         const input = { contractNo, dealer: opts.dealer, from, terms, principal, reason: opts.reason };
         const result = await ctx.knex.transaction((tx) => requestReschedule(tx, ctx.actor, input));
         const { formatMoney } = await import('../core/money.js');
@@ -388,7 +389,7 @@ export function register(program: Command): void {
           contractNo,
           dealer: opts.dealer,
           type: opts.type,
-          amount: parseMoney(opts.amount, '--amount'),
+          amount: parseMoney(opts.amount, '--amount', { allowNegative: true }),
           due: parseDate(opts.due, '--due'),
           reason: opts.reason,
         };
