@@ -8,6 +8,7 @@
 // contract, a conflict, reported and never applied. Opening postings are corrected by reversal + new posting.
 import type { BusinessDate } from '../core/dates.js';
 import type { Tx } from '../db/index.js';
+import { dropForBulkLoad } from '../db/indexes.js';
 import type { StageColumn } from './stage.js';
 
 export const LEDGER_STAGE = 'zq_stage_ledger';
@@ -188,22 +189,6 @@ async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
     [BULK_TABLES],
   );
   if (!owner?.ok) return none;
-  const keys = await rows<{ tbl: string; name: string; def: string }>(
-    tx,
-    `SELECT conrelid::regclass::text AS tbl, quote_ident(conname) AS name, pg_get_constraintdef(oid) AS def
-       FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY (?::regclass[]) ORDER BY oid`,
-    [BULK_TABLES],
-  );
-  // Indexes that back no constraint (primary keys and UNIQUE stay: they keep the load honest).
-  const indexes = await rows<{ name: string; def: string }>(
-    tx,
-    `SELECT quote_ident(i.relname) AS name, pg_get_indexdef(i.oid) AS def
-       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-      WHERE x.indrelid = ANY (?::regclass[])
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)
-      ORDER BY i.oid`,
-    [BULK_TABLES],
-  );
   const [locked] = await rows<{ tables: string }>(
     tx,
     `SELECT string_agg(DISTINCT t::text, ', ') AS tables
@@ -218,8 +203,8 @@ async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
     if ((error as { code?: string }).code === '55P03') return none; // lock_not_available
     throw error;
   }
-  for (const k of keys) await tx.raw(`ALTER TABLE ${k.tbl} DROP CONSTRAINT ${k.name}`);
-  for (const i of indexes) await tx.raw(`DROP INDEX ${i.name}`);
+  // primary keys and UNIQUE stay: they keep the load honest
+  const remake = await dropForBulkLoad(tx, BULK_TABLES, { constraintIndexes: false, foreignKeys: true });
   // The batch's change queue (008_penalty_segments) would take a row per line and per paid line; the load
   // queues each of the file's contracts once instead, which tells the batch the same.
   for (const [table, trigger] of PENALTY_QUEUE_TRIGGERS) await tx.raw(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
@@ -229,8 +214,7 @@ async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
       await tx.raw(
         `INSERT INTO penalty_dirty (reason, contract_id) SELECT 'contract', contract_id FROM zq_stage_contracts WHERE contract_id IS NOT NULL`,
       );
-      for (const i of indexes) await tx.raw(i.def);
-      for (const k of keys) await tx.raw(`ALTER TABLE ${k.tbl} ADD CONSTRAINT ${k.name} ${k.def}`);
+      await remake();
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { BusinessDate } from '../core/dates.js';
 import { dec, type Money, roundMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
+import { dropForBulkLoad } from '../db/indexes.js';
 
 /**
  * The grace period of every (dealer, receivable type) pair: the most specific setting, latest row
@@ -239,7 +240,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     // DELETE would leave every dead row and index entry behind for the INSERT to step over
     await tx.raw('TRUNCATE penalty_segments');
     // and load it bare: building the indexes once afterwards costs about half of maintaining them per row
-    rebuildIndexes = await dropIndexes(tx, 'penalty_segments');
+    rebuildIndexes = await dropForBulkLoad(tx, ['penalty_segments'], { constraintIndexes: true, foreignKeys: false });
     lines = Number(
       (await tx.raw(`SELECT count(*) AS n FROM schedule_lines WHERE retired_version IS NULL AND due_date < ?::date`, [asOf])).rows[0].n,
     );
@@ -272,29 +273,6 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     queue = (await tx.raw('DELETE FROM penalty_dirty WHERE id <= ?', [maxQueued])).rowCount ?? 0;
   }
   return { lines, segments: (simple.rowCount ?? 0) + (complex.rowCount ?? 0), queue };
-}
-
-/**
- * Drops every index of a table (its primary key as a constraint) and returns what makes them again exactly as
- * the catalog had them (migrations stay the one place they are defined).
- */
-async function dropIndexes(tx: Tx, table: string): Promise<() => Promise<void>> {
-  const found = (
-    await tx.raw(
-      `SELECT quote_ident(i.relname) AS name, pg_get_indexdef(i.oid) AS def,
-              quote_ident(c.conname) AS constraint, pg_get_constraintdef(c.oid) AS "constraintDef"
-         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-         LEFT JOIN pg_constraint c ON c.conindid = x.indexrelid AND c.conrelid = x.indrelid
-        WHERE x.indrelid = ?::regclass ORDER BY i.oid`,
-      [table],
-    )
-  ).rows as { name: string; def: string; constraint: string | null; constraintDef: string | null }[];
-  for (const i of found) {
-    await tx.raw(i.constraint ? `ALTER TABLE ${table} DROP CONSTRAINT ${i.constraint}` : `DROP INDEX ${i.name}`);
-  }
-  return async () => {
-    for (const i of found) await tx.raw(i.constraint ? `ALTER TABLE ${table} ADD CONSTRAINT ${i.constraint} ${i.constraintDef}` : i.def);
-  };
 }
 
 /**
