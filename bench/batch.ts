@@ -1,6 +1,7 @@
 // npm run bench:batch — the nightly batch at scale, on PGlite and on PostgreSQL (a database of its own).
 // Figures only; never part of npm test. BENCH_CONTRACTS (default 50,000 × 20 lines = 1,000,000 lines, about
-// 200,000 overdue), BENCH_TARGETS=pglite,postgres, BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+// 200,000 overdue), BENCH_TARGETS=pglite,postgres, BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
+// BENCH_KEEP=NAME (PostgreSQL) only loads the ledger into database NAME and keeps it, to study the statements on it.
 //  (a) a full recomputation of every segment beside a bare INSERT … SELECT of as many rows (the floor);
 //  (b) one business day with churn: a line of 1 contract in 28 falls overdue, 20,000 lines paid that day, a dealer's rate change;
 //  (c) a 30-day catch-up.
@@ -52,7 +53,7 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
   if (kind === 'pglite') {
     db = await openEmbedded(':memory:');
   } else {
-    const name = `zq_bench_${process.pid}`;
+    const name = process.env.BENCH_KEEP ?? `zq_bench_${process.pid}`;
     const server = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
     await server.knex.raw(`CREATE DATABASE ${name}`);
     await server.close();
@@ -69,6 +70,11 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     await migrateLatest(db.knex);
     await seed(db.knex);
     const [, loadMs] = await timed(() => load(db));
+    if (process.env.BENCH_KEEP) {
+      cleanup = async () => {};
+      console.log(`loaded ${process.env.BENCH_KEEP} in ${loadMs.toFixed(0)} ms; kept, nothing run`);
+      return;
+    }
     const admin = await loadActor(db.knex, 'admin');
     const lines = (await db.knex.raw('SELECT count(*) AS n FROM schedule_lines')).rows[0].n;
     const step = (logs: { step: string; durationMs: number }[], name: string) => logs.find((l) => l.step === name)?.durationMs ?? 0;

@@ -23,6 +23,28 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
     ORDER BY pg.specificity DESC, pg.id DESC LIMIT 1
   ) g ON true`;
 
+/** What a late line needs from its line, contract and grace setting (l, c, gk; o the contract-rate overrides). */
+const LINE_WINDOW = `l.id AS line_id, l.contract_id, c.dealer_id, l.receivable_type, l.amount_due,
+      l.due_date + gk.grace_days AS grace_end,
+      greatest(CASE WHEN gk.grace_mode = 'forward' THEN l.due_date + gk.grace_days + 1 ELSE l.due_date + 1 END,
+               c.cutover_date + 1) AS window_start,
+      CASE WHEN c.status = 'written_off' THEN c.status_date - 1 END AS window_end,
+      coalesce(o.contract_id, 0) AS rate_contract`;
+
+const LINE_JOINS = `JOIN receivable_types t ON t.code = l.receivable_type AND t.penalty_bearing
+    JOIN contracts c ON c.id = l.contract_id
+    JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
+    LEFT JOIN overrides o ON o.contract_id = c.id
+    WHERE l.retired_version IS NULL AND l.due_date + gk.grace_days < :asOf::date`;
+
+const PAYING_KINDS = `('allocation', 'opening_paid', 'credit_application')`;
+
+/** The rate in force when each late line's window opens (penalty_rate_spans), and whether the line is simple. */
+const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later OR sp.next_from IS NOT NULL AS complex
+  FROM late lt JOIN penalty_rate_spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
+    AND sp.receivable_type = lt.receivable_type AND sp.from_date <= lt.window_start
+    AND (sp.next_from IS NULL OR sp.next_from > lt.window_start)`;
+
 /**
  * The late lines among the targets, as of business date :asOf, with everything the segments need (one statement):
  *  lines  the live, penalty-bearing target lines with their grace (penalty_grace_keys), window start (day after the
@@ -38,27 +60,14 @@ const GRACE_KEYS = `SELECT d.id AS dealer_id, t.code AS receivable_type,
 function lateSql(source: string): string {
   return `WITH
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
-  lines AS (
-    SELECT l.id AS line_id, l.contract_id, c.dealer_id, l.receivable_type, l.amount_due,
-      l.due_date + gk.grace_days AS grace_end,
-      greatest(CASE WHEN gk.grace_mode = 'forward' THEN l.due_date + gk.grace_days + 1 ELSE l.due_date + 1 END,
-               c.cutover_date + 1) AS window_start,
-      CASE WHEN c.status = 'written_off' THEN c.status_date - 1 END AS window_end,
-      coalesce(o.contract_id, 0) AS rate_contract
-    FROM ${source}
-    JOIN receivable_types t ON t.code = l.receivable_type AND t.penalty_bearing
-    JOIN contracts c ON c.id = l.contract_id
-    JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
-    LEFT JOIN overrides o ON o.contract_id = c.id
-    WHERE l.retired_version IS NULL AND l.due_date + gk.grace_days < :asOf::date
-  ),
+  lines AS (SELECT ${LINE_WINDOW} FROM ${source} ${LINE_JOINS}),
   paid AS (
     SELECT ln.line_id,
       sum(p.signed_amount) FILTER (WHERE p.value_date <= ln.grace_end) AS in_grace,
       sum(p.signed_amount) FILTER (WHERE p.value_date < ln.window_start) AS before_start,
       bool_or(p.value_date >= ln.window_start) AS later
     FROM lines ln JOIN postings p ON p.schedule_line_id = ln.line_id
-    WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
+    WHERE p.kind IN ${PAYING_KINDS}
     GROUP BY ln.line_id
   ),
   late AS (
@@ -66,10 +75,47 @@ function lateSql(source: string): string {
     FROM lines ln LEFT JOIN paid pd ON pd.line_id = ln.line_id
     WHERE ln.amount_due - coalesce(pd.in_grace, 0) > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
   )
-  SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later OR sp.next_from IS NOT NULL AS complex
-  FROM late lt JOIN penalty_rate_spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
-    AND sp.receivable_type = lt.receivable_type AND sp.from_date <= lt.window_start
-    AND (sp.next_from IS NULL OR sp.next_from > lt.window_start)`;
+  ${LATE_WITH_RATE}`;
+}
+
+/**
+ * lateSql for every line of the ledger (a full recomputation), with the same result, shaped for a million lines:
+ * joining every due line to its postings and grouping by line was most of a full recomputation. Here postings
+ * are first summed per line alone (total, last value date; a pass in line order over their index), and a line
+ * fully paid on or before its due date — most due lines of a ledger — is dropped before any other join: it
+ * cannot be late whatever its grace or window. Of the lines left, one whose payments all fall before both its
+ * window and the end of its grace period takes the total for both sums; only the others (paid late, reversed
+ * late) have their postings read again, through the line's index, for the exact sums.
+ */
+function lateSqlAllLines(): string {
+  const due = `(SELECT sl.*, pt.total, pt.last FROM schedule_lines sl LEFT JOIN paid_total pt ON pt.line_id = sl.id
+      WHERE sl.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
+        AND (pt.line_id IS NULL OR pt.total < sl.amount_due OR pt.last > sl.due_date)) l`;
+  return `WITH
+  overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
+  paid_total AS (
+    SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS total, max(p.value_date) AS last
+    FROM postings p WHERE p.schedule_line_id IS NOT NULL AND p.kind IN ${PAYING_KINDS}
+    GROUP BY p.schedule_line_id
+  ),
+  lines AS (SELECT ${LINE_WINDOW}, l.total, l.last FROM ${due} ${LINE_JOINS}),
+  classified AS (SELECT ln.*, coalesce(ln.last >= least(ln.window_start, ln.grace_end + 1), false) AS irregular FROM lines ln),
+  late AS (
+    SELECT ln.line_id, ln.contract_id, ln.dealer_id, ln.receivable_type, ln.amount_due, ln.grace_end, ln.window_start,
+      ln.window_end, ln.rate_contract,
+      ln.amount_due - coalesce(CASE WHEN ln.irregular THEN ex.before_start ELSE ln.total END, 0) AS start_base,
+      coalesce(ex.later, false) AS paid_later
+    FROM classified ln
+    LEFT JOIN LATERAL (
+      SELECT sum(p.signed_amount) FILTER (WHERE p.value_date <= ln.grace_end) AS in_grace,
+        sum(p.signed_amount) FILTER (WHERE p.value_date < ln.window_start) AS before_start,
+        bool_or(p.value_date >= ln.window_start) AS later
+      FROM postings p WHERE ln.irregular AND p.schedule_line_id = ln.line_id AND p.kind IN ${PAYING_KINDS}
+    ) ex ON ln.irregular
+    WHERE ln.amount_due - coalesce(CASE WHEN ln.irregular THEN ex.in_grace ELSE ln.total END, 0) > 0
+      AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
+  )
+  ${LATE_WITH_RATE}`;
 }
 
 /**
@@ -198,6 +244,9 @@ export const RANDOM_PAGE_COST = 1.1;
 
 const INSERT_COLUMNS = 'INSERT INTO penalty_segments (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end)';
 
+/** Room for the hash joins of a full recomputation (PostgreSQL's default is 4MB). */
+const FULL_RECOMPUTE_WORK_MEM = '64MB';
+
 /** Up to this many target lines the planner's default guess for the target table is good enough. */
 const SMALL_TARGET_SET = 100;
 
@@ -233,7 +282,6 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
   await tempTable(tx, 'penalty_grace_keys', GRACE_KEYS, {}, true);
   await tempTable(tx, 'penalty_rate_spans', RATE_SPANS, {}, true);
   let lines: number;
-  let source: string;
   let rebuildIndexes: (() => Promise<void>) | undefined;
   if (scope.kind === 'all') {
     // every row goes: TRUNCATE (transactional in PostgreSQL) frees the table and its indexes at once, where a
@@ -241,11 +289,15 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     await tx.raw('TRUNCATE penalty_segments');
     // and load it bare: building the indexes once afterwards costs about half of maintaining them per row
     rebuildIndexes = await dropForBulkLoad(tx, ['penalty_segments'], { constraintIndexes: true, foreignKeys: false });
-    lines = Number(
-      (await tx.raw(`SELECT count(*) AS n FROM schedule_lines WHERE retired_version IS NULL AND due_date < ?::date`, [asOf])).rows[0].n,
-    );
-    // only lines past their due date, before any join (the least grace bounds them)
-    source = `(SELECT * FROM schedule_lines WHERE due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)) l`;
+    // Summing a million lines' postings: sorted in line order over their index, the sums stream; hashed, each of
+    // the hundreds of thousands of numeric sums is a state in memory (slower, and it spilled to disk). The hash
+    // joins of the statement get room for the hundreds of thousands of rows they hold.
+    await tx.raw('SET LOCAL enable_hashagg = off');
+    await tx.raw(`SET LOCAL work_mem = '${FULL_RECOMPUTE_WORK_MEM}'`);
+    // a full recomputation counts the late lines it finds (counting every due line as well cost a tenth of it)
+    lines = await tempTable(tx, 'penalty_late', lateSqlAllLines(), { asOf }, true);
+    await tx.raw('RESET enable_hashagg');
+    await tx.raw('RESET work_mem');
   } else {
     await tx.raw('DROP TABLE IF EXISTS penalty_targets');
     await tx.raw('CREATE TEMP TABLE penalty_targets (line_id bigint PRIMARY KEY) ON COMMIT DROP');
@@ -259,9 +311,9 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_targets')).rows[0].n);
     if (lines > SMALL_TARGET_SET) await analyzeTemp(tx, 'penalty_targets');
     await tx.raw('DELETE FROM penalty_segments s USING penalty_targets t WHERE s.line_id = t.line_id');
-    source = 'penalty_targets tg JOIN schedule_lines l ON l.id = tg.line_id';
+    const source = 'penalty_targets tg JOIN schedule_lines l ON l.id = tg.line_id';
+    await tempTable(tx, 'penalty_late', lateSql(source), { asOf }, lines > SMALL_TARGET_SET);
   }
-  await tempTable(tx, 'penalty_late', lateSql(source), { asOf }, lines > SMALL_TARGET_SET);
   const simple = await tx.raw(`${INSERT_COLUMNS} ${SIMPLE_SQL}`);
   const complex = await tx.raw(`${INSERT_COLUMNS} ${COMPLEX_SQL}`);
   await rebuildIndexes?.();
@@ -285,11 +337,15 @@ async function analyzeTemp(tx: Tx, name: string): Promise<void> {
   await tx.raw('RESET default_statistics_target');
 }
 
-/** A temporary table (dropped at commit) holding a query's rows; a temporary table has no statistics until analyzed. */
-async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<string, string>, analyze: boolean): Promise<void> {
+/**
+ * A temporary table (dropped at commit) holding a query's rows; a temporary table has no statistics until analyzed.
+ * Returns the number of rows.
+ */
+async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<string, string>, analyze: boolean): Promise<number> {
   await tx.raw(`DROP TABLE IF EXISTS ${name}`);
-  await tx.raw(`CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${sql}`, bindings);
+  const created = await tx.raw(`CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${sql}`, bindings);
   if (analyze) await analyzeTemp(tx, name);
+  return created.rowCount ?? 0;
 }
 
 /**

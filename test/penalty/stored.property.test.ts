@@ -4,7 +4,8 @@
 // in a fresh database (schedules, payments and reversals, imported cut-overs, settlements and write-offs, rate
 // settings at every level of specificity, grace settings in both modes), runs the batch, then back-dates a
 // second wave of changes (payments, reversals, rates, grace, status changes, new lines) and lets the batch catch
-// up; every line is compared in one pass after each phase, as of the batch date and earlier dates.
+// up, then recomputes everything from scratch; every line is compared in one pass after each phase, as of the
+// batch date and earlier dates.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { loadActor } from '../../src/access/actor.js';
@@ -390,6 +391,17 @@ async function checkWorld(kind: Db['kind'], w: World): Promise<{ lines: number; 
       accruing += result.accruing;
     }
     expect(found.slice(0, 5), `after back-dated changes: ${found.length} mismatch(es), e.g. ${JSON.stringify(found[0])}`).toEqual([]);
+
+    // A full recomputation of the same ledger (its own statement shape: store.ts lateSqlAllLines), now that lines
+    // have late payments and reversals.
+    await runBatch(db, await loadActor(db.knex, 'admin'), { date: second, recomputeFrom: second }, () => {});
+    for (const asOf of [second, day(w.firstBatch - 5)]) {
+      const result = await compareAll(db, asOf);
+      found.push(...result.mismatches);
+      lines += result.lines;
+      accruing += result.accruing;
+    }
+    expect(found.slice(0, 5), `after a full recomputation: ${found.length} mismatch(es), e.g. ${JSON.stringify(found[0])}`).toEqual([]);
     return { lines, accruing };
   } finally {
     await db.close();
