@@ -47,50 +47,58 @@ const SCOPED: Scope = { contracts: (column) => `${column} IN (SELECT contract_id
 const LINE_COLUMNS = `d.code AS dealer, c.contract_no AS "contractNo", l.seq, l.receivable_type AS type`;
 const LINE_JOIN = `JOIN contracts c ON c.id = l.contract_id JOIN dealers d ON d.id = c.dealer_id`;
 
-async function rows(tx: Tx, sql: string, bindings: readonly string[], check: string): Promise<Discrepancy[]> {
-  const result = await tx.raw(`${sql} LIMIT ${MAX_LISTED}`, [...bindings]);
-  return result.rows.map((r: Record<string, unknown>) => ({
+function discrepancy(r: Record<string, unknown>, check: string, detail: string): Discrepancy {
+  return {
     check,
     dealer: r.dealer as string,
     contractNo: r.contractNo as string,
     seq: (r.seq as number | undefined) ?? null,
     type: (r.type as string | undefined) ?? null,
-    detail: r.detail as string,
-  }));
+    detail,
+  };
 }
 
+async function rows(tx: Tx, sql: string, bindings: readonly string[], check: string): Promise<Discrepancy[]> {
+  const result = await tx.raw(`${sql} LIMIT ${MAX_LISTED}`, [...bindings]);
+  return result.rows.map((r: Record<string, unknown>) => discrepancy(r, check, r.detail as string));
+}
+
+const PAYING_KINDS = "'allocation', 'opening_paid', 'credit_application'";
+
 /**
- * Postings of some kinds summed per line, dated up to the date, for the contracts in scope. The checks aggregate
- * first and join names only for the discrepancies: joining every posting to its line, contract and dealer before
- * grouping cost more than the check itself.
+ * Per line of the contracts in scope, postings dated up to the date: paid (allocations, opening paid, credit
+ * applied) and settled (paid and written off). No line is paid above its amount due (line_overpaid), and none is
+ * settled above it (negative_outstanding). One pass over the postings serves both checks; it aggregates first and
+ * joins names only for the discrepancies (joining every posting to its line, contract and dealer before grouping
+ * cost more than the checks themselves).
  */
-const paidPerLine = (kinds: string, scope: Scope) =>
-  `(SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS paid FROM postings p
-    WHERE p.kind IN (${kinds}) AND p.schedule_line_id IS NOT NULL AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
-    GROUP BY p.schedule_line_id) x JOIN schedule_lines l ON l.id = x.line_id`;
-
-/** No line is paid above its amount due (postings dated up to the date). */
-const lineOverpaid: Check = (tx, { date }, scope) =>
-  rows(
-    tx,
-    `SELECT ${LINE_COLUMNS}, 'paid ' || x.paid || ' above the amount due ' || l.amount_due AS detail
-     FROM ${paidPerLine("'allocation', 'opening_paid', 'credit_application'", scope)} ${LINE_JOIN}
-     WHERE x.paid > l.amount_due`,
+async function lineBalances(tx: Tx, { date }: ReconcileOptions, scope: Scope): Promise<Discrepancy[]> {
+  const result = await tx.raw(
+    `SELECT ${LINE_COLUMNS},
+       CASE WHEN x.paid > l.amount_due THEN 'paid ' || x.paid || ' above the amount due ' || l.amount_due END AS overpaid,
+       CASE WHEN l.amount_due - x.settled < 0 THEN 'outstanding ' || (l.amount_due - x.settled) || ' is negative' END AS negative
+     FROM (SELECT p.schedule_line_id AS line_id, coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off'), 0) AS paid,
+             sum(p.signed_amount) AS settled
+           FROM postings p
+           WHERE p.kind IN (${PAYING_KINDS}, 'write_off') AND p.schedule_line_id IS NOT NULL AND p.value_date <= ?
+             AND ${scope.contracts('p.contract_id')}
+           GROUP BY p.schedule_line_id) x
+     JOIN schedule_lines l ON l.id = x.line_id ${LINE_JOIN}
+     WHERE x.paid > l.amount_due OR l.amount_due - x.settled < 0
+     LIMIT ${2 * MAX_LISTED}`,
     [date],
-    'line_overpaid',
   );
+  const listed = (column: 'overpaid' | 'negative', check: string) =>
+    result.rows
+      .filter((r: Record<string, unknown>) => r[column] !== null)
+      .slice(0, MAX_LISTED)
+      .map((r: Record<string, unknown>) => discrepancy(r, check, r[column] as string));
+  return [...listed('overpaid', 'line_overpaid'), ...listed('negative', 'negative_outstanding')];
+}
 
-/** No negative outstanding: a line's amount net of payments and write-offs, a contract's credit. */
-const negativeOutstanding: Check = async (tx, { date }, scope) => [
-  ...(await rows(
-    tx,
-    `SELECT ${LINE_COLUMNS}, 'outstanding ' || (l.amount_due - x.paid) || ' is negative' AS detail
-     FROM ${paidPerLine("'allocation', 'opening_paid', 'credit_application', 'write_off'", scope)} ${LINE_JOIN}
-     WHERE l.amount_due - x.paid < 0`,
-    [date],
-    'negative_outstanding',
-  )),
-  ...(await rows(
+/** A contract's credit (advance receipts less credit applied and refunds) is never negative. */
+const negativeCredit: Check = (tx, { date }, scope) =>
+  rows(
     tx,
     `SELECT d.code AS dealer, c.contract_no AS "contractNo", 'credit ' || x.credit || ' is negative' AS detail
      FROM (SELECT p.contract_id, sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) AS credit
@@ -100,8 +108,7 @@ const negativeOutstanding: Check = async (tx, { date }, scope) => [
      WHERE x.credit < 0`,
     [date],
     'negative_outstanding',
-  )),
-];
+  );
 
 /** Every confirmed receipt is fully allocated or held as credit; a reversed one has nothing left. */
 const receiptAllocated: Check = (tx, _options, scope) =>
@@ -118,18 +125,25 @@ const receiptAllocated: Check = (tx, _options, scope) =>
     'receipt_allocated',
   );
 
-/** Stored segments are consistent: closed amounts are base × rate × days, runs of a line do not overlap. */
+/**
+ * Stored segments are consistent: closed amounts are base × rate × days, runs of a line do not overlap, and each
+ * row's count of its line's runs (penalty_segments.runs, which the nightly totals rely on) is right.
+ */
 const segmentIntegrity: Check = (tx, _options, scope) =>
   rows(
     tx,
     `SELECT ${LINE_COLUMNS}, 'segment from ' || s.from_date || ': ' ||
-       CASE WHEN s.amount IS DISTINCT FROM s.base * s.daily_rate * (s.to_date - s.from_date + 1)
-            THEN 'amount ' || s.amount || ' is not base × rate × days' ELSE 'overlaps the previous one' END AS detail
-     FROM (SELECT s.*, lag(coalesce(s.to_date, 'infinity'::date)) OVER (PARTITION BY s.line_id ORDER BY s.from_date) AS previous_to
-           FROM penalty_segments s WHERE ${scope.contracts('s.contract_id')}) s
+       CASE WHEN s.to_date IS NOT NULL AND s.amount IS DISTINCT FROM s.base * s.daily_rate * (s.to_date - s.from_date + 1)
+            THEN 'amount ' || coalesce(s.amount::text, 'missing') || ' is not base × rate × days'
+            WHEN s.previous_to >= s.from_date THEN 'overlaps the previous one'
+            ELSE 'runs ' || s.runs || ' but the line has ' || s.counted END AS detail
+     FROM (SELECT s.*, lag(coalesce(s.to_date, 'infinity'::date)) OVER w AS previous_to,
+             count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS counted
+           FROM penalty_segments s WHERE ${scope.contracts('s.contract_id')}
+           WINDOW w AS (PARTITION BY s.line_id ORDER BY s.from_date)) s
      JOIN schedule_lines l ON l.id = s.line_id ${LINE_JOIN}
-     WHERE (s.to_date IS NOT NULL AND s.amount <> s.base * s.daily_rate * (s.to_date - s.from_date + 1))
-        OR s.previous_to >= s.from_date`,
+     WHERE (s.to_date IS NOT NULL AND s.amount IS DISTINCT FROM s.base * s.daily_rate * (s.to_date - s.from_date + 1))
+        OR s.previous_to >= s.from_date OR s.runs <> s.counted`,
     [],
     'segment_integrity',
   );
@@ -185,8 +199,9 @@ function trimRate(rate: string): string {
 
 /** The checks, in the order they run and print. */
 export const CHECKS: readonly { name: string; run: Check }[] = [
-  { name: 'line_overpaid', run: lineOverpaid },
-  { name: 'negative_outstanding', run: negativeOutstanding },
+  // line_overpaid and the lines' part of negative_outstanding come from one pass (lineBalances)
+  { name: 'line_overpaid', run: lineBalances },
+  { name: 'negative_outstanding', run: negativeCredit },
   { name: 'receipt_allocated', run: receiptAllocated },
   { name: 'segment_integrity', run: segmentIntegrity },
   { name: 'segments_match_pure', run: segmentsMatchPure },

@@ -50,22 +50,19 @@ const CONTRACTS_TO_REPLAY = `
 
 /**
  * The accrued penalty of every line as of the date, rounded per line and summed (RULES.md), and the number of
- * stored segments, in one pass over the segments inside the database: no row leaves it. A line's runs are all
- * closed but its last, so a line with no closed run has exactly one segment: those (most lines) are rounded row
- * by row, and only the lines with a closed run are grouped (grouping every line was most of the statement).
+ * stored segments, in one pass over the segments inside the database: no row leaves it. Most lines have one run
+ * (penalty_segments.runs = 1) and are rounded row by row; only the lines with several runs are grouped.
  */
 const ACCRUED_TOTALS = `
   WITH d AS (SELECT ?::date AS date),
-  closed AS MATERIALIZED (SELECT DISTINCT line_id FROM penalty_segments WHERE to_date IS NOT NULL),
   per_line AS (
     SELECT 1 AS segments, CASE WHEN s.from_date <= d.date AND s.grace_end < d.date
-                               THEN s.base * s.daily_rate * (d.date - s.from_date + 1) END AS exact
-    FROM penalty_segments s CROSS JOIN d
-    WHERE s.to_date IS NULL AND NOT EXISTS (SELECT 1 FROM closed c WHERE c.line_id = s.line_id)
+                               THEN s.base * s.daily_rate * (least(coalesce(s.to_date, d.date), d.date) - s.from_date + 1) END AS exact
+    FROM penalty_segments s CROSS JOIN d WHERE s.runs = 1
     UNION ALL
     SELECT count(*), sum(CASE WHEN s.from_date <= d.date AND s.grace_end < d.date
                               THEN s.base * s.daily_rate * (least(coalesce(s.to_date, d.date), d.date) - s.from_date + 1) END)
-    FROM penalty_segments s CROSS JOIN d JOIN closed c ON c.line_id = s.line_id GROUP BY s.line_id
+    FROM penalty_segments s CROSS JOIN d WHERE s.runs > 1 GROUP BY s.line_id
   )
   SELECT coalesce(sum(round(exact, 2)), 0)::text AS total, count(exact) AS lines, coalesce(sum(segments), 0) AS segments
   FROM per_line`;

@@ -158,7 +158,7 @@ const RATE_SPANS = `WITH
 
 /** The one segment of each simple late line: open from the window start (or closed at its end), one base, one rate. */
 const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start_base, start_rate,
-    CASE WHEN window_end IS NOT NULL THEN start_base * start_rate * (window_end - window_start + 1) END, grace_end
+    CASE WHEN window_end IS NOT NULL THEN start_base * start_rate * (window_end - window_start + 1) END, grace_end, 1
   FROM penalty_late WHERE NOT complex AND start_base > 0 AND start_rate IS NOT NULL`;
 
 /**
@@ -200,7 +200,7 @@ const COMPLEX_SQL = `WITH
   )
   SELECT cl.line_id, cl.contract_id, cl.from_date, cl.to_date, cl.base, sp.daily_rate,
     CASE WHEN cl.to_date IS NOT NULL THEN cl.base * sp.daily_rate * (cl.to_date - cl.from_date + 1) END AS amount,
-    cl.grace_end
+    cl.grace_end, count(*) OVER (PARTITION BY cl.line_id) AS runs
   FROM clipped cl JOIN penalty_rate_spans sp ON sp.rate_contract = cl.rate_contract AND sp.dealer_id = cl.dealer_id
     AND sp.receivable_type = cl.receivable_type AND sp.from_date <= cl.from_date
     AND (sp.next_from IS NULL OR sp.next_from > cl.from_date)
@@ -242,7 +242,8 @@ export async function refreshStatistics(knex: Knex | Tx): Promise<void> {
  */
 export const RANDOM_PAGE_COST = 1.1;
 
-const INSERT_COLUMNS = 'INSERT INTO penalty_segments (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end)';
+/** runs: how many runs the line has (migration 012); all runs of a line are written by the same statement. */
+const INSERT_COLUMNS = 'INSERT INTO penalty_segments (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end, runs)';
 
 /** Room for the hash joins of a full recomputation (PostgreSQL's default is 4MB). */
 const FULL_RECOMPUTE_WORK_MEM = '64MB';
@@ -294,8 +295,9 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     // joins of the statement get room for the hundreds of thousands of rows they hold.
     await tx.raw('SET LOCAL enable_hashagg = off');
     await tx.raw(`SET LOCAL work_mem = '${FULL_RECOMPUTE_WORK_MEM}'`);
+    await tempTable(tx, 'penalty_late', lateSqlAllLines(), { asOf }, true);
     // a full recomputation counts the late lines it finds (counting every due line as well cost a tenth of it)
-    lines = await tempTable(tx, 'penalty_late', lateSqlAllLines(), { asOf }, true);
+    lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_late')).rows[0].n);
     await tx.raw('RESET enable_hashagg');
     await tx.raw('RESET work_mem');
   } else {
@@ -337,15 +339,11 @@ async function analyzeTemp(tx: Tx, name: string): Promise<void> {
   await tx.raw('RESET default_statistics_target');
 }
 
-/**
- * A temporary table (dropped at commit) holding a query's rows; a temporary table has no statistics until analyzed.
- * Returns the number of rows.
- */
-async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<string, string>, analyze: boolean): Promise<number> {
+/** A temporary table (dropped at commit) holding a query's rows; a temporary table has no statistics until analyzed. */
+async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<string, string>, analyze: boolean): Promise<void> {
   await tx.raw(`DROP TABLE IF EXISTS ${name}`);
-  const created = await tx.raw(`CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${sql}`, bindings);
+  await tx.raw(`CREATE TEMP TABLE ${name} ON COMMIT DROP AS ${sql}`, bindings);
   if (analyze) await analyzeTemp(tx, name);
-  return created.rowCount ?? 0;
 }
 
 /**

@@ -7,6 +7,7 @@ import { loadActor } from '../../src/access/actor.js';
 import { dec } from '../../src/core/money.js';
 import type { Db } from '../../src/db/index.js';
 import { setPenaltyRate } from '../../src/penalty/settings.js';
+import { storedAccrued } from '../../src/penalty/store.js';
 import { describeEachDb, openTestDb } from '../support/db.js';
 import { batch, contract, dealer, receipt, show, storedVersusPure } from './fixtures.js';
 
@@ -108,6 +109,94 @@ describeEachDb('zq batch run', (get) => {
     expect(await db.knex('batch_runs').where({ step: 'reconcile', business_date: '2026-05-27' }).first('discrepancies')).toEqual({
       discrepancies: 1,
     });
+  });
+
+  it('reconciliation reports a line paid above its amount and a line settled above it, from one pass', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'OP01');
+    const c = await contract(db, admin, 'OP01', 'OP-1', [
+      [1, 'principal', '2026-06-01', '1000.00'],
+      [2, 'principal', '2026-07-01', '1000.00'],
+    ]);
+    await batch(db, admin, '2026-06-10');
+    const lines = await db.knex('schedule_lines').where({ contract_id: c.id }).orderBy('seq').select('id', 'seq');
+    const posting = (line: number, kind: string, amount: string) => ({
+      contract_id: c.id,
+      dealer_id: c.dealerId,
+      schedule_line_id: line,
+      kind,
+      receivable_type: 'principal',
+      amount,
+      value_date: '2026-06-05',
+    });
+    // line 1 paid 1200.00 of 1000.00: overpaid by 200.00, outstanding −200.00;
+    // line 2 paid 600.00 and written off 500.00: paid within its amount, outstanding 1000.00 − 1100.00 = −100.00
+    await db
+      .knex('postings')
+      .insert([
+        posting(lines[0].id, 'allocation', '1200.00'),
+        posting(lines[1].id, 'allocation', '600.00'),
+        posting(lines[1].id, 'write_off', '500.00'),
+      ]);
+    const run = await batch(db, admin, '2026-06-11', { full: true });
+    // (the earlier tests' contracts share the database: only this contract's lines count here)
+    const found = run.summary.discrepancies.filter((d) => d.contractNo === 'OP-1');
+    expect(found).toEqual([
+      expect.objectContaining({ check: 'line_overpaid', seq: 1, detail: 'paid 1200.00 above the amount due 1000.00' }),
+      expect.objectContaining({ check: 'negative_outstanding', seq: 1, detail: 'outstanding -200.00 is negative' }),
+      expect.objectContaining({ check: 'negative_outstanding', seq: 2, detail: 'outstanding -100.00 is negative' }),
+    ]);
+  });
+
+  it('counts runs per line for the nightly totals, and reconciliation checks the count', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'RU01');
+    const c = await contract(db, admin, 'RU01', 'RU-1', [
+      [1, 'principal', '2026-07-01', '1000.00'],
+      [2, 'principal', '2026-07-10', '1000.00'],
+    ]);
+    // line 1 is paid in part on 07-06: two runs (07-02…07-06 on 1000.00, then the rest); line 2 has one run
+    await receipt(db, admin, 'RU01', 'RU-1', '2026-07-06', '400.00');
+    const night = await batch(db, admin, '2026-07-20');
+    const runs = await db
+      .knex('penalty_segments as s')
+      .join('schedule_lines as l', 'l.id', 's.line_id')
+      .where('s.contract_id', c.id)
+      .orderBy(['l.seq', 's.from_date'])
+      .select('l.seq', 's.runs');
+    expect(runs).toEqual([
+      { seq: 1, runs: 2 },
+      { seq: 1, runs: 2 },
+      { seq: 2, runs: 1 },
+    ]);
+    // line 1: 5 days (07-02…07-06) × 1000.00 × 0.0005 = 2.50 accrued when the receipt arrives; the receipt pays that
+    // penalty first (RULES.md), so 397.50 reaches the principal and the base is 602.50 from 07-07: 14 days × 602.50
+    // × 0.0005 = 4.2175 → the line's exact 6.7175 rounds to 6.72; line 2: 10 days (07-11…07-20) × 1000.00 × 0.0005
+    // = 5.00
+    expect(await storedVersusPure(db, [c.id], '2026-07-20')).toEqual([
+      expect.objectContaining({ stored: '6.72', pure: '6.72' }),
+      expect.objectContaining({ stored: '5.00', pure: '5.00' }),
+    ]);
+    // the night's total (one statement, single-run lines row by row, the others grouped) is the sum of every line's
+    // rounded figure, this database's other contracts included
+    const perLine = [...(await storedAccrued(db.knex, '2026-07-20')).values()].reduce((sum, l) => sum.plus(l.rounded), dec(0));
+    expect(night.logs.at(-2)?.totals).toEqual({ penaltyAccrued: perLine.toFixed(2) });
+    await db.knex('penalty_segments').where({ contract_id: c.id }).update({ runs: 1 });
+    const checked = await batch(db, admin, '2026-07-21', { full: true });
+    expect(checked.summary.discrepancies.filter((d) => d.contractNo === 'RU-1')).toEqual([
+      expect.objectContaining({
+        check: 'segment_integrity',
+        contractNo: 'RU-1',
+        seq: 1,
+        detail: expect.stringMatching(/runs 1 but the line has 2/),
+      }),
+      expect.objectContaining({
+        check: 'segment_integrity',
+        contractNo: 'RU-1',
+        seq: 1,
+        detail: expect.stringMatching(/runs 1 but the line has 2/),
+      }),
+    ]);
   });
 });
 
