@@ -245,8 +245,11 @@ export const RANDOM_PAGE_COST = 1.1;
 /** runs: how many runs the line has (migration 012); all runs of a line are written by the same statement. */
 const INSERT_COLUMNS = 'INSERT INTO penalty_segments (line_id, contract_id, from_date, to_date, base, daily_rate, amount, grace_end, runs)';
 
-/** Room for the hash joins of a full recomputation (PostgreSQL's default is 4MB). */
-const FULL_RECOMPUTE_WORK_MEM = '64MB';
+/**
+ * Room for the sorts and hash joins of the segment statements: at PostgreSQL's default (4MB) the sorts of a night
+ * with tens of thousands of changed lines, and the hash joins of a full recomputation, spilled to disk.
+ */
+const RECOMPUTE_WORK_MEM = '64MB';
 
 /** Up to this many target lines the planner's default guess for the target table is good enough. */
 const SMALL_TARGET_SET = 100;
@@ -275,6 +278,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
   // The statements are few and large; PostgreSQL's JIT compiler spends more time than it saves on them.
   await tx.raw('SET LOCAL jit = off');
   await tx.raw(`SET LOCAL random_page_cost = ${RANDOM_PAGE_COST}`);
+  await tx.raw(`SET LOCAL work_mem = '${RECOMPUTE_WORK_MEM}'`);
   // A full recomputation consumes the whole queue and empties it with TRUNCATE (a DELETE of the million rows an
   // import queues takes longer than the recomputation): the lock keeps writers from queueing rows it would lose.
   if (scope.kind === 'all') await tx.raw('LOCK TABLE penalty_dirty IN ACCESS EXCLUSIVE MODE');
@@ -291,15 +295,12 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     // and load it bare: building the indexes once afterwards costs about half of maintaining them per row
     rebuildIndexes = await dropForBulkLoad(tx, ['penalty_segments'], { constraintIndexes: true, foreignKeys: false });
     // Summing a million lines' postings: sorted in line order over their index, the sums stream; hashed, each of
-    // the hundreds of thousands of numeric sums is a state in memory (slower, and it spilled to disk). The hash
-    // joins of the statement get room for the hundreds of thousands of rows they hold.
+    // the hundreds of thousands of numeric sums is a state in memory (slower, and it spilled to disk)
     await tx.raw('SET LOCAL enable_hashagg = off');
-    await tx.raw(`SET LOCAL work_mem = '${FULL_RECOMPUTE_WORK_MEM}'`);
     await tempTable(tx, 'penalty_late', lateSqlAllLines(), { asOf }, true);
     // a full recomputation counts the late lines it finds (counting every due line as well cost a tenth of it)
     lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_late')).rows[0].n);
     await tx.raw('RESET enable_hashagg');
-    await tx.raw('RESET work_mem');
   } else {
     await tx.raw('DROP TABLE IF EXISTS penalty_targets');
     await tx.raw('CREATE TEMP TABLE penalty_targets (line_id bigint PRIMARY KEY) ON COMMIT DROP');
