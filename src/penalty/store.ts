@@ -173,10 +173,11 @@ const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start
 const COMPLEX_SQL = `WITH
   late AS (SELECT * FROM penalty_late WHERE complex),
   events AS (
-    SELECT p.schedule_line_id AS line_id, p.value_date + 1 AS at, -sum(p.signed_amount) AS delta
-    FROM postings p JOIN late lt ON lt.line_id = p.schedule_line_id
-    WHERE p.kind IN ('allocation', 'opening_paid', 'credit_application')
-    GROUP BY p.schedule_line_id, p.value_date HAVING sum(p.signed_amount) <> 0
+    -- each line's postings through its index (planned as a join, it hashed every posting of the ledger)
+    SELECT lt.line_id, pd.at, pd.delta FROM late lt CROSS JOIN LATERAL (
+      SELECT p.value_date + 1 AS at, -sum(p.signed_amount) AS delta FROM postings p
+      WHERE p.schedule_line_id = lt.line_id AND p.kind IN ${PAYING_KINDS}
+      GROUP BY p.value_date HAVING sum(p.signed_amount) <> 0) pd
     UNION ALL
     SELECT lt.line_id, sp.from_date, 0
     FROM late lt JOIN penalty_rate_spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
@@ -378,15 +379,17 @@ function changedTargetsSql(): string {
   UNION
   SELECT l.id FROM queued q JOIN schedule_lines l ON l.contract_id = q.contract_id WHERE q.reason = 'contract'
   UNION
+  -- a rate for one receivable type looks up each segment's line (by its key); a rate for every type needs no line:
+  -- a join to the lines was planned as a hash of all of them (a million rows) for a few thousand segments
   SELECT s.line_id FROM rate_contracts rc
     JOIN penalty_segments s ON s.contract_id = rc.contract_id AND coalesce(s.to_date, 'infinity'::date) >= rc.since
-    JOIN schedule_lines l ON l.id = s.line_id
-    WHERE rc.receivable_type IS NULL OR rc.receivable_type = l.receivable_type
+    WHERE rc.receivable_type IS NULL
+       OR EXISTS (SELECT 1 FROM schedule_lines l WHERE l.id = s.line_id AND l.receivable_type = rc.receivable_type)
   UNION
   SELECT s.line_id FROM rate_everywhere q
     JOIN penalty_segments s ON coalesce(s.to_date, 'infinity'::date) >= q.since
-    JOIN schedule_lines l ON l.id = s.line_id
-    WHERE (q.receivable_type IS NULL OR q.receivable_type = l.receivable_type)
+    WHERE (q.receivable_type IS NULL
+           OR EXISTS (SELECT 1 FROM schedule_lines l WHERE l.id = s.line_id AND l.receivable_type = q.receivable_type))
       -- uncorrelated, so checked once: without such a rate the branch does not run at all
       AND EXISTS (SELECT 1 FROM rate_everywhere)
   UNION
