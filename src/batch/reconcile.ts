@@ -127,7 +127,8 @@ const receiptAllocated: Check = (tx, _options, scope) =>
 
 /**
  * Stored segments are consistent: closed amounts are base × rate × days, runs of a line do not overlap, and each
- * row's count of its line's runs (penalty_segments.runs, which the nightly totals rely on) is right.
+ * row's count of its line's runs (penalty_segments.runs, which the nightly totals rely on) is right: the same on
+ * every row of the line, and equal to the last row's position (one window, one sort).
  */
 const segmentIntegrity: Check = (tx, _options, scope) =>
   rows(
@@ -136,14 +137,15 @@ const segmentIntegrity: Check = (tx, _options, scope) =>
        CASE WHEN s.to_date IS NOT NULL AND s.amount IS DISTINCT FROM s.base * s.daily_rate * (s.to_date - s.from_date + 1)
             THEN 'amount ' || coalesce(s.amount::text, 'missing') || ' is not base × rate × days'
             WHEN s.previous_to >= s.from_date THEN 'overlaps the previous one'
-            ELSE 'runs ' || s.runs || ' but the line has ' || s.counted END AS detail
-     FROM (SELECT s.*, lag(coalesce(s.to_date, 'infinity'::date)) OVER w AS previous_to,
-             count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS counted
+            WHEN s.runs <> s.previous_runs THEN 'runs ' || s.runs || ' but the previous segment says ' || s.previous_runs
+            ELSE 'runs ' || s.runs || ' but the line has ' || s.position END AS detail
+     FROM (SELECT s.*, lag(coalesce(s.to_date, 'infinity'::date)) OVER w AS previous_to, lag(s.runs) OVER w AS previous_runs,
+             row_number() OVER w AS position, lead(s.from_date) OVER w IS NULL AS last
            FROM penalty_segments s WHERE ${scope.contracts('s.contract_id')}
            WINDOW w AS (PARTITION BY s.line_id ORDER BY s.from_date)) s
      JOIN schedule_lines l ON l.id = s.line_id ${LINE_JOIN}
      WHERE (s.to_date IS NOT NULL AND s.amount IS DISTINCT FROM s.base * s.daily_rate * (s.to_date - s.from_date + 1))
-        OR s.previous_to >= s.from_date OR s.runs <> s.counted`,
+        OR s.previous_to >= s.from_date OR s.runs <> s.previous_runs OR (s.last AND s.runs <> s.position)`,
     [],
     'segment_integrity',
   );
