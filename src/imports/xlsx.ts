@@ -10,7 +10,7 @@ import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { Dec } from '../core/money.js';
 import type { SourceRow } from './csv.js';
-import { type XmlAttributes, XmlError, type XmlHandler, XmlScanner } from './xml.js';
+import { decodeText, type XmlAttributes, XmlError, type XmlHandler, XmlScanner } from './xml.js';
 
 export interface XlsxSheet {
   name: string;
@@ -242,6 +242,15 @@ async function* sheetRows(zip: yauzl.ZipFile, entry: yauzl.Entry, workbook: Work
   throw new Error(`${entry.fileName}: the sheet ends before </sheetData>`);
 }
 
+/** Text up to the next tag, in two groups: the first when there is nothing to decode (no reference, no CR, only ASCII). */
+const TEXT = "(?:([\\t\\n -%'-;=-~]*)|([^<]*))";
+/** See SheetHandler.readElement. */
+const COMMON_CELL = new RegExp(
+  `<c(?: r="([A-Z]{1,3}[0-9]*)")?(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?` +
+    `(?:/>|>(?:<v>${TEXT}</v>|<is><t(?: xml:space="preserve")?>${TEXT}</t></is>)?</c>)`,
+  'y',
+);
+
 // What the sheet reader is inside of, for the text it collects.
 const NO_TEXT = 0;
 const VALUE_TEXT = 1;
@@ -344,6 +353,29 @@ class SheetHandler implements XmlHandler {
     if (this.target === VALUE_TEXT) this.value += text;
     else if (this.target === FORMULA_TEXT) this.formula += text;
     else if (this.target === INLINE_TEXT) this.inline += text;
+  }
+
+  /**
+   * The cell most writers write (Excel, WPS, exceljs, xlsxwriter), read with one regular expression, which
+   * V8 runs as machine code: <c> with r, s and t in that order, holding nothing, a <v> or an inline string
+   * (measured: the sheet read in about half the time). Any other cell — other attributes or order, single
+   * quotes, prefixes, a formula, rich text, a comment — does not match and is read tag by tag.
+   */
+  readElement(s: string, at: number, bytes: boolean): number {
+    if (this.cells === null || s.charCodeAt(at + 1) !== 99 /* c */) return -1;
+    COMMON_CELL.lastIndex = at;
+    const match = COMMON_CELL.exec(s);
+    if (match === null) return -1;
+    const [, reference, style, type, plainValue, value, plainInline, inline] = match;
+    this.column = columnIndex(reference, this.nextColumn);
+    this.nextColumn = this.column + 1;
+    this.style = style === undefined ? 0 : Number(style);
+    this.type = type ?? 'n';
+    this.value = plainValue ?? (value === undefined ? null : decodeText(value, bytes));
+    this.inline = plainInline ?? (inline === undefined ? null : decodeText(inline, bytes));
+    this.formula = null;
+    this.endCell();
+    return COMMON_CELL.lastIndex;
   }
 
   private collect(target: number): void {

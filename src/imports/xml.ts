@@ -85,6 +85,12 @@ export interface XmlHandler {
   close(name: string): void;
   /** A piece of text (decoded) while collecting; an element's text may come in several pieces. */
   text(text: string): void;
+  /**
+   * A handler may read a whole element at `s[at]` (a '<' not inside text it collects) itself, faster than
+   * tag by tag: it returns where the element ends, or -1 to have it read tag by tag. `bytes`: whether `s`
+   * holds UTF-8 bytes as Latin-1 (decodeText() decodes what is taken out).
+   */
+  readElement?(s: string, at: number, bytes: boolean): number;
 }
 
 const TAB = 9;
@@ -213,7 +219,8 @@ export class XmlScanner {
           throw new XmlError(`not allowed in an XLSX part: ${s.slice(lt, lt + 20)}…`);
         }
       } else {
-        const end = this.readTag(s, lt);
+        const read = handler.readElement?.(s, lt, this.attributes.bytes) ?? -1;
+        const end = read >= 0 ? read : this.readTag(s, lt);
         if (end < 0) return i;
         i = end;
       }
@@ -328,7 +335,7 @@ function fromUtf8(bytes: string): string {
 }
 
 /** Text content: decoded from UTF-8, line ends normalised, then entities and character references replaced. */
-function decodeText(raw: string, bytes: boolean, references = true): string {
+export function decodeText(raw: string, bytes: boolean, references = true): string {
   let text = bytes ? fromUtf8(raw) : raw;
   if (text.indexOf('\r') >= 0) text = text.replace(/\r\n?/g, '\n');
   return references && text.indexOf('&') >= 0 ? text.replace(ENTITY, replaceEntity) : text;

@@ -271,6 +271,66 @@ describe('readXlsxSheets on a hand-written workbook', () => {
   });
 });
 
+describe('the common cell read at once and any cell read tag by tag agree', () => {
+  // Each cell is written twice: as most writers write it (read by one regular expression), and with
+  // single quotes and an extra attribute (read tag by tag).
+  const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const text = fc.string({ unit: fc.constantFrom(...'ab 1.&<>"\'\r\n\t_x000D_中文𠀀'.split('')), maxLength: 12 });
+  const cell = fc.oneof(
+    fc.record({ t: fc.constant('str'), v: text.map(escapeXml) }),
+    fc.record({ t: fc.constant('inlineStr'), is: text.map(escapeXml) }),
+    fc.record({ t: fc.constant('s'), v: fc.constantFrom('0', '1', '2', '3', '4', '9') }),
+    fc.record({
+      t: fc.constant('n'),
+      v: fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      s: fc.integer({ min: 0, max: 9 }),
+    }),
+    fc.record({ t: fc.constantFrom('b', 'e'), v: fc.constantFrom('0', '1', '#N/A') }),
+    fc.record({ t: fc.constant('n') }),
+  );
+  const rows = fc.array(fc.array(fc.option(cell, { nil: undefined }), { maxLength: 6 }), { minLength: 1, maxLength: 6 });
+
+  type Cell = typeof cell extends fc.Arbitrary<infer C> ? C : never;
+
+  function sheet(cells: (Cell | undefined)[][], canonical: boolean): string {
+    const q = canonical ? '"' : "'";
+    const extra = canonical ? '' : ` cm='0'`;
+    const xml = cells.map((row, r) => {
+      const items = row.map((c, column) => {
+        if (c === undefined) return '';
+        const ref = `${String.fromCharCode(65 + column)}${r + 1}`;
+        const s = 's' in c && c.s !== undefined && c.s > 0 ? ` s=${q}${c.s}${q}` : '';
+        const head = `<c r=${q}${ref}${q}${s}${c.t === 'n' ? '' : ` t=${q}${c.t}${q}`}${extra}`;
+        if ('is' in c) return `${head}><is><t>${c.is}</t></is></c>`;
+        if ('v' in c) return `${head}><v>${c.v}</v></c>`;
+        return `${head}/>`;
+      });
+      return `<row r="${r + 1}">${items.join('')}</row>`;
+    });
+    return sheetXml(xml.join(''));
+  }
+
+  it('reads the same text both ways', async () => {
+    await fc.assert(
+      fc.asyncProperty(rows, async (cells) => {
+        const read = async (canonical: boolean) =>
+          readSheets(
+            zipFile([
+              ['_rels/.rels', ROOT_RELS],
+              ['xl/workbook.xml', workbookXml('<sheet name="台账" sheetId="1" r:id="rId1"/>')],
+              ['xl/_rels/workbook.xml.rels', relsXml([['rId1', 'worksheet', 'worksheets/sheet1.xml']])],
+              ['xl/worksheets/sheet1.xml', sheet(cells, canonical)],
+              ['xl/sharedStrings.xml', SHARED_STRINGS],
+              ['xl/styles.xml', STYLES],
+            ]),
+          );
+        expect(await read(true)).toEqual(await read(false));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('broken workbooks are file errors', () => {
   const CUT = sheetXml('<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>');
   const book = (sheet: string | Buffer) =>
