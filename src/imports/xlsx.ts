@@ -33,6 +33,8 @@ const INFLATE_CHUNK_BYTES = 256 * 1024;
 const STORED = 0;
 const DEFLATED = 8;
 const MS_PER_DAY = 86_400_000;
+/** Date cells' days remembered per sheet (see SheetHandler.dateText). */
+const MAX_REMEMBERED_DAYS = 10_000;
 /** Days from 1899-12-30 (serial 0 of the 1900 system, counting its 29 February 1900) to 1970-01-01. */
 const SERIAL_OF_UNIX_EPOCH = 25_569;
 /** Days between serial 0 of the 1900 system and serial 0 of the 1904 system (1904-01-01). */
@@ -258,7 +260,7 @@ const FORMULA_TEXT = 2;
 const INLINE_TEXT = 3;
 
 /** A cell as read, before it becomes text (cellText). */
-type CellValue = string | number | boolean | Date | { formula: string } | { error: string };
+type CellValue = string | boolean | { formula: string } | { error: string };
 
 /**
  * <sheetData>'s rows: <row r=…> holding <c r=… t=… s=…> cells with <v> (a value, or a formula's saved
@@ -283,6 +285,7 @@ class SheetHandler implements XmlHandler {
   private inline: string | null = null;
   private target = NO_TEXT;
   private phonetic = 0;
+  private readonly days = new Map<string, string>();
 
   constructor(private readonly workbook: Workbook) {}
 
@@ -417,12 +420,21 @@ class SheetHandler implements XmlHandler {
       case 'd':
         // ISO 8601 (strict OOXML): the calendar day, as for a date cell.
         return /^\d{4}-\d{2}-\d{2}/.test(text) ? text.slice(0, 10) : text;
-      default: {
+      default:
         if (text === '') return '';
-        const number = Number.parseFloat(text);
-        return this.workbook.dateStyles[this.style] ? excelDate(number, this.workbook.date1904) : number;
-      }
+        return this.workbook.dateStyles[this.style] ? this.dateText(text) : numberCellText(text);
     }
+  }
+
+  /** A date cell's day; ledgers repeat a few hundred days, so each is worked out once. */
+  private dateText(text: string): string {
+    let day = this.days.get(text);
+    if (day === undefined) {
+      if (this.days.size >= MAX_REMEMBERED_DAYS) this.days.clear();
+      day = cellText(excelDate(Number.parseFloat(text), this.workbook.date1904));
+      this.days.set(text, day);
+    }
+    return day;
   }
 }
 
@@ -534,6 +546,19 @@ export function cellText(value: unknown): string {
 }
 
 const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+/** A decimal as JavaScript and Excel write the shortest form: no exponent, no leading or trailing zeros. */
+const SHORTEST_DECIMAL = /^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$/;
+
+/**
+ * A number cell's <v> as numberText gives it. Excel saves the shortest form of the double, so a value of
+ * at most 15 digits is already that text (two decimals of 15 digits or fewer are never the same double);
+ * longer ones (10000.300000000001) go through the rounding.
+ */
+export function numberCellText(text: string): string {
+  return SHORTEST_DECIMAL.test(text) && text !== '-0' && digitCount(text) <= EXCEL_SIGNIFICANT_DIGITS
+    ? text
+    : numberText(Number.parseFloat(text));
+}
 
 /** A number as the exact decimal Excel shows: 1234.5 → "1234.5", 0.1+0.2 → "0.3", 1e-7 → "0.0000001". */
 export function numberText(value: number): string {

@@ -7,7 +7,7 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Dec } from '../../src/core/money.js';
-import { isDateFormatCode, numberText, readXlsxSheets } from '../../src/imports/xlsx.js';
+import { isDateFormatCode, numberCellText, numberText, readXlsxSheets } from '../../src/imports/xlsx.js';
 import { type XmlAttributes, XmlScanner } from '../../src/imports/xml.js';
 import { readAll } from './support.js';
 
@@ -459,6 +459,23 @@ describe('cell text rules', () => {
       fc.property(numbers, (value) => {
         expect(numberText(value)).toBe(slow(value));
       }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('numberCellText: a number cell as saved (shortest form, or 17 digits, or with zeros) reads as numberText says', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.integer({ min: -1e9, max: 1e9 }).map((c) => c / 100),
+        ),
+        (value) => {
+          for (const saved of [String(value), value.toPrecision(17), value.toFixed(2), value.toExponential()]) {
+            expect(numberCellText(saved)).toBe(numberText(Number.parseFloat(saved)));
+          }
+        },
+      ),
       { numRuns: 20_000 },
     );
   });
