@@ -4,7 +4,6 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    setupFiles: ['test/support/setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 120_000,
     // Two cores: two workers; each test file gets its own database (embedded snapshot or server database).

@@ -16,7 +16,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ZQ = path.join(ROOT, 'bin', 'zq');
 const LINES_PER_CONTRACT = 20;
 const CSV_ROWS = Number(process.env.BENCH_ROWS_CSV ?? 1_000_000);
-const XLSX_ROWS = Number(process.env.BENCH_ROWS_XLSX ?? 200_000);
+export const XLSX_ROWS = Number(process.env.BENCH_ROWS_XLSX ?? 200_000);
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const dir = path.join(os.tmpdir(), 'zq-bench-import');
@@ -88,7 +88,8 @@ async function makeCsv(rows: number): Promise<string> {
   return file;
 }
 
-async function makeXlsx(rows: number): Promise<string> {
+/** The ledger as a streaming writer saves it (inline strings, no styles); reused by bench/xlsx-read.ts. */
+export async function makeXlsx(rows: number): Promise<string> {
   const file = path.join(dir, `ledger-${rows}.xlsx`);
   if (fs.existsSync(file)) return file;
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: `${file}.part`, useSharedStrings: false, useStyles: false });
@@ -198,14 +199,19 @@ async function bench(label: string, file: string, rows: number, target: string, 
   void rows;
 }
 
-const t0 = performance.now();
-const csv = await makeCsv(CSV_ROWS);
-const xlsx = await makeXlsx(XLSX_ROWS);
-console.log(
-  `files ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${path.basename(csv)} (${(fs.statSync(csv).size / 1e6).toFixed(0)} MB), ${path.basename(xlsx)} (${(fs.statSync(xlsx).size / 1e6).toFixed(0)} MB) in ${dir}`,
-);
-console.log(`machine: ${os.cpus().length} cores, node ${process.version}`);
-await bench('csv-postgres', csv, CSV_ROWS, '≥ 100,000 rows/s, RSS < 1 GB', 'postgres');
-await bench('csv-pglite', csv, CSV_ROWS, '≥ 30,000 rows/s, RSS < 1 GB', 'pglite');
-await bench('xlsx-postgres', xlsx, XLSX_ROWS, '≥ 25,000 rows/s', 'postgres');
-await bench('xlsx-pglite', xlsx, XLSX_ROWS, '≥ 25,000 rows/s', 'pglite');
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const csv = await makeCsv(CSV_ROWS);
+  const xlsx = await makeXlsx(XLSX_ROWS);
+  console.log(
+    `files ready in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${path.basename(csv)} (${(fs.statSync(csv).size / 1e6).toFixed(0)} MB), ${path.basename(xlsx)} (${(fs.statSync(xlsx).size / 1e6).toFixed(0)} MB) in ${dir}`,
+  );
+  console.log(`machine: ${os.cpus().length} cores, node ${process.version}`);
+  await bench('csv-postgres', csv, CSV_ROWS, '≥ 100,000 rows/s, RSS < 1 GB', 'postgres');
+  await bench('csv-pglite', csv, CSV_ROWS, '≥ 30,000 rows/s, RSS < 1 GB', 'pglite');
+  await bench('xlsx-postgres', xlsx, XLSX_ROWS, '≥ 25,000 rows/s', 'postgres');
+  await bench('xlsx-pglite', xlsx, XLSX_ROWS, '≥ 25,000 rows/s', 'pglite');
+}
+
+// Imported by bench/xlsx-read.ts for makeXlsx: run only when started itself.
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -34,7 +34,7 @@ import {
   type ReceivableTypeName,
   receivableTypeIndex,
 } from './normalise.js';
-import { readXlsxSheets, XlsxReadRace } from './xlsx.js';
+import { readXlsxSheets } from './xlsx.js';
 
 export interface ReadOptions {
   /** Read only this kind; otherwise recognised from the headers (the first recognised sheet decides). */
@@ -155,8 +155,6 @@ export interface ImportReader {
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0]; // .xls (Excel 97–2003)
-/** Reads of one XLSX file before giving up on exceljs's streaming race (see XlsxReadRace). */
-const XLSX_READ_ATTEMPTS = 3;
 /** What the decoders put for bytes that are not text in the detected encoding: never silently imported. */
 const UNDECODABLE = '\uFFFD';
 
@@ -207,25 +205,11 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
   }
 
   async function* xlsxRows(): AsyncGenerator<RowResult> {
-    for (let attempt = 1; ; attempt++) {
-      let rowsYielded = 0;
-      try {
-        for await (const row of xlsxSheets()) {
-          rowsYielded++;
-          yield row;
-        }
-        return;
-      } catch (error) {
-        if (error instanceof Error && error.message.startsWith('invariant broken')) throw error;
-        // Nothing has left this reader yet: forget the attempt and read the file again.
-        if (error instanceof XlsxReadRace && rowsYielded === 0 && attempt < XLSX_READ_ATTEMPTS) {
-          reader.sheets.length = 0;
-          reader.errors.length = 0;
-          reader.kind = options.kind ?? null;
-          continue;
-        }
-        return void fileError(null, null, null, `unreadable XLSX: ${(error as Error).message}`);
-      }
+    try {
+      yield* xlsxSheets();
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('invariant broken')) throw error;
+      fileError(null, null, null, `unreadable XLSX: ${(error as Error).message}`);
     }
   }
 
@@ -241,9 +225,7 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
         selectedFound = true;
         yield* sheetRows(sheet.name, sheet.rows);
       }
-      // Read what is left of the sheet: the workbook is one zip stream, and an abandoned sheet would
-      // keep buffering (or keep its temporary file open).
-      for await (const _ of sheet.rows);
+      // What is left of the sheet is not read: asking for the next sheet closes it (xlsx.ts).
     }
     if (options.sheet !== undefined && !selectedFound) {
       const names = reader.sheets.map((s) => s.sheet).join(', ');
