@@ -1,5 +1,5 @@
 // Sheets that keep their text inline (WPS, streaming writers) must not lose a Chinese character whose bytes
-// straddle two zip chunks (exceljs's own decoder did: src/imports/exceljs-sax.ts).
+// straddle two zip chunks (exceljs's streaming reader, which the importer used before src/imports/xlsx.ts, did).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
