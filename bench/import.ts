@@ -15,7 +15,7 @@ import iconv from 'iconv-lite';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ZQ = path.join(ROOT, 'bin', 'zq');
 const LINES_PER_CONTRACT = 20;
-const CSV_ROWS = Number(process.env.BENCH_ROWS_CSV ?? 1_000_000);
+export const CSV_ROWS = Number(process.env.BENCH_ROWS_CSV ?? 1_000_000);
 export const XLSX_ROWS = Number(process.env.BENCH_ROWS_XLSX ?? 200_000);
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -70,7 +70,7 @@ function row(i: number): string[] {
   ];
 }
 
-async function makeCsv(rows: number): Promise<string> {
+export async function makeCsv(rows: number): Promise<string> {
   const file = path.join(dir, `ledger-${rows}.gbk.csv`);
   if (fs.existsSync(file)) return file;
   const out = fs.createWriteStream(`${file}.part`);
