@@ -4,7 +4,7 @@ import type { BusinessDate } from '../core/dates.js';
 import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { contractPenalties } from '../penalty/accrual.js';
-import { loadContractInputs } from '../penalty/inputs.js';
+import { BASE_PAID_KINDS_SQL, loadContractInputs } from '../penalty/inputs.js';
 import { storedSegments } from '../penalty/store.js';
 
 export interface Discrepancy {
@@ -63,8 +63,6 @@ async function rows(tx: Tx, sql: string, bindings: readonly string[], check: str
   return result.rows.map((r: Record<string, unknown>) => discrepancy(r, check, r.detail as string));
 }
 
-const PAYING_KINDS = "'allocation', 'opening_paid', 'credit_application'";
-
 /**
  * Per line of the contracts in scope, postings dated up to the date: paid (allocations, opening paid, credit
  * applied) and settled (paid and written off). No line is paid above its amount due (line_overpaid), and none is
@@ -80,7 +78,7 @@ async function lineBalances(tx: Tx, { date }: ReconcileOptions, scope: Scope): P
      FROM (SELECT p.schedule_line_id AS line_id, coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off'), 0) AS paid,
              sum(p.signed_amount) AS settled
            FROM postings p
-           WHERE p.kind IN (${PAYING_KINDS}, 'write_off') AND p.schedule_line_id IS NOT NULL AND p.value_date <= ?
+           WHERE p.kind IN (${BASE_PAID_KINDS_SQL}, 'write_off') AND p.schedule_line_id IS NOT NULL AND p.value_date <= ?
              AND ${scope.contracts('p.contract_id')}
            GROUP BY p.schedule_line_id) x
      JOIN schedule_lines l ON l.id = x.line_id ${LINE_JOIN}

@@ -10,6 +10,8 @@ import { loadPenaltySettings, type PenaltySettings, resolveGrace, resolveRates }
 
 /** Posting kinds that pay a line's amount (RULES.md: the overdue base), as in src/receivables/position.ts. */
 export const BASE_PAID_KINDS = ['allocation', 'opening_paid', 'credit_application'] as const;
+/** The same kinds as a SQL list (`'allocation', …`), for the set-based statements. */
+export const BASE_PAID_KINDS_SQL = BASE_PAID_KINDS.map((kind) => `'${kind}'`).join(', ');
 /** Contracts read per query: keeps IN lists and memory bounded. */
 export const CONTRACT_CHUNK = 1000;
 

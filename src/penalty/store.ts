@@ -9,6 +9,7 @@ import type { BusinessDate } from '../core/dates.js';
 import { dec, type Money, roundMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { dropForBulkLoad } from '../db/indexes.js';
+import { BASE_PAID_KINDS_SQL } from './inputs.js';
 
 /**
  * The grace period of every (dealer, receivable type) pair: the most specific setting, latest row
@@ -36,8 +37,6 @@ const LINE_JOINS = `JOIN receivable_types t ON t.code = l.receivable_type AND t.
     JOIN penalty_grace_keys gk ON gk.dealer_id = c.dealer_id AND gk.receivable_type = l.receivable_type
     LEFT JOIN overrides o ON o.contract_id = c.id
     WHERE l.retired_version IS NULL AND l.due_date + gk.grace_days < :asOf::date`;
-
-const PAYING_KINDS = `('allocation', 'opening_paid', 'credit_application')`;
 
 /** The rate in force when each late line's window opens (penalty_rate_spans), and whether the line is simple. */
 const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later OR sp.next_from IS NOT NULL AS complex
@@ -67,7 +66,7 @@ function lateSql(source: string): string {
       sum(p.signed_amount) FILTER (WHERE p.value_date < ln.window_start) AS before_start,
       bool_or(p.value_date >= ln.window_start) AS later
     FROM lines ln JOIN postings p ON p.schedule_line_id = ln.line_id
-    WHERE p.kind IN ${PAYING_KINDS}
+    WHERE p.kind IN (${BASE_PAID_KINDS_SQL})
     GROUP BY ln.line_id
   ),
   late AS (
@@ -95,7 +94,7 @@ function lateSqlAllLines(): string {
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
   paid_total AS (
     SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS total, max(p.value_date) AS last
-    FROM postings p WHERE p.schedule_line_id IS NOT NULL AND p.kind IN ${PAYING_KINDS}
+    FROM postings p WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${BASE_PAID_KINDS_SQL})
     GROUP BY p.schedule_line_id
   ),
   lines AS (SELECT ${LINE_WINDOW}, l.total, l.last FROM ${due} ${LINE_JOINS}),
@@ -110,7 +109,7 @@ function lateSqlAllLines(): string {
       SELECT sum(p.signed_amount) FILTER (WHERE p.value_date <= ln.grace_end) AS in_grace,
         sum(p.signed_amount) FILTER (WHERE p.value_date < ln.window_start) AS before_start,
         bool_or(p.value_date >= ln.window_start) AS later
-      FROM postings p WHERE ln.irregular AND p.schedule_line_id = ln.line_id AND p.kind IN ${PAYING_KINDS}
+      FROM postings p WHERE ln.irregular AND p.schedule_line_id = ln.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL})
     ) ex ON ln.irregular
     WHERE ln.amount_due - coalesce(CASE WHEN ln.irregular THEN ex.in_grace ELSE ln.total END, 0) > 0
       AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
@@ -176,7 +175,7 @@ const COMPLEX_SQL = `WITH
     -- each line's postings through its index (planned as a join, it hashed every posting of the ledger)
     SELECT lt.line_id, pd.at, pd.delta FROM late lt CROSS JOIN LATERAL (
       SELECT p.value_date + 1 AS at, -sum(p.signed_amount) AS delta FROM postings p
-      WHERE p.schedule_line_id = lt.line_id AND p.kind IN ${PAYING_KINDS}
+      WHERE p.schedule_line_id = lt.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL})
       GROUP BY p.value_date HAVING sum(p.signed_amount) <> 0) pd
     UNION ALL
     SELECT lt.line_id, sp.from_date, 0
@@ -315,8 +314,13 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_targets')).rows[0].n);
     if (lines > SMALL_TARGET_SET) await analyzeTemp(tx, 'penalty_targets');
     await tx.raw('DELETE FROM penalty_segments s USING penalty_targets t WHERE s.line_id = t.line_id');
-    const source = 'penalty_targets tg JOIN schedule_lines l ON l.id = tg.line_id';
-    await tempTable(tx, 'penalty_late', lateSql(source), { asOf }, lines > SMALL_TARGET_SET);
+    await tempTable(
+      tx,
+      'penalty_late',
+      lateSql('penalty_targets tg JOIN schedule_lines l ON l.id = tg.line_id'),
+      { asOf },
+      lines > SMALL_TARGET_SET,
+    );
   }
   const simple = await tx.raw(`${INSERT_COLUMNS} ${SIMPLE_SQL}`);
   const complex = await tx.raw(`${INSERT_COLUMNS} ${COMPLEX_SQL}`);
