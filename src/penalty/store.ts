@@ -84,7 +84,8 @@ function lateSql(source: string): string {
  * fully paid on or before its due date — most due lines of a ledger — is dropped before any other join: it
  * cannot be late whatever its grace or window. Of the lines left, one whose payments all fall before both its
  * window and the end of its grace period takes the total for both sums; only the others (paid late, reversed
- * late) have their postings read again, through the line's index, for the exact sums.
+ * late) have their postings read again, through the line's index, for the exact sums. That read is a subquery
+ * run only for those lines (a lateral join put a join step on every late line, run or not).
  */
 function lateSqlAllLines(): string {
   const due = `(SELECT sl.*, pt.total, pt.last FROM schedule_lines sl LEFT JOIN paid_total pt ON pt.line_id = sl.id
@@ -98,21 +99,24 @@ function lateSqlAllLines(): string {
     GROUP BY p.schedule_line_id
   ),
   lines AS (SELECT ${LINE_WINDOW}, l.total, l.last FROM ${due} ${LINE_JOINS}),
-  classified AS (SELECT ln.*, coalesce(ln.last >= least(ln.window_start, ln.grace_end + 1), false) AS irregular FROM lines ln),
+  -- OFFSET 0 keeps the lines a subquery: their window start is computed once per line, not again in every join
+  -- filter and expression of the rest of the statement it would otherwise be inlined into
+  classified AS (SELECT ln.*, coalesce(ln.last >= least(ln.window_start, ln.grace_end + 1), false) AS irregular FROM lines ln OFFSET 0),
+  -- per line: paid within the grace period, paid before the window opens, payments dated after it opens
+  sums AS (
+    SELECT cl.*, CASE WHEN cl.irregular THEN (
+        SELECT ARRAY[coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date <= cl.grace_end), 0),
+                     coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date < cl.window_start), 0),
+                     count(*) FILTER (WHERE p.value_date >= cl.window_start)]
+        FROM postings p WHERE p.schedule_line_id = cl.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL}))
+      ELSE ARRAY[coalesce(cl.total, 0), coalesce(cl.total, 0), 0] END AS paid
+    FROM classified cl OFFSET 0
+  ),
   late AS (
     SELECT ln.line_id, ln.contract_id, ln.dealer_id, ln.receivable_type, ln.amount_due, ln.grace_end, ln.window_start,
-      ln.window_end, ln.rate_contract,
-      ln.amount_due - coalesce(CASE WHEN ln.irregular THEN ex.before_start ELSE ln.total END, 0) AS start_base,
-      coalesce(ex.later, false) AS paid_later
-    FROM classified ln
-    LEFT JOIN LATERAL (
-      SELECT sum(p.signed_amount) FILTER (WHERE p.value_date <= ln.grace_end) AS in_grace,
-        sum(p.signed_amount) FILTER (WHERE p.value_date < ln.window_start) AS before_start,
-        bool_or(p.value_date >= ln.window_start) AS later
-      FROM postings p WHERE ln.irregular AND p.schedule_line_id = ln.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL})
-    ) ex ON ln.irregular
-    WHERE ln.amount_due - coalesce(CASE WHEN ln.irregular THEN ex.in_grace ELSE ln.total END, 0) > 0
-      AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
+      ln.window_end, ln.rate_contract, ln.amount_due - ln.paid[2] AS start_base, ln.paid[3] > 0 AS paid_later
+    FROM sums ln
+    WHERE ln.amount_due - ln.paid[1] > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
   )
   ${LATE_WITH_RATE}`;
 }
@@ -156,9 +160,10 @@ const RATE_SPANS = `WITH
   FROM changes ch WHERE ch.from_date = '-infinity' OR ch.daily_rate IS DISTINCT FROM ch.rate_before`;
 
 /** The one segment of each simple late line: open from the window start (or closed at its end), one base, one rate. */
+const SIMPLE_WRITTEN = 'NOT complex AND start_base > 0 AND start_rate IS NOT NULL';
 const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start_base, start_rate,
     CASE WHEN window_end IS NOT NULL THEN start_base * start_rate * (window_end - window_start + 1) END, grace_end, 1
-  FROM late WHERE NOT complex AND start_base > 0 AND start_rate IS NOT NULL`;
+  FROM late WHERE ${SIMPLE_WRITTEN}`;
 
 /**
  * One statement from the late lines to the segments: the simple ones (most of them) are written straight to
@@ -168,9 +173,10 @@ const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start
 function writeLateSql(late: string): string {
   return `WITH late AS MATERIALIZED (${late}),
   complex AS (INSERT INTO penalty_late SELECT * FROM late WHERE complex),
-  simple AS (${INSERT_COLUMNS} ${SIMPLE_SQL} RETURNING 1)
-  SELECT (SELECT count(*) FROM late) AS late, (SELECT count(*) FROM late WHERE complex) AS complex,
-    (SELECT count(*) FROM simple) AS simple`;
+  simple AS (${INSERT_COLUMNS} ${SIMPLE_SQL})
+  SELECT count(*) AS late, count(*) FILTER (WHERE complex) AS complex,
+    count(*) FILTER (WHERE ${SIMPLE_WRITTEN}) AS simple
+  FROM late`;
 }
 
 /**
