@@ -19,7 +19,7 @@ import { register as refund } from './commands/refund.js';
 import { register as settle } from './commands/settle.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
-import { EXIT, ExpectedError } from './core/errors.js';
+import { databaseRefusal, EXIT, ExpectedError } from './core/errors.js';
 
 const VERSION = '0.1.0';
 
@@ -54,6 +54,13 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const debug = argv.includes('--debug');
+  // With --log-format json (cron writing a log file) an error is one JSON line as well: the log stays JSON.
+  const jsonLog = argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json'));
+  const fail = (message: string, exitCode: number, stack?: string): number => {
+    if (jsonLog) process.stderr.write(`${JSON.stringify({ event: 'error', error: message, exitCode })}\n`);
+    else process.stderr.write(`zq: ${message}${stack ? `\n${stack}` : ''}\n`);
+    return exitCode;
+  };
   try {
     await program.parseAsync(argv);
     // A command that finished but refused part of its input (an import with rejected rows) sets exitCode.
@@ -64,30 +71,13 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
     }
     const refusal = databaseRefusal(err);
-    if (refusal) {
-      // A rule the database enforces (finance review lock, closed period) that no code path can bypass.
-      process.stderr.write(`zq: ${refusal}\n`);
-      return EXIT.badInput;
-    }
-    if (err instanceof ExpectedError) {
-      process.stderr.write(`zq: ${err.message}\n`);
-      if (debug) process.stderr.write(`${err.stack}\n`);
-      return err.exitCode;
-    }
+    // A rule the database enforces (finance review lock, closed period) that no code path can bypass.
+    if (refusal) return fail(refusal, EXIT.badInput);
+    if (err instanceof ExpectedError) return fail(err.message, err.exitCode, debug ? err.stack : undefined);
     const error = err as Error;
-    process.stderr.write(`zq: unexpected error: ${error.message}${debug ? `\n${error.stack}` : ' (--debug for the stack)'}\n`);
-    return EXIT.unexpected;
+    return fail(`unexpected error: ${error.message}${debug ? '' : ' (--debug for the stack)'}`, EXIT.unexpected, debug ? error.stack : undefined);
   }
 }
 
-/** SQLSTATEs raised by zq's own triggers (migrations/009_*): ZQ001 locked document, ZQ002 closed period,
- * ZQ003 a posting on a settled or written-off contract (migrations/010_contract_posting_guard.ts). */
-const DATABASE_REFUSALS = new Set(['ZQ001', 'ZQ002', 'ZQ003']);
-
-/** The trigger's message of a refusal raised by the database, without the SQL text knex puts before it. */
-export function databaseRefusal(err: unknown): string | null {
-  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code !== 'string' || !DATABASE_REFUSALS.has(code) || typeof message !== 'string') return null;
-  const marker = message.lastIndexOf(' - ');
-  return marker >= 0 ? message.slice(marker + 3) : message;
-}
+/** Re-exported for the tests that check refusals the way the CLI reports them. */
+export { databaseRefusal };

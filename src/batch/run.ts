@@ -3,7 +3,7 @@
 // and the next run resumes), under the batch lock. Re-running a finished date is a no-op that says so.
 import type { Actor } from '../access/actor.js';
 import { addDays, type BusinessDate, daysBetween, eachDate } from '../core/dates.js';
-import { BadInput } from '../core/errors.js';
+import { BadInput, databaseRefusal } from '../core/errors.js';
 import type { Db } from '../db/index.js';
 import { RANDOM_PAGE_COST, refreshStatistics } from '../penalty/store.js';
 import { lastCompletedBatchDate } from '../receivables/receipts.js';
@@ -52,6 +52,13 @@ export function datesToRun(last: BusinessDate | null, options: BatchOptions): { 
     if (options.recomputeFrom > options.date) {
       throw new BadInput('--recompute-from', options.recomputeFrom, `a date on or before the batch date ${options.date}`);
     }
+    if (last !== null && options.recomputeFrom > addDays(last, 1)) {
+      throw new BadInput(
+        '--recompute-from',
+        options.recomputeFrom,
+        `a date on or before ${addDays(last, 1)}, the day after the last completed business date (no date is skipped)`,
+      );
+    }
     from = options.recomputeFrom;
     fullFrom = from;
   } else if (last === null) {
@@ -97,6 +104,7 @@ export async function runBatch(db: Db, actor: Actor, options: BatchOptions, log:
     }
     for (const date of dates) {
       const logs = await runDate(db, actor, date, date === fullFrom ? null : addDays(date, -1), options.full === true);
+      // a recomputation redoes every date after its first: those still recorded as done are done no longer (see runDate)
       summary.datesRun.push(date);
       for (const entry of logs) {
         log(entry.log);
@@ -119,6 +127,10 @@ async function runDate(db: Db, actor: Actor, date: BusinessDate, previous: Busin
       // PGlite runs with the default 4 MB of work_mem, and a full recomputation's hashes and aggregates spilled to
       // its emulated file system (a third of the segment statement); a server's setting is its administrator's
       if (db.kind === 'pglite') await tx.raw(`SET LOCAL work_mem = '${PGLITE_WORK_MEM}'`);
+      // A full recomputation (the first date of a run from scratch or of --recompute-from) makes the figures of
+      // every later date stale: their rows go with it, in the same transaction, so a run that stops half-way
+      // leaves the last completed date at the last date it redid, and the next run carries on from there.
+      if (previous === null) await tx('batch_runs').where('business_date', '>', date).delete();
       for (const step of BATCH_STEPS) {
         current = step.name;
         const started = performance.now();
@@ -157,7 +169,8 @@ async function runDate(db: Db, actor: Actor, date: BusinessDate, previous: Busin
       totals: {},
       discrepancies: 0,
       durationMs: null,
-      error: (err as Error).message.slice(0, 2000),
+      // a refusal raised by the database is recorded as its message, not the SQL statement knex puts before it
+      error: (databaseRefusal(err) ?? (err as Error).message).slice(0, 2000),
     });
     throw err;
   }

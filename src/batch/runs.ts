@@ -16,14 +16,17 @@ export interface StepRecord {
   error: string | null;
 }
 
-/** Writes the row of a (step, date), replacing an earlier failed or redone one. */
+/**
+ * Writes the row of a (step, date), replacing an earlier failed or redone one. The step has just finished: the
+ * clock, not now() (the start of the date's transaction, the same for every step).
+ */
 export async function recordStep(
   tx: Tx | Knex,
   row: Pick<StepRecord, 'step' | 'businessDate' | 'status' | 'counts' | 'totals' | 'discrepancies' | 'durationMs' | 'error'>,
 ): Promise<void> {
   await tx.raw(
     `INSERT INTO batch_runs (step, business_date, status, counts, totals, discrepancies, duration_ms, started_at, finished_at, error)
-     VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, now() - make_interval(secs => ? / 1000.0), now(), ?)
+     VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, clock_timestamp() - make_interval(secs => ? / 1000.0), clock_timestamp(), ?)
      ON CONFLICT (step, business_date) DO UPDATE SET status = EXCLUDED.status, counts = EXCLUDED.counts,
        totals = EXCLUDED.totals, discrepancies = EXCLUDED.discrepancies, duration_ms = EXCLUDED.duration_ms,
        started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, error = EXCLUDED.error`,

@@ -21,16 +21,20 @@ export function register(program: Command): void {
         const { runBatch } = await import('../batch/run.js');
         if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new BadInput('--log-format', opts.logFormat, 'text or json');
         const date = opts.date ? parseDate(opts.date, '--date') : addDays(today(), -1);
+        // a date not yet over would accrue penalty for days to come and close the door on that day's receipts
+        if (date > today()) throw new BadInput('--date', date, `a business date on or before today (${today()}, Asia/Shanghai)`);
         const recomputeFrom = opts.recomputeFrom ? parseDate(opts.recomputeFrom, '--recompute-from') : undefined;
-        // With --json the summary owns stdout; log lines go to stderr.
+        // With --json the summary owns stdout; log lines go to stderr. With --log-format json every line is a JSON
+        // object with an `event`: step, discrepancy, summary (and error, src/cli.ts).
         const out = ctx.json ? process.stderr : process.stdout;
+        const jsonLog = opts.logFormat === 'json';
         const summary = await runBatch(
           ctx.db,
           ctx.actor,
           { date, recomputeFrom, full: opts.full === true, wait: opts.wait === true },
           (line) => {
-            if (opts.logFormat === 'json') {
-              out.write(`${JSON.stringify(line)}\n`);
+            if (jsonLog) {
+              out.write(`${JSON.stringify({ event: 'step', ...line })}\n`);
               return;
             }
             const counts = Object.entries(line.counts).map(([k, v]) => `${k}=${v}`);
@@ -41,15 +45,22 @@ export function register(program: Command): void {
         );
         for (const d of summary.discrepancies) {
           process.stderr.write(
-            `discrepancy ${d.date} ${d.check}: ${d.dealer}/${d.contractNo}${d.seq === null ? '' : ` line ${d.seq} ${d.type}`}: ${d.detail}\n`,
+            jsonLog
+              ? `${JSON.stringify({ event: 'discrepancy', ...d })}\n`
+              : `discrepancy ${d.date} ${d.check}: ${d.dealer}/${d.contractNo}${d.seq === null ? '' : ` line ${d.seq} ${d.type}`}: ${d.detail}\n`,
           );
+        }
+        if (summary.discrepancies.length > 0) process.exitCode = EXIT.reconciliation;
+        if (jsonLog && !ctx.json) {
+          const { discrepancies, ...rest } = summary;
+          out.write(`${JSON.stringify({ event: 'summary', ...rest, discrepancies: discrepancies.length })}\n`);
+          return;
         }
         emit(ctx, summary, () =>
           summary.alreadyDone
             ? `nothing to do: business dates through ${summary.lastCompletedBefore} are done (use --recompute-from DATE to redo)`
             : `batch done for ${summary.datesRun.length} business date(s): ${summary.datesRun[0]} … ${summary.datesRun.at(-1)}; ${summary.discrepancies.length} discrepancy(ies)`,
         );
-        if (summary.discrepancies.length > 0) process.exitCode = EXIT.reconciliation;
       });
     });
 

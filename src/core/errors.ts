@@ -66,3 +66,15 @@ export class DatabaseUnavailable extends ExpectedError {
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`invariant broken: ${message}`);
 }
+
+/** SQLSTATEs raised by zq's own triggers (migrations/009_*): ZQ001 locked document, ZQ002 closed period,
+ * ZQ003 a posting on a settled or written-off contract (migrations/010_contract_posting_guard.ts). */
+const DATABASE_REFUSALS = new Set(['ZQ001', 'ZQ002', 'ZQ003']);
+
+/** The trigger's message of a refusal raised by the database, without the SQL text knex puts before it. */
+export function databaseRefusal(err: unknown): string | null {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !DATABASE_REFUSALS.has(code) || typeof message !== 'string') return null;
+  const marker = message.lastIndexOf(' - ');
+  return marker >= 0 ? message.slice(marker + 3) : message;
+}

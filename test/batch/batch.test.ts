@@ -59,6 +59,68 @@ describeEachDb('zq batch run', (get) => {
     expect(redo.logs.at(-2)?.totals).toEqual({ penaltyAccrued: '215.00' });
   });
 
+  it('a recomputation makes every later date stale at once: one that stops early leaves the last completed date at its last', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'RC01');
+    const c = await contract(db, admin, 'RC01', 'RC-1', [
+      [1, 'principal', '2026-04-10', '1000.00'],
+      [2, 'principal', '2026-04-20', '1000.00'],
+    ]);
+    await batch(db, admin, '2026-04-25');
+    // as if killed after its first date: a recomputation from 04-12 that went no further
+    const redo = await batch(db, admin, '2026-04-12', { recomputeFrom: '2026-04-12' });
+    expect(redo.summary.datesRun).toEqual(['2026-04-12']);
+    const last = await db.knex('batch_runs').where({ step: 'reconcile', status: 'done' }).max('business_date as d').first();
+    expect(last?.d).toBe('2026-04-12');
+    // the next run resumes after it: line 2, late from 04-21, has its segments again
+    const resumed = await batch(db, admin, '2026-04-25');
+    expect(resumed.summary.datesRun[0]).toBe('2026-04-13');
+    expect(resumed.summary.datesRun.at(-1)).toBe('2026-04-25');
+    // line 1: 15 days × 0.50 = 7.50; line 2: 5 days × 0.50 = 2.50
+    expect(await storedVersusPure(db, [c.id], '2026-04-25')).toEqual([
+      expect.objectContaining({ stored: '7.50', pure: '7.50' }),
+      expect.objectContaining({ stored: '2.50', pure: '2.50' }),
+    ]);
+    // and no date can be skipped
+    await expect(batch(db, admin, '2026-05-05', { recomputeFrom: '2026-04-30' })).rejects.toThrow(
+      /--recompute-from: "2026-04-30" — expected a date on or before 2026-04-26/,
+    );
+  });
+
+  it('reconciliation reports a confirmed receipt that is not fully allocated or held as credit', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'RA01');
+    const c = await contract(db, admin, 'RA01', 'RA-1', [[1, 'principal', '2026-05-01', '1000.00']]);
+    await receipt(db, admin, 'RA01', 'RA-1', '2026-05-01', '400.00');
+    await batch(db, admin, '2026-05-02');
+    // a stray posting under the receipt: 400.00 + 1.00 allocated of a 400.00 receipt
+    const doc = await db.knex('documents').where({ contract_id: c.id, type: 'receipt' }).first('id', 'number');
+    const line = await db.knex('schedule_lines').where({ contract_id: c.id }).first('id');
+    const stray = {
+      contract_id: c.id,
+      dealer_id: (await db.knex('contracts').where({ id: c.id }).first('dealer_id')).dealer_id,
+      schedule_line_id: line.id,
+      document_id: doc.id,
+      kind: 'allocation',
+      receivable_type: 'principal',
+      amount: '1.00',
+      value_date: '2026-05-03',
+    };
+    const [{ id: strayId }] = await db.knex('postings').insert(stray).returning('id');
+    const run = await batch(db, admin, '2026-05-03');
+    expect(run.summary.discrepancies).toEqual([
+      expect.objectContaining({
+        check: 'receipt_allocated',
+        dealer: 'RA01',
+        contractNo: 'RA-1',
+        detail: `receipt ${doc.number} (confirmed, 400.00): 401.00 allocated or held as credit`,
+      }),
+    ]);
+    // reversed, the ledger is whole again for the tests that follow
+    await db.knex('postings').insert({ ...stray, reverses_id: strayId });
+    expect((await batch(db, admin, '2026-05-04')).summary.discrepancies).toEqual([]);
+  });
+
   it('applies advance-receipt credit on the due date (value date = due date), so the line bears no penalty', async () => {
     const { db, admin } = get();
     await dealer(db, admin, 'CR01');

@@ -22,12 +22,14 @@ interface LogLine {
 
 const STEPS = ['apply_credit', 'accrue_penalty', 'reconcile'];
 
+/** The step lines of a --log-format json run; every line it wrote must be JSON (cron's log stays JSON). */
 function logLines(result: ZqResult): LogLine[] {
-  return result.stdout
-    .trim()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as LogLine);
+  return events(result).filter((l) => l.event === 'step') as unknown as LogLine[];
+}
+
+function events(result: ZqResult): ({ event: string } & Record<string, unknown>)[] {
+  const lines = `${result.stdout}${result.stderr}`.trim().split('\n').filter((l) => l !== '');
+  return lines.map((l) => JSON.parse(l));
 }
 
 describe('zq penalty show, contract show and batch run (embedded database)', () => {
@@ -156,6 +158,21 @@ describe('zq penalty show, contract show and batch run (embedded database)', () 
     );
     // 04-10: 110.50 + 6,050.00 × 0.0005 = 113.525 → 113.53; 04-11: line 1 116.55, line 2 one day on 10,000.00 = 5.00
     expect(logged.filter((l) => l.step === 'accrue_penalty').map((l) => l.totals.penaltyAccrued)).toEqual(['113.53', '121.55']);
+
+    expect(events(json).at(-1)).toMatchObject({ event: 'summary', datesRun: ['2026-04-10', '2026-04-11'], discrepancies: 0 });
+    // an error, too, is one JSON line
+    const refused = await run('batch', 'run', '--date', '2026-04-25', '--recompute-from', '2026-04-20', '--log-format', 'json');
+    expect(refused.code).toBe(2);
+    expect(events(refused)).toEqual([
+      {
+        event: 'error',
+        error: expect.stringMatching(/^--recompute-from: .*2026-04-20.*on or before 2026-04-12/),
+        exitCode: 2,
+      },
+    ]);
+    const future = await run('batch', 'run', '--date', '2099-01-01');
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/--date.*2099-01-01.*on or before today/);
 
     const status = await run('batch', 'status', '--json');
     const body = JSON.parse(status.stdout);
