@@ -75,7 +75,11 @@ export async function main(argv: string[]): Promise<number> {
     if (refusal) return fail(refusal, EXIT.badInput);
     if (err instanceof ExpectedError) return fail(err.message, err.exitCode, debug ? err.stack : undefined);
     const error = err as Error;
-    return fail(`unexpected error: ${error.message}${debug ? '' : ' (--debug for the stack)'}`, EXIT.unexpected, debug ? error.stack : undefined);
+    return fail(
+      `unexpected error: ${error.message}${debug ? '' : ' (--debug for the stack)'}`,
+      EXIT.unexpected,
+      debug ? error.stack : undefined,
+    );
   }
 }
 
