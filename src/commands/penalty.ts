@@ -9,9 +9,9 @@ export function register(program: Command): void {
 
   rate
     .command('set')
-    .description('a daily rate from a date; most specific wins: contract → dealer + type → type → default 0.0005')
+    .description('a daily rate from a date; most specific wins: contract → dealer + type → dealer → type → default 0.0005')
     .option('--daily-rate <rate>', 'daily rate, e.g. 0.0005 (万分之五)')
-    .option('--annual-rate <rate>', 'a yearly rate instead, e.g. 0.18 or 18%, converted exactly with --day-basis')
+    .option('--annual-rate <rate>', 'a yearly rate instead, e.g. 0.18 or 18%, divided exactly by --day-basis (refused when the daily rate would need rounding)')
     .option('--day-basis <days>', '360 or 365 (with --annual-rate)')
     .requiredOption('--from <date>', 'effective from this business date (YYYY-MM-DD)')
     .option('--type <code>', 'only this receivable type')
@@ -32,7 +32,16 @@ export function register(program: Command): void {
           dailyRate = parseRate(opts.dailyRate, '--daily-rate');
         } else {
           if (opts.dayBasis !== '360' && opts.dayBasis !== '365') throw new BadInput('--day-basis', opts.dayBasis ?? null, '360 or 365');
-          dailyRate = dailyRateFromAnnual(parseRate(opts.annualRate, '--annual-rate'), Number(opts.dayBasis) as 360 | 365);
+          const basis = Number(opts.dayBasis) as 360 | 365;
+          const converted = dailyRateFromAnnual(parseRate(opts.annualRate, '--annual-rate'), basis);
+          if (converted.exact === null) {
+            throw new BadInput(
+              '--annual-rate',
+              opts.annualRate,
+              `a yearly rate that divides by ${basis} into a daily rate of at most 10 decimals; this one does not, so give the daily rate the contract states with --daily-rate (e.g. ${converted.nearest.toString()}, rounded half-up)`,
+            );
+          }
+          dailyRate = converted.exact;
         }
         const from = parseDate(opts.from, '--from');
         const view = await ctx.knex.transaction((tx) =>

@@ -73,10 +73,16 @@ export interface LinePenalty {
   outstandingAsOf: Money;
 }
 
-/** Daily rate from a yearly one: exact division, then half-up to 10 decimals (NUMERIC(20,10)). */
-export function dailyRateFromAnnual(annual: Decimal, dayBasis: 360 | 365): Decimal {
+/**
+ * Daily rate from a yearly one, exactly: the quotient when it has at most 10 decimals (NUMERIC(20,10)), else null —
+ * 0.18 / 365 = 0.000493150684… has no exact daily rate, and which rounding applies is the contract's to say
+ * (the caller asks for --daily-rate). `nearest` is the quotient half-up to 10 decimals, to suggest.
+ */
+export function dailyRateFromAnnual(annual: Decimal, dayBasis: 360 | 365): { exact: Decimal | null; nearest: Decimal } {
   assert(dayBasis === 360 || dayBasis === 365, 'day basis is 360 or 365');
-  return new Dec(annual).dividedBy(dayBasis).toDecimalPlaces(RATE_DECIMAL_PLACES, Decimal.ROUND_HALF_UP);
+  const quotient = new Dec(annual).dividedBy(dayBasis);
+  const nearest = quotient.toDecimalPlaces(RATE_DECIMAL_PLACES, Decimal.ROUND_HALF_UP);
+  return { exact: nearest.equals(quotient) ? nearest : null, nearest };
 }
 
 export function linePenalty(input: LinePenaltyInput, asOf: BusinessDate): LinePenalty {

@@ -6,10 +6,11 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
-import { BadInput } from '../core/errors.js';
+import { BadInput, Refused } from '../core/errors.js';
 import { dec, formatRate } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { findDealer } from '../organisation/index.js';
+import { closedPeriodFrom } from '../periods/index.js';
 import { findContract } from '../receivables/contracts.js';
 import type { GraceMode, GraceSetting, RatePeriod } from './compute.js';
 
@@ -153,6 +154,12 @@ export async function setPenaltyRate(tx: Tx, actor: Actor, input: NewRate): Prom
   if (input.dailyRate.isNegative()) throw new BadInput('--daily-rate', input.dailyRate.toString(), 'a rate of zero or more');
   if (input.dailyRate.greaterThanOrEqualTo(1))
     throw new BadInput('--daily-rate', input.dailyRate.toString(), 'a daily rate below 1, e.g. 0.0005');
+  const closed = await closedPeriodFrom(tx, input.from);
+  if (closed) {
+    throw new Refused(
+      `--from ${input.from}: period ${closed.month} is closed, and a rate from that date would change its penalty; start the rate after ${closed.lastDay}, or reopen the period first (zq period reopen ${closed.month} --reason …)`,
+    );
+  }
   const scope = await resolveScope(tx, input, actor);
   const [row] = await tx('penalty_rates')
     .insert({
@@ -232,6 +239,13 @@ export async function setGrace(tx: Tx, actor: Actor, input: NewGrace): Promise<G
     throw new BadInput('--days', input.days, `a whole number of days from 0 to ${MAX_GRACE_DAYS}`);
   }
   if (!(GRACE_MODES as readonly string[]).includes(input.mode)) throw new BadInput('--mode', input.mode, GRACE_MODES.join(' or '));
+  // a grace period applies to every line from its due date, closed months included
+  const closed = await closedPeriodFrom(tx, '1900-01-01');
+  if (closed) {
+    throw new Refused(
+      `penalty grace: period ${closed.month} is closed, and a grace change applies to every line from its due date, so it would change closed months' penalty; reopen them first (zq period reopen ${closed.month} --reason …)`,
+    );
+  }
   const scope = await resolveScope(tx, { type: input.type, dealer: input.dealer }, actor);
   const [row] = await tx('penalty_grace')
     .insert({ dealer_id: scope.dealerId, receivable_type: scope.receivableType, days: input.days, mode: input.mode, created_by: actor.id })

@@ -78,6 +78,19 @@ export async function assertPeriodOpen(knex: Knex, valueDate: BusinessDate): Pro
     );
 }
 
+/**
+ * The latest closed month that ends on or after a date, or null: a setting that changes figures from that date on
+ * (a penalty rate, a grace period) would change that month's.
+ */
+export async function closedPeriodFrom(knex: Knex, from: BusinessDate): Promise<{ month: string; lastDay: BusinessDate } | null> {
+  const row = await knex('periods')
+    .where({ status: 'closed' })
+    .where('last_day', '>=', from)
+    .orderBy('last_day', 'desc')
+    .first('month', 'last_day as lastDay');
+  return row ?? null;
+}
+
 /** Every reason the month cannot be closed now; empty when it can. */
 export async function closeBlockers(knex: Knex, period: Month): Promise<string[]> {
   const reasons: string[] = [];

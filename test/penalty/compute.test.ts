@@ -351,11 +351,23 @@ describe('dailyRateFromAnnual', () => {
   it.each([
     ['0.18', 360, '0.0005'], // 0.18 / 360 = 0.0005 (万分之五)
     ['0.1825', 365, '0.0005'], // 0.1825 / 365 = 0.0005
-    ['0.05', 360, '0.0001388889'], // 0.000138888… → 10 decimals, half-up
-    ['0.1', 365, '0.0002739726'], // 0.000273972602… → 0.0002739726
-    ['0.000000018', 360, '0.0000000001'], // exactly 0.00000000005 → half-up to 0.0000000001
+    ['0.0365', 365, '0.0001'],
+    ['0.000000036', 360, '0.0000000001'], // the tenth decimal still exact
     ['0', 365, '0'],
-  ] as const)('%s / %d = %s', (annual, basis, daily) => {
-    expect(dailyRateFromAnnual(new Dec(annual), basis).toString()).toBe(daily);
+  ] as const)('%s / %d = %s exactly', (annual, basis, daily) => {
+    const { exact, nearest } = dailyRateFromAnnual(new Dec(annual), basis);
+    expect(exact?.toString()).toBe(daily);
+    expect(nearest.toString()).toBe(daily);
+  });
+
+  it.each([
+    ['0.05', 360, '0.0001388889'], // 0.000138888… : no exact daily rate; nearest half-up
+    ['0.18', 365, '0.0004931507'], // 0.000493150684…
+    ['0.1', 365, '0.0002739726'], // 0.000273972602…
+    ['0.000000018', 360, '0.0000000001'], // exactly 0.00000000005: eleven decimals
+  ] as const)('%s / %d has no exact daily rate with 10 decimals (nearest %s)', (annual, basis, nearest) => {
+    const result = dailyRateFromAnnual(new Dec(annual), basis);
+    expect(result.exact).toBeNull();
+    expect(result.nearest.toString()).toBe(nearest);
   });
 });

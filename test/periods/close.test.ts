@@ -8,6 +8,7 @@ import { databaseRefusal } from '../../src/cli.js';
 import { BadInput, NotAllowed, Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
 import { createDocument, setDocumentStatus } from '../../src/documents/index.js';
+import { setGrace, setPenaltyRate } from '../../src/penalty/settings.js';
 import { assertPeriodOpen, closeBlockers, closePeriod, listPeriods, parseMonth, reopenPeriod } from '../../src/periods/index.js';
 import { actor, buildOrganisation } from '../access/organisation.js';
 import { describeEachDb } from '../support/db.js';
@@ -105,6 +106,23 @@ describeEachDb('period close', (get) => {
     }
     await posting('2026-02-28');
     await posting('2026-04-01');
+  });
+
+  it('a closed month takes no penalty rate starting on or before its last day, and no grace change', async () => {
+    const { db, admin } = get();
+    const rate = (from: string) => db.knex.transaction((tx) => setPenaltyRate(tx, admin, { dailyRate: dec('0.001'), from }));
+    // a rate from 03-01, or from 02-01, would change March's penalty
+    for (const from of ['2026-03-01', '2026-02-01', '2026-03-31']) {
+      await expect(rate(from)).rejects.toThrow(
+        new RegExp(`^--from ${from}: period 2026-03 is closed, .*start the rate after 2026-03-31, or reopen the period first`),
+      );
+    }
+    await expect(db.knex.transaction((tx) => setGrace(tx, admin, { days: 3, mode: 'retroactive' }))).rejects.toThrow(
+      /^penalty grace: period 2026-03 is closed/,
+    );
+    expect(Number((await db.knex('penalty_rates').where({ daily_rate: '0.001' }).count('* as n').first())?.n)).toBe(0);
+    expect(Number((await db.knex('penalty_grace').count('* as n').first())?.n)).toBe(0);
+    await rate('2026-04-01');
   });
 
   it('reopening is admin-only and needs a reason; without an approval rule it reopens at once, audited', async () => {
