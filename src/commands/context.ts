@@ -46,7 +46,10 @@ export async function withContext(cmd: Command, fn: (ctx: Context) => Promise<vo
   const permission = commandPermission(command);
   const { openDatabase, resolveDbConfig } = await import('../db/index.js');
   const { loadActor, actorUsername } = await import('../access/actor.js');
-  const db = await openDatabase(resolveDbConfig({ dataDir: options.dataDir, databaseUrl: options.databaseUrl }));
+  // --wait (batch run): on the embedded database, wait for the folder as the batch waits for its lock on a server
+  const db = await openDatabase(resolveDbConfig({ dataDir: options.dataDir, databaseUrl: options.databaseUrl }), {
+    waitForFolder: (options as { wait?: boolean }).wait === true,
+  });
   try {
     const actor = await loadActor(db.knex, actorUsername(options.as, process.env, permission.mutates));
     requirePermission(actor, command);

@@ -59,10 +59,14 @@ function redactUrl(url: string): string {
 export interface OpenOptions {
   /** Refuse to open a database with pending migrations (every command but init). Default true. */
   requireMigrated?: boolean;
+  /** An embedded database folder in use by another process: wait for it (`batch run --wait`) instead of refusing. */
+  waitForFolder?: boolean;
 }
 
 export async function openDatabase(config: DbConfig, options: OpenOptions = {}): Promise<Db> {
-  const db = config.databaseUrl ? await openServer(config.databaseUrl) : await openEmbedded(config.dataDir ?? DEFAULT_DATA_DIR);
+  const db = config.databaseUrl
+    ? await openServer(config.databaseUrl)
+    : await openEmbedded(config.dataDir ?? DEFAULT_DATA_DIR, options.waitForFolder === true);
   if (options.requireMigrated ?? true) {
     try {
       const pending = await pendingMigrations(db.knex);
@@ -91,10 +95,10 @@ async function openServer(url: string): Promise<Db> {
 }
 
 /** An embedded database in `dataDir` (PGlite's own files in dataDir/pgdata), or in memory with ':memory:'. */
-export async function openEmbedded(dataDir: string): Promise<Db> {
+export async function openEmbedded(dataDir: string, waitForFolder = false): Promise<Db> {
   const inMemory = dataDir === ':memory:';
   let lock: FolderLock | undefined;
-  if (!inMemory) lock = await lockFolder(dataDir);
+  if (!inMemory) lock = await lockFolder(dataDir, waitForFolder);
   try {
     const pglite = new PGlite({
       ...(inMemory ? {} : { dataDir: path.join(dataDir, 'pgdata') }),

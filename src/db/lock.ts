@@ -62,7 +62,22 @@ function listenAbstract(name: string): Promise<net.Server | null> {
   });
 }
 
-export async function lockFolder(folder: string): Promise<FolderLock> {
+/** How often a waiting process tries the folder again. */
+const WAIT_POLL_MS = 1000;
+
+/** The folder's lock; with `wait`, a folder in use is tried again every second until its holder ends. */
+export async function lockFolder(folder: string, wait = false): Promise<FolderLock> {
+  for (;;) {
+    try {
+      return await tryLockFolder(folder);
+    } catch (err) {
+      if (!wait || !(err instanceof DatabaseUnavailable)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    }
+  }
+}
+
+async function tryLockFolder(folder: string): Promise<FolderLock> {
   fs.mkdirSync(folder, { recursive: true });
   const real = fs.realpathSync(folder);
   if (process.platform === 'linux') {

@@ -37,6 +37,26 @@ describe('the embedded database folder is locked against a second process', () =
     expect(codes).toEqual(['GROUP', 'HOLD']);
   });
 
+  it('batch run --wait waits for the folder instead of exiting, and runs once the holder ends', async () => {
+    const holder = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'hold-db.mjs'), path.join(cwd, '.zq'), 'WAIT'], {
+      cwd,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      holder.stdout.on('data', (d) => String(d).includes('ready') && resolve());
+      holder.on('exit', () => reject(new Error('holder exited early')));
+    });
+    const waiting = startZq(['--as', 'admin', 'batch', 'run', '--date', '2026-04-01', '--wait'], { cwd });
+    // still waiting two seconds later
+    const early = await Promise.race([finish(waiting).then(() => 'finished'), new Promise((r) => setTimeout(() => r('waiting'), 2000))]);
+    expect(early).toBe('waiting');
+    holder.kill('SIGKILL');
+    const result = await finish(waiting);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/batch done for 1 business date/);
+  });
+
   it('two zq processes writing at the same moment: one writes, the other is refused, the database stays sound', async () => {
     const a = startZq(['--as', 'admin', 'dealer', 'add', 'WH01', '--name', '芜湖代理店'], { cwd });
     const b = startZq(['--as', 'admin', 'dealer', 'add', 'AQ01', '--name', '安庆代理店'], { cwd });
@@ -47,7 +67,7 @@ describe('the embedded database folder is locked against a second process', () =
     for (const r of results) if (r.code !== 0) expect(r.stderr).toMatch(/in use by process \d+/);
     const after = await run('dealer', 'list', '--json');
     const dealers = JSON.parse(after.stdout).map((d: { code: string }) => d.code);
-    expect(dealers.length).toBe(2 + results.filter((r) => r.code === 0).length);
+    expect(dealers.length).toBe(3 + results.filter((r) => r.code === 0).length);
     const check = await run('init', '--json');
     expect(check.code).toBe(0);
   });
