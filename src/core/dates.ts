@@ -30,8 +30,10 @@ export function isValidDate(text: string): boolean {
 /** A date typed on the command line: exactly YYYY-MM-DD and a real calendar day. */
 export function parseDate(text: string, field = 'date'): BusinessDate {
   const trimmed = String(text ?? '').trim();
-  if (!isValidDate(trimmed)) throw new BadInput(field, text, 'a date YYYY-MM-DD, e.g. 2026-03-10');
-  return trimmed;
+  if (isValidDate(trimmed)) return trimmed;
+  // well formed but not a day zq keeps: say which part is wrong
+  if (ISO_DATE.test(trimmed)) throw new BadInput(field, text, 'a real calendar day from 1900-01-01 to 2999-12-31, e.g. 2026-03-10');
+  throw new BadInput(field, text, 'a date YYYY-MM-DD, e.g. 2026-03-10');
 }
 
 export function daysInMonth(year: number, month: number): number {

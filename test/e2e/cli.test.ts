@@ -173,7 +173,7 @@ describe('zq on the embedded database, end to end', () => {
     expect(bad.stderr).toMatch(/--principal: "1000.005" — expected a decimal amount with at most two decimals/);
     const date = await run('contract', 'show', 'HT-2026-0001', '--as-of', '2026-02-30');
     expect(date.code).toBe(2);
-    expect(date.stderr).toMatch(/--as-of: "2026-02-30" — expected a date YYYY-MM-DD/);
+    expect(date.stderr).toMatch(/--as-of: "2026-02-30" — expected a real calendar day/);
     const missing = await run('--as', 'admin', 'contract', 'create', '--dealer', 'HF01', '--customer', '李四');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--contract-no: missing — expected a value/);
