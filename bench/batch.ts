@@ -2,7 +2,7 @@
 // Figures only; never part of npm test. BENCH_CONTRACTS (default 50,000 × 20 lines = 1,000,000 lines, about
 // 200,000 overdue), BENCH_TARGETS=pglite,postgres, BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres);
 // BENCH_KEEP=NAME (PostgreSQL) only loads the ledger into database NAME and keeps it, to study the statements on it;
-// BENCH_SLOW_MS=N prints each statement of (b) that took longer than N ms.
+// BENCH_SLOW_MS=N prints each statement of (a) and (b) that took longer than N ms.
 //  (a) a full recomputation of every segment beside a bare INSERT … SELECT of as many rows (the floor);
 //  (b) one business day with churn: 1/30 of the lines fell due the day before (two contracts in three fall due on the
 //      19th of the month; three lines in five are paid on their due date, the others start accruing), 20,000 lines
@@ -31,14 +31,14 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 /** BENCH_SLOW_MS: prints the statements slower than `ms` (0: none) until the returned function is called. */
-function watchSlowStatements(db: Db, ms: number): () => void {
+function watchSlowStatements(db: Db, ms: number, label: string): () => void {
   if (!(ms > 0)) return () => {};
   const started = new Map<string, number>();
   const onQuery = (q: { __knexQueryUid: string }) => started.set(q.__knexQueryUid, performance.now());
   const onResponse = (_r: unknown, q: { __knexQueryUid: string; sql: string }) => {
     const took = performance.now() - (started.get(q.__knexQueryUid) ?? performance.now());
     started.delete(q.__knexQueryUid);
-    if (took > ms) console.log(`  ${took.toFixed(0).padStart(6)} ms  ${q.sql.replace(/\s+/g, ' ').trim().slice(0, 120)}`);
+    if (took > ms) console.log(`${label} ${took.toFixed(0).padStart(6)} ms  ${q.sql.replace(/\s+/g, ' ').trim().slice(0, 120)}`);
   };
   db.knex.on('query', onQuery).on('query-response', onResponse);
   return () => {
@@ -105,7 +105,9 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     // (a) full recomputation, then the floor
     const logsA: StepLog[] = [];
+    const watchA = watchSlowStatements(db, Number(process.env.BENCH_SLOW_MS ?? 0), '(a)');
     await runBatch(db, admin, { date: DAY, recomputeFrom: DAY }, (l) => logsA.push(l));
+    watchA();
     const accrueMs = step(logsA, 'accrue_penalty');
     const segments = Number((await db.knex.raw('SELECT count(*) AS n FROM penalty_segments')).rows[0].n);
     const overdue = Number((await db.knex.raw('SELECT count(DISTINCT line_id) AS n FROM penalty_segments')).rows[0].n);
@@ -130,7 +132,7 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
       SELECT min(id), '${next}', 0.0006 FROM dealers WHERE kind = 'dealer'`);
     const fellDue = Number((await db.knex.raw(`SELECT count(*) AS n FROM schedule_lines WHERE due_date = '${DAY}'`)).rows[0].n);
     const logsB: StepLog[] = [];
-    const stopWatching = watchSlowStatements(db, Number(process.env.BENCH_SLOW_MS ?? 0));
+    const stopWatching = watchSlowStatements(db, Number(process.env.BENCH_SLOW_MS ?? 0), '(b)');
     const [dayRun, dayMs] = await timed(() => runBatch(db, admin, { date: next }, (l) => logsB.push(l)));
     stopWatching();
     // (c) 30-day catch-up

@@ -37,12 +37,18 @@ export const MAX_LISTED = 1000;
  */
 interface Scope {
   contracts: (column: string) => string;
+  /** FROM clause of the postings of the lines in scope, as `p`: every posting, or those of reconcile_lines */
+  linePostings: string;
 }
 
 type Check = (tx: Tx, options: ReconcileOptions, scope: Scope) => Promise<Discrepancy[]>;
 
-const WHOLE_LEDGER: Scope = { contracts: () => 'true' };
-const SCOPED: Scope = { contracts: (column) => `${column} IN (SELECT contract_id FROM reconcile_scope)` };
+const WHOLE_LEDGER: Scope = { contracts: () => 'true', linePostings: 'postings p' };
+const SCOPED: Scope = {
+  contracts: (column) => `${column} IN (SELECT contract_id FROM reconcile_scope)`,
+  // a line's balance moves only with its own postings: the lines posted to, or value-dated, since the last check
+  linePostings: 'reconcile_lines rl JOIN postings p ON p.schedule_line_id = rl.line_id',
+};
 
 const LINE_COLUMNS = `d.code AS dealer, c.contract_no AS "contractNo", l.seq, l.receivable_type AS type`;
 const LINE_JOIN = `JOIN contracts c ON c.id = l.contract_id JOIN dealers d ON d.id = c.dealer_id`;
@@ -64,7 +70,8 @@ async function rows(tx: Tx, sql: string, bindings: readonly string[], check: str
 }
 
 /**
- * Per line of the contracts in scope, postings dated up to the date: paid (allocations, opening paid, credit
+ * Per line in scope (every line, or on an ordinary night those with a posting written or value-dated since the
+ * previous check: postings are append-only, so no other line's balance moved), postings dated up to the date: paid (allocations, opening paid, credit
  * applied) and settled (paid and written off). No line is paid above its amount due (line_overpaid), and none is
  * settled above it (negative_outstanding). One pass over the postings serves both checks; it aggregates first and
  * joins names only for the discrepancies (joining every posting to its line, contract and dealer before grouping
@@ -77,9 +84,8 @@ async function lineBalances(tx: Tx, { date }: ReconcileOptions, scope: Scope): P
        CASE WHEN l.amount_due - x.settled < 0 THEN 'outstanding ' || (l.amount_due - x.settled) || ' is negative' END AS negative
      FROM (SELECT p.schedule_line_id AS line_id, coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off'), 0) AS paid,
              sum(p.signed_amount) AS settled
-           FROM postings p
+           FROM ${scope.linePostings}
            WHERE p.kind IN (${BASE_PAID_KINDS_SQL}, 'write_off') AND p.schedule_line_id IS NOT NULL AND p.value_date <= ?
-             AND ${scope.contracts('p.contract_id')}
            GROUP BY p.schedule_line_id) x
      JOIN schedule_lines l ON l.id = x.line_id ${LINE_JOIN}
      WHERE x.paid > l.amount_due OR l.amount_due - x.settled < 0
@@ -250,5 +256,14 @@ async function buildScope(tx: Tx, options: ReconcileOptions, postingsThrough: nu
     [mark, postingsThrough, options.previous, options.date],
   );
   await tx.raw('ANALYZE reconcile_scope');
+  await tx.raw('DROP TABLE IF EXISTS reconcile_lines');
+  await tx.raw('CREATE TEMP TABLE reconcile_lines (line_id bigint PRIMARY KEY) ON COMMIT DROP');
+  await tx.raw(
+    `INSERT INTO reconcile_lines (line_id)
+     SELECT schedule_line_id FROM postings WHERE id > ? AND id <= ? AND schedule_line_id IS NOT NULL
+     UNION SELECT schedule_line_id FROM postings WHERE value_date > ?::date AND value_date <= ?::date AND schedule_line_id IS NOT NULL`,
+    [mark, postingsThrough, options.previous, options.date],
+  );
+  await tx.raw('ANALYZE reconcile_lines');
   return Number((await tx.raw('SELECT count(*) AS n FROM reconcile_scope')).rows[0].n);
 }

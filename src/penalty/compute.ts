@@ -132,10 +132,14 @@ function paidBefore(paid: DatedAmount[], day: BusinessDate): Money {
   return sumMoney(paid.filter((p) => p.valueDate < day).map((p) => p.amount));
 }
 
+/** The rates in date order, one per start date. Usually given in order already (settings.ts): then no copy. */
 function sortRates(rates: RatePeriod[]): RatePeriod[] {
-  const sorted = [...rates].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+  let ordered = true;
+  for (let i = 1; i < rates.length && ordered; i++) ordered = (rates[i - 1] as RatePeriod).from < (rates[i] as RatePeriod).from;
+  const sorted = ordered ? rates : [...rates].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
   for (let i = 1; i < sorted.length; i++) {
-    assert(sorted[i - 1]?.from !== sorted[i]?.from, `one rate per start date (${sorted[i]?.from})`);
+    const from = (sorted[i] as RatePeriod).from;
+    if ((sorted[i - 1] as RatePeriod).from === from) assert(false, `one rate per start date (${from})`);
   }
   return sorted;
 }

@@ -15,6 +15,27 @@ describe('business dates', () => {
     expect(isValidDate('2028-02-29')).toBe(true);
   });
 
+  it('day arithmetic agrees with the JavaScript calendar on every day from 1900 to 2999', () => {
+    const DAY_MS = 86_400_000;
+    const reference = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+    let date = '1900-01-01';
+    let count = 0;
+    while (date !== '3000-01-01') {
+      const next = addDays(date, 1);
+      expect(next).toBe(reference(date, 1));
+      expect(daysBetween('1970-01-01', date)).toBe(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+      date = next;
+      count++;
+    }
+    expect(count).toBe(daysBetween('1900-01-01', '3000-01-01'));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 400_000 }), fc.integer({ min: -40_000, max: 40_000 }), (start, step) => {
+        const from = addDays('1900-01-01', start);
+        expect(addDays(from, step)).toBe(reference(from, step));
+      }),
+    );
+  });
+
   it('adds days across months, years and leap days', () => {
     expect(addDays('2026-03-10', 30)).toBe('2026-04-09');
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
