@@ -55,6 +55,8 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = 
   'penalty grace set': write(GROUP_FINANCE),
   'penalty rate list': read(),
   'penalty grace list': read(),
+  'penalty type set': write(GROUP_FINANCE),
+  'penalty type list': read(),
   'penalty show': read(),
   'batch run': write(GROUP_FINANCE),
   'batch status': read(),

@@ -11,7 +11,10 @@ export function register(program: Command): void {
     .command('set')
     .description('a daily rate from a date; most specific wins: contract → dealer + type → dealer → type → default 0.0005')
     .option('--daily-rate <rate>', 'daily rate, e.g. 0.0005 (万分之五)')
-    .option('--annual-rate <rate>', 'a yearly rate instead, e.g. 0.18 or 18%, divided exactly by --day-basis (refused when the daily rate would need rounding)')
+    .option(
+      '--annual-rate <rate>',
+      'a yearly rate instead, e.g. 0.18 or 18%, divided exactly by --day-basis (refused when the daily rate would need rounding)',
+    )
     .option('--day-basis <days>', '360 or 365 (with --annual-rate)')
     .requiredOption('--from <date>', 'effective from this business date (YYYY-MM-DD)')
     .option('--type <code>', 'only this receivable type')
@@ -121,6 +124,43 @@ export function register(program: Command): void {
             { header: 'days', value: (r) => r.days, align: 'right' },
             { header: 'mode', value: (r) => r.mode },
             { header: 'by', value: (r) => r.createdBy },
+          ]),
+        );
+      });
+    });
+
+  const type = penalty.command('type').description('which receivable types bear penalty (计罚息的应收类型)');
+  type
+    .command('set <code>')
+    .description('whether a receivable type bears penalty, for every line of the type; the next batch run recomputes them')
+    .requiredOption('--bearing <yes|no>', 'yes: its overdue lines bear penalty; no: they do not')
+    .action(async (code: string, opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { BadInput } = await import('../core/errors.js');
+        const { setPenaltyBearing } = await import('../penalty/settings.js');
+        if (opts.bearing !== 'yes' && opts.bearing !== 'no') throw new BadInput('--bearing', opts.bearing, 'yes or no');
+        const view = await ctx.knex.transaction((tx) => setPenaltyBearing(tx, ctx.actor, code, opts.bearing === 'yes'));
+        emit(
+          ctx,
+          view,
+          () =>
+            `${view.code} (${view.nameZh}) ${view.penaltyBearing ? 'bears' : 'does not bear'} penalty; the next \`zq batch run\` applies it`,
+        );
+      });
+    });
+  type
+    .command('list')
+    .description('the receivable types and whether each bears penalty')
+    .action(async (_opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { listReceivableTypes } = await import('../penalty/settings.js');
+        const rows = await listReceivableTypes(ctx.knex);
+        emit(ctx, rows, () =>
+          table(rows, [
+            { header: 'code', value: (r) => r.code },
+            { header: '类型', value: (r) => r.nameZh },
+            { header: 'type', value: (r) => r.nameEn },
+            { header: 'bears penalty', value: (r) => (r.penaltyBearing ? 'yes' : 'no') },
           ]),
         );
       });

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
-import { BadInput, Refused } from '../core/errors.js';
+import { BadInput, NotFound, Refused } from '../core/errors.js';
 import { dec, formatRate } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { findDealer } from '../organisation/index.js';
@@ -279,4 +279,43 @@ export async function listGrace(knex: Knex, id?: number): Promise<GraceView[]> {
   if (id !== undefined) q.where('g.id', id);
   const rows = await q;
   return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }));
+}
+
+export interface ReceivableTypeView {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  penaltyBearing: boolean;
+}
+
+/** The receivable types in allocation order, with whether they bear penalty (RULES.md). */
+export async function listReceivableTypes(knex: Knex, code?: string): Promise<ReceivableTypeView[]> {
+  const q = knex('receivable_types')
+    .orderBy('allocation_priority')
+    .select('code', 'name_zh as nameZh', 'name_en as nameEn', 'penalty_bearing as penaltyBearing');
+  if (code !== undefined) q.where({ code });
+  return (await q) as ReceivableTypeView[];
+}
+
+/**
+ * Whether a receivable type bears penalty: the type's setting (RULES.md; penalty itself never does: it never
+ * compounds). It applies to every line of the type from its due date, like a grace period, so it is refused while a
+ * month is closed, and it queues every line of the type for the next batch run (the queue's 'grace' reason: all
+ * lines of a scope, recomputed and their contracts' receipts replayed). Audited.
+ */
+export async function setPenaltyBearing(tx: Tx, actor: Actor, code: string, bearing: boolean): Promise<ReceivableTypeView> {
+  const [type] = await listReceivableTypes(tx, code);
+  if (!type) throw new NotFound('receivable type', code);
+  if (bearing && code === 'penalty') throw new BadInput('--bearing', 'yes', 'no for penalty: penalty never bears penalty (RULES.md)');
+  if (type.penaltyBearing === bearing) return type;
+  const closed = await closedPeriodFrom(tx, '1900-01-01');
+  if (closed) {
+    throw new Refused(
+      `penalty type ${code}: period ${closed.month} is closed, and whether a type bears penalty applies to every line from its due date, so it would change closed months' penalty; reopen them first (zq period reopen ${closed.month} --reason …)`,
+    );
+  }
+  await tx('receivable_types').where({ code }).update({ penalty_bearing: bearing });
+  await tx('penalty_dirty').insert({ reason: 'grace', receivable_type: code });
+  await writeAudit(tx, actor, { action: 'set', entity: 'receivable_type', entityId: code, details: { penaltyBearing: bearing } });
+  return { ...type, penaltyBearing: bearing };
 }

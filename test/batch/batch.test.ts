@@ -6,7 +6,7 @@ import type { Actor } from '../../src/access/actor.js';
 import { loadActor } from '../../src/access/actor.js';
 import { dec } from '../../src/core/money.js';
 import type { Db } from '../../src/db/index.js';
-import { setPenaltyRate } from '../../src/penalty/settings.js';
+import { setPenaltyBearing, setPenaltyRate } from '../../src/penalty/settings.js';
 import { storedAccrued } from '../../src/penalty/store.js';
 import { describeEachDb, openTestDb } from '../support/db.js';
 import { batch, contract, dealer, receipt, show, storedVersusPure } from './fixtures.js';
@@ -375,5 +375,45 @@ describeEachDb('rate changes', (get) => {
     ]);
     const indexes = await db.knex.raw(`SELECT indexname FROM pg_indexes WHERE tablename = 'penalty_segments' ORDER BY 1`);
     expect(indexes.rows.map((r: { indexname: string }) => r.indexname)).toEqual(['penalty_segments_contract', 'penalty_segments_pkey']);
+  });
+
+  it("whether a type bears penalty is the type's setting: the next run recomputes every line of the type", async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'TB01');
+    const c = await contract(db, admin, 'TB01', 'TB-1', [
+      [1, 'fee', '2026-08-01', '200.00'],
+      [1, 'principal', '2026-08-01', '1000.00'],
+    ]);
+    await batch(db, admin, '2026-08-11');
+    // the rate for everyone is 0.001 since 04-01 (the test before): fee 10 days × 200.00 × 0.001 = 2.00;
+    // principal 10 days × 1.00 = 10.00
+    expect((await storedVersusPure(db, [c.id], '2026-08-11')).map((r) => [r.stored, r.pure])).toEqual([
+      ['2.00', '2.00'],
+      ['10.00', '10.00'],
+    ]);
+    await db.knex.transaction((tx) => setPenaltyBearing(tx, admin, 'fee', false));
+    const off = await batch(db, admin, '2026-08-12');
+    expect(off.summary.discrepancies).toEqual([]);
+    // the fee line bears nothing, back to its due date; the principal goes on: 11 × 1.00 = 11.00
+    expect((await storedVersusPure(db, [c.id], '2026-08-12')).map((r) => [r.stored, r.pure])).toEqual([
+      ['0.00', '0.00'],
+      ['11.00', '11.00'],
+    ]);
+    await db.knex.transaction((tx) => setPenaltyBearing(tx, admin, 'fee', true));
+    await batch(db, admin, '2026-08-13');
+    expect((await storedVersusPure(db, [c.id], '2026-08-13')).map((r) => [r.stored, r.pure])).toEqual([
+      ['2.40', '2.40'],
+      ['12.00', '12.00'],
+    ]);
+    await expect(db.knex.transaction((tx) => setPenaltyBearing(tx, admin, 'penalty', true))).rejects.toThrow(
+      /--bearing: "yes" — expected no for penalty/,
+    );
+    await expect(db.knex.transaction((tx) => setPenaltyBearing(tx, admin, 'nope', true))).rejects.toThrow(
+      /receivable type not found: "nope"/,
+    );
+    expect(await db.knex('audit_log').where({ entity: 'receivable_type' }).pluck('details')).toEqual([
+      { penaltyBearing: false },
+      { penaltyBearing: true },
+    ]);
   });
 });

@@ -46,6 +46,27 @@ describe('zq penalty rate and grace settings (embedded database)', () => {
     ]);
   });
 
+  it('lists the receivable types with whether each bears penalty, and changes it', async () => {
+    const listed = await run('penalty', 'type', 'list', '--json');
+    expect(listed.code).toBe(0);
+    const bearing = (JSON.parse(listed.stdout) as { code: string; penaltyBearing: boolean }[]).filter((t) => !t.penaltyBearing);
+    expect(bearing.map((t) => t.code)).toEqual(['deposit', 'penalty']);
+    const set = await run('penalty', 'type', 'set', 'deposit', '--bearing', 'yes', '--json');
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ code: 'deposit', nameZh: '保证金', penaltyBearing: true });
+    const human = await run('penalty', 'type', 'set', 'deposit', '--bearing', 'no');
+    expect(human.stdout).toMatch(/deposit \(保证金\) does not bear penalty/);
+    for (const [args, code, pattern] of [
+      [['penalty', '--bearing', 'yes'], 2, /--bearing: "yes" — expected no for penalty/],
+      [['deposit', '--bearing', 'maybe'], 2, /--bearing: "maybe" — expected yes or no/],
+      [['nope', '--bearing', 'no'], 3, /receivable type not found: "nope"/],
+    ] as const) {
+      const bad = await run('penalty', 'type', 'set', ...args);
+      expect(bad.code, bad.stderr).toBe(code);
+      expect(bad.stderr).toMatch(pattern);
+    }
+  });
+
   it('sets and lists grace periods; bad days or mode exit 2', async () => {
     const set = await run('penalty', 'grace', 'set', '--days', '3', '--mode', 'forward', '--dealer', 'HF01', '--json');
     expect(set.code, set.stderr).toBe(0);
