@@ -416,7 +416,16 @@ export function replayContract(input: ReplayInput, asOf: BusinessDate): ReplayRe
     allocations.push(...outcome.allocations);
     if (outcome.creditMove) creditMoves.push(outcome.creditMove);
   }
-  return { allocations, credit: state.credit, creditMoves, lines: state.lines.map((s) => lineResult(state, s, asOf)) };
+  const final = state;
+  return {
+    allocations,
+    credit: final.credit,
+    creditMoves,
+    // on demand: the batch's replay wants only the postings, and each line's figures are a penalty computation
+    get lines() {
+      return final.lines.map((s) => lineResult(final, s, asOf));
+    },
+  };
 }
 
 function lineResult(state: AllocationState, s: LineState, asOf: BusinessDate): LineResult {

@@ -104,18 +104,25 @@ export function linePenalty(input: LinePenaltyInput, asOf: BusinessDate): LinePe
 }
 
 function validate(input: LinePenaltyInput, asOf: BusinessDate): void {
-  assert(isValidDate(asOf), `as-of is a business date: ${asOf}`);
-  assert(isValidDate(input.dueDate), `due date is a business date: ${input.dueDate}`);
-  assert(!input.amountDue.isNegative(), 'amount due is not negative');
-  assert(Number.isInteger(input.grace.days) && input.grace.days >= 0, 'grace days are a whole number ≥ 0');
-  assert(input.grace.mode === 'retroactive' || input.grace.mode === 'forward', 'grace mode is known');
-  for (const p of input.paid) assert(isValidDate(p.valueDate), `paid value date is a date: ${p.valueDate}`);
+  // the message is built only for a broken input: this runs for every line at every receipt of an allocation replay
+  const broken = brokenInput(input, asOf);
+  if (broken !== null) assert(false, broken);
+}
+
+function brokenInput(input: LinePenaltyInput, asOf: BusinessDate): string | null {
+  if (!isValidDate(asOf)) return `as-of is a business date: ${asOf}`;
+  if (!isValidDate(input.dueDate)) return `due date is a business date: ${input.dueDate}`;
+  if (input.amountDue.isNegative()) return 'amount due is not negative';
+  if (!Number.isInteger(input.grace.days) || input.grace.days < 0) return 'grace days are a whole number ≥ 0';
+  if (input.grace.mode !== 'retroactive' && input.grace.mode !== 'forward') return 'grace mode is known';
+  for (const p of input.paid) if (!isValidDate(p.valueDate)) return `paid value date is a date: ${p.valueDate}`;
   for (const r of input.rates) {
-    assert(isValidDate(r.from), `rate start is a date: ${r.from}`);
-    assert(!r.dailyRate.isNegative(), 'daily rate is not negative');
+    if (!isValidDate(r.from)) return `rate start is a date: ${r.from}`;
+    if (r.dailyRate.isNegative()) return 'daily rate is not negative';
   }
-  if (input.cutoverDate !== undefined) assert(isValidDate(input.cutoverDate), 'cut-over is a business date');
-  if (input.stopDate !== undefined) assert(isValidDate(input.stopDate), 'stop date is a business date');
+  if (input.cutoverDate !== undefined && !isValidDate(input.cutoverDate)) return 'cut-over is a business date';
+  if (input.stopDate !== undefined && !isValidDate(input.stopDate)) return 'stop date is a business date';
+  return null;
 }
 
 /** Sums entries per value date (a reversal nets against its original), sorted by date, zero dates dropped. */

@@ -45,57 +45,37 @@ const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later 
     AND (sp.next_from IS NULL OR sp.next_from > lt.window_start)`;
 
 /**
- * The late lines among the targets, as of business date :asOf, with everything the segments need (one statement):
- *  lines  the live, penalty-bearing target lines with their grace (penalty_grace_keys), window start (day after the
- *         due date, or after the grace period in forward mode, and after an import's cut-over) and end (the day
- *         before settlement or bad-debt confirmation);
+ * The late lines, as of business date :asOf, with everything the segments need (one statement): every live line
+ * (a full recomputation) or the lines in penalty_targets (a night's changes).
+ *  lines  the penalty-bearing lines with their grace (penalty_grace_keys), window start (day after the due date, or
+ *         after the grace period in forward mode, and after an import's cut-over) and end (the day before
+ *         settlement or bad-debt confirmation);
  *  paid   per line, postings to its amount (reversals net) paid within the grace period, paid before the window
  *         opens (the base the window opens with), and whether any is value-dated later;
  *  rates  per line, the rate in force when its window opens (penalty_rate_spans), and whether another starts later.
  * A line with no later payment and no later rate has exactly one segment (simple); the others go through the
- * full timeline statement (COMPLEX_SQL). Kept in a temporary table so the planner knows its size.
- * `source` is a FROM clause naming schedule_lines as l, restricted to the targets.
+ * full timeline statement (COMPLEX_SQL).
+ *
+ * Shaped for a million lines: joining every line to its postings and grouping by line was most of a full
+ * recomputation. Postings are first summed per line alone (total, last value date), and a line fully paid on or
+ * before its due date — most due lines of a ledger, and on an ordinary night the lines that fell due and were paid
+ * on time — is dropped before any other join: it cannot be late whatever its grace or window. Of the lines left,
+ * one whose payments all fall before both its window and the end of its grace period takes the total for both
+ * sums; only the others (paid late, reversed late) have their postings read again, through the line's index, for
+ * the exact sums. That read is a subquery run only for those lines (a lateral join put a join step on every late
+ * line, run or not).
  */
-function lateSql(source: string): string {
-  return `WITH
-  overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
-  lines AS (SELECT ${LINE_WINDOW} FROM ${source} ${LINE_JOINS}),
-  paid AS (
-    SELECT ln.line_id,
-      sum(p.signed_amount) FILTER (WHERE p.value_date <= ln.grace_end) AS in_grace,
-      sum(p.signed_amount) FILTER (WHERE p.value_date < ln.window_start) AS before_start,
-      bool_or(p.value_date >= ln.window_start) AS later
-    FROM lines ln JOIN postings p ON p.schedule_line_id = ln.line_id
-    WHERE p.kind IN (${BASE_PAID_KINDS_SQL})
-    GROUP BY ln.line_id
-  ),
-  late AS (
-    SELECT ln.*, ln.amount_due - coalesce(pd.before_start, 0) AS start_base, coalesce(pd.later, false) AS paid_later
-    FROM lines ln LEFT JOIN paid pd ON pd.line_id = ln.line_id
-    WHERE ln.amount_due - coalesce(pd.in_grace, 0) > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
-  )
-  ${LATE_WITH_RATE}`;
-}
-
-/**
- * lateSql for every line of the ledger (a full recomputation), with the same result, shaped for a million lines:
- * joining every due line to its postings and grouping by line was most of a full recomputation. Here postings
- * are first summed per line alone (total, last value date; a pass in line order over their index), and a line
- * fully paid on or before its due date — most due lines of a ledger — is dropped before any other join: it
- * cannot be late whatever its grace or window. Of the lines left, one whose payments all fall before both its
- * window and the end of its grace period takes the total for both sums; only the others (paid late, reversed
- * late) have their postings read again, through the line's index, for the exact sums. That read is a subquery
- * run only for those lines (a lateral join put a join step on every late line, run or not).
- */
-function lateSqlAllLines(): string {
-  const due = `(SELECT sl.*, pt.total, pt.last FROM schedule_lines sl LEFT JOIN paid_total pt ON pt.line_id = sl.id
+function lateSql(scope: 'all' | 'targets'): string {
+  const paid = scope === 'all' ? 'postings p' : 'penalty_targets t JOIN postings p ON p.schedule_line_id = t.line_id';
+  const lines = scope === 'all' ? 'schedule_lines sl' : 'penalty_targets tg JOIN schedule_lines sl ON sl.id = tg.line_id';
+  const due = `(SELECT sl.*, pt.total, pt.last FROM ${lines} LEFT JOIN paid_total pt ON pt.line_id = sl.id
       WHERE sl.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
         AND (pt.line_id IS NULL OR pt.total < sl.amount_due OR pt.last > sl.due_date)) l`;
   return `WITH
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
   paid_total AS (
     SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS total, max(p.value_date) AS last
-    FROM postings p WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${BASE_PAID_KINDS_SQL})
+    FROM ${paid} WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${BASE_PAID_KINDS_SQL})
     GROUP BY p.schedule_line_id
   ),
   lines AS (SELECT ${LINE_WINDOW}, l.total, l.last FROM ${due} ${LINE_JOINS}),
@@ -321,7 +301,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     // half a million due lines visited the table in due-date order, page after page again (0.24 s against 0.04 s).
     await tx.raw('SET LOCAL enable_hashagg = off');
     await tx.raw('SET LOCAL enable_indexscan = off');
-    late = await writeLate(tx, lateSqlAllLines(), asOf);
+    late = await writeLate(tx, lateSql('all'), asOf);
     await tx.raw('RESET enable_hashagg');
     await tx.raw('RESET enable_indexscan');
     // a full recomputation counts the late lines it finds (counting every due line as well cost a tenth of it)
@@ -339,7 +319,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     lines = Number((await tx.raw('SELECT count(*) AS n FROM penalty_targets')).rows[0].n);
     if (lines > SMALL_TARGET_SET) await analyzeTemp(tx, 'penalty_targets');
     await tx.raw('DELETE FROM penalty_segments s USING penalty_targets t WHERE s.line_id = t.line_id');
-    late = await writeLate(tx, lateSql('penalty_targets tg JOIN schedule_lines l ON l.id = tg.line_id'), asOf);
+    late = await writeLate(tx, lateSql('targets'), asOf);
   }
   const complex = late.complex > 0 ? ((await tx.raw(`${INSERT_COLUMNS} ${COMPLEX_SQL}`)).rowCount ?? 0) : 0;
   await rebuildIndexes?.();
