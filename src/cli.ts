@@ -54,6 +54,11 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const debug = argv.includes('--debug');
+  // `zq … | head`: a reader that went away ends the output, not with a stack trace (a batch date in flight rolls back)
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+    throw err;
+  });
   // With --log-format json (cron writing a log file) an error is one JSON line as well: the log stays JSON.
   const jsonLog = argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json'));
   const fail = (message: string, exitCode: number, stack?: string): number => {

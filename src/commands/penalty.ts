@@ -36,7 +36,11 @@ export function register(program: Command): void {
         } else {
           if (opts.dayBasis !== '360' && opts.dayBasis !== '365') throw new BadInput('--day-basis', opts.dayBasis ?? null, '360 or 365');
           const basis = Number(opts.dayBasis) as 360 | 365;
-          const converted = dailyRateFromAnnual(parseRate(opts.annualRate, '--annual-rate'), basis);
+          const annual = parseRate(opts.annualRate, '--annual-rate');
+          // 18 without % would be 1,800 % a year: a yearly penalty rate is a fraction or a percentage
+          if (annual.greaterThanOrEqualTo(1))
+            throw new BadInput('--annual-rate', opts.annualRate, 'a yearly rate below 100 %, e.g. 0.18 or 18%');
+          const converted = dailyRateFromAnnual(annual, basis);
           if (converted.exact === null) {
             throw new BadInput(
               '--annual-rate',

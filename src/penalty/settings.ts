@@ -132,6 +132,35 @@ async function resolveScope(tx: Tx, scope: RateScope, actor: Actor): Promise<Res
   return { contractId: null, dealerId: null, receivableType, describe: 'every dealer' };
 }
 
+/**
+ * A setting that changes penalty from a date changes the allocation of the receipts dated from then on (each pays
+ * the penalty accrued through its value date first), and the night's batch replays them. A receipt locked by
+ * finance review cannot be replayed: the setting is refused here, naming it, rather than failing every night.
+ * `scope`: the contracts it reaches (a contract, a dealer's, or every one).
+ */
+async function refuseLockedReceipts(
+  tx: Tx,
+  scope: { contractId: number | null; dealerId: number | null },
+  from: BusinessDate,
+  what: string,
+): Promise<void> {
+  const q = tx('documents as r')
+    .join('contracts as c', 'c.id', 'r.contract_id')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .where({ 'r.type': 'receipt', 'r.status': 'confirmed', 'r.locked': true })
+    .where('r.value_date', '>=', from)
+    .orderBy('r.value_date')
+    .first('r.id', 'r.number', 'r.value_date as valueDate', 'd.code as dealer', 'c.contract_no as contractNo');
+  if (scope.contractId !== null) q.where('r.contract_id', scope.contractId);
+  else if (scope.dealerId !== null) q.where('c.dealer_id', scope.dealerId);
+  const locked = await q;
+  if (locked) {
+    throw new Refused(
+      `${what}: receipt ${locked.number} of ${locked.dealer}/${locked.contractNo}, dated ${locked.valueDate}, is locked by finance review, and the change would reallocate it; start it after ${locked.valueDate}, or have finance unlock it first (zq doc unlock ${locked.id})`,
+    );
+  }
+}
+
 export interface NewRate extends RateScope {
   dailyRate: Decimal;
   from: BusinessDate;
@@ -161,6 +190,7 @@ export async function setPenaltyRate(tx: Tx, actor: Actor, input: NewRate): Prom
     );
   }
   const scope = await resolveScope(tx, input, actor);
+  await refuseLockedReceipts(tx, scope, input.from, `--from ${input.from}`);
   const [row] = await tx('penalty_rates')
     .insert({
       contract_id: scope.contractId,
@@ -247,6 +277,7 @@ export async function setGrace(tx: Tx, actor: Actor, input: NewGrace): Promise<G
     );
   }
   const scope = await resolveScope(tx, { type: input.type, dealer: input.dealer }, actor);
+  await refuseLockedReceipts(tx, scope, '1900-01-01', 'penalty grace');
   const [row] = await tx('penalty_grace')
     .insert({ dealer_id: scope.dealerId, receivable_type: scope.receivableType, days: input.days, mode: input.mode, created_by: actor.id })
     .returning('id');
@@ -314,6 +345,7 @@ export async function setPenaltyBearing(tx: Tx, actor: Actor, code: string, bear
       `penalty type ${code}: period ${closed.month} is closed, and whether a type bears penalty applies to every line from its due date, so it would change closed months' penalty; reopen them first (zq period reopen ${closed.month} --reason …)`,
     );
   }
+  await refuseLockedReceipts(tx, { contractId: null, dealerId: null }, '1900-01-01', `penalty type ${code}`);
   await tx('receivable_types').where({ code }).update({ penalty_bearing: bearing });
   await tx('penalty_dirty').insert({ reason: 'grace', receivable_type: code });
   await writeAudit(tx, actor, { action: 'set', entity: 'receivable_type', entityId: code, details: { penaltyBearing: bearing } });

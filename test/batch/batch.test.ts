@@ -6,7 +6,8 @@ import type { Actor } from '../../src/access/actor.js';
 import { loadActor } from '../../src/access/actor.js';
 import { dec } from '../../src/core/money.js';
 import type { Db } from '../../src/db/index.js';
-import { setPenaltyBearing, setPenaltyRate } from '../../src/penalty/settings.js';
+import { setLocked } from '../../src/documents/index.js';
+import { setGrace, setPenaltyBearing, setPenaltyRate } from '../../src/penalty/settings.js';
 import { storedAccrued } from '../../src/penalty/store.js';
 import { describeEachDb, openTestDb } from '../support/db.js';
 import { batch, contract, dealer, receipt, show, storedVersusPure } from './fixtures.js';
@@ -415,5 +416,32 @@ describeEachDb('rate changes', (get) => {
       { penaltyBearing: false },
       { penaltyBearing: true },
     ]);
+  });
+
+  it('a setting that would reallocate a receipt locked by finance review is refused, naming it', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'LK01');
+    const c = await contract(db, admin, 'LK01', 'LK-1', [[1, 'principal', '2026-09-01', '1000.00']]);
+    const paid = await receipt(db, admin, 'LK01', 'LK-1', '2026-09-20', '300.00');
+    await db.knex.transaction((tx) => setLocked(tx, admin, { ids: [paid.id] }, true));
+    const rate = (from: string) =>
+      db.knex.transaction((tx) => setPenaltyRate(tx, admin, { dailyRate: dec('0.0009'), from, dealer: 'LK01' }));
+    // the receipt pays the penalty accrued through 09-20 first: a rate from 09-10 would change its split
+    await expect(rate('2026-09-10')).rejects.toThrow(
+      new RegExp(`^--from 2026-09-10: receipt ${paid.number} of LK01/LK-1, dated 2026-09-20, is locked by finance review`),
+    );
+    await expect(db.knex.transaction((tx) => setGrace(tx, admin, { days: 2, mode: 'forward', dealer: 'LK01' }))).rejects.toThrow(
+      /^penalty grace: receipt .* is locked by finance review/,
+    );
+    await expect(db.knex.transaction((tx) => setPenaltyBearing(tx, admin, 'principal', false))).rejects.toThrow(
+      /^penalty type principal: receipt .* is locked by finance review/,
+    );
+    // after the receipt it changes nothing of it; another dealer's rate does not reach it either
+    await rate('2026-09-21');
+    await dealer(db, admin, 'LK02');
+    await db.knex.transaction((tx) => setPenaltyRate(tx, admin, { dailyRate: dec('0.0009'), from: '2026-09-10', dealer: 'LK02' }));
+    const run = await batch(db, admin, '2026-09-25');
+    expect(run.summary.discrepancies).toEqual([]);
+    expect((await storedVersusPure(db, [c.id], '2026-09-25')).map((r) => r.stored === r.pure)).toEqual([true]);
   });
 });

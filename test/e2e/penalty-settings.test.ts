@@ -28,6 +28,7 @@ describe('zq penalty rate and grace settings (embedded database)', () => {
     expect(inexact.stderr).toMatch(/--annual-rate: "18%" — expected .*divides by 365.*--daily-rate \(e\.g\. 0\.0004931507, rounded half-up\)/);
     for (const [args, pattern] of [
       [['--annual-rate', '18%', '--day-basis', '366'], /--day-basis: "366" — expected 360 or 365/],
+      [['--annual-rate', '18', '--day-basis', '360'], /--annual-rate: "18" — expected a yearly rate below 100 %, e\.g\. 0\.18 or 18%/],
       [['--daily-rate', '-0.1'], /--daily-rate/],
       [['--daily-rate', '0.0005', '--annual-rate', '18%'], /either --daily-rate R or --annual-rate R/],
       [['--daily-rate', '0.00000000001'], /--daily-rate: "0.00000000001" — expected .*at most 10 decimals/],
