@@ -246,7 +246,8 @@ async function buildScope(tx: Tx, options: ReconcileOptions, postingsThrough: nu
   const mark = previous.rows[0]?.mark;
   if (mark === null || mark === undefined) return null;
   await tx.raw('DROP TABLE IF EXISTS reconcile_scope');
-  await tx.raw('CREATE TEMP TABLE reconcile_scope (contract_id bigint PRIMARY KEY) ON COMMIT DROP');
+  // no keys on these two: the UNIONs that fill them yield distinct rows, and a unique index cost more than the scan
+  await tx.raw('CREATE TEMP TABLE reconcile_scope (contract_id bigint NOT NULL) ON COMMIT DROP');
   const recomputed = (await tx.raw(`SELECT to_regclass('pg_temp.penalty_targets') IS NOT NULL AS present`)).rows[0].present;
   await tx.raw(
     `INSERT INTO reconcile_scope (contract_id)
@@ -257,7 +258,7 @@ async function buildScope(tx: Tx, options: ReconcileOptions, postingsThrough: nu
   );
   await tx.raw('ANALYZE reconcile_scope');
   await tx.raw('DROP TABLE IF EXISTS reconcile_lines');
-  await tx.raw('CREATE TEMP TABLE reconcile_lines (line_id bigint PRIMARY KEY) ON COMMIT DROP');
+  await tx.raw('CREATE TEMP TABLE reconcile_lines (line_id bigint NOT NULL) ON COMMIT DROP');
   await tx.raw(
     `INSERT INTO reconcile_lines (line_id)
      SELECT schedule_line_id FROM postings WHERE id > ? AND id <= ? AND schedule_line_id IS NOT NULL
