@@ -87,6 +87,3 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
 }
-
-/** Re-exported for the tests that check refusals the way the CLI reports them. */
-export { databaseRefusal };

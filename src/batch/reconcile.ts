@@ -71,9 +71,9 @@ async function rows(tx: Tx, sql: string, bindings: readonly string[], check: str
 
 /**
  * Per line in scope (every line, or on an ordinary night those with a posting written or value-dated since the
- * previous check: postings are append-only, so no other line's balance moved), postings dated up to the date: paid (allocations, opening paid, credit
- * applied) and settled (paid and written off). No line is paid above its amount due (line_overpaid), and none is
- * settled above it (negative_outstanding). One pass over the postings serves both checks; it aggregates first and
+ * previous check: postings are append-only, so no other line's balance moved), postings dated up to the date:
+ * paid (allocations, opening paid, credit applied) and settled (paid and written off). No line is paid above its
+ * amount due (line_overpaid), and none is settled above it (negative_outstanding). One pass over the postings serves both checks; it aggregates first and
  * joins names only for the discrepancies (joining every posting to its line, contract and dealer before grouping
  * cost more than the checks themselves).
  */

@@ -104,7 +104,6 @@ export async function runBatch(db: Db, actor: Actor, options: BatchOptions, log:
     }
     for (const date of dates) {
       const logs = await runDate(db, actor, date, date === fullFrom ? null : addDays(date, -1), options.full === true);
-      // a recomputation redoes every date after its first: those still recorded as done are done no longer (see runDate)
       summary.datesRun.push(date);
       for (const entry of logs) {
         log(entry.log);

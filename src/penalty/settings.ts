@@ -133,22 +133,34 @@ async function resolveScope(tx: Tx, scope: RateScope, actor: Actor): Promise<Res
 }
 
 /**
- * A setting that changes penalty from a date changes the allocation of the receipts dated from then on (each pays
- * the penalty accrued through its value date first), and the night's batch replays them. A receipt locked by
- * finance review cannot be replayed: the setting is refused here, naming it, rather than failing every night.
- * `scope`: the contracts it reaches (a contract, a dealer's, or every one).
+ * A setting that changes penalty from a date (a rate; a grace period or a type's setting: every line from its due
+ * date, `from` null) must not change what is settled:
+ *  - a closed month keeps its figures;
+ *  - a receipt dated from then on pays the penalty accrued through its value date first, so the night's batch
+ *    replays its allocation, which a receipt locked by finance review cannot take.
+ * Refused here, naming the month or the receipt, rather than failing every night. `what` starts the message;
+ * `scope` is the contracts the setting reaches (a contract, a dealer's, or every one).
  */
-async function refuseLockedReceipts(
+async function refuseHistoryChange(
   tx: Tx,
-  scope: { contractId: number | null; dealerId: number | null },
-  from: BusinessDate,
   what: string,
+  scope: { contractId: number | null; dealerId: number | null },
+  from: BusinessDate | null,
 ): Promise<void> {
+  const since = from ?? '1900-01-01';
+  const closed = await closedPeriodFrom(tx, since);
+  if (closed) {
+    // only a rate has a start date to move
+    const remedy = from === null ? 'reopen it first' : `start the rate after ${closed.lastDay}, or reopen the period first`;
+    throw new Refused(
+      `${what}: period ${closed.month} is closed, and the change ${from === null ? 'applies to every line from its due date, so it ' : ''}would change its penalty; ${remedy} (zq period reopen ${closed.month} --reason …)`,
+    );
+  }
   const q = tx('documents as r')
     .join('contracts as c', 'c.id', 'r.contract_id')
     .join('dealers as d', 'd.id', 'c.dealer_id')
     .where({ 'r.type': 'receipt', 'r.status': 'confirmed', 'r.locked': true })
-    .where('r.value_date', '>=', from)
+    .where('r.value_date', '>=', since)
     .orderBy('r.value_date')
     .first('r.id', 'r.number', 'r.value_date as valueDate', 'd.code as dealer', 'c.contract_no as contractNo');
   if (scope.contractId !== null) q.where('r.contract_id', scope.contractId);
@@ -183,14 +195,8 @@ export async function setPenaltyRate(tx: Tx, actor: Actor, input: NewRate): Prom
   if (input.dailyRate.isNegative()) throw new BadInput('--daily-rate', input.dailyRate.toString(), 'a rate of zero or more');
   if (input.dailyRate.greaterThanOrEqualTo(1))
     throw new BadInput('--daily-rate', input.dailyRate.toString(), 'a daily rate below 1, e.g. 0.0005');
-  const closed = await closedPeriodFrom(tx, input.from);
-  if (closed) {
-    throw new Refused(
-      `--from ${input.from}: period ${closed.month} is closed, and a rate from that date would change its penalty; start the rate after ${closed.lastDay}, or reopen the period first (zq period reopen ${closed.month} --reason …)`,
-    );
-  }
   const scope = await resolveScope(tx, input, actor);
-  await refuseLockedReceipts(tx, scope, input.from, `--from ${input.from}`);
+  await refuseHistoryChange(tx, `--from ${input.from}`, scope, input.from);
   const [row] = await tx('penalty_rates')
     .insert({
       contract_id: scope.contractId,
@@ -269,15 +275,8 @@ export async function setGrace(tx: Tx, actor: Actor, input: NewGrace): Promise<G
     throw new BadInput('--days', input.days, `a whole number of days from 0 to ${MAX_GRACE_DAYS}`);
   }
   if (!(GRACE_MODES as readonly string[]).includes(input.mode)) throw new BadInput('--mode', input.mode, GRACE_MODES.join(' or '));
-  // a grace period applies to every line from its due date, closed months included
-  const closed = await closedPeriodFrom(tx, '1900-01-01');
-  if (closed) {
-    throw new Refused(
-      `penalty grace: period ${closed.month} is closed, and a grace change applies to every line from its due date, so it would change closed months' penalty; reopen them first (zq period reopen ${closed.month} --reason …)`,
-    );
-  }
   const scope = await resolveScope(tx, { type: input.type, dealer: input.dealer }, actor);
-  await refuseLockedReceipts(tx, scope, '1900-01-01', 'penalty grace');
+  await refuseHistoryChange(tx, 'penalty grace', scope, null);
   const [row] = await tx('penalty_grace')
     .insert({ dealer_id: scope.dealerId, receivable_type: scope.receivableType, days: input.days, mode: input.mode, created_by: actor.id })
     .returning('id');
@@ -330,8 +329,8 @@ export async function listReceivableTypes(knex: Knex, code?: string): Promise<Re
 
 /**
  * Whether a receivable type bears penalty: the type's setting (RULES.md; penalty itself never does: it never
- * compounds). It applies to every line of the type from its due date, like a grace period, so it is refused while a
- * month is closed, and it queues every line of the type for the next batch run (the queue's 'grace' reason: all
+ * compounds). It applies to every line of the type from its due date, like a grace period (refuseHistoryChange),
+ * and it queues every line of the type for the next batch run (the queue's 'grace' reason: all
  * lines of a scope, recomputed and their contracts' receipts replayed). Audited.
  */
 export async function setPenaltyBearing(tx: Tx, actor: Actor, code: string, bearing: boolean): Promise<ReceivableTypeView> {
@@ -339,13 +338,7 @@ export async function setPenaltyBearing(tx: Tx, actor: Actor, code: string, bear
   if (!type) throw new NotFound('receivable type', code);
   if (bearing && code === 'penalty') throw new BadInput('--bearing', 'yes', 'no for penalty: penalty never bears penalty (RULES.md)');
   if (type.penaltyBearing === bearing) return type;
-  const closed = await closedPeriodFrom(tx, '1900-01-01');
-  if (closed) {
-    throw new Refused(
-      `penalty type ${code}: period ${closed.month} is closed, and whether a type bears penalty applies to every line from its due date, so it would change closed months' penalty; reopen them first (zq period reopen ${closed.month} --reason …)`,
-    );
-  }
-  await refuseLockedReceipts(tx, { contractId: null, dealerId: null }, '1900-01-01', `penalty type ${code}`);
+  await refuseHistoryChange(tx, `penalty type ${code}`, { contractId: null, dealerId: null }, null);
   await tx('receivable_types').where({ code }).update({ penalty_bearing: bearing });
   await tx('penalty_dirty').insert({ reason: 'grace', receivable_type: code });
   await writeAudit(tx, actor, { action: 'set', entity: 'receivable_type', entityId: code, details: { penaltyBearing: bearing } });

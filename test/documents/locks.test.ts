@@ -1,8 +1,8 @@
 // Finance review (财务审核): locking and unlocking by id and by filter, in scope, audited; a locked document
 // cannot be changed, withdrawn or reversed — refused by the core and, for any code path, by the database.
 import { expect, it } from 'vitest';
-import { buildProgram, databaseRefusal } from '../../src/cli.js';
-import { NotFound, Refused } from '../../src/core/errors.js';
+import { buildProgram } from '../../src/cli.js';
+import { databaseRefusal, NotFound, Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
 import { createDocument, loadDocument, setDocumentStatus, setLocked, withdrawDocument } from '../../src/documents/index.js';
 import { actor, buildOrganisation } from '../access/organisation.js';

@@ -28,7 +28,10 @@ function logLines(result: ZqResult): LogLine[] {
 }
 
 function events(result: ZqResult): ({ event: string } & Record<string, unknown>)[] {
-  const lines = `${result.stdout}${result.stderr}`.trim().split('\n').filter((l) => l !== '');
+  const lines = `${result.stdout}${result.stderr}`
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '');
   return lines.map((l) => JSON.parse(l));
 }
 
@@ -317,7 +320,9 @@ describe.runIf(serverUrl)('zq batch run on PostgreSQL: a second run while one ru
     const second = await run('batch', 'run', '--date', TARGET);
     expect(second.code).toBe(2);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
-    expect(second.stderr).toMatch(/another zq batch run is in progress on this database \(zq batch run \(pid \d+ on .+\), server process \d+, since \d{4}-/);
+    expect(second.stderr).toMatch(
+      /another zq batch run is in progress on this database \(zq batch run \(pid \d+ on .+\), server process \d+, since \d{4}-/,
+    );
     // kill -9: the server ends the session and its advisory lock; the date in flight is rolled back
     first.kill('SIGKILL');
     expect((await firstDone).code).toBe(128);

@@ -8,12 +8,9 @@ describe('the embedded database folder is locked against a second process', () =
   const cwd = tempDir();
   const run = (...args: string[]) => zq(args, { cwd });
 
-  beforeAll(async () => {
-    expect((await run('init')).code).toBe(0);
-  });
-
-  it('a second process gets a clear message naming the holder, exit 1, and nothing is damaged; kill -9 frees the lock', async () => {
-    const holder = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'hold-db.mjs'), path.join(cwd, '.zq')], {
+  /** Another process holding the folder (test/support/hold-db.mjs, which adds dealer `code`), once it is ready. */
+  async function holdFolder(code: string) {
+    const holder = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'hold-db.mjs'), path.join(cwd, '.zq'), code], {
       cwd,
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -22,6 +19,15 @@ describe('the embedded database folder is locked against a second process', () =
       holder.stdout.on('data', (d) => String(d).includes('ready') && resolve());
       holder.on('exit', () => reject(new Error('holder exited early')));
     });
+    return holder;
+  }
+
+  beforeAll(async () => {
+    expect((await run('init')).code).toBe(0);
+  });
+
+  it('a second process gets a clear message naming the holder, exit 1, and nothing is damaged; kill -9 frees the lock', async () => {
+    const holder = await holdFolder('HOLD');
     const second = await run('--as', 'admin', 'dealer', 'add', 'HF01', '--name', '合肥代理店');
     expect(second.code).toBe(1);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
@@ -38,15 +44,7 @@ describe('the embedded database folder is locked against a second process', () =
   });
 
   it('batch run --wait waits for the folder instead of exiting, and runs once the holder ends', async () => {
-    const holder = spawn(process.execPath, [path.join(ROOT, 'test', 'support', 'hold-db.mjs'), path.join(cwd, '.zq'), 'WAIT'], {
-      cwd,
-      env: cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout.on('data', (d) => String(d).includes('ready') && resolve());
-      holder.on('exit', () => reject(new Error('holder exited early')));
-    });
+    const holder = await holdFolder('WAIT');
     const waiting = startZq(['--as', 'admin', 'batch', 'run', '--date', '2026-04-01', '--wait'], { cwd });
     // still waiting two seconds later
     const early = await Promise.race([finish(waiting).then(() => 'finished'), new Promise((r) => setTimeout(() => r('waiting'), 2000))]);

@@ -25,7 +25,9 @@ describe('zq penalty rate and grace settings (embedded database)', () => {
     const inexact = await run('penalty', 'rate', 'set', '--annual-rate', '18%', '--day-basis', '365', '--from', '2026-07-01');
     expect(inexact.code).toBe(2);
     expect(inexact.stderr.trim().split('\n')).toHaveLength(1);
-    expect(inexact.stderr).toMatch(/--annual-rate: "18%" — expected .*divides by 365.*--daily-rate \(e\.g\. 0\.0004931507, rounded half-up\)/);
+    expect(inexact.stderr).toMatch(
+      /--annual-rate: "18%" — expected .*divides by 365.*--daily-rate \(e\.g\. 0\.0004931507, rounded half-up\)/,
+    );
     for (const [args, pattern] of [
       [['--annual-rate', '18%', '--day-basis', '366'], /--day-basis: "366" — expected 360 or 365/],
       [['--annual-rate', '18', '--day-basis', '360'], /--annual-rate: "18" — expected a yearly rate below 100 %, e\.g\. 0\.18 or 18%/],

@@ -4,8 +4,7 @@
 import { expect, it } from 'vitest';
 import { approve } from '../../src/approvals/engine.js';
 import { addRule } from '../../src/approvals/rules.js';
-import { databaseRefusal } from '../../src/cli.js';
-import { BadInput, NotAllowed, Refused } from '../../src/core/errors.js';
+import { BadInput, databaseRefusal, NotAllowed, Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
 import { createDocument, setDocumentStatus } from '../../src/documents/index.js';
 import { setGrace, setPenaltyRate } from '../../src/penalty/settings.js';
