@@ -213,11 +213,11 @@ export function applyCredit(state: AllocationState, dueDate: BusinessDate, strat
   return { ...spent, state: { ...spent.state, credit: state.credit.minus(used) }, creditMove };
 }
 
-/** One thing owed at a value date, in the order the strategy pays it. */
+/** One thing that may be owed at a value date, in the order the strategy pays it. */
 interface Claim {
   index: number; // position in state.lines
   target: 'amount' | 'penalty';
-  owed: Money;
+  s: LineState;
 }
 
 function spend(
@@ -276,24 +276,27 @@ function comparePriorityOrder(a: ReplayLine, b: ReplayLine): number {
   return a.priority - b.priority || compareInstallmentOrder(a, b);
 }
 
-/** Every positive claim on lines due on or before the value date, in the strategy's order. */
-function claims(state: AllocationState, valueDate: BusinessDate, strategy: Strategy): Claim[] {
+/**
+ * Every positive claim on lines due on or before the value date, in the strategy's order. What each owes is worked
+ * out (from the state before the money is spent) only when the money reaches it: a receipt is usually spent on the
+ * first claim or two, and the penalty of every due line of the contract was most of a replay's time.
+ */
+function* claims(
+  state: AllocationState,
+  valueDate: BusinessDate,
+  strategy: Strategy,
+): Generator<{ index: number; target: Claim['target']; owed: Money }> {
   const due = state.lines
     .map((s, index) => ({ s, index }))
     .filter(({ s }) => s.line.dueDate <= valueDate)
     .sort((a, b) => compareInstallmentOrder(a.s.line, b.s.line));
-  const amount = (x: { s: LineState; index: number }): Claim => ({
-    index: x.index,
-    target: 'amount',
-    owed: amountOwed(x.s),
-  });
-  const penalty = (x: { s: LineState; index: number }): Claim => ({
-    index: x.index,
-    target: 'penalty',
-    owed: penaltyOwed(state, x.s, valueDate),
-  });
+  const amount = (x: Indexed): Claim => ({ index: x.index, target: 'amount', s: x.s });
+  const penalty = (x: Indexed): Claim => ({ index: x.index, target: 'penalty', s: x.s });
   const ordered = strategy === 'by_installment' ? byInstallment(due, amount, penalty) : principalFirst(due, amount, penalty);
-  return ordered.filter((c) => c.owed.greaterThan(0));
+  for (const claim of ordered) {
+    const owed = claim.target === 'amount' ? amountOwed(claim.s) : penaltyOwed(state, claim.s, valueDate);
+    if (owed.greaterThan(0)) yield { index: claim.index, target: claim.target, owed };
+  }
 }
 
 type Indexed = { s: LineState; index: number };
