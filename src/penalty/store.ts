@@ -66,37 +66,44 @@ const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later 
  * line, run or not).
  */
 function lateSql(scope: 'all' | 'targets'): string {
-  const paid = scope === 'all' ? 'postings p' : 'penalty_targets t JOIN postings p ON p.schedule_line_id = t.line_id';
-  const lines = scope === 'all' ? 'schedule_lines sl' : `(SELECT line_id AS id, ${TARGET_COLUMNS} FROM penalty_targets) sl`;
-  const due = `(SELECT sl.*, pt.total, pt.last FROM ${lines} LEFT JOIN paid_total pt ON pt.line_id = sl.id
+  // a night's lines read their postings through the line index, whatever the size of the ledger
+  const lines =
+    scope === 'all'
+      ? 'schedule_lines sl LEFT JOIN paid_total pt ON pt.line_id = sl.id'
+      : `(SELECT line_id AS id, ${TARGET_COLUMNS} FROM penalty_targets) sl
+         CROSS JOIN LATERAL (SELECT sum(p.signed_amount) AS total, max(p.value_date) AS last FROM postings p
+           WHERE p.schedule_line_id = sl.id AND p.kind IN (${BASE_PAID_KINDS_SQL})) pt`;
+  const due = `(SELECT sl.*, pt.total, pt.last FROM ${lines}
       WHERE sl.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
-        AND (pt.line_id IS NULL OR pt.total < sl.amount_due OR pt.last > sl.due_date)) l`;
+        AND (pt.total IS NULL OR pt.total < sl.amount_due OR pt.last > sl.due_date)) l`;
   return `WITH
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
   paid_total AS (
     SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS total, max(p.value_date) AS last
-    FROM ${paid} WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${BASE_PAID_KINDS_SQL})
+    FROM postings p WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${BASE_PAID_KINDS_SQL})
     GROUP BY p.schedule_line_id
   ),
-  lines AS (SELECT ${LINE_WINDOW}, l.total, l.last FROM ${due} ${LINE_JOINS}),
   -- OFFSET 0 keeps the lines a subquery: their window start is computed once per line, not again in every join
   -- filter and expression of the rest of the statement it would otherwise be inlined into
-  classified AS (SELECT ln.*, coalesce(ln.last >= least(ln.window_start, ln.grace_end + 1), false) AS irregular FROM lines ln OFFSET 0),
-  -- per line: paid within the grace period, paid before the window opens, payments dated after it opens
+  lines AS (SELECT ${LINE_WINDOW}, l.total, l.last FROM ${due} ${LINE_JOINS} OFFSET 0),
+  -- per line paid late (irregular): paid within the grace period, paid before the window opens, payments dated
+  -- after it opens; the others take their total for both sums and have none after (an array built for every line
+  -- cost a twentieth of a full recomputation)
   sums AS (
-    SELECT cl.*, CASE WHEN cl.irregular THEN (
+    SELECT cl.*, CASE WHEN cl.last >= least(cl.window_start, cl.grace_end + 1) THEN (
         SELECT ARRAY[coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date <= cl.grace_end), 0),
                      coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date < cl.window_start), 0),
                      count(*) FILTER (WHERE p.value_date >= cl.window_start)]
-        FROM postings p WHERE p.schedule_line_id = cl.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL}))
-      ELSE ARRAY[coalesce(cl.total, 0), coalesce(cl.total, 0), 0] END AS paid
-    FROM classified cl OFFSET 0
+        FROM postings p WHERE p.schedule_line_id = cl.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL})) END AS irregular
+    FROM lines cl OFFSET 0
   ),
   late AS (
     SELECT ln.line_id, ln.contract_id, ln.dealer_id, ln.receivable_type, ln.amount_due, ln.grace_end, ln.window_start,
-      ln.window_end, ln.rate_contract, ln.amount_due - ln.paid[2] AS start_base, ln.paid[3] > 0 AS paid_later
+      ln.window_end, ln.rate_contract, ln.amount_due - coalesce(ln.irregular[2], ln.total, 0) AS start_base,
+      coalesce(ln.irregular[3] > 0, false) AS paid_later
     FROM sums ln
-    WHERE ln.amount_due - ln.paid[1] > 0 AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
+    WHERE ln.amount_due - coalesce(ln.irregular[1], ln.total, 0) > 0
+      AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
   )
   ${LATE_WITH_RATE}`;
 }

@@ -8,7 +8,7 @@ import { dec } from '../../src/core/money.js';
 import type { Db } from '../../src/db/index.js';
 import { setLocked } from '../../src/documents/index.js';
 import { setGrace, setPenaltyBearing, setPenaltyRate } from '../../src/penalty/settings.js';
-import { storedAccrued } from '../../src/penalty/store.js';
+import { storedAccrued, storedSegments } from '../../src/penalty/store.js';
 import { describeEachDb, openTestDb } from '../support/db.js';
 import { batch, contract, dealer, receipt, show, storedVersusPure } from './fixtures.js';
 
@@ -172,6 +172,18 @@ describeEachDb('zq batch run', (get) => {
     expect(await db.knex('batch_runs').where({ step: 'reconcile', business_date: '2026-05-27' }).first('discrepancies')).toEqual({
       discrepancies: 1,
     });
+  });
+
+  it('reads the stored segments of any number of lines: --full on a large ledger named more lines than a query may bind', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'RE02');
+    const c = await contract(db, admin, 'RE02', 'RE-2', [[1, 'principal', '2026-05-01', '1000.00']]);
+    await batch(db, admin, '2026-05-28');
+    const line = (await db.knex('schedule_lines').where({ contract_id: c.id }).first('id')).id;
+    // 70,000 lines: above the 65,535 bind parameters of one PostgreSQL statement
+    const absent = Array.from({ length: 70_000 }, (_, i) => 1_000_000_000 + i);
+    const stored = await storedSegments(db.knex, [...absent, line]);
+    expect(stored.map((s) => [s.lineId, s.from, s.to, s.base])).toEqual([[line, '2026-05-02', null, '1000.00']]);
   });
 
   it('reconciliation reports a line paid above its amount and a line settled above it, from one pass', async () => {
