@@ -52,8 +52,9 @@ const SCOPED: Scope = {
   // a line's balance moves only with its own postings: the lines posted to, or value-dated, since the last check
   linePostings: 'reconcile_lines rl JOIN postings p ON p.schedule_line_id = rl.line_id',
   // segments are written for the lines the night's accrual step recomputed (penalty_targets, in the same
-  // transaction), and at once for a contract a back-dated receipt changes — whose changed lines the queue hands to
-  // that step as well. Scoped by contract instead, the check read three in four segments of the benchmark's day.
+  // transaction), and at once for a contract a back-dated receipt changes — which queues the whole contract for
+  // the next night to write again. Scoped by contract instead, the check read three in four segments of the
+  // benchmark's day.
   segments: 'penalty_targets t JOIN penalty_segments s ON s.line_id = t.line_id',
 };
 

@@ -343,6 +343,11 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     await tx.raw('TRUNCATE penalty_dirty');
   } else if (scope.kind === 'changed') {
     queue = (await tx.raw('DELETE FROM penalty_dirty WHERE id <= ?', [maxQueued])).rowCount ?? 0;
+  } else {
+    // Segments written outside the night (a back-dated receipt, a waiver, a settlement) are written again by the
+    // next night, which then reconciles them with the rest of its work: the queue names only lines whose paid
+    // amount moved, and such a change rewrites every line of the contract (a penalty-only allocation, none).
+    await tx.raw(`INSERT INTO penalty_dirty (reason, contract_id) SELECT 'contract', unnest(?::bigint[])`, [scope.contractIds]);
   }
   return { lines, segments: late.simple + complex, queue };
 }

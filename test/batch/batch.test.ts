@@ -456,4 +456,27 @@ describeEachDb('rate changes', (get) => {
     expect(run.summary.discrepancies).toEqual([]);
     expect((await storedVersusPure(db, [c.id], '2026-09-25')).map((r) => r.stored === r.pure)).toEqual([true]);
   });
+
+  it('segments a back-dated change wrote during the day are written and reconciled again by the next night', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'DQ01');
+    const c = await contract(db, admin, 'DQ01', 'DQ-1', [
+      [1, 'principal', '2026-09-10', '10000.00'],
+      [2, 'principal', '2026-09-20', '5000.00'],
+    ]);
+    await batch(db, admin, '2026-10-09');
+    // back-dated 30.00 on 09-25: line 1 owes 15 days × 10,000.00 × 0.001 = 150.00 of penalty, which comes first in
+    // its installment, so the receipt is a penalty allocation only: no line's paid amount moves, yet both lines'
+    // segments were written again at once
+    await receipt(db, admin, 'DQ01', 'DQ-1', '2026-09-25', '30.00');
+    expect(await db.knex('penalty_dirty').where({ reason: 'contract', contract_id: c.id }).count({ n: '*' })).toEqual([{ n: 1 }]);
+    const [, second] = await db.knex('schedule_lines').where({ contract_id: c.id }).orderBy('seq').pluck('id');
+    // what a faulty writer could leave: the night writes it again, and its reconciliation looks at it
+    await db.knex('penalty_segments').where({ line_id: second }).update({ runs: 3 });
+    const night = await batch(db, admin, '2026-10-10');
+    expect(night.logs[1]?.counts.linesRecomputed).toBeGreaterThanOrEqual(2);
+    expect(night.summary.discrepancies).toEqual([]);
+    expect(await db.knex('penalty_segments').where({ line_id: second }).pluck('runs')).toEqual([1]);
+    expect((await storedVersusPure(db, [c.id], '2026-10-10')).map((r) => r.stored === r.pure)).toEqual([true, true]);
+  });
 });
