@@ -57,7 +57,8 @@ const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later 
  * full timeline statement (COMPLEX_SQL).
  *
  * Shaped for a million lines: joining every line to its postings and grouping by line was most of a full
- * recomputation. Postings are first summed per line alone (total, last value date), and a line fully paid on or
+ * recomputation. Postings are first summed per line alone (total, last value date; on a night, each target line's
+ * through its index), and a line fully paid on or
  * before its due date — most due lines of a ledger, and on an ordinary night the lines that fell due and were paid
  * on time — is dropped before any other join: it cannot be late whatever its grace or window. Of the lines left,
  * one whose payments all fall before both its window and the end of its grace period takes the total for both
