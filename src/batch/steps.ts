@@ -74,7 +74,11 @@ const ACCRUED_TOTALS = `
  * at the default costs PostgreSQL judged 200,000 segments too few to start them (0.12 s alone, 0.07 s with two).
  * PGlite has no workers and ignores these.
  */
-const PARALLEL_TOTALS = ['parallel_setup_cost = 100', 'parallel_tuple_cost = 0.01', "min_parallel_table_scan_size = '1MB'"];
+const PARALLEL_TOTALS: Record<string, string> = {
+  parallel_setup_cost: '100',
+  parallel_tuple_cost: '0.01',
+  min_parallel_table_scan_size: "'1MB'",
+};
 
 const applyCredit: BatchStep = {
   name: 'apply_credit',
@@ -102,9 +106,9 @@ const accruePenalty: BatchStep = {
       ctx.date,
       ctx.previous === null ? { kind: 'all' } : { kind: 'changed', previous: ctx.previous },
     );
-    for (const setting of PARALLEL_TOTALS) await tx.raw(`SET LOCAL ${setting}`);
+    for (const [name, value] of Object.entries(PARALLEL_TOTALS)) await tx.raw(`SET LOCAL ${name} = ${value}`);
     const totals = (await tx.raw(ACCRUED_TOTALS, { asOf: ctx.date })).rows[0];
-    for (const setting of PARALLEL_TOTALS) await tx.raw(`RESET ${setting.split(' ')[0]}`);
+    for (const name of Object.keys(PARALLEL_TOTALS)) await tx.raw(`RESET ${name}`);
     return {
       counts: {
         linesRecomputed: counts.lines,

@@ -67,10 +67,14 @@ const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later 
  * line, run or not).
  */
 function lateSql(scope: 'all' | 'targets'): string {
-  // a night's lines read their postings through the line index, whatever the size of the ledger
+  // a full recomputation sums every line's postings in one pass; a night's lines read theirs through the line
+  // index, whatever the size of the ledger
   const lines =
     scope === 'all'
-      ? 'schedule_lines sl LEFT JOIN paid_total pt ON pt.line_id = sl.id'
+      ? `schedule_lines sl LEFT JOIN (
+           SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS total, max(p.value_date) AS last
+           FROM postings p WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${BASE_PAID_KINDS_SQL})
+           GROUP BY p.schedule_line_id) pt ON pt.line_id = sl.id`
       : `(SELECT line_id AS id, ${TARGET_COLUMNS} FROM penalty_targets) sl
          CROSS JOIN LATERAL (SELECT sum(p.signed_amount) AS total, max(p.value_date) AS last FROM postings p
            WHERE p.schedule_line_id = sl.id AND p.kind IN (${BASE_PAID_KINDS_SQL})) pt`;
@@ -79,11 +83,6 @@ function lateSql(scope: 'all' | 'targets'): string {
         AND (pt.total IS NULL OR pt.total < sl.amount_due OR pt.last > sl.due_date)) l`;
   return `WITH
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
-  paid_total AS (
-    SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS total, max(p.value_date) AS last
-    FROM postings p WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${BASE_PAID_KINDS_SQL})
-    GROUP BY p.schedule_line_id
-  ),
   -- OFFSET 0 keeps the lines a subquery: their window start is computed once per line, not again in every join
   -- filter and expression of the rest of the statement it would otherwise be inlined into
   lines AS (SELECT ${LINE_WINDOW}, l.total, l.last FROM ${due} ${LINE_JOINS} OFFSET 0),
