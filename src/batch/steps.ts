@@ -36,12 +36,13 @@ export interface BatchStep {
  * whose penalty share a queued rate or grace change alters.
  */
 const CONTRACTS_TO_REPLAY = `
-  SELECT c.id FROM contracts c
-  WHERE c.id IN (SELECT l.contract_id FROM schedule_lines l
-                 WHERE l.retired_version IS NULL AND l.due_date > ?::date AND l.due_date <= ?::date)
-    AND c.status = 'active'
-    AND (SELECT coalesce(sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END), 0)
-         FROM postings p WHERE p.contract_id = c.id AND p.kind IN ('credit', 'credit_application', 'refund')) > 0
+  SELECT p.contract_id AS id FROM postings p
+    JOIN contracts c ON c.id = p.contract_id AND c.status = 'active'
+  WHERE p.kind IN ('credit', 'credit_application', 'refund')
+    AND EXISTS (SELECT 1 FROM schedule_lines l WHERE l.contract_id = p.contract_id AND l.retired_version IS NULL
+                AND l.due_date > ?::date AND l.due_date <= ?::date)
+  GROUP BY p.contract_id
+  HAVING sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) > 0
   UNION
   SELECT DISTINCT c.id FROM penalty_dirty q
     JOIN contracts c ON (q.contract_id IS NULL OR q.contract_id = c.id) AND (q.dealer_id IS NULL OR q.dealer_id = c.dealer_id)
@@ -51,9 +52,8 @@ const CONTRACTS_TO_REPLAY = `
 /**
  * The accrued penalty of every line as of the date, rounded per line and summed (RULES.md), and the number of
  * stored segments, in one pass over the segments inside the database: no row leaves it. Most lines have one run
- * (penalty_segments.runs = 1) and are rounded row by row; only the lines with several runs are grouped. Each part
- * is an aggregate of its own, so a server can split the scan between parallel workers (PARALLEL_TOTALS) and add up
- * their partial sums; summed in one aggregate over both, every row went through the leader.
+ * (penalty_segments.runs = 1) and are rounded row by row; only the lines with several runs are grouped. Parallel
+ * workers do not pay here: on the 2-core machine each costs about 50 ms to start, more than the scan they share.
  */
 const ACCRUED_TOTALS = `
   SELECT coalesce(sum(t.total), 0)::text AS total, sum(t.lines) AS lines, sum(t.segments) AS segments FROM (
@@ -68,17 +68,6 @@ const ACCRUED_TOTALS = `
                  THEN s.base * s.daily_rate * (least(coalesce(s.to_date, :asOf::date), :asOf::date) - s.from_date + 1) END) AS exact
       FROM penalty_segments s WHERE s.runs > 1 GROUP BY s.line_id) m
   ) t`;
-
-/**
- * The totals read the whole segment table (no temporary table, no write), which is what parallel workers are for;
- * at the default costs PostgreSQL judged 200,000 segments too few to start them (0.12 s alone, 0.07 s with two).
- * PGlite has no workers and ignores these.
- */
-const PARALLEL_TOTALS: Record<string, string> = {
-  parallel_setup_cost: '100',
-  parallel_tuple_cost: '0.01',
-  min_parallel_table_scan_size: "'1MB'",
-};
 
 const applyCredit: BatchStep = {
   name: 'apply_credit',
@@ -106,9 +95,7 @@ const accruePenalty: BatchStep = {
       ctx.date,
       ctx.previous === null ? { kind: 'all' } : { kind: 'changed', previous: ctx.previous },
     );
-    for (const [name, value] of Object.entries(PARALLEL_TOTALS)) await tx.raw(`SET LOCAL ${name} = ${value}`);
     const totals = (await tx.raw(ACCRUED_TOTALS, { asOf: ctx.date })).rows[0];
-    for (const name of Object.keys(PARALLEL_TOTALS)) await tx.raw(`RESET ${name}`);
     return {
       counts: {
         linesRecomputed: counts.lines,
