@@ -66,6 +66,14 @@ export async function main(argv: string[]): Promise<number> {
     else process.stderr.write(`zq: ${message}${stack ? `\n${stack}` : ''}\n`);
     return exitCode;
   };
+  // commander reports a mistyped command line itself, as text; under --log-format json it stays quiet and the
+  // error goes through fail() like any other
+  if (jsonLog) {
+    (function quiet(cmd: Command) {
+      cmd.configureOutput({ outputError: () => {} }).showHelpAfterError(false);
+      cmd.commands.forEach(quiet);
+    })(program);
+  }
   try {
     await program.parseAsync(argv);
     // A command that finished but refused part of its input (an import with rejected rows) sets exitCode.
@@ -73,7 +81,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
-      return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      if (err.exitCode === 0) return EXIT.ok;
+      return jsonLog ? fail(err.message.replace(/^error: /, ''), EXIT.badInput) : EXIT.badInput;
     }
     const refusal = databaseRefusal(err);
     // A rule the database enforces (finance review lock, closed period) that no code path can bypass.

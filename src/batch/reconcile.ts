@@ -42,11 +42,18 @@ interface Scope {
   linePostings: string;
   /** FROM clause of the stored segments in scope, as `s`: every segment, or those the accrual step rewrote */
   segments: string;
+  /** the whole ledger: lines with no postings are in scope too */
+  whole: boolean;
 }
 
 type Check = (tx: Tx, options: ReconcileOptions, scope: Scope) => Promise<Discrepancy[]>;
 
-const WHOLE_LEDGER: Scope = { contracts: () => 'true', linePostings: 'postings p', segments: 'penalty_segments s' };
+const WHOLE_LEDGER: Scope = {
+  contracts: () => 'true',
+  linePostings: 'postings p',
+  segments: 'penalty_segments s',
+  whole: true,
+};
 const SCOPED: Scope = {
   contracts: (column) => `${column} IN (SELECT contract_id FROM reconcile_scope)`,
   // a line's balance moves only with its own postings: the lines posted to, or value-dated, since the last check
@@ -56,6 +63,7 @@ const SCOPED: Scope = {
   // the next night to write again. Scoped by contract instead, the check read three in four segments of the
   // benchmark's day.
   segments: 'penalty_targets t JOIN penalty_segments s ON s.line_id = t.line_id',
+  whole: false,
 };
 
 const LINE_COLUMNS = `d.code AS dealer, c.contract_no AS "contractNo", l.seq, l.receivable_type AS type`;
@@ -81,31 +89,53 @@ async function rows(tx: Tx, sql: string, bindings: readonly string[], check: str
  * Per line in scope (every line, or on an ordinary night those with a posting written or value-dated since the
  * previous check: postings are append-only, so no other line's balance moved), postings dated up to the date:
  * paid (allocations, opening paid, credit applied) and settled (paid and written off). No line is paid above its
- * amount due (line_overpaid), and none is settled above it (negative_outstanding). One pass over the postings serves both checks; it aggregates first and
- * joins names only for the discrepancies (joining every posting to its line, contract and dealer before grouping
- * cost more than the checks themselves).
+ * amount due (line_overpaid), and none is settled above it (negative_outstanding). And the paid amount and latest
+ * payment date each line carries (schedule_lines.paid and paid_last, on which the full recomputation of the
+ * segments relies) equal its postings', whatever their value date (line_paid_cached). One pass over the postings
+ * serves the three checks; it aggregates first and joins names only for the discrepancies (joining every posting
+ * to its line, contract and dealer before grouping cost more than the checks themselves).
  */
 async function lineBalances(tx: Tx, { date }: ReconcileOptions, scope: Scope): Promise<Discrepancy[]> {
+  const cached = (total: string, last: string) =>
+    `'cached paid ' || l.paid || ' (last ' || coalesce(l.paid_last::text, 'none') || ') but the postings add up to '
+       || ${total} || ' (last ' || coalesce(${last}::text, 'none') || ')'`;
   const result = await tx.raw(
     `SELECT ${LINE_COLUMNS},
        CASE WHEN x.paid > l.amount_due THEN 'paid ' || x.paid || ' above the amount due ' || l.amount_due END AS overpaid,
-       CASE WHEN l.amount_due - x.settled < 0 THEN 'outstanding ' || (l.amount_due - x.settled) || ' is negative' END AS negative
-     FROM (SELECT p.schedule_line_id AS line_id, coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off'), 0) AS paid,
-             sum(p.signed_amount) AS settled
+       CASE WHEN l.amount_due - x.settled < 0 THEN 'outstanding ' || (l.amount_due - x.settled) || ' is negative' END AS negative,
+       CASE WHEN l.paid <> x.total OR l.paid_last IS DISTINCT FROM x.last THEN ${cached('x.total', 'x.last')} END AS cached
+     FROM (SELECT p.schedule_line_id AS line_id,
+             coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off' AND p.value_date <= :asOf), 0) AS paid,
+             coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date <= :asOf), 0) AS settled,
+             coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off'), 0) AS total,
+             max(p.value_date) FILTER (WHERE p.kind <> 'write_off') AS last
            FROM ${scope.linePostings}
-           WHERE p.kind IN (${BASE_PAID_KINDS_SQL}, 'write_off') AND p.schedule_line_id IS NOT NULL AND p.value_date <= ?
+           WHERE p.kind IN (${BASE_PAID_KINDS_SQL}, 'write_off') AND p.schedule_line_id IS NOT NULL
            GROUP BY p.schedule_line_id) x
      JOIN schedule_lines l ON l.id = x.line_id ${LINE_JOIN}
-     WHERE x.paid > l.amount_due OR l.amount_due - x.settled < 0
-     LIMIT ${2 * MAX_LISTED}`,
-    [date],
+     WHERE x.paid > l.amount_due OR l.amount_due - x.settled < 0 OR l.paid <> x.total OR l.paid_last IS DISTINCT FROM x.last
+     LIMIT ${3 * MAX_LISTED}`,
+    { asOf: date },
   );
-  const listed = (column: 'overpaid' | 'negative', check: string) =>
-    result.rows
-      .filter((r: Record<string, unknown>) => r[column] !== null)
+  // the whole ledger: a line no posting has paid carries nothing either
+  const unpaid = scope.whole
+    ? await tx.raw(
+        `SELECT ${LINE_COLUMNS}, ${cached("'0.00'", 'NULL')} AS cached FROM schedule_lines l ${LINE_JOIN}
+         WHERE (l.paid <> 0 OR l.paid_last IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM postings p
+           WHERE p.schedule_line_id = l.id AND p.kind IN (${BASE_PAID_KINDS_SQL}))
+         LIMIT ${MAX_LISTED}`,
+      )
+    : { rows: [] };
+  const listed = (found: Record<string, unknown>[], column: 'overpaid' | 'negative' | 'cached', check: string) =>
+    found
+      .filter((r) => r[column] !== null)
       .slice(0, MAX_LISTED)
-      .map((r: Record<string, unknown>) => discrepancy(r, check, r[column] as string));
-  return [...listed('overpaid', 'line_overpaid'), ...listed('negative', 'negative_outstanding')];
+      .map((r) => discrepancy(r, check, r[column] as string));
+  return [
+    ...listed([...result.rows, ...unpaid.rows], 'cached', 'line_paid_cached'),
+    ...listed(result.rows, 'overpaid', 'line_overpaid'),
+    ...listed(result.rows, 'negative', 'negative_outstanding'),
+  ];
 }
 
 /** A contract's credit (advance receipts less credit applied and refunds) is never negative. */
@@ -221,13 +251,13 @@ function trimRate(rate: string): string {
 }
 
 /** The checks, in the order they run and print. */
-export const CHECKS: readonly { name: string; run: Check }[] = [
-  // line_overpaid and the lines' part of negative_outstanding come from one pass (lineBalances)
-  { name: 'line_overpaid', run: lineBalances },
-  { name: 'negative_outstanding', run: negativeCredit },
-  { name: 'receipt_allocated', run: receiptAllocated },
-  { name: 'segment_integrity', run: segmentIntegrity },
-  { name: 'segments_match_pure', run: segmentsMatchPure },
+export const CHECKS: readonly { names: readonly string[]; run: Check }[] = [
+  // one pass over the lines' postings (lineBalances) makes three checks; the contracts' credit is negative_outstanding too
+  { names: ['line_paid_cached', 'line_overpaid', 'negative_outstanding'], run: lineBalances },
+  { names: [], run: negativeCredit },
+  { names: ['receipt_allocated'], run: receiptAllocated },
+  { names: ['segment_integrity'], run: segmentIntegrity },
+  { names: ['segments_match_pure'], run: segmentsMatchPure },
 ];
 
 export interface ReconcileResult {
@@ -245,7 +275,7 @@ export async function reconcile(tx: Tx, options: ReconcileOptions): Promise<Reco
   const scope = contractsScoped === null ? WHOLE_LEDGER : SCOPED;
   const discrepancies: Discrepancy[] = [];
   for (const check of CHECKS) discrepancies.push(...(await check.run(tx, options, scope)));
-  return { checked: CHECKS.map((c) => c.name), discrepancies, postingsThrough, contractsScoped };
+  return { checked: CHECKS.flatMap((c) => c.names), discrepancies, postingsThrough, contractsScoped };
 }
 
 /** Fills reconcile_scope for an ordinary night; null means the whole ledger (--full, a first run, no mark). */

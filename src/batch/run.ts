@@ -15,6 +15,9 @@ import { BATCH_STEPS, type StepResult } from './steps.js';
 /** The most business dates one run catches up (ten years); beyond, the run refuses rather than loop for hours. */
 export const MAX_CATCH_UP_DAYS = 3660;
 
+/** The tables a night rewrites rows of: segments (lines recomputed), the queue, and lines (their paid amount). */
+const CHURNED_TABLES = ['penalty_segments', 'penalty_dirty', 'schedule_lines'];
+
 /** work_mem of a batch date's transaction on PGlite (see runDate). */
 const PGLITE_WORK_MEM = '32MB';
 
@@ -110,6 +113,9 @@ export async function runBatch(db: Db, actor: Actor, options: BatchOptions, log:
         summary.discrepancies.push(...entry.result.discrepancies.map((d) => ({ ...d, date })));
       }
     }
+    // PGlite has no autovacuum: without this, every line rewritten or paid would leave its old row behind for good,
+    // and each night's scans would step over all of them. A server's autovacuum does the same on its own.
+    if (db.kind === 'pglite') await db.knex.raw(`VACUUM ${CHURNED_TABLES.join(', ')}`);
     return summary;
   } finally {
     await lock.release();

@@ -57,30 +57,21 @@ const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later 
  * full timeline statement (COMPLEX_SQL).
  *
  * Shaped for a million lines: joining every line to its postings and grouping by line was most of a full
- * recomputation. Postings are first summed per line alone (total, last value date; on a night, each target line's
- * through its index), and a line fully paid on or
- * before its due date — most due lines of a ledger, and on an ordinary night the lines that fell due and were paid
- * on time — is dropped before any other join: it cannot be late whatever its grace or window. Of the lines left,
+ * recomputation. Each line carries what it has been paid and the value date of its latest payment (schedule_lines
+ * paid and paid_last, kept by the postings: migration 014), and a line fully paid on or before its due date — most
+ * due lines of a ledger, and on an ordinary night the lines that fell due and were paid on time — is dropped as the
+ * lines are read: it cannot be late whatever its grace or window (summing every posting per line to tell them apart
+ * was a third of a full recomputation). Of the lines left,
  * one whose payments all fall before both its window and the end of its grace period takes the total for both
  * sums; only the others (paid late, reversed late) have their postings read again, through the line's index, for
  * the exact sums. That read is a subquery run only for those lines (a lateral join put a join step on every late
  * line, run or not).
  */
 function lateSql(scope: 'all' | 'targets'): string {
-  // a full recomputation sums every line's postings in one pass; a night's lines read theirs through the line
-  // index, whatever the size of the ledger
-  const lines =
-    scope === 'all'
-      ? `schedule_lines sl LEFT JOIN (
-           SELECT p.schedule_line_id AS line_id, sum(p.signed_amount) AS total, max(p.value_date) AS last
-           FROM postings p WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${BASE_PAID_KINDS_SQL})
-           GROUP BY p.schedule_line_id) pt ON pt.line_id = sl.id`
-      : `(SELECT line_id AS id, ${TARGET_COLUMNS} FROM penalty_targets) sl
-         CROSS JOIN LATERAL (SELECT sum(p.signed_amount) AS total, max(p.value_date) AS last FROM postings p
-           WHERE p.schedule_line_id = sl.id AND p.kind IN (${BASE_PAID_KINDS_SQL})) pt`;
-  const due = `(SELECT sl.*, pt.total, pt.last FROM ${lines}
+  const lines = scope === 'all' ? 'schedule_lines sl' : `(SELECT line_id AS id, ${TARGET_COLUMNS} FROM penalty_targets) sl`;
+  const due = `(SELECT sl.*, sl.paid AS total, sl.paid_last AS last FROM ${lines}
       WHERE sl.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
-        AND (pt.total IS NULL OR pt.total < sl.amount_due OR pt.last > sl.due_date)) l`;
+        AND (sl.paid < sl.amount_due OR sl.paid_last > sl.due_date)) l`;
   return `WITH
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
   -- OFFSET 0 keeps the lines a subquery: their window start is computed once per line, not again in every join
@@ -302,14 +293,10 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     await tx.raw('TRUNCATE penalty_segments');
     // and load it bare: building the indexes once afterwards costs about half of maintaining them per row
     rebuildIndexes = await dropForBulkLoad(tx, ['penalty_segments'], { constraintIndexes: true, foreignKeys: false });
-    // Summing a million lines' postings: sorted in line order over their index, the sums stream; hashed, each of
-    // the hundreds of thousands of numeric sums is a state in memory (slower, and it spilled to disk). And the
-    // statement reads most of the ledger: a bitmap or a plain scan reads each page once, where an index scan over
-    // half a million due lines visited the table in due-date order, page after page again (0.24 s against 0.04 s).
-    await tx.raw('SET LOCAL enable_hashagg = off');
+    // The statement reads most of the ledger: a bitmap or a plain scan reads each page once, where an index scan
+    // over half a million due lines visited the table in due-date order, page after page again (0.24 s against 0.04 s).
     await tx.raw('SET LOCAL enable_indexscan = off');
     late = await writeLate(tx, lateSql('all'), asOf);
-    await tx.raw('RESET enable_hashagg');
     await tx.raw('RESET enable_indexscan');
     // a full recomputation counts the late lines it finds (counting every due line as well cost a tenth of it)
     lines = late.late;
@@ -320,7 +307,8 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     // lines need of them: most are found by reading their line anyway, and reading them again by key from the
     // late lines' statement walked half the line index (0.2 s of a night's 1.3 s of accrual).
     await tx.raw(`CREATE TEMP TABLE penalty_targets (line_id bigint NOT NULL, contract_id bigint NOT NULL,
-      receivable_type text NOT NULL, due_date date NOT NULL, amount_due numeric(18,2) NOT NULL, retired_version integer) ON COMMIT DROP`);
+      receivable_type text NOT NULL, due_date date NOT NULL, amount_due numeric(18,2) NOT NULL, retired_version integer,
+      paid numeric(18,2) NOT NULL, paid_last date) ON COMMIT DROP`);
     if (scope.kind === 'contracts') {
       await tx.raw(`INSERT INTO penalty_targets SELECT id, ${TARGET_COLUMNS} FROM schedule_lines WHERE contract_id = ANY(?::bigint[])`, [
         scope.contractIds,
@@ -386,7 +374,7 @@ async function tempTable(tx: Tx, name: string, sql: string, bindings: Record<str
 }
 
 /** What penalty_targets keeps of each line beside its id, in the order of its columns. */
-const TARGET_COLUMNS = 'contract_id, receivable_type, due_date, amount_due, retired_version';
+const TARGET_COLUMNS = 'contract_id, receivable_type, due_date, amount_due, retired_version, paid, paid_last';
 /** A target row from schedule_lines l. */
 const TARGET_LINE = `l.id, ${TARGET_COLUMNS.replace(/(\w+)/g, 'l.$1')}`;
 

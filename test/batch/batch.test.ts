@@ -271,6 +271,79 @@ describeEachDb('zq batch run', (get) => {
       'segment_integrity 2 segment from 2026-07-11: runs 3 but the line has 1',
     ]);
   });
+
+  it("keeps each line's paid amount and latest payment date on the line; reconciliation checks them against the postings", async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'PC01');
+    const c = await contract(db, admin, 'PC01', 'PC-1', [
+      [1, 'principal', '2026-07-25', '1000.00'],
+      [2, 'principal', '2026-08-25', '1000.00'],
+      [3, 'principal', '2026-09-25', '1000.00'],
+    ]);
+    const [one, two, three] = (await db.knex('schedule_lines').where({ contract_id: c.id }).orderBy('seq').select('id')).map((l) => l.id);
+    const cache = async () =>
+      (await db.knex('schedule_lines').where({ contract_id: c.id }).orderBy('seq').select('paid', 'paid_last')).map(
+        (l) => `${l.paid} ${l.paid_last}`,
+      );
+    const queuedLines = async () => Number((await db.knex('penalty_dirty').where({ reason: 'line', contract_id: c.id }).count({ n: '*' }))[0].n);
+    const before = await queuedLines();
+    const post = (line: number, kind: string, amount: string, valueDate: string, reverses?: number) => ({
+      contract_id: c.id,
+      dealer_id: c.dealerId,
+      schedule_line_id: line,
+      kind,
+      receivable_type: 'principal',
+      amount,
+      value_date: valueDate,
+      reverses_id: reverses ?? null,
+    });
+    expect(await cache()).toEqual(['0.00 null', '0.00 null', '0.00 null']);
+    // one statement paying both lines, then one that pays line 1 earlier: 300.00 + 200.00 = 500.00, the latest 07-24
+    const [first] = await db
+      .knex('postings')
+      .insert([post(one, 'allocation', '300.00', '2026-07-24'), post(two, 'credit_application', '50.00', '2026-08-25')])
+      .returning('id');
+    await db.knex('postings').insert(post(one, 'opening_paid', '200.00', '2026-07-20'));
+    expect(await cache()).toEqual(['500.00 2026-07-24', '50.00 2026-08-25', '0.00 null']);
+    // the 300.00 reversed (−300.00): 200.00; penalty paid and a write-off pay no part of the amount
+    await db.knex('postings').insert(post(one, 'allocation', '300.00', '2026-07-24', first.id));
+    await db
+      .knex('postings')
+      .insert([post(one, 'penalty_allocation', '5.00', '2026-07-26'), post(two, 'write_off', '100.00', '2026-07-26')]);
+    expect(await cache()).toEqual(['200.00 2026-07-24', '50.00 2026-08-25', '0.00 null']);
+    // the cache moving is no schedule change (the postings queued their lines); a line's own change still queues it
+    expect(await queuedLines()).toBe(before);
+    let queuedByChange = 0;
+    await db.knex
+      .transaction(async (tx) => {
+        await tx('schedule_lines').where({ id: two }).update({ due_date: '2026-08-26' });
+        queuedByChange = Number((await tx('penalty_dirty').where({ reason: 'line', line_id: two }).count({ n: '*' }))[0].n);
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    // (one row when the line was written, one for the change)
+    expect(queuedByChange).toBe(2);
+
+    const found = (run: Awaited<ReturnType<typeof batch>>) =>
+      run.summary.discrepancies.filter((d) => d.contractNo === 'PC-1').map((d) => `${d.check} ${d.seq} ${d.detail}`);
+    expect(found(await batch(db, admin, '2026-07-23'))).toEqual([]);
+    await db.knex('schedule_lines').where({ id: one }).update({ paid: '200.01' });
+    await db.knex('schedule_lines').where({ id: two }).update({ paid_last: '2026-01-01' });
+    await db.knex('schedule_lines').where({ id: three }).update({ paid: '1.00' });
+    // an ordinary night looks at the lines with postings value-dated that day (line 1's on 07-24); --full at all,
+    // those no posting has paid included
+    expect(found(await batch(db, admin, '2026-07-24'))).toEqual([
+      'line_paid_cached 1 cached paid 200.01 (last 2026-07-24) but the postings add up to 200.00 (last 2026-07-24)',
+    ]);
+    expect(found(await batch(db, admin, '2026-07-25', { full: true }))).toEqual([
+      'line_paid_cached 1 cached paid 200.01 (last 2026-07-24) but the postings add up to 200.00 (last 2026-07-24)',
+      'line_paid_cached 2 cached paid 50.00 (last 2026-01-01) but the postings add up to 50.00 (last 2026-08-25)',
+      'line_paid_cached 3 cached paid 1.00 (last none) but the postings add up to 0.00 (last none)',
+    ]);
+    await db.knex('schedule_lines').where({ id: one }).update({ paid: '200.00' });
+    await db.knex('schedule_lines').where({ id: three }).update({ paid: '0.00' });
+    await db.knex('schedule_lines').where({ id: two }).update({ paid_last: '2026-08-25' });
+  });
 });
 
 /** One history: contracts, receipts and a rate change; `backdated` arrives after the batch ran to 04-09. */
