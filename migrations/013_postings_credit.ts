@@ -4,9 +4,7 @@
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
-  await knex.raw(
-    `CREATE INDEX postings_credit ON postings (contract_id) WHERE kind IN ('credit', 'credit_application', 'refund')`,
-  );
+  await knex.raw(`CREATE INDEX postings_credit ON postings (contract_id) WHERE kind IN ('credit', 'credit_application', 'refund')`);
 }
 
 export async function down(knex: Knex): Promise<void> {

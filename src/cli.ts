@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
       if (err.exitCode === 0) return EXIT.ok;
-      return jsonLog ? fail(err.message.replace(/^error: /, ''), EXIT.badInput) : EXIT.badInput;
+      return jsonLog ? fail(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), EXIT.badInput) : EXIT.badInput;
     }
     const refusal = databaseRefusal(err);
     // A rule the database enforces (finance review lock, closed period) that no code path can bypass.

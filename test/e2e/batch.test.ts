@@ -191,7 +191,7 @@ describe('zq penalty show, contract show and batch run (embedded database)', () 
     // a mistyped option under --log-format json: commander's error, too, is one JSON line
     const unknown = await run('batch', 'run', '--log-format', 'json', '--dat', '2026-04-12');
     expect(unknown.code).toBe(2);
-    expect(events(unknown)).toEqual([{ event: 'error', error: "unknown option '--dat'", exitCode: 2 }]);
+    expect(events(unknown)).toEqual([{ event: 'error', error: "unknown option '--dat' (Did you mean --date?)", exitCode: 2 }]);
     expect((await run('batch', 'run', '--dat', '2026-04-12')).stderr).toMatch(/^error: unknown option '--dat'/);
   });
 
