@@ -463,9 +463,14 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
   );
   const linesCreated = rowCount(
     await tx.raw(
-      `INSERT INTO schedule_lines (id, contract_id, version, seq, receivable_type, due_date, amount_due)
-       SELECT sl.line_id, sl.contract_id, sl.version, sl.seq, sl.receivable_type, sl.due_date, sl.amount_due
+      // a new contract's lines come with their opening paid amount (schedule_lines.paid, paid_last), which its
+      // opening postings below would otherwise write into them again, line by line
+      `INSERT INTO schedule_lines (id, contract_id, version, seq, receivable_type, due_date, amount_due, paid, paid_last)
+       SELECT sl.line_id, sl.contract_id, sl.version, sl.seq, sl.receivable_type, sl.due_date, sl.amount_due,
+              CASE WHEN sl.is_new AND sl.amount_paid > 0 THEN sl.amount_paid ELSE 0 END,
+              CASE WHEN sl.is_new AND sl.amount_paid > 0 THEN ?::date END
          FROM zq_stage_lines sl WHERE sl.is_added AND sl.conflict IS NULL`,
+      [asOf],
     ),
   );
   const linesUpdated = rowCount(
@@ -515,24 +520,27 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
         AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses_id = p.id)`,
     [importId, actorId],
   );
-  const openingPostings =
-    rowCount(
-      await tx.raw(
-        `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
-         SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
-           FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
-        [asOf, importId, actorId],
-      ),
-    ) +
-    rowCount(
-      await tx.raw(
-        `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
-         SELECT sl.contract_id, sl.dealer_id, sl.line_id, k.kind, sl.receivable_type, k.wanted, ?::date, 'import #' || ?, ?
-           FROM zq_stage_lines sl CROSS JOIN LATERAL ${openingValues}
-          WHERE sl.is_new AND k.wanted > 0`,
-        [asOf, importId, actorId],
-      ),
-    );
+  const corrected = rowCount(
+    await tx.raw(
+      `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
+       SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
+         FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
+      [asOf, importId, actorId],
+    ),
+  );
+  // the new contracts' lines carry these amounts already (above): the postings leave their figures as they are
+  await tx.raw(`SELECT set_config('zq.line_paid_set', 'on', true)`);
+  const posted = rowCount(
+    await tx.raw(
+      `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
+       SELECT sl.contract_id, sl.dealer_id, sl.line_id, k.kind, sl.receivable_type, k.wanted, ?::date, 'import #' || ?, ?
+         FROM zq_stage_lines sl CROSS JOIN LATERAL ${openingValues}
+        WHERE sl.is_new AND k.wanted > 0`,
+      [asOf, importId, actorId],
+    ),
+  );
+  await tx.raw(`SELECT set_config('zq.line_paid_set', 'off', true)`);
+  const openingPostings = corrected + posted;
   await bulk.finish();
   // Derived contract figures follow the applied lines.
   await tx.raw(

@@ -40,6 +40,30 @@ async function net(f: DbFixture, dealer: string, contractNo: string, seq: number
   return row.total;
 }
 
+/**
+ * Lines whose cached paid amount and latest payment date (schedule_lines.paid, paid_last) differ from their
+ * postings': an import writes a new contract's lines with them and its opening postings leave them as they are.
+ */
+async function cacheMismatches(f: DbFixture): Promise<unknown[]> {
+  const result = await f.db.knex.raw(
+    `SELECT l.id, l.paid, l.paid_last, x.total, x.last FROM schedule_lines l
+     LEFT JOIN (SELECT schedule_line_id, sum(signed_amount) AS total, max(value_date) AS last FROM postings
+                WHERE kind IN ('allocation', 'opening_paid', 'credit_application') GROUP BY schedule_line_id) x
+       ON x.schedule_line_id = l.id
+     WHERE l.paid <> coalesce(x.total, 0) OR l.paid_last IS DISTINCT FROM x.last`,
+  );
+  return result.rows;
+}
+
+async function linePaid(f: DbFixture, contractNo: string, seq: number): Promise<string> {
+  const l = await f.db
+    .knex('schedule_lines as l')
+    .join('contracts as c', 'c.id', 'l.contract_id')
+    .where({ 'c.contract_no': contractNo, 'l.seq': seq, 'l.receivable_type': 'principal' })
+    .first('l.paid', 'l.paid_last');
+  return `${l.paid} ${l.paid_last}`;
+}
+
 describeEachDb('zq import into the database', (get) => {
   it('sets up two dealers and a collector', async () => {
     const { db, admin } = get();
@@ -69,6 +93,9 @@ describeEachDb('zq import into the database', (get) => {
     expect(collector.username).toBe('zhou.min');
     const postings = await f.db.knex('postings').whereNotNull('value_date').pluck('value_date');
     expect(new Set(postings)).toEqual(new Set([AS_OF]));
+    // the line carries what it was paid, as of the cut-over; so does every line, as its postings say
+    expect(await linePaid(f, 'HF-2025-0001', 2)).toBe(`20000.00 ${AS_OF}`);
+    expect(await cacheMismatches(f)).toEqual([]);
   });
 
   it('the same file again changes nothing and says when it was imported before', async () => {
@@ -102,6 +129,9 @@ describeEachDb('zq import into the database', (get) => {
     expect(await net(f, 'HF01', 'HF-2025-0001', 2, 'principal', 'opening_paid')).toBe('25000.00');
     const reversals = await f.db.knex('postings').whereNotNull('reverses_id').count<{ n: number }[]>({ n: '*' });
     expect(Number(reversals[0]?.n)).toBe(1);
+    // a stored line's correction goes through its postings: −20,000.00 + 25,000.00
+    expect(await linePaid(f, 'HF-2025-0001', 2)).toBe(`25000.00 ${AS_OF}`);
+    expect(await cacheMismatches(f)).toEqual([]);
   });
 
   it('a change that confirmed documents or later postings depend on is a conflict, never applied', async () => {
@@ -217,6 +247,8 @@ describeEachDb('zq import into the database', (get) => {
     expect(again.status).toBe('unchanged');
     expect(again.counts).toMatchObject({ receiptsCreated: 0, receiptsDuplicate: 5 });
     expect(await count(f, 'documents', { type: 'receipt', status: 'confirmed' })).toBe(receipts);
+    // and after every import, each line's cached figures are its postings'
+    expect(await cacheMismatches(f)).toEqual([]);
   });
 
   it('property: junk rows never crash the importer and never leave a partial import', async () => {
