@@ -61,22 +61,21 @@ const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later 
  * paid and paid_last, kept by the postings: migration 014), and a line fully paid on or before its due date — most
  * due lines of a ledger, and on an ordinary night the lines that fell due and were paid on time — is dropped as the
  * lines are read: it cannot be late whatever its grace or window (summing every posting per line to tell them apart
- * was a third of a full recomputation). Of the lines left,
- * one whose payments all fall before both its window and the end of its grace period takes the total for both
- * sums; only the others (paid late, reversed late) have their postings read again, through the line's index, for
- * the exact sums. That read is a subquery run only for those lines (a lateral join put a join step on every late
- * line, run or not).
+ * was a third of a full recomputation). Of the lines left, one whose payments all fall before both its window and
+ * the end of its grace period takes the total for both sums; only the others (paid late, reversed late) have their
+ * postings read through the line's index for the exact sums. That read is a subquery run only for those lines (a
+ * lateral join put a join step on every late line, run or not).
  */
 function lateSql(scope: 'all' | 'targets'): string {
   const lines = scope === 'all' ? 'schedule_lines sl' : `(SELECT line_id AS id, ${TARGET_COLUMNS} FROM penalty_targets) sl`;
-  const due = `(SELECT sl.*, sl.paid AS total, sl.paid_last AS last FROM ${lines}
+  const due = `(SELECT sl.* FROM ${lines}
       WHERE sl.due_date < :asOf::date - (SELECT min(grace_days) FROM penalty_grace_keys)
         AND (sl.paid < sl.amount_due OR sl.paid_last > sl.due_date)) l`;
   return `WITH
   overrides AS (SELECT DISTINCT contract_id FROM penalty_rates WHERE contract_id IS NOT NULL),
   -- OFFSET 0 keeps the lines a subquery: their window start is computed once per line, not again in every join
   -- filter and expression of the rest of the statement it would otherwise be inlined into
-  lines AS (SELECT ${LINE_WINDOW}, l.total, l.last FROM ${due} ${LINE_JOINS} OFFSET 0),
+  lines AS (SELECT ${LINE_WINDOW}, l.paid AS total, l.paid_last AS last FROM ${due} ${LINE_JOINS} OFFSET 0),
   -- per line paid late (irregular): paid within the grace period, paid before the window opens, payments dated
   -- after it opens; the others take their total for both sums and have none after (an array built for every line
   -- cost a twentieth of a full recomputation)
