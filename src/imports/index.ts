@@ -14,7 +14,8 @@ import type { ImportKind, MappingFile } from './headers.js';
 import { crossRowProblems, dropContracts, LEDGER_COLUMNS, LEDGER_STAGE, type LedgerCounts, mergeLedger } from './ledger.js';
 import { importReceiptRows, type ReceiptCounts, type StagedReceipt } from './receipts.js';
 import { type LedgerValues, type ReceiptValues, type RowResult, readImportFile } from './rows.js';
-import { createStageTable, openStageWriter, type StageValue } from './stage.js';
+import type { ColumnValue } from '../db/rows.js';
+import { createStageTable, openStageWriter } from './stage.js';
 
 /** Row errors kept in the database per import (all of them go to the errors file). */
 export const MAX_STORED_ERRORS = 10_000;
@@ -260,7 +261,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
           // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block.
           writer = await openStageWriter(tx, db.kind, LEDGER_STAGE, LEDGER_COLUMNS, { free: options.createDealers === true });
         }
-        const values: StageValue[] = [
+        const values: ColumnValue[] = [
           row.sheet,
           row.rowNumber,
           dealerId,

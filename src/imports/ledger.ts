@@ -9,11 +9,11 @@
 import type { BusinessDate } from '../core/dates.js';
 import type { Tx } from '../db/index.js';
 import { dropForBulkLoad } from '../db/indexes.js';
-import type { StageColumn } from './stage.js';
+import type { ColumnType } from '../db/rows.js';
 
 export const LEDGER_STAGE = 'zq_stage_ledger';
 
-export const LEDGER_COLUMNS: readonly StageColumn[] = [
+export const LEDGER_COLUMNS: readonly ColumnType[] = [
   { name: 'sheet', sqlType: 'text' },
   { name: 'rn', sqlType: 'integer' },
   { name: 'dealer_id', sqlType: 'bigint' },
