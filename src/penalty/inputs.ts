@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { BusinessDate } from '../core/dates.js';
 import { dec, type Money, sumMoney } from '../core/money.js';
 import type { ReplayLine, ReplayReceipt, Strategy } from './allocate.js';
-import type { DatedAmount, LinePenaltyInput } from './compute.js';
+import type { DatedAmount, GraceSetting, LinePenaltyInput, RatePeriod } from './compute.js';
 import { loadPenaltySettings, type PenaltySettings, resolveGrace, resolveRates } from './settings.js';
 
 /** Posting kinds that pay a line's amount (RULES.md: the overdue base), as in src/receivables/position.ts. */
@@ -125,6 +125,8 @@ async function loadChunk(knex: Knex, ids: readonly number[], settings: PenaltySe
     if (c.cutoverDate) inputs.cutoverDate = c.cutoverDate;
     out.set(c.id, inputs);
   }
+  // the lines of a contract share its settings: resolved once per contract and type, not per line
+  const resolved = new Map<string, { rates: RatePeriod[]; grace: GraceSetting }>();
   for (const l of lines) {
     const contract = out.get(l.contractId);
     if (!contract) continue;
@@ -133,6 +135,12 @@ async function loadChunk(knex: Knex, ids: readonly number[], settings: PenaltySe
     const dated = (kinds: readonly string[]) =>
       postings.filter((p) => kinds.includes(p.kind)).map((p) => ({ valueDate: p.valueDate, amount: dec(p.total) }));
     const key = { contractId: l.contractId, dealerId: contract.dealerId, type: l.type };
+    const keyText = `${l.contractId}|${l.type}`;
+    let lineSettings = resolved.get(keyText);
+    if (lineSettings === undefined) {
+      lineSettings = { rates: resolveRates(settings.rates, key), grace: resolveGrace(settings.grace, key) };
+      resolved.set(keyText, lineSettings);
+    }
     const openingPaid = of('opening_paid');
     const openingPenalty = of('opening_penalty');
     const openingPenaltyPaid = of('opening_penalty_paid');
@@ -146,8 +154,8 @@ async function loadChunk(knex: Knex, ids: readonly number[], settings: PenaltySe
       amountDue: dec(l.amountDue),
       penaltyBearing: l.penaltyBearing,
       priority: l.priority,
-      rates: resolveRates(settings.rates, key),
-      grace: resolveGrace(settings.grace, key),
+      rates: lineSettings.rates,
+      grace: lineSettings.grace,
       waived: dated(['waiver']),
       paidPostings: dated(BASE_PAID_KINDS),
       openingPenalty,
