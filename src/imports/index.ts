@@ -9,12 +9,12 @@ import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import type { Db, Tx } from '../db/index.js';
+import type { ColumnValue } from '../db/rows.js';
 import { addDealer } from '../organisation/index.js';
 import type { ImportKind, MappingFile } from './headers.js';
 import { crossRowProblems, dropContracts, LEDGER_COLUMNS, LEDGER_STAGE, type LedgerCounts, mergeLedger } from './ledger.js';
 import { importReceiptRows, type ReceiptCounts, type StagedReceipt } from './receipts.js';
 import { type LedgerValues, type ReceiptValues, type RowResult, readImportFile } from './rows.js';
-import type { ColumnValue } from '../db/rows.js';
 import { createStageTable, openStageWriter } from './stage.js';
 
 /** Row errors kept in the database per import (all of them go to the errors file). */

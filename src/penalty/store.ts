@@ -38,8 +38,8 @@ const LINE_JOINS = `JOIN receivable_types t ON t.code = l.receivable_type AND t.
     LEFT JOIN overrides o ON o.contract_id = c.id
     WHERE l.retired_version IS NULL AND l.due_date + gk.grace_days < :asOf::date`;
 
-/** The rate in force when each late line's window opens (penalty_rate_spans), and whether the line is simple. */
-const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later OR sp.next_from IS NOT NULL AS complex
+/** The rate in force when each late line's window opens (penalty_rate_spans), and the rates after it. */
+const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, sp.next_from, sp.next_rate, sp.next_until
   FROM late lt JOIN penalty_rate_spans sp ON sp.rate_contract = lt.rate_contract AND sp.dealer_id = lt.dealer_id
     AND sp.receivable_type = lt.receivable_type AND sp.from_date <= lt.window_start
     AND (sp.next_from IS NULL OR sp.next_from > lt.window_start)`;
@@ -51,10 +51,11 @@ const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, lt.paid_later 
  *         after the grace period in forward mode, and after an import's cut-over) and end (the day before
  *         settlement or bad-debt confirmation);
  *  paid   per line, postings to its amount (reversals net) paid within the grace period, paid before the window
- *         opens (the base the window opens with), and whether any is value-dated later;
+ *         opens (the base the window opens with), and those value-dated later: how many, their net amount, their
+ *         first and last dates (zq_line_paid_sums, migration 016);
  *  rates  per line, the rate in force when its window opens (penalty_rate_spans), and whether another starts later.
- * A line with no later payment and no later rate has exactly one segment (simple); the others go through the
- * full timeline statement (COMPLEX_SQL).
+ * A line with no later payment and no later rate has exactly one segment (simple), one with a single change after
+ * its window opens two at most (changed); the others go through the full timeline statement (COMPLEX_SQL).
  *
  * Shaped for a million lines: joining every line to its postings and grouping by line was most of a full
  * recomputation. Each line carries what it has been paid and the value date of its latest payment (schedule_lines
@@ -81,18 +82,22 @@ function lateSql(scope: 'all' | 'targets'): string {
   -- cost a twentieth of a full recomputation)
   sums AS (
     SELECT cl.*, CASE WHEN cl.last >= least(cl.window_start, cl.grace_end + 1) THEN (
-        SELECT ARRAY[coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date <= cl.grace_end), 0),
-                     coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date < cl.window_start), 0),
-                     count(*) FILTER (WHERE p.value_date >= cl.window_start)]
+        SELECT ROW(coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date <= cl.grace_end), 0),
+                   coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date < cl.window_start), 0),
+                   count(*) FILTER (WHERE p.value_date >= cl.window_start),
+                   sum(p.signed_amount) FILTER (WHERE p.value_date >= cl.window_start),
+                   min(p.value_date) FILTER (WHERE p.value_date >= cl.window_start),
+                   max(p.value_date) FILTER (WHERE p.value_date >= cl.window_start))::zq_line_paid_sums
         FROM postings p WHERE p.schedule_line_id = cl.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL})) END AS irregular
     FROM lines cl OFFSET 0
   ),
   late AS (
     SELECT ln.line_id, ln.contract_id, ln.dealer_id, ln.receivable_type, ln.amount_due, ln.grace_end, ln.window_start,
-      ln.window_end, ln.rate_contract, ln.amount_due - coalesce(ln.irregular[2], ln.total, 0) AS start_base,
-      coalesce(ln.irregular[3] > 0, false) AS paid_later
+      ln.window_end, ln.rate_contract, ln.amount_due - coalesce((ln.irregular).before_window, ln.total, 0) AS start_base,
+      coalesce((ln.irregular).later_count > 0, false) AS paid_later, (ln.irregular).later_sum,
+      (ln.irregular).later_first, (ln.irregular).later_last
     FROM sums ln
-    WHERE ln.amount_due - coalesce(ln.irregular[1], ln.total, 0) > 0
+    WHERE ln.amount_due - coalesce((ln.irregular).in_grace, ln.total, 0) > 0
       AND (ln.window_end IS NULL OR ln.window_start <= ln.window_end)
   )
   ${LATE_WITH_RATE}`;
@@ -103,7 +108,8 @@ function lateSql(scope: 'all' | 'targets'): string {
  * an override: at each start date of an applicable setting, the most specific setting started by then, in force
  * until the next start (next_from); a start that repeats the rate in force is no start (the runs either side of it
  * are one segment). A first span with no rate runs from -infinity to the first start, so every
- * date of a key falls in exactly one span. A handful of rows whatever the number of lines.
+ * date of a key falls in exactly one span. Each span also names the rate that follows it (next_rate) and when that
+ * one ends (next_until). A handful of rows whatever the number of lines.
  */
 const RATE_SPANS = `WITH
   rate_keys AS (
@@ -132,27 +138,64 @@ const RATE_SPANS = `WITH
     SELECT kr.*, lag(kr.daily_rate) OVER (PARTITION BY kr.rate_contract, kr.dealer_id, kr.receivable_type ORDER BY kr.from_date) AS rate_before
     FROM key_rates kr
   )
-  SELECT ch.rate_contract, ch.dealer_id, ch.receivable_type, ch.from_date, ch.daily_rate,
-    lead(ch.from_date) OVER (PARTITION BY ch.rate_contract, ch.dealer_id, ch.receivable_type ORDER BY ch.from_date) AS next_from
-  FROM changes ch WHERE ch.from_date = '-infinity' OR ch.daily_rate IS DISTINCT FROM ch.rate_before`;
+  SELECT sp.*, lead(sp.daily_rate) OVER w AS next_rate, lead(sp.from_date, 2) OVER w AS next_until FROM (
+    SELECT ch.rate_contract, ch.dealer_id, ch.receivable_type, ch.from_date, ch.daily_rate,
+      lead(ch.from_date) OVER (PARTITION BY ch.rate_contract, ch.dealer_id, ch.receivable_type ORDER BY ch.from_date) AS next_from
+    FROM changes ch WHERE ch.from_date = '-infinity' OR ch.daily_rate IS DISTINCT FROM ch.rate_before) sp
+  WINDOW w AS (PARTITION BY sp.rate_contract, sp.dealer_id, sp.receivable_type ORDER BY sp.from_date)`;
+
+/*
+ * The shape of a late line, as conditions on its row (as columns of the late lines, computed for every one of them,
+ * they cost a tenth of a full recomputation):
+ *  simple    nothing changes after the window opens (no payment, no rate change): one segment;
+ *  changed   exactly one change after it opens, from CHANGE_FROM on, and the window left open: either a net payment
+ *            on a single date and no rate change (the base drops the day after), or a rate change and no payment:
+ *            two segments at most;
+ *  complex   anything else: the timeline statement (COMPLEX_SQL).
+ * Most lines a night recomputes are simple or changed (paid that day, or reached by a dealer's new rate): for them
+ * the timeline statement's sorts and windows cost more than writing their segments.
+ */
+const SIMPLE = 'NOT paid_later AND next_from IS NULL';
+/** The date a changed line's one change applies from; NULL for the other shapes. */
+const CHANGE_FROM = `CASE WHEN window_end IS NOT NULL THEN NULL
+    WHEN paid_later THEN CASE WHEN next_from IS NULL AND later_first = later_last AND later_sum <> 0 THEN later_first + 1 END
+    WHEN next_until IS NULL THEN next_from END`;
+const COMPLEX = `NOT (${SIMPLE}) AND (${CHANGE_FROM}) IS NULL`;
 
 /** The one segment of each simple late line: open from the window start (or closed at its end), one base, one rate. */
-const SIMPLE_WRITTEN = 'NOT complex AND start_base > 0 AND start_rate IS NOT NULL';
+const SIMPLE_WRITTEN = `${SIMPLE} AND start_base > 0 AND start_rate IS NOT NULL`;
 const SIMPLE_SQL = `SELECT line_id, contract_id, window_start, window_end, start_base, start_rate,
     CASE WHEN window_end IS NOT NULL THEN start_base * start_rate * (window_end - window_start + 1) END, grace_end, 1
   FROM late WHERE ${SIMPLE_WRITTEN}`;
 
 /**
- * One statement from the late lines to the segments: the simple ones (most of them) are written straight to
- * penalty_segments, the complex ones kept in penalty_late for COMPLEX_SQL. Before, every late line went through
+ * The segments of each changed late line (LATE_WITH_RATE): up to the day before the change at the starting base and
+ * rate, and from it, open, at the base and rate after it — each written if its base is above zero and it has a rate.
+ */
+const CHANGED_SQL = `SELECT lt.line_id, lt.contract_id, r.from_date, r.to_date, r.base, r.daily_rate, r.amount, lt.grace_end,
+    (lt.start_base > 0 AND lt.start_rate IS NOT NULL)::int + (lt.base_after > 0 AND lt.rate_after IS NOT NULL)::int
+  FROM (SELECT line_id, contract_id, grace_end, window_start, start_base, start_rate, ${CHANGE_FROM} AS change_from,
+          CASE WHEN paid_later THEN start_base - later_sum ELSE start_base END AS base_after,
+          CASE WHEN paid_later THEN start_rate ELSE next_rate END AS rate_after
+        -- OFFSET 0: the change date computed once per line, not in every expression that names it
+        FROM late WHERE NOT (${SIMPLE}) OFFSET 0) lt
+  CROSS JOIN LATERAL (VALUES
+    (lt.window_start, lt.change_from - 1, lt.start_base, lt.start_rate, lt.start_base * lt.start_rate * (lt.change_from - lt.window_start)),
+    (lt.change_from, NULL, lt.base_after, lt.rate_after, NULL)) r(from_date, to_date, base, daily_rate, amount)
+  WHERE lt.change_from IS NOT NULL AND r.base > 0 AND r.daily_rate IS NOT NULL`;
+
+/**
+ * One statement from the late lines to the segments: the simple and changed ones (most of them) are written straight
+ * to penalty_segments, the complex ones kept in penalty_late for COMPLEX_SQL. Before, every late line went through
  * the temporary table first: at a full recomputation that was writing, analyzing and reading back 190,000 rows.
  */
 function writeLateSql(late: string): string {
   return `WITH late AS MATERIALIZED (${late}),
-  complex AS (INSERT INTO penalty_late SELECT * FROM late WHERE complex),
-  simple AS (${INSERT_COLUMNS} ${SIMPLE_SQL})
-  SELECT count(*) AS late, count(*) FILTER (WHERE complex) AS complex,
-    count(*) FILTER (WHERE ${SIMPLE_WRITTEN}) AS simple
+  complex AS (INSERT INTO penalty_late SELECT * FROM late WHERE ${COMPLEX}),
+  simple AS (${INSERT_COLUMNS} ${SIMPLE_SQL}),
+  changed AS (${INSERT_COLUMNS} ${CHANGED_SQL} RETURNING 1)
+  SELECT count(*) AS late, count(*) FILTER (WHERE ${COMPLEX}) AS complex,
+    count(*) FILTER (WHERE ${SIMPLE_WRITTEN}) + (SELECT count(*) FROM changed) AS written
   FROM late`;
 }
 
@@ -166,7 +209,7 @@ function writeLateSql(late: string): string {
  * are merged), so the runs are the segments as they are.
  */
 const COMPLEX_SQL = `WITH
-  late AS (SELECT * FROM penalty_late WHERE complex),
+  late AS (SELECT * FROM penalty_late),
   events AS (
     -- each line's postings through its index (planned as a join, it hashed every posting of the ledger)
     SELECT lt.line_id, pd.at, pd.delta FROM late lt CROSS JOIN LATERAL (
@@ -336,7 +379,7 @@ export async function recomputeSegments(tx: Tx, asOf: BusinessDate, scope: Recom
     // amount moved, and such a change rewrites every line of the contract (a penalty-only allocation, none).
     await tx.raw(`INSERT INTO penalty_dirty (reason, contract_id) SELECT 'contract', unnest(?::bigint[])`, [scope.contractIds]);
   }
-  return { lines, segments: late.simple + complex, queue };
+  return { lines, segments: late.written + complex, queue };
 }
 
 /**
@@ -352,7 +395,8 @@ async function analyzeTemp(tx: Tx, name: string): Promise<void> {
 interface LateCounts {
   late: number;
   complex: number;
-  simple: number;
+  /** segments written for the simple and changed lines */
+  written: number;
 }
 
 /** Writes the late lines of `sql` (writeLateSql); penalty_late is analyzed when it holds more than a few lines. */
@@ -360,7 +404,7 @@ async function writeLate(tx: Tx, sql: string, asOf: BusinessDate): Promise<LateC
   await tx.raw('DROP TABLE IF EXISTS penalty_late');
   await tx.raw(`CREATE TEMP TABLE penalty_late ON COMMIT DROP AS ${sql} WITH NO DATA`, { asOf });
   const row = (await tx.raw(writeLateSql(sql), { asOf })).rows[0];
-  const counts = { late: Number(row.late), complex: Number(row.complex), simple: Number(row.simple) };
+  const counts = { late: Number(row.late), complex: Number(row.complex), written: Number(row.written) };
   if (counts.complex > SMALL_TARGET_SET) await analyzeTemp(tx, 'penalty_late');
   return counts;
 }

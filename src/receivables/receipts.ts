@@ -533,7 +533,12 @@ export async function replayAllocations(
     }
   }
   // one statement for them all: in batches of 500 rows, each batch paid the postings' statement triggers again
-  await insertRows(tx, 'postings', POSTING_COLUMNS, inserts.map((row) => POSTING_COLUMNS.map((c) => row[c.name] ?? null)));
+  await insertRows(
+    tx,
+    'postings',
+    POSTING_COLUMNS,
+    inserts.map((row) => POSTING_COLUMNS.map((c) => row[c.name] ?? null)),
+  );
   return { posted: inserts.length - reversed, reversed };
 }
 
