@@ -12,19 +12,18 @@ export interface ColumnType {
 
 export type ColumnValue = string | number | null;
 
-/** Inserts the rows (values in the order of `columns`); returns the number inserted. */
+/** Inserts the rows, each with its values in the order of `columns`. */
 export async function insertRows(
   tx: Tx,
   table: string,
   columns: readonly ColumnType[],
   rows: readonly (readonly ColumnValue[])[],
-): Promise<number> {
-  if (rows.length === 0) return 0;
+): Promise<void> {
+  if (rows.length === 0) return;
   const arrays = columns.map((_, i) => rows.map((row) => row[i] ?? null));
   await tx.raw(
     `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')})
      SELECT * FROM unnest(${columns.map((c) => `?::${c.sqlType}[]`).join(', ')})`,
     arrays as unknown as Knex.RawBinding[],
   );
-  return rows.length;
 }

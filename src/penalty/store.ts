@@ -53,7 +53,7 @@ const LATE_WITH_RATE = `SELECT lt.*, sp.daily_rate AS start_rate, sp.next_from, 
  *  paid   per line, postings to its amount (reversals net) paid within the grace period, paid before the window
  *         opens (the base the window opens with), and those value-dated later: how many, their net amount, their
  *         first and last dates (zq_line_paid_sums, migration 016);
- *  rates  per line, the rate in force when its window opens (penalty_rate_spans), and whether another starts later.
+ *  rates  per line, the rate in force when its window opens (penalty_rate_spans), and the rates that follow it.
  * A line with no later payment and no later rate has exactly one segment (simple), one with a single change after
  * its window opens two at most (changed); the others go through the full timeline statement (COMPLEX_SQL).
  *
@@ -146,7 +146,7 @@ const RATE_SPANS = `WITH
 
 /*
  * The shape of a late line, as conditions on its row (as columns of the late lines, computed for every one of them,
- * they cost a tenth of a full recomputation):
+ * they cost a full recomputation 0.05 s more):
  *  simple    nothing changes after the window opens (no payment, no rate change): one segment;
  *  changed   exactly one change after it opens, from CHANGE_FROM on, and the window left open: either a net payment
  *            on a single date and no rate change (the base drops the day after), or a rate change and no payment:
