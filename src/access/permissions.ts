@@ -120,3 +120,12 @@ export function requirePermission(actor: Actor, path: string): CommandPermission
 export function isAdmin(actor: Actor): boolean {
   return actor.roles.includes('admin');
 }
+
+/** Refuses (exit 3) an actor none of whose roles may run the action, naming the roles that may. */
+export function requireRoles(actor: Actor, action: { name: string; roles: readonly string[] }): void {
+  if (!hasRole(actor, action.roles)) {
+    throw new NotAllowed(
+      `${actor.username} (${actor.roles.join(', ') || 'no role'}) may not ${action.name}: it needs one of ${action.roles.join(', ')}`,
+    );
+  }
+}

@@ -3,7 +3,10 @@
 import type { Command } from 'commander';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
+import type { ActionName } from '../app/catalogue.js';
+import type { Output, RawInput } from '../app/run.js';
 import type { Db } from '../db/index.js';
+import type { FlagNames } from './flags.js';
 
 export interface GlobalOptions {
   dataDir?: string;
@@ -54,6 +57,39 @@ export async function withContext(cmd: Command, fn: (ctx: Context) => Promise<vo
     const actor = await loadActor(db.knex, actorUsername(options.as, process.env, permission.mutates));
     requirePermission(actor, command);
     await fn({ command, db, knex: db.knex, actor, json: options.json === true, options });
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Runs an action for a command: opens the database, runs the action as the acting user (--as / ZQ_USER; a
+ * read defaults to admin) through the one entry point (src/app/run.ts), and prints its result as JSON with
+ * --json or by `human`. A bad input names the action's field: it is reported under this command's flag.
+ */
+export async function act<N extends ActionName>(
+  cmd: Command,
+  name: N,
+  raw: RawInput<N>,
+  human: (output: Output<N>) => string,
+  flags: FlagNames = {},
+): Promise<void> {
+  const options = globalOptions(cmd);
+  const { openDatabase, resolveDbConfig } = await import('../db/index.js');
+  const { runAction } = await import('../app/run.js');
+  const { actionNamed } = await import('../app/catalogue.js');
+  const { actorUsername } = await import('../access/actor.js');
+  const { inFlags } = await import('./flags.js');
+  const action = actionNamed(name);
+  const db = await openDatabase(resolveDbConfig({ dataDir: options.dataDir, databaseUrl: options.databaseUrl }), {
+    waitForFolder: (options as { wait?: boolean }).wait === true,
+  });
+  try {
+    const who = actorUsername(options.as, process.env, action.mutates);
+    const output = await runAction(db, who, name, raw, { via: 'cli' }).catch((err: unknown) => {
+      throw inFlags(err, flags);
+    });
+    emit({ json: options.json === true }, output, () => human(output));
   } finally {
     await db.close();
   }

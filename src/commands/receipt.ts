@@ -1,18 +1,13 @@
 import type { Command } from 'commander';
 import { table } from '../core/table.js';
 import type { DocumentRow } from '../documents/index.js';
-import { emit, withContext } from './context.js';
+import { act } from './context.js';
 
 function receiptLine(d: DocumentRow): string {
   return `receipt ${d.id} ${d.number} ${d.status}: ${d.dealer}/${d.contractNo} ${d.amount} value date ${d.valueDate}`;
 }
 
-async function idOf(text: string): Promise<number> {
-  const { BadInput } = await import('../core/errors.js');
-  const id = Number(text);
-  if (!Number.isInteger(id) || id <= 0) throw new BadInput('ID', text, 'a receipt id (zq receipt list)');
-  return id;
-}
+const CONTRACT = { contractNo: '--contract', id: 'ID' } as const;
 
 export function register(program: Command): void {
   const receipt = program.command('receipt').description('receipts (收款): register → confirm (allocate) → reverse or adjust');
@@ -27,82 +22,53 @@ export function register(program: Command): void {
     .option('--account <account>', 'the account the money landed in')
     .option('--payer <name>', 'who paid')
     .option('--reference <ref>', 'bank reference')
-    .action(async (opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { parseDate } = await import('../core/dates.js');
-        const { parseMoney } = await import('../core/money.js');
-        const { findContract } = await import('../receivables/contracts.js');
-        const { registerReceipt } = await import('../receivables/receipts.js');
-        const amount = parseMoney(opts.amount, '--amount');
-        const valueDate = parseDate(opts.valueDate, '--value-date');
-        const doc = await ctx.knex.transaction(async (tx) => {
-          const ref = await findContract(tx, opts.contract, opts.dealer, ctx.actor);
-          return registerReceipt(tx, ctx.actor, {
-            contract: ref,
-            amount,
-            valueDate,
-            method: opts.method,
-            account: opts.account,
-            payer: opts.payer,
-            reference: opts.reference,
-          });
-        });
-        emit(ctx, doc, () => `${receiptLine(doc)}\nconfirm it with: zq receipt confirm ${doc.id}`);
-      });
-    });
+    .action((opts, cmd: Command) =>
+      act(
+        cmd,
+        'receipt.register',
+        { ...opts, contractNo: opts.contract },
+        (doc) => `${receiptLine(doc)}\nconfirm it with: zq receipt confirm ${doc.id}`,
+        CONTRACT,
+      ),
+    );
   receipt
     .command('confirm <id>')
     .description('confirm a registered receipt (收款确认) and allocate it (dealer strategy, or its manual split)')
-    .action(async (idText: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const id = await idOf(idText);
-        const { findDocument } = await import('../documents/index.js');
-        const { confirmReceipt } = await import('../receivables/receipts.js');
-        const result = await ctx.knex.transaction(async (tx) => {
-          await findDocument(tx, ctx.actor, id);
-          await confirmReceipt(tx, ctx.actor, id);
-          return findDocument(tx, ctx.actor, id);
-        });
-        emit(ctx, result, () => `${receiptLine(result)}${result.data.recovery ? ' (recovery of a written-off contract)' : ''}`);
-      });
-    });
+    .action((id: string, _opts, cmd: Command) =>
+      act(
+        cmd,
+        'receipt.confirm',
+        { id },
+        (doc) => `${receiptLine(doc)}${doc.data.recovery ? ' (recovery of a written-off contract)' : ''}`,
+        CONTRACT,
+      ),
+    );
   receipt
     .command('allocate <id>')
     .description('allocate a receipt manually instead of by the strategy; the rest becomes credit (预收)')
     .requiredOption('--to <parts>', 'SEQ:TYPE=AMOUNT,… (a line’s amount) or SEQ:TYPE:penalty=AMOUNT (its penalty)')
-    .action(async (idText: string, opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const id = await idOf(idText);
-        const { findDocument } = await import('../documents/index.js');
-        const { allocateReceiptManually, parseManualSplit } = await import('../receivables/receipts.js');
-        const parts = parseManualSplit(opts.to);
-        const result = await ctx.knex.transaction(async (tx) => {
-          await findDocument(tx, ctx.actor, id);
-          return allocateReceiptManually(tx, ctx.actor, id, parts);
-        });
-        emit(
-          ctx,
-          result.receipt,
-          () => `${receiptLine(result.receipt)}: manual allocation stored (${result.posted} posted, ${result.reversed} reversed)`,
-        );
-      });
-    });
+    .action((id: string, opts, cmd: Command) =>
+      act(
+        cmd,
+        'receipt.allocate',
+        { id, split: opts.to },
+        (r) => `${receiptLine(r.receipt)}: manual allocation stored (${r.posted} posted, ${r.reversed} reversed)`,
+        { ...CONTRACT, split: '--to' },
+      ),
+    );
   receipt
     .command('reverse <id>')
     .description('reverse a confirmed receipt by a linked reversal document; the contract is re-allocated')
     .requiredOption('--reason <text>', 'why it is reversed')
-    .action(async (idText: string, opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const id = await idOf(idText);
-        const { findDocument } = await import('../documents/index.js');
-        const { reverseReceipt } = await import('../receivables/receipts.js');
-        const result = await ctx.knex.transaction(async (tx) => {
-          await findDocument(tx, ctx.actor, id);
-          return reverseReceipt(tx, ctx.actor, id, opts.reason);
-        });
-        emit(ctx, result, () => `${receiptLine(result.receipt)} by ${result.reversal.number} (document ${result.reversal.id})`);
-      });
-    });
+    .action((id: string, opts, cmd: Command) =>
+      act(
+        cmd,
+        'receipt.reverse',
+        { id, reason: opts.reason },
+        (r) => `${receiptLine(r.receipt)} by ${r.reversal.number} (document ${r.reversal.id})`,
+        CONTRACT,
+      ),
+    );
   receipt
     .command('adjust <id>')
     .description('收款调整: reverse a confirmed receipt and record the corrected one, linked')
@@ -113,47 +79,19 @@ export function register(program: Command): void {
     .option('--account <account>', 'the corrected account')
     .option('--payer <name>', 'the corrected payer')
     .option('--reference <ref>', 'the corrected reference')
-    .action(async (idText: string, opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const id = await idOf(idText);
-        const { parseDate } = await import('../core/dates.js');
-        const { parseMoney } = await import('../core/money.js');
-        const { findDocument } = await import('../documents/index.js');
-        const { adjustReceipt } = await import('../receivables/receipts.js');
-        const changes = {
-          amount: opts.amount === undefined ? undefined : parseMoney(opts.amount, '--amount'),
-          valueDate: opts.valueDate === undefined ? undefined : parseDate(opts.valueDate, '--value-date'),
-          method: opts.method,
-          account: opts.account,
-          payer: opts.payer,
-          reference: opts.reference,
-        };
-        const result = await ctx.knex.transaction(async (tx) => {
-          await findDocument(tx, ctx.actor, id);
-          return adjustReceipt(tx, ctx.actor, id, changes, opts.reason);
-        });
-        emit(
-          ctx,
-          result,
-          () => `${receiptLine(result.original)} by ${result.reversal.number}; corrected: ${receiptLine(result.corrected)}`,
-        );
-      });
-    });
+    .action((id: string, opts, cmd: Command) =>
+      act(
+        cmd,
+        'receipt.adjust',
+        { ...opts, id },
+        (r) => `${receiptLine(r.original)} by ${r.reversal.number}; corrected: ${receiptLine(r.corrected)}`,
+        CONTRACT,
+      ),
+    );
   receipt
     .command('withdraw <id>')
     .description('withdraw a registered receipt (only before confirmation)')
-    .action(async (idText: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const id = await idOf(idText);
-        const { findDocument } = await import('../documents/index.js');
-        const { withdrawReceipt } = await import('../receivables/receipts.js');
-        const doc = await ctx.knex.transaction(async (tx) => {
-          await findDocument(tx, ctx.actor, id);
-          return withdrawReceipt(tx, ctx.actor, id);
-        });
-        emit(ctx, doc, () => receiptLine(doc));
-      });
-    });
+    .action((id: string, _opts, cmd: Command) => act(cmd, 'receipt.withdraw', { id }, receiptLine, CONTRACT));
   receipt
     .command('list')
     .description('receipts in your data scope')
@@ -162,36 +100,33 @@ export function register(program: Command): void {
     .option('--status <status>', 'registered, confirmed, reversed, withdrawn')
     .option('--from <date>', 'value date from')
     .option('--to <date>', 'value date to')
-    .action(async (opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { listReceipts } = await import('../receivables/receipt-view.js');
-        const rows = await listReceipts(ctx.knex, ctx.actor, opts);
-        emit(
-          ctx,
-          rows,
-          () =>
-            `${table(rows, [
-              { header: 'id', value: (r) => r.id, align: 'right' },
-              { header: 'number', value: (r) => r.number },
-              { header: 'status', value: (r) => `${r.status}${r.locked ? ' (locked)' : ''}` },
-              { header: 'dealer', value: (r) => r.dealer },
-              { header: 'contract', value: (r) => r.contractNo },
-              { header: 'value date', value: (r) => r.valueDate },
-              { header: 'amount', value: (r) => r.amount, align: 'right' },
-              { header: 'by', value: (r) => r.author },
-            ])}\n${rows.length} receipt(s)`,
-        );
-      });
-    });
+    .action((opts, cmd: Command) =>
+      act(
+        cmd,
+        'receipt.list',
+        opts,
+        (rows) =>
+          `${table(rows, [
+            { header: 'id', value: (r) => r.id, align: 'right' },
+            { header: 'number', value: (r) => r.number },
+            { header: 'status', value: (r) => `${r.status}${r.locked ? ' (locked)' : ''}` },
+            { header: 'dealer', value: (r) => r.dealer },
+            { header: 'contract', value: (r) => r.contractNo },
+            { header: 'value date', value: (r) => r.valueDate },
+            { header: 'amount', value: (r) => r.amount, align: 'right' },
+            { header: 'by', value: (r) => r.author },
+          ])}\n${rows.length} receipt(s)`,
+      ),
+    );
   receipt
     .command('show <id>')
     .description('a receipt with its allocation and links')
-    .action(async (idText: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const id = await idOf(idText);
-        const { showReceipt } = await import('../receivables/receipt-view.js');
-        const shown = await showReceipt(ctx.knex, ctx.actor, id);
-        emit(ctx, shown, () =>
+    .action((id: string, _opts, cmd: Command) =>
+      act(
+        cmd,
+        'receipt.show',
+        { id },
+        (shown) =>
           [
             receiptLine(shown),
             `method ${shown.data.method ?? '—'}  account ${shown.data.account ?? '—'}  payer ${shown.data.payer ?? '—'}  reference ${shown.data.reference ?? '—'}`,
@@ -207,7 +142,7 @@ export function register(program: Command): void {
           ]
             .filter(Boolean)
             .join('\n'),
-        );
-      });
-    });
+        CONTRACT,
+      ),
+    );
 }

@@ -27,3 +27,9 @@ export async function insertRows(
     arrays as unknown as Knex.RawBinding[],
   );
 }
+
+/** The rows a raw INSERT/UPDATE/DELETE touched, as pg (rowCount) and PGlite (affectedRows) report it. */
+export function rowCount(result: unknown): number {
+  const r = result as { rowCount?: number | null; affectedRows?: number };
+  return r.rowCount ?? r.affectedRows ?? 0;
+}

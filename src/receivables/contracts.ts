@@ -1,6 +1,7 @@
 // Contracts: creating one with its customer, machines and schedule (version 1), finding and listing them.
 import type { Decimal } from 'decimal.js';
 import type { Knex } from 'knex';
+import type { ContractKey } from '../access/action.js';
 import type { Actor } from '../access/actor.js';
 import { dealerInScope, scopeContracts } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
@@ -224,6 +225,11 @@ export async function findContract(knex: Knex, contractNo: string, dealer?: stri
     );
   }
   return rows[0] as ContractRef;
+}
+
+/** The contract an input names, within the actor's data scope: out of scope is "not found" (exit 3). */
+export function resolveContract(knex: Knex, actor: Actor, key: ContractKey): Promise<ContractRef> {
+  return findContract(knex, key.contractNo, key.dealer, actor);
 }
 
 /** A contract by id (for the core, after the scope was checked on the way in). */

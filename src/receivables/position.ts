@@ -55,18 +55,9 @@ interface SumRow {
   total: string;
 }
 
-/**
- * schedule_lines as l, limited to the lines in effect on a date: a schedule change, charge or buyback counts
- * from its version's effective date, so figures before it show the schedule as it then stood (RULES.md: a
- * change never rewrites history). Version 1 is in effect from the start.
- */
-export function linesInEffect(knex: Knex, asOf: BusinessDate): Knex.QueryBuilder {
-  return knex('schedule_lines as l')
-    .join('schedule_versions as v', (j) => j.on('v.contract_id', 'l.contract_id').andOn('v.version', 'l.version'))
-    .leftJoin('schedule_versions as r', (j) => j.on('r.contract_id', 'l.contract_id').andOn('r.version', 'l.retired_version'))
-    .where((w) => w.where('l.version', 1).orWhere('v.effective_from', '<=', asOf))
-    .where((w) => w.whereNull('r.version').orWhere('r.effective_from', '>', asOf));
-}
+export { linesInEffect } from '../ledger/lines.js';
+
+import { linesInEffect } from '../ledger/lines.js';
 
 export async function contractPosition(
   knex: Knex,

@@ -19,18 +19,16 @@ export interface ReceiptShow extends DocumentRow {
   correctedBy: { id: number; number: string } | null;
 }
 
-export async function listReceipts(
-  knex: Knex,
-  actor: Actor,
-  filter: {
-    contract?: string | undefined;
-    dealer?: string | undefined;
-    status?: string | undefined;
-    from?: string | undefined;
-    to?: string | undefined;
-    limit?: number | undefined;
-  },
-): Promise<DocumentRow[]> {
+export interface ReceiptFilter {
+  contract?: string | undefined;
+  dealer?: string | undefined;
+  status?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  limit?: number | undefined;
+}
+
+export async function listReceipts(knex: Knex, actor: Actor, filter: ReceiptFilter): Promise<DocumentRow[]> {
   const rows = await listDocuments(knex, actor, {
     type: 'receipt',
     dealer: filter.dealer,

@@ -1,0 +1,27 @@
+// The catalogue: every module's actions, registered in one place at the top, so that the entry point
+// (run.ts) finds any action by name and the permission matrix is the list of actions with their roles.
+import type { Action } from '../access/action.js';
+import { receiptActions } from '../receivables/receipt-actions.js';
+
+export const ACTIONS = [...receiptActions] as const;
+
+export type CatalogueAction = (typeof ACTIONS)[number];
+export type ActionName = CatalogueAction['name'];
+export type ActionNamed<N extends ActionName> = Extract<CatalogueAction, { name: N }>;
+
+const byName = new Map<string, Action>();
+for (const action of ACTIONS as readonly Action[]) {
+  if (byName.has(action.name)) throw new Error(`invariant broken: action ${action.name} registered twice`);
+  byName.set(action.name, action);
+}
+
+export function actionNamed<N extends ActionName>(name: N): ActionNamed<N> {
+  const action = byName.get(name);
+  if (!action) throw new Error(`invariant broken: no action named ${name}`);
+  return action as ActionNamed<N>;
+}
+
+/** Every action, for the permission matrix and its test. */
+export function allActions(): readonly Action[] {
+  return [...byName.values()];
+}
