@@ -2,6 +2,7 @@
 // acting user, checks the permission by the action's name, opens the transaction, finds the contract or
 // document the input names within the actor's data scope (out of scope and not found look the same: exit 3,
 // 404 on the web), runs the action and writes its audit row in the same transaction.
+import './document-types.js';
 import type { Action, ActionContext, Any } from '../access/action.js';
 import { type Actor, loadActor } from '../access/actor.js';
 import { requireRoles } from '../access/permissions.js';

@@ -62,7 +62,7 @@ export interface SubmitResult {
 }
 
 async function definitionOf(type: string): Promise<DocumentTypeDefinition> {
-  const definition = await documentType(type);
+  const definition = documentType(type);
   if (!definition) throw new Error(`invariant broken: document type ${type} is not registered with the approval engine`);
   return definition;
 }

@@ -1,8 +1,8 @@
 // Document types register with the approval engine: the fields their rules may test (the condition schema)
 // and what happens when a document of the type is finally approved or rejected. Every type has the standard
 // fields amount (decimal), dealer (text: the dealer code) and type (text); a type adds its own, read from the
-// document's data unless it supplies conditionValues. Registration is at module load of the type's module;
-// catalogue.ts lists the product's modules so that every command sees every type.
+// document's data unless it supplies conditionValues. Each module exports its definitions; the application's
+// catalogue (src/app/document-types.ts) registers them all at start, so the engine never imports upward.
 import type { Actor } from '../access/actor.js';
 import type { Tx } from '../db/index.js';
 import type { DocumentRow } from '../documents/index.js';
@@ -37,13 +37,16 @@ export function conditionSchema(definition: DocumentTypeDefinition): ConditionSc
   return { ...STANDARD_FIELDS, ...(definition.fields ?? {}) };
 }
 
-/** The registered type, after loading the product's catalogue. */
-export async function documentType(type: string): Promise<DocumentTypeDefinition | undefined> {
-  await import('./catalogue.js');
-  return registry.get(type);
+function registered(): Map<string, DocumentTypeDefinition> {
+  if (registry.size === 0) throw new Error('invariant broken: no document type registered (import src/app/document-types.ts first)');
+  return registry;
 }
 
-export async function documentTypes(): Promise<DocumentTypeDefinition[]> {
-  await import('./catalogue.js');
-  return [...registry.values()].sort((a, b) => a.type.localeCompare(b.type));
+/** The registered type of that name. */
+export function documentType(type: string): DocumentTypeDefinition | undefined {
+  return registered().get(type);
+}
+
+export function documentTypes(): DocumentTypeDefinition[] {
+  return [...registered().values()].sort((a, b) => a.type.localeCompare(b.type));
 }

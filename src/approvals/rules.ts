@@ -9,7 +9,7 @@ import { writeAudit } from '../audit/index.js';
 import { BadInput, NotFound } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
 import { formatCondition, parseCondition, validateCondition } from './condition.js';
-import { conditionSchema, documentType } from './registry.js';
+import { conditionSchema, documentType, documentTypes } from './registry.js';
 
 export type StepSpec = { kind: 'role'; role: string } | { kind: 'user'; username: string } | { kind: 'manager'; levels: number };
 
@@ -54,10 +54,9 @@ export interface NewRule {
 }
 
 async function validateRule(tx: Tx, input: NewRule, where: string): Promise<{ condition: string; steps: StepSpec[] }> {
-  const definition = await documentType(input.documentType);
+  const definition = documentType(input.documentType);
   if (!definition) {
-    const { documentTypes } = await import('./registry.js');
-    const known = (await documentTypes()).map((d) => d.type);
+    const known = documentTypes().map((d) => d.type);
     throw new BadInput(
       `type${where}`,
       input.documentType,

@@ -6,10 +6,9 @@ import { addDays, type BusinessDate, daysBetween, eachDate } from '../core/dates
 import { BadInput, databaseRefusal } from '../core/errors.js';
 import type { Db } from '../db/index.js';
 import { RANDOM_PAGE_COST, refreshStatistics } from '../penalty/store.js';
-import { lastCompletedBatchDate } from '../receivables/receipts.js';
 import { acquireBatchLock } from './lock.js';
 import type { Discrepancy } from './reconcile.js';
-import { recordStep } from './runs.js';
+import { lastCompletedBatchDate, recordStep } from './runs.js';
 import { BATCH_STEPS, type StepResult } from './steps.js';
 
 /** The most business dates one run catches up (ten years); beyond, the run refuses rather than loop for hours. */

@@ -71,3 +71,9 @@ export async function listRuns(knex: Knex, limit: number): Promise<StepRecord[]>
     finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
   }));
 }
+
+/** The last business date the nightly batch completed (every step), or null before the first run. */
+export async function lastCompletedBatchDate(tx: Tx): Promise<BusinessDate | null> {
+  const row = await tx('batch_runs').where({ step: 'reconcile', status: 'done' }).max('business_date as date').first();
+  return row?.date ?? null;
+}

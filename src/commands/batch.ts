@@ -72,7 +72,7 @@ export function register(program: Command): void {
       await withContext(cmd, async (ctx) => {
         const { BadInput } = await import('../core/errors.js');
         const { listRuns } = await import('../batch/runs.js');
-        const { lastCompletedBatchDate } = await import('../receivables/receipts.js');
+        const { lastCompletedBatchDate } = await import('../batch/runs.js');
         const limit = Number(opts.limit);
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new BadInput('--limit', opts.limit, 'a number from 1 to 10000');
         const runs = await listRuns(ctx.knex, limit);

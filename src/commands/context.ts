@@ -45,6 +45,7 @@ export function commandPath(cmd: Command): string {
 export async function withContext(cmd: Command, fn: (ctx: Context) => Promise<void>): Promise<void> {
   const options = globalOptions(cmd);
   const { commandPermission, requirePermission } = await import('../access/permissions.js');
+  await import('../app/document-types.js');
   const command = commandPath(cmd);
   const permission = commandPermission(command);
   const { openDatabase, resolveDbConfig } = await import('../db/index.js');

@@ -66,7 +66,7 @@ export function register(program: Command): void {
         const { BadInput } = await import('../core/errors.js');
         if (Boolean(opts.reportsTo) === Boolean(opts.top))
           throw new BadInput('--reports-to', opts.reportsTo, 'a manager’s username, or --top (not both)');
-        const { moveUser } = await import('../access/users.js');
+        const { moveUser } = await import('../organisation/users.js');
         const moved = await ctx.knex.transaction((tx) => moveUser(tx, ctx.actor, username, opts.top ? null : opts.reportsTo));
         emit(ctx, moved, () => `user ${moved.username} now reports to ${moved.reportsTo ?? 'nobody'}`);
       });
@@ -78,7 +78,7 @@ export function register(program: Command): void {
       .description(verb === 'add' ? 'give a user a role' : 'take a role from a user')
       .action(async (username: string, code: string, _opts, cmd: Command) => {
         await withContext(cmd, async (ctx) => {
-          const { addRole, removeRole } = await import('../access/users.js');
+          const { addRole, removeRole } = await import('../organisation/users.js');
           const changed = await ctx.knex.transaction((tx) => (verb === 'add' ? addRole : removeRole)(tx, ctx.actor, username, code));
           emit(ctx, changed, () => `user ${changed.username}: ${changed.roles.join(', ') || 'no role'}`);
         });
@@ -105,7 +105,7 @@ export function register(program: Command): void {
         } else {
           throw new BadInput('--password-stdin', null, 'the password on stdin (no terminal to ask at)');
         }
-        const { setPassword } = await import('../access/users.js');
+        const { setPassword } = await import('../organisation/users.js');
         await ctx.knex.transaction((tx) => setPassword(tx, ctx.actor, target, password));
         emit(ctx, { username: target, passwordSet: true }, () => `password set for ${target}`);
       });

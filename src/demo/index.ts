@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import '../app/document-types.js';
 import { fileURLToPath } from 'node:url';
 import { type Actor, loadActor } from '../access/actor.js';
 import { Refused } from '../core/errors.js';

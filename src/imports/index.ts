@@ -34,14 +34,9 @@ export interface ImportOptions {
   receiptStatus?: 'confirmed' | 'registered' | undefined;
 }
 
-export interface ImportProblem {
-  file: string;
-  sheet: string | null;
-  rowNumber: number | null;
-  column: string | null;
-  value: string | null;
-  reason: string;
-}
+import type { ImportProblem } from './rows.js';
+
+export type { ImportProblem };
 
 export interface ImportSummary {
   file: string;

@@ -10,8 +10,7 @@ import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { findContract } from '../receivables/contracts.js';
 import { recordConfirmedReceipt } from '../receivables/receipts.js';
-import type { ImportProblem } from './index.js';
-import type { ReceiptValues, RowResult } from './rows.js';
+import type { ImportProblem, ReceiptValues, RowResult } from './rows.js';
 
 export interface ReceiptCounts {
   receiptsCreated: number;

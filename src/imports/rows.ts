@@ -36,6 +36,16 @@ import {
 } from './normalise.js';
 import { readXlsxSheets } from './xlsx.js';
 
+/** A row or file the importer could not take, as the errors file and `import show` list it. */
+export interface ImportProblem {
+  file: string;
+  sheet: string | null;
+  rowNumber: number | null;
+  column: string | null;
+  value: string | null;
+  reason: string;
+}
+
 export interface ReadOptions {
   /** Read only this kind; otherwise recognised from the headers (the first recognised sheet decides). */
   kind?: ImportKind;

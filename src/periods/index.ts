@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { isAdmin } from '../access/permissions.js';
-import { registerDocumentType } from '../approvals/registry.js';
+import type { DocumentTypeDefinition } from '../approvals/registry.js';
 import { writeAudit } from '../audit/index.js';
 import { type BusinessDate, monthEnd } from '../core/dates.js';
 import { BadInput, NotAllowed, Refused } from '../core/errors.js';
@@ -204,11 +204,11 @@ async function reopenApproved(tx: Tx, actor: Actor, document: DocumentRow): Prom
   });
 }
 
-registerDocumentType({
+export const periodReopenDocument: DocumentTypeDefinition = {
   type: PERIOD_REOPEN,
   label: '结账重开 period reopen',
   fields: { month: 'text' },
   onApproved: reopenApproved,
   // A rejected reopening leaves the month closed: nothing to undo (the rejection is in the approval history).
   onRejected: async () => {},
-});
+};

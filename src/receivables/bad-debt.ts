@@ -3,13 +3,15 @@
 // (the contract's status date) and makes later receipts recoveries, posted against the written-off lines and
 // shown apart from payments.
 import type { Actor } from '../access/actor.js';
-import { registerDocumentType } from '../approvals/registry.js';
+import type { DocumentTypeDefinition } from '../approvals/registry.js';
 import { writeAudit } from '../audit/index.js';
+import { lastCompletedBatchDate } from '../batch/runs.js';
 import type { BusinessDate } from '../core/dates.js';
 import { Refused } from '../core/errors.js';
 import { dec, formatMoney, minMoney, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { type DocumentRow, setDocumentStatus } from '../documents/index.js';
+import { assertContractActive } from '../ledger/contract-ref.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
@@ -24,7 +26,6 @@ import {
   type Submitted,
   submitDocument,
 } from './operations.js';
-import { assertContractActive, lastCompletedBatchDate } from './receipts.js';
 
 export const BAD_DEBT = 'bad_debt';
 const RECOVERY_REASON = 'receipt reversed';
@@ -159,10 +160,10 @@ export async function reverseRecovery(tx: Tx, actor: Actor, receiptId: number, r
   return live.length;
 }
 
-registerDocumentType({
+export const badDebtDocument: DocumentTypeDefinition = {
   type: BAD_DEBT,
   label: '坏账 bad debt',
   onApproved: writeOff,
   // A rejected registration writes nothing off.
   onRejected: async () => {},
-});
+};

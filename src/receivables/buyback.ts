@@ -9,13 +9,14 @@
 //  - the contract is held by the dealer from then on.
 // It is a document that goes through the approval engine; it acts once approved (at once if no rule matches).
 import type { Actor } from '../access/actor.js';
-import { registerDocumentType } from '../approvals/registry.js';
+import type { DocumentTypeDefinition } from '../approvals/registry.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput, Refused } from '../core/errors.js';
 import { dec, formatMoney, type Money, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import type { DocumentRow } from '../documents/index.js';
+import { assertContractActive } from '../ledger/contract-ref.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
 import {
@@ -29,7 +30,7 @@ import {
   type Submitted,
   submitDocument,
 } from './operations.js';
-import { assertContractActive, recordConfirmedReceipt } from './receipts.js';
+import { recordConfirmedReceipt } from './receipts.js';
 import { assertNotBeforeLatestVersion, liveLines, writeScheduleVersion } from './schedule-changes.js';
 
 export const BUYBACK = 'buyback';
@@ -133,10 +134,10 @@ async function applyBuyback(tx: Tx, actor: Actor, document: DocumentRow): Promis
   });
 }
 
-registerDocumentType({
+export const buybackDocument: DocumentTypeDefinition = {
   type: BUYBACK,
   label: '回购 buyback',
   fields: { financier: 'text' },
   onApproved: applyBuyback,
   onRejected: async () => {},
-});
+};

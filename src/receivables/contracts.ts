@@ -9,11 +9,14 @@ import { type BusinessDate, isValidDate } from '../core/dates.js';
 import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import { formatMoney, formatRate, type Money, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
+import { CONTRACT_STATUSES, type ContractRef } from '../ledger/contract-ref.js';
+import { PAYS_LINE } from '../ledger/kinds.js';
+import { linesInEffect } from '../ledger/lines.js';
 import { findDealer } from '../organisation/index.js';
-import { linesInEffect, PAID_KINDS } from './position.js';
-import { customSchedule, generateSchedule, type ScheduleLine, type ScheduleMethod } from './schedule.js';
 
-export const CONTRACT_STATUSES = ['active', 'settled', 'written_off'] as const;
+export { CONTRACT_STATUSES, type ContractRef };
+
+import { customSchedule, generateSchedule, type ScheduleLine, type ScheduleMethod } from './schedule.js';
 
 export interface CustomerInput {
   name: string;
@@ -46,16 +49,6 @@ export interface NewContract {
   termMonths?: number | undefined;
   firstDueDate?: BusinessDate | undefined;
   lines?: ScheduleLine[] | undefined;
-}
-
-export interface ContractRef {
-  id: number;
-  dealerId: number;
-  dealer: string;
-  contractNo: string;
-  status: (typeof CONTRACT_STATUSES)[number];
-  statusDate: BusinessDate | null;
-  cutoverDate: BusinessDate | null;
 }
 
 /** Customers are matched by ID number within the dealer, else by name + phone (IMPORT-FORMAT.md). */
@@ -341,7 +334,7 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
     );
   const paidAgg = knex('postings as p')
     .join('schedule_lines as l', 'l.id', 'p.schedule_line_id')
-    .whereIn('p.kind', [...PAID_KINDS, 'write_off'])
+    .whereIn('p.kind', [...PAYS_LINE, 'write_off'])
     .where('p.value_date', '<=', asOf)
     .groupBy('p.contract_id')
     .select(

@@ -4,7 +4,7 @@
 import type { Knex } from 'knex';
 import { type BusinessDate, daysBetween } from '../core/dates.js';
 import { dec, formatMoney, type Money, sumMoney, ZERO } from '../core/money.js';
-import type { ContractRef } from './contracts.js';
+import type { ContractRef } from '../ledger/contract-ref.js';
 
 /** Posting kinds that pay a line's amount, and those that move its penalty or the contract's credit. */
 export const PAID_KINDS = ['allocation', 'opening_paid', 'credit_application'] as const;

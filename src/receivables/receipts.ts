@@ -9,17 +9,20 @@
 // impossible is refused, never silently undone. On a written-off contract a confirmed receipt is a recovery.
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
+import { lastCompletedBatchDate } from '../batch/runs.js';
 import { type BusinessDate, maxDate } from '../core/dates.js';
 import { assert, BadInput, Refused } from '../core/errors.js';
 import { dec, formatMoney, type Money, parseMoney, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { type ColumnType, type ColumnValue, insertRows } from '../db/rows.js';
 import { assertNotLocked, type DocumentRow, loadDocument, nextDocumentNumber, setDocumentStatus } from '../documents/index.js';
+import { assertContractActive } from '../ledger/contract-ref.js';
 import { type CreditOut, type ManualSplit, replayContract } from '../penalty/allocate.js';
 import { type ContractInputs, loadContractInputs } from '../penalty/inputs.js';
 import { DEFAULT_GRACE, loadPenaltySettings } from '../penalty/settings.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { assertPeriodOpen } from '../periods/index.js';
+import { postRecovery, reverseRecovery } from './bad-debt.js';
 import { type ContractRef, contractById, findContract } from './contracts.js';
 
 /** Posting kinds the allocation owns: a replay may reverse and re-post these. */
@@ -65,19 +68,6 @@ export interface ConfirmedReceipt {
   amount: string;
   posted: number;
   reversed: number;
-}
-
-/** The last business date the nightly batch completed (every step), or null before the first run. */
-export async function lastCompletedBatchDate(tx: Tx): Promise<BusinessDate | null> {
-  const row = await tx('batch_runs').where({ step: 'reconcile', status: 'done' }).max('business_date as date').first();
-  return row?.date ?? null;
-}
-
-/** Refuses a contract that is settled or written off (a written-off one accepts recoveries only). */
-export function assertContractActive(ref: ContractRef, what: string): void {
-  if (ref.status !== 'active') {
-    throw new Refused(`contract ${ref.dealer}/${ref.contractNo} is ${ref.status} since ${ref.statusDate}: it accepts no ${what}`);
-  }
 }
 
 async function contractOf(tx: Tx, contract: ReceiptInput['contract']): Promise<ContractRef> {
@@ -200,7 +190,6 @@ export async function confirmReceipt(tx: Tx, actor: Actor, id: number): Promise<
   let outcome = { posted: 0, reversed: 0 };
   const recovery = ref.status === 'written_off';
   if (recovery) {
-    const { postRecovery } = await import('./bad-debt.js');
     outcome.posted = await postRecovery(tx, actor, ref, doc);
   } else {
     outcome = await reallocateContract(tx, actor, ref.id, doc.valueDate);
@@ -261,7 +250,6 @@ async function reverseDocumentOnly(tx: Tx, actor: Actor, id: number, reason: str
   });
   let posted = 0;
   if (recovery) {
-    const { reverseRecovery } = await import('./bad-debt.js');
     posted = await reverseRecovery(tx, actor, id, reason.trim());
   }
   return { doc, ref, receipt, reversal, recovery, posted };

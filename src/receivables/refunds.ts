@@ -3,13 +3,14 @@
 // confirmation, and in every later replay of the contract (src/penalty/allocate.ts refuses a change that would
 // leave a confirmed refund above the credit of its date).
 import type { Actor } from '../access/actor.js';
-import { registerDocumentType } from '../approvals/registry.js';
+import type { DocumentTypeDefinition } from '../approvals/registry.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
 import { Refused } from '../core/errors.js';
 import { dec, formatMoney, type Money } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { assertNotLocked, type DocumentRow, loadDocument, setDocumentStatus } from '../documents/index.js';
+import { assertContractActive } from '../ledger/contract-ref.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
 import {
@@ -22,7 +23,7 @@ import {
   type Submitted,
   submitDocument,
 } from './operations.js';
-import { assertContractActive, reallocateContract } from './receipts.js';
+import { reallocateContract } from './receipts.js';
 
 export const REFUND = 'refund';
 
@@ -97,11 +98,11 @@ export async function confirmRefund(tx: Tx, actor: Actor, id: number): Promise<{
   return { refund: await loadDocument(tx, id), ...outcome };
 }
 
-registerDocumentType({
+export const refundDocument: DocumentTypeDefinition = {
   type: REFUND,
   label: '退款 refund',
   fields: { reason: 'text' },
   // Approval only allows the payment: the money leaves with `zq refund confirm`.
   onApproved: async () => {},
   onRejected: async () => {},
-});
+};

@@ -8,13 +8,14 @@
 
 import type { Decimal } from 'decimal.js';
 import type { Actor } from '../access/actor.js';
-import { registerDocumentType } from '../approvals/registry.js';
+import type { DocumentTypeDefinition } from '../approvals/registry.js';
 import { writeAudit } from '../audit/index.js';
 import { type BusinessDate, minDate, today } from '../core/dates.js';
 import { BadInput, Refused } from '../core/errors.js';
 import { dec, formatMoney, formatRate, type Money, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import type { DocumentRow } from '../documents/index.js';
+import { assertContractActive } from '../ledger/contract-ref.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import { type ContractRef, insertScheduleVersion } from './contracts.js';
 import {
@@ -27,7 +28,7 @@ import {
   type Submitted,
   submitDocument,
 } from './operations.js';
-import { assertContractActive, reallocateContract } from './receipts.js';
+import { reallocateContract } from './receipts.js';
 import { customSchedule, generateSchedule, type ScheduleLine, type ScheduleTerms } from './schedule.js';
 
 export const SCHEDULE_CHANGE = 'schedule_change';
@@ -296,13 +297,13 @@ async function applyReschedule(tx: Tx, actor: Actor, document: DocumentRow): Pro
   });
 }
 
-registerDocumentType({
+export const scheduleChangeDocument: DocumentTypeDefinition = {
   type: SCHEDULE_CHANGE,
   label: '还款计划变更 schedule change',
   fields: { reason: 'text' },
   onApproved: applyReschedule,
   onRejected: async () => {},
-});
+};
 
 // ---- 代付 / 代垫 charge -----------------------------------------------------------------------------------
 
@@ -363,10 +364,10 @@ async function applyCharge(tx: Tx, actor: Actor, document: DocumentRow): Promise
   });
 }
 
-registerDocumentType({
+export const chargeDocument: DocumentTypeDefinition = {
   type: CHARGE,
   label: '代付/代垫 charge',
   fields: { reason: 'text', receivableType: 'text' },
   onApproved: applyCharge,
   onRejected: async () => {},
-});
+};

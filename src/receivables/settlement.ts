@@ -8,16 +8,18 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
+import { lastCompletedBatchDate } from '../batch/runs.js';
 import type { BusinessDate } from '../core/dates.js';
 import { Refused } from '../core/errors.js';
 import { formatMoney, type Money, sumMoney, ZERO } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { assertNotLocked, createDocument, type DocumentRow, setDocumentStatus } from '../documents/index.js';
+import { assertContractActive } from '../ledger/contract-ref.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
 import { type ContractArg, contractInScope, positionAsOf, requireReason } from './operations.js';
-import { assertContractActive, lastCompletedBatchDate, reallocateContract } from './receipts.js';
+import { reallocateContract } from './receipts.js';
 
 export const SETTLEMENT = 'settlement';
 

@@ -2,13 +2,14 @@
 // it counts only once approved (src/approvals), as waiver postings spread over the lines' outstanding penalty,
 // oldest first. A rejected request changes nothing.
 import type { Actor } from '../access/actor.js';
-import { registerDocumentType } from '../approvals/registry.js';
+import type { DocumentTypeDefinition } from '../approvals/registry.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
 import { Refused } from '../core/errors.js';
 import { dec, formatMoney, type Money, minMoney, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import type { DocumentRow } from '../documents/index.js';
+import { assertContractActive } from '../ledger/contract-ref.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
 import {
@@ -21,7 +22,7 @@ import {
   type Submitted,
   submitDocument,
 } from './operations.js';
-import { assertContractActive, reallocateContract } from './receipts.js';
+import { reallocateContract } from './receipts.js';
 
 export const WAIVER = 'waiver';
 
@@ -102,10 +103,10 @@ async function waive(tx: Tx, actor: Actor, document: DocumentRow): Promise<void>
   });
 }
 
-registerDocumentType({
+export const waiverDocument: DocumentTypeDefinition = {
   type: WAIVER,
   label: '罚息减免 penalty waiver',
   onApproved: waive,
   // A rejected waiver forgives nothing.
   onRejected: async () => {},
-});
+};

@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { type Actor, actorUsername } from '../../src/access/actor.js';
 import { COMMAND_PERMISSIONS, NO_ACTOR_COMMANDS, ROLE_CODES, requirePermission } from '../../src/access/permissions.js';
-import { addRole, hashPassword, removeRole, setPassword, verifyPassword } from '../../src/access/users.js';
 import { buildProgram } from '../../src/cli.js';
 import { commandPath } from '../../src/commands/context.js';
 import { BadInput, NotAllowed, Refused } from '../../src/core/errors.js';
 import { ROLES } from '../../src/db/seed.js';
+import { addRole, hashPassword, removeRole, setPassword, verifyPassword } from '../../src/organisation/users.js';
 import { describeEachDb } from '../support/db.js';
 import { actor, buildOrganisation } from './organisation.js';
 

@@ -1,11 +1,11 @@
 // Data scope: exact row sets for every user of a four-level hierarchy across two dealers, before and after
 // users are moved to another manager, through every scoped list.
 import { expect, it } from 'vitest';
-import { moveUser } from '../../src/access/users.js';
 import { listAudit } from '../../src/audit/log.js';
 import { NotFound } from '../../src/core/errors.js';
 import { createDocument, listDocuments } from '../../src/documents/index.js';
 import { listDealers, listUsers } from '../../src/organisation/index.js';
+import { moveUser } from '../../src/organisation/users.js';
 import { findContract, listContracts } from '../../src/receivables/contracts.js';
 import { describeEachDb } from '../support/db.js';
 import { actor, buildOrganisation } from './organisation.js';

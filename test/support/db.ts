@@ -1,5 +1,6 @@
 // Each test file gets its own database: the embedded snapshot loaded in memory, and, when
 // ZQ_TEST_DATABASE_URL is set, a database cloned on the server from the migrated template.
+import '../../src/app/document-types.js';
 import fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, inject } from 'vitest';

@@ -2,12 +2,12 @@
 // data scope with them), and passwords for the web viewer (scrypt with a random salt; never stored plain).
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.js';
+import { isAdmin } from '../access/permissions.js';
 import { writeAudit } from '../audit/index.js';
 import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
-import { findUser, type User } from '../organisation/index.js';
-import type { Actor } from './actor.js';
-import { isAdmin } from './permissions.js';
+import { findUser, type User } from './index.js';
 
 async function userRow(knex: Knex, username: string): Promise<{ id: number; dealer_id: number | null; reports_to: number | null }> {
   const row = await knex('users').where({ username }).first('id', 'dealer_id', 'reports_to');
