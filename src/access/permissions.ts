@@ -8,9 +8,9 @@
 
 import { NotAllowed } from '../core/errors.js';
 import type { Actor } from './actor.js';
+import { ADMIN, BACK_OFFICE, EVERYONE, FINANCE, GROUP_FINANCE, ROLE_CODES, type RoleCode, STAFF } from './role-sets.js';
 
-export const ROLE_CODES = ['admin', 'group_finance', 'dealer_finance', 'manager', 'collector', 'clerk', 'auditor'] as const;
-export type RoleCode = (typeof ROLE_CODES)[number];
+export { ROLE_CODES, type RoleCode };
 
 export interface CommandPermission {
   /** The roles that may run it (any one of them suffices). */
@@ -18,13 +18,6 @@ export interface CommandPermission {
   /** Changes data: needs an explicit acting user and writes an audit row. */
   mutates: boolean;
 }
-
-const EVERYONE: readonly RoleCode[] = ROLE_CODES;
-const FINANCE: readonly RoleCode[] = ['admin', 'group_finance', 'dealer_finance'];
-const GROUP_FINANCE: readonly RoleCode[] = ['admin', 'group_finance'];
-const ADMIN: readonly RoleCode[] = ['admin'];
-const BACK_OFFICE: readonly RoleCode[] = ['admin', 'group_finance', 'dealer_finance', 'clerk'];
-const STAFF: readonly RoleCode[] = ['admin', 'group_finance', 'dealer_finance', 'manager', 'collector', 'clerk'];
 
 const read = (roles: readonly RoleCode[] = EVERYONE): CommandPermission => ({ roles, mutates: false });
 const write = (roles: readonly RoleCode[]): CommandPermission => ({ roles, mutates: true });

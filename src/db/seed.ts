@@ -3,6 +3,7 @@
 import type { Knex } from 'knex';
 
 export const GROUP_CODE = 'GROUP';
+/** The user `zq init` creates; a read without an acting user runs as this user. */
 export const ADMIN_USERNAME = 'admin';
 
 /** priority: the allocation order among "other types" (RULES.md); penalty is never penalty-bearing. */
