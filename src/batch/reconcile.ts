@@ -22,6 +22,11 @@ export interface ReconcileOptions {
   previous: BusinessDate | null;
   /** Compare the stored segments of every line with the pure computation, not a sample. */
   full: boolean;
+  /**
+   * What the date's accrual step rewrote, as it handed it on: 'targets' — the lines in its temporary table
+   * penalty_targets (an ordinary night); 'all' — every line; null — no accrual ran before this check.
+   */
+  accrued: 'targets' | 'all' | null;
 }
 
 /** Contracts whose stored segments are compared with the pure computation on an ordinary night. */
@@ -288,8 +293,7 @@ async function buildScope(tx: Tx, options: ReconcileOptions, postingsThrough: nu
   const mark = previous.rows[0]?.mark;
   if (mark === null || mark === undefined) return null;
   // the segments in scope are those the night's accrual step rewrote: without that step, all of them
-  const accrued = (await tx.raw(`SELECT to_regclass('pg_temp.penalty_targets') IS NOT NULL AS present`)).rows[0].present;
-  if (!accrued) return null;
+  if (options.accrued !== 'targets') return null;
   await tx.raw('DROP TABLE IF EXISTS reconcile_scope');
   // no keys on these two: the UNIONs that fill them yield distinct rows, and a unique index cost more than the scan
   await tx.raw('CREATE TEMP TABLE reconcile_scope (contract_id bigint NOT NULL) ON COMMIT DROP');

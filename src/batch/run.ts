@@ -9,7 +9,7 @@ import { RANDOM_PAGE_COST, refreshStatistics } from '../penalty/store.js';
 import { acquireBatchLock } from './lock.js';
 import type { Discrepancy } from './reconcile.js';
 import { lastCompletedBatchDate, recordStep } from './runs.js';
-import { BATCH_STEPS, type StepResult } from './steps.js';
+import { BATCH_STEPS, type Handoff, type StepResult } from './steps.js';
 
 /** The most business dates one run catches up (ten years); beyond, the run refuses rather than loop for hours. */
 export const MAX_CATCH_UP_DAYS = 3660;
@@ -138,10 +138,12 @@ async function runDate(db: Db, actor: Actor, date: BusinessDate, previous: Busin
       // every later date stale: their rows go with it, in the same transaction, so a run that stops half-way
       // leaves the last completed date at the last date it redid, and the next run carries on from there.
       if (previous === null) await tx('batch_runs').where('business_date', '>', date).delete();
+      let handoff: Handoff = {};
       for (const step of BATCH_STEPS) {
         current = step.name;
         const started = performance.now();
-        const result = await step.run(tx, { date, previous, actor, full });
+        const result = await step.run(tx, { date, previous, actor, full, handoff });
+        handoff = { ...handoff, ...result.handoff };
         const durationMs = Math.round(performance.now() - started);
         await recordStep(tx, {
           step: step.name,

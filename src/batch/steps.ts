@@ -17,12 +17,21 @@ export interface StepContext {
   actor: Actor;
   /** reconcile every line, not a sample */
   full: boolean;
+  /** What the steps before this one handed on (each step's StepResult.handoff, merged in order). */
+  handoff: Handoff;
+}
+
+/** Values a step hands to the later steps of the same date, explicitly, rather than through the session's state. */
+export interface Handoff {
+  /** The accrual step's lines: 'targets' (those in penalty_targets, an ordinary night) or 'all'. */
+  accrued?: 'targets' | 'all';
 }
 
 export interface StepResult {
   counts: Record<string, number>;
   totals: Record<string, string>;
   discrepancies: Discrepancy[];
+  handoff?: Handoff;
 }
 
 export interface BatchStep {
@@ -106,6 +115,7 @@ const accruePenalty: BatchStep = {
       },
       totals: { penaltyAccrued: formatMoney(totals.total) },
       discrepancies: [],
+      handoff: { accrued: ctx.previous === null ? 'all' : 'targets' },
     };
   },
 };
@@ -113,7 +123,12 @@ const accruePenalty: BatchStep = {
 const reconcileStep: BatchStep = {
   name: 'reconcile',
   async run(tx, ctx) {
-    const result = await reconcile(tx, { date: ctx.date, previous: ctx.previous, full: ctx.full });
+    const result = await reconcile(tx, {
+      date: ctx.date,
+      previous: ctx.previous,
+      full: ctx.full,
+      accrued: ctx.handoff.accrued ?? null,
+    });
     return {
       counts: {
         checks: result.checked.length,
