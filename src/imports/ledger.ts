@@ -10,6 +10,7 @@ import type { BusinessDate } from '../core/dates.js';
 import type { Tx } from '../db/index.js';
 import { dropForBulkLoad } from '../db/indexes.js';
 import type { ColumnType } from '../db/rows.js';
+import { type PostingColumn, reverseLivePostings, writePostingsFrom } from '../ledger/post.js';
 
 export const LEDGER_STAGE = 'zq_stage_ledger';
 
@@ -153,6 +154,19 @@ export interface LedgerCounts {
 /** A file at least this large, into tables no larger than it, is loaded as a bulk load (bulkLoad). */
 export const BULK_LOAD_MIN_ROWS = 50_000;
 /** The tables that take a row per line of the file. */
+/** The columns the opening figures' postings fill, in the order of their SELECTs. */
+const OPENING_COLUMNS: readonly PostingColumn[] = [
+  'contract_id',
+  'dealer_id',
+  'schedule_line_id',
+  'kind',
+  'receivable_type',
+  'amount',
+  'value_date',
+  'reason',
+  'created_by',
+];
+
 const BULK_TABLES = ['schedule_lines', 'postings'];
 /** Row-level queue triggers the bulk load replaces by one queue row per contract. */
 const PENALTY_QUEUE_TRIGGERS = [
@@ -510,34 +524,30 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
     [importId, asOf],
   );
   // Corrections reverse what was there (append-only), then post the file's figure.
-  await tx.raw(
-    `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reverses_id, reason, created_by)
-     SELECT p.contract_id, p.dealer_id, p.schedule_line_id, p.kind, p.receivable_type, p.amount, p.value_date, p.id,
-            'corrected by import #' || ?, ?
-       FROM postings p
-       JOIN zq_stage_opening o ON o.line_id = p.schedule_line_id AND o.kind = p.kind AND o.conflict IS NULL
-      WHERE p.reverses_id IS NULL AND p.contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)
-        AND NOT EXISTS (SELECT 1 FROM postings r WHERE r.reverses_id = p.id)`,
-    [importId, actorId],
+  await reverseLivePostings(
+    tx,
+    `EXISTS (SELECT 1 FROM zq_stage_opening o WHERE o.line_id = p.schedule_line_id AND o.kind = p.kind AND o.conflict IS NULL)
+     AND p.contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)`,
+    [],
+    `corrected by import #${importId}`,
+    actorId,
   );
-  const corrected = rowCount(
-    await tx.raw(
-      `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
-       SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
-         FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
-      [asOf, importId, actorId],
-    ),
+  const corrected = await writePostingsFrom(
+    tx,
+    OPENING_COLUMNS,
+    `SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
+       FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
+    [asOf, importId, actorId],
   );
   // the new contracts' lines carry these amounts already (above): the postings leave their figures as they are
   await tx.raw(`SELECT set_config('zq.line_paid_set', 'on', true)`);
-  const posted = rowCount(
-    await tx.raw(
-      `INSERT INTO postings (contract_id, dealer_id, schedule_line_id, kind, receivable_type, amount, value_date, reason, created_by)
-       SELECT sl.contract_id, sl.dealer_id, sl.line_id, k.kind, sl.receivable_type, k.wanted, ?::date, 'import #' || ?, ?
-         FROM zq_stage_lines sl CROSS JOIN LATERAL ${openingValues}
-        WHERE sl.is_new AND k.wanted > 0`,
-      [asOf, importId, actorId],
-    ),
+  const posted = await writePostingsFrom(
+    tx,
+    OPENING_COLUMNS,
+    `SELECT sl.contract_id, sl.dealer_id, sl.line_id, k.kind, sl.receivable_type, k.wanted, ?::date, 'import #' || ?, ?
+       FROM zq_stage_lines sl CROSS JOIN LATERAL ${openingValues}
+      WHERE sl.is_new AND k.wanted > 0`,
+    [asOf, importId, actorId],
   );
   await tx.raw(`SELECT set_config('zq.line_paid_set', 'off', true)`);
   const openingPostings = corrected + posted;

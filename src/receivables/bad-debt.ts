@@ -12,6 +12,7 @@ import { dec, formatMoney, minMoney, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { type DocumentRow, setDocumentStatus } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
+import { type NewPosting, reverseLivePostings, writePostings } from '../ledger/post.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
@@ -57,18 +58,20 @@ async function writeOff(tx: Tx, actor: Actor, document: DocumentRow): Promise<vo
   const position = await positionAsOf(tx, ref, date);
   const rows = position.lines
     .filter((l) => l.outstanding.greaterThan(0))
-    .map((l) => ({
-      contract_id: ref.id,
-      dealer_id: ref.dealerId,
-      schedule_line_id: l.id,
-      document_id: document.id,
-      kind: 'write_off',
-      receivable_type: l.type,
-      amount: formatMoney(l.outstanding),
-      value_date: date,
-      created_by: actor.id,
-    }));
-  if (rows.length > 0) await tx('postings').insert(rows);
+    .map(
+      (l): NewPosting => ({
+        contractId: ref.id,
+        dealerId: ref.dealerId,
+        lineId: l.id,
+        documentId: document.id,
+        kind: 'write_off',
+        receivableType: l.type,
+        amount: l.outstanding,
+        valueDate: date,
+        createdBy: actor.id,
+      }),
+    );
+  await writePostings(tx, rows);
   await tx('contracts').where({ id: ref.id }).update({ status: 'written_off', status_date: date, updated_at: tx.fn.now() });
   await setDocumentStatus(tx, actor, document.id, 'confirmed', { from: ['approved'] });
   const lastBatch = await lastCompletedBatchDate(tx);
@@ -103,21 +106,21 @@ export async function postRecovery(tx: Tx, actor: Actor, ref: ContractRef, recei
       tx.raw(`sum(CASE WHEN p.kind = 'write_off' THEN p.signed_amount ELSE -p.signed_amount END)::text as open`),
     );
   let left = dec(receipt.amount as string);
-  const rows: Record<string, unknown>[] = [];
+  const rows: NewPosting[] = [];
   for (const line of open) {
     if (!left.greaterThan(0)) break;
     const amount = minMoney(left, dec(line.open));
     if (!amount.greaterThan(0)) continue;
     rows.push({
-      contract_id: ref.id,
-      dealer_id: ref.dealerId,
-      schedule_line_id: line.id,
-      document_id: receipt.id,
+      contractId: ref.id,
+      dealerId: ref.dealerId,
+      lineId: line.id,
+      documentId: receipt.id,
       kind: 'recovery',
-      receivable_type: line.type,
-      amount: formatMoney(amount),
-      value_date: valueDate,
-      created_by: actor.id,
+      receivableType: line.type,
+      amount,
+      valueDate,
+      createdBy: actor.id,
     });
     left = left.minus(amount);
   }
@@ -127,7 +130,7 @@ export async function postRecovery(tx: Tx, actor: Actor, ref: ContractRef, recei
       `receipt ${receipt.number} of ${receipt.amount} exceeds what is written off and not yet recovered on contract ${ref.contractNo} (${formatMoney(unrecovered)})`,
     );
   }
-  await tx('postings').insert(rows);
+  await writePostings(tx, rows);
   await tx('documents')
     .where({ id: receipt.id })
     .update({ data: JSON.stringify({ ...receipt.data, recovery: true }) });
@@ -136,28 +139,7 @@ export async function postRecovery(tx: Tx, actor: Actor, ref: ContractRef, recei
 
 /** Reverses the live recovery postings of a reversed receipt. */
 export async function reverseRecovery(tx: Tx, actor: Actor, receiptId: number, reason: string): Promise<number> {
-  const live = await tx('postings as p')
-    .where({ 'p.document_id': receiptId, 'p.kind': 'recovery' })
-    .whereNull('p.reverses_id')
-    .whereNotExists((q) => q.select(tx.raw('1')).from('postings as r').whereRaw('r.reverses_id = p.id'))
-    .select('p.*');
-  if (live.length === 0) return 0;
-  await tx('postings').insert(
-    live.map((p) => ({
-      contract_id: p.contract_id,
-      dealer_id: p.dealer_id,
-      schedule_line_id: p.schedule_line_id,
-      document_id: p.document_id,
-      kind: 'recovery',
-      receivable_type: p.receivable_type,
-      amount: p.amount,
-      value_date: p.value_date,
-      reverses_id: p.id,
-      reason: `${RECOVERY_REASON}: ${reason}`,
-      created_by: actor.id,
-    })),
-  );
-  return live.length;
+  return reverseLivePostings(tx, "p.document_id = ? AND p.kind = 'recovery'", [receiptId], `${RECOVERY_REASON}: ${reason}`, actor.id);
 }
 
 export const badDebtDocument: DocumentTypeDefinition = {

@@ -14,9 +14,9 @@ import { type BusinessDate, maxDate } from '../core/dates.js';
 import { assert, BadInput, Refused } from '../core/errors.js';
 import { dec, formatMoney, type Money, parseMoney, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
-import { type ColumnType, type ColumnValue, insertRows } from '../db/rows.js';
 import { assertNotLocked, type DocumentRow, loadDocument, nextDocumentNumber, setDocumentStatus } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
+import { type NewPosting, writePostings } from '../ledger/post.js';
 import { type CreditOut, type ManualSplit, replayContract } from '../penalty/allocate.js';
 import { type ContractInputs, loadContractInputs } from '../penalty/inputs.js';
 import { DEFAULT_GRACE, loadPenaltySettings } from '../penalty/settings.js';
@@ -28,22 +28,6 @@ import { type ContractRef, contractById, findContract } from './contracts.js';
 /** Posting kinds the allocation owns: a replay may reverse and re-post these. */
 export const ALLOCATION_KINDS = ['allocation', 'penalty_allocation', 'credit', 'credit_application'] as const;
 export const REPLAY_REASON = 'replay: allocation recomputed in value-date order';
-/** Postings per INSERT of a replay: the night's 3,000 of the benchmark in one, a first night after an import in a few. */
-const POSTING_INSERT_ROWS = 10_000;
-/** The columns of postings a replay writes. */
-const POSTING_COLUMNS: readonly ColumnType[] = [
-  { name: 'contract_id', sqlType: 'bigint' },
-  { name: 'dealer_id', sqlType: 'bigint' },
-  { name: 'schedule_line_id', sqlType: 'bigint' },
-  { name: 'document_id', sqlType: 'bigint' },
-  { name: 'kind', sqlType: 'text' },
-  { name: 'receivable_type', sqlType: 'text' },
-  { name: 'amount', sqlType: 'numeric(18,2)' },
-  { name: 'value_date', sqlType: 'date' },
-  { name: 'reverses_id', sqlType: 'bigint' },
-  { name: 'reason', sqlType: 'text' },
-  { name: 'created_by', sqlType: 'bigint' },
-];
 /** Parts of one manual allocation: a named limit. */
 export const MANUAL_SPLIT_MAX = 200;
 
@@ -472,7 +456,7 @@ export async function replayAllocations(
   const inputs = await loadContractInputs(tx, contractIds, settings);
   const live = await livePostings(tx, contractIds);
   const extras = await replayExtras(tx, contractIds);
-  const inserts: Record<string, ColumnValue>[] = [];
+  const inserts: NewPosting[] = [];
   let reversed = 0;
   for (const contract of inputs.values()) {
     const types = new Map(contract.lines.map((l) => [l.lineId, l.type]));
@@ -494,39 +478,35 @@ export async function replayAllocations(
         continue;
       }
       inserts.push({
-        contract_id: contract.contractId,
-        dealer_id: contract.dealerId,
-        schedule_line_id: want.lineId,
-        document_id: want.documentId,
+        contractId: contract.contractId,
+        dealerId: contract.dealerId,
+        lineId: want.lineId,
+        documentId: want.documentId,
         kind: want.kind,
-        receivable_type: want.lineId === null ? null : (types.get(want.lineId) ?? null),
-        amount: formatMoney(want.amount),
-        value_date: want.valueDate,
-        created_by: actor.id,
+        receivableType: want.lineId === null ? null : (types.get(want.lineId) ?? null),
+        amount: want.amount,
+        valueDate: want.valueDate,
+        createdBy: actor.id,
       });
     }
     for (const unwanted of [...pool.values()].flat()) {
       reversed++;
       inserts.push({
-        contract_id: contract.contractId,
-        dealer_id: unwanted.dealerId,
-        schedule_line_id: unwanted.lineId,
-        document_id: unwanted.documentId,
+        contractId: contract.contractId,
+        dealerId: unwanted.dealerId,
+        lineId: unwanted.lineId,
+        documentId: unwanted.documentId,
         kind: unwanted.kind,
-        receivable_type: unwanted.receivableType,
-        amount: formatMoney(unwanted.amount),
-        value_date: unwanted.valueDate,
-        reverses_id: unwanted.id,
+        receivableType: unwanted.receivableType,
+        amount: unwanted.amount,
+        valueDate: unwanted.valueDate,
+        reversesId: unwanted.id,
         reason: REPLAY_REASON,
-        created_by: actor.id,
+        createdBy: actor.id,
       });
     }
   }
-  // in statements of many rows: in batches of 500, each batch paid the postings' statement triggers again
-  const rows = inserts.map((row) => POSTING_COLUMNS.map((c) => row[c.name] ?? null));
-  for (let i = 0; i < rows.length; i += POSTING_INSERT_ROWS) {
-    await insertRows(tx, 'postings', POSTING_COLUMNS, rows.slice(i, i + POSTING_INSERT_ROWS));
-  }
+  await writePostings(tx, inserts);
   return { posted: inserts.length - reversed, reversed };
 }
 

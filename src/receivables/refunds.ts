@@ -11,6 +11,7 @@ import { dec, formatMoney, type Money } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { assertNotLocked, type DocumentRow, loadDocument, setDocumentStatus } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
+import { writePostings } from '../ledger/post.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
 import {
@@ -76,15 +77,19 @@ export async function confirmRefund(tx: Tx, actor: Actor, id: number): Promise<{
   const amount = dec(doc.amount as string);
   const { credit } = await availableCredit(tx, ref, date, id);
   assertWithinCredit(amount, credit, dec(0), ref, date);
-  await tx('postings').insert({
-    contract_id: ref.id,
-    dealer_id: ref.dealerId,
-    document_id: id,
-    kind: 'refund',
-    amount: formatMoney(amount),
-    value_date: date,
-    created_by: actor.id,
-  });
+  await writePostings(tx, [
+    {
+      contractId: ref.id,
+      dealerId: ref.dealerId,
+      lineId: null,
+      documentId: id,
+      kind: 'refund',
+      receivableType: null,
+      amount,
+      valueDate: date,
+      createdBy: actor.id,
+    },
+  ]);
   await setDocumentStatus(tx, actor, id, 'confirmed', { from: ['approved'] });
   const outcome = await reallocateContract(tx, actor, ref.id, date);
   await writeAudit(tx, actor, {

@@ -15,6 +15,7 @@ import { formatMoney, type Money, sumMoney, ZERO } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { assertNotLocked, createDocument, type DocumentRow, setDocumentStatus } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
+import { writePostings } from '../ledger/post.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
@@ -124,21 +125,20 @@ export async function settleContract(tx: Tx, actor: Actor, input: ContractArg & 
     amount: f.outstanding,
     data: { creditApplied: formatMoney(f.outstanding) },
   });
-  if (f.open.length > 0) {
-    await tx('postings').insert(
-      f.open.map((l) => ({
-        contract_id: ref.id,
-        dealer_id: ref.dealerId,
-        schedule_line_id: l.id,
-        document_id: settlement.id,
-        kind: 'credit_application',
-        receivable_type: l.type,
-        amount: formatMoney(l.outstanding),
-        value_date: input.date,
-        created_by: actor.id,
-      })),
-    );
-  }
+  await writePostings(
+    tx,
+    f.open.map((l) => ({
+      contractId: ref.id,
+      dealerId: ref.dealerId,
+      lineId: l.id,
+      documentId: settlement.id,
+      kind: 'credit_application',
+      receivableType: l.type,
+      amount: l.outstanding,
+      valueDate: input.date,
+      createdBy: actor.id,
+    })),
+  );
   await tx('contracts').where({ id: ref.id }).update({ status: 'settled', status_date: input.date, updated_at: tx.fn.now() });
   const lastBatch = await lastCompletedBatchDate(tx);
   if (lastBatch !== null) await recomputeSegments(tx, lastBatch, { kind: 'contracts', contractIds: [ref.id] });

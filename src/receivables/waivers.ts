@@ -10,6 +10,7 @@ import { dec, formatMoney, type Money, minMoney, sumMoney } from '../core/money.
 import type { Tx } from '../db/index.js';
 import type { DocumentRow } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
+import { type NewPosting, writePostings } from '../ledger/post.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import type { ContractRef } from './contracts.js';
 import {
@@ -73,24 +74,24 @@ async function waive(tx: Tx, actor: Actor, document: DocumentRow): Promise<void>
   const { lines, total } = await outstandingPenalty(tx, ref, date);
   assertWithin(amount, total, ref, date);
   let left = amount;
-  const rows: Record<string, unknown>[] = [];
+  const rows: NewPosting[] = [];
   for (const line of lines) {
     if (!left.greaterThan(0)) break;
     const part = minMoney(left, line.penaltyOutstanding);
     rows.push({
-      contract_id: ref.id,
-      dealer_id: ref.dealerId,
-      schedule_line_id: line.id,
-      document_id: document.id,
+      contractId: ref.id,
+      dealerId: ref.dealerId,
+      lineId: line.id,
+      documentId: document.id,
       kind: 'waiver',
-      receivable_type: line.type,
-      amount: formatMoney(part),
-      value_date: date,
-      created_by: actor.id,
+      receivableType: line.type,
+      amount: part,
+      valueDate: date,
+      createdBy: actor.id,
     });
     left = left.minus(part);
   }
-  await tx('postings').insert(rows);
+  await writePostings(tx, rows);
   // Forgiven penalty is no longer owed: receipts dated after the waiver may now reach the amounts instead.
   const outcome = await reallocateContract(tx, actor, ref.id, date);
   await writeAudit(tx, actor, {
