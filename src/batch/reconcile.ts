@@ -3,8 +3,9 @@
 import type { BusinessDate } from '../core/dates.js';
 import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
+import { CREDIT_IN, CREDIT_OUT, kindsSql, PAYS_LINE, RECEIPT_MONEY } from '../ledger/kinds.js';
 import { contractPenalties } from '../penalty/accrual.js';
-import { BASE_PAID_KINDS_SQL, CONTRACT_CHUNK, loadContractInputs } from '../penalty/inputs.js';
+import { CONTRACT_CHUNK, loadContractInputs } from '../penalty/inputs.js';
 import { storedSegments } from '../penalty/store.js';
 
 export interface Discrepancy {
@@ -115,7 +116,7 @@ async function lineBalances(tx: Tx, { date }: ReconcileOptions, scope: Scope): P
              coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off'), 0) AS total,
              max(p.value_date) FILTER (WHERE p.kind <> 'write_off') AS last
            FROM ${scope.linePostings}
-           WHERE p.kind IN (${BASE_PAID_KINDS_SQL}, 'write_off') AND p.schedule_line_id IS NOT NULL
+           WHERE p.kind IN (${kindsSql(PAYS_LINE)}, 'write_off') AND p.schedule_line_id IS NOT NULL
            GROUP BY p.schedule_line_id) x
      JOIN schedule_lines l ON l.id = x.line_id ${LINE_JOIN}
      WHERE x.paid > l.amount_due OR l.amount_due - x.settled < 0 OR l.paid <> x.total OR l.paid_last IS DISTINCT FROM x.last
@@ -127,7 +128,7 @@ async function lineBalances(tx: Tx, { date }: ReconcileOptions, scope: Scope): P
     ? await tx.raw(
         `SELECT ${LINE_COLUMNS}, ${cached("'0.00'", 'NULL')} AS cached FROM schedule_lines l ${LINE_JOIN}
          WHERE (l.paid <> 0 OR l.paid_last IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM postings p
-           WHERE p.schedule_line_id = l.id AND p.kind IN (${BASE_PAID_KINDS_SQL}))
+           WHERE p.schedule_line_id = l.id AND p.kind IN (${kindsSql(PAYS_LINE)}))
          LIMIT ${MAX_LISTED}`,
       )
     : { rows: [] };
@@ -149,7 +150,7 @@ const negativeCredit: Check = (tx, { date }, scope) =>
     tx,
     `SELECT d.code AS dealer, c.contract_no AS "contractNo", 'credit ' || x.credit || ' is negative' AS detail
      FROM (SELECT p.contract_id, sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) AS credit
-           FROM postings p WHERE p.kind IN ('credit', 'credit_application', 'refund') AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
+           FROM postings p WHERE p.kind IN (${kindsSql([...CREDIT_IN, ...CREDIT_OUT])}) AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
            GROUP BY p.contract_id) x
      JOIN contracts c ON c.id = x.contract_id JOIN dealers d ON d.id = c.dealer_id
      WHERE x.credit < 0`,
@@ -170,7 +171,7 @@ const receiptAllocated: Check = (tx, _options, scope) =>
        'receipt ' || r.number || ' (' || r.status || ', ' || r.amount || '): ' || x.allocated || ' allocated or held as credit' AS detail
      FROM documents r JOIN contracts c ON c.id = r.contract_id JOIN dealers d ON d.id = c.dealer_id
      CROSS JOIN LATERAL (SELECT coalesce(sum(p.signed_amount), 0) AS allocated FROM postings p
-       WHERE p.document_id = r.id AND p.kind IN ('allocation', 'penalty_allocation', 'credit', 'recovery')) x
+       WHERE p.document_id = r.id AND p.kind IN (${kindsSql(RECEIPT_MONEY)})) x
      WHERE r.type = 'receipt' AND r.status IN ('confirmed', 'reversed') AND ${scope.contracts('r.contract_id')}
        AND x.allocated <> CASE WHEN r.status = 'confirmed' THEN r.amount ELSE 0 END`,
     [],

@@ -6,6 +6,7 @@ import type { Actor } from '../access/actor.js';
 import { addDays, type BusinessDate } from '../core/dates.js';
 import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
+import { CREDIT_IN, CREDIT_OUT, kindsSql } from '../ledger/kinds.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { replayAllocations } from '../receivables/receipts.js';
 import { type Discrepancy, reconcile } from './reconcile.js';
@@ -47,7 +48,7 @@ export interface BatchStep {
 const CONTRACTS_TO_REPLAY = `
   SELECT p.contract_id AS id FROM postings p
     JOIN contracts c ON c.id = p.contract_id AND c.status = 'active'
-  WHERE p.kind IN ('credit', 'credit_application', 'refund')
+  WHERE p.kind IN (${kindsSql([...CREDIT_IN, ...CREDIT_OUT])})
     AND EXISTS (SELECT 1 FROM schedule_lines l WHERE l.contract_id = p.contract_id AND l.retired_version IS NULL
                 AND l.due_date > ?::date AND l.due_date <= ?::date)
   GROUP BY p.contract_id

@@ -4,14 +4,11 @@
 import type { Knex } from 'knex';
 import type { BusinessDate } from '../core/dates.js';
 import { dec, type Money, sumMoney } from '../core/money.js';
+import { PAYS_LINE } from '../ledger/kinds.js';
 import type { ReplayLine, ReplayReceipt, Strategy } from './allocate.js';
 import type { DatedAmount, GraceSetting, LinePenaltyInput, RatePeriod } from './compute.js';
 import { loadPenaltySettings, type PenaltySettings, resolveGrace, resolveRates } from './settings.js';
 
-/** Posting kinds that pay a line's amount (RULES.md: the overdue base), as in src/receivables/position.ts. */
-export const BASE_PAID_KINDS = ['allocation', 'opening_paid', 'credit_application'] as const;
-/** The same kinds as a SQL list (`'allocation', …`), for the set-based statements. */
-export const BASE_PAID_KINDS_SQL = BASE_PAID_KINDS.map((kind) => `'${kind}'`).join(', ');
 /** Contracts read per query: keeps IN lists and memory bounded. */
 export const CONTRACT_CHUNK = 1000;
 
@@ -157,7 +154,7 @@ async function loadChunk(knex: Knex, ids: readonly number[], settings: PenaltySe
       rates: lineSettings.rates,
       grace: lineSettings.grace,
       waived: dated(['waiver']),
-      paidPostings: dated(BASE_PAID_KINDS),
+      paidPostings: dated(PAYS_LINE),
       openingPenalty,
     };
     if (contract.cutoverDate !== undefined) line.cutoverDate = contract.cutoverDate;

@@ -9,7 +9,7 @@ import type { BusinessDate } from '../core/dates.js';
 import { dec, type Money, roundMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { dropForBulkLoad } from '../db/indexes.js';
-import { BASE_PAID_KINDS_SQL } from './inputs.js';
+import { kindsSql, PAYS_LINE } from '../ledger/kinds.js';
 
 /**
  * The grace period of every (dealer, receivable type) pair: the most specific setting, latest row
@@ -88,7 +88,7 @@ function lateSql(scope: 'all' | 'targets'): string {
                    sum(p.signed_amount) FILTER (WHERE p.value_date >= cl.window_start),
                    min(p.value_date) FILTER (WHERE p.value_date >= cl.window_start),
                    max(p.value_date) FILTER (WHERE p.value_date >= cl.window_start))::zq_line_paid_sums
-        FROM postings p WHERE p.schedule_line_id = cl.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL})) END AS irregular
+        FROM postings p WHERE p.schedule_line_id = cl.line_id AND p.kind IN (${kindsSql(PAYS_LINE)})) END AS irregular
     FROM lines cl OFFSET 0
   ),
   late AS (
@@ -214,7 +214,7 @@ const COMPLEX_SQL = `WITH
     -- each line's postings through its index (planned as a join, it hashed every posting of the ledger)
     SELECT lt.line_id, pd.at, pd.delta FROM late lt CROSS JOIN LATERAL (
       SELECT p.value_date + 1 AS at, -sum(p.signed_amount) AS delta FROM postings p
-      WHERE p.schedule_line_id = lt.line_id AND p.kind IN (${BASE_PAID_KINDS_SQL})
+      WHERE p.schedule_line_id = lt.line_id AND p.kind IN (${kindsSql(PAYS_LINE)})
       GROUP BY p.value_date HAVING sum(p.signed_amount) <> 0) pd
     UNION ALL
     SELECT lt.line_id, sp.from_date, 0

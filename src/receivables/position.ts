@@ -5,12 +5,17 @@ import type { Knex } from 'knex';
 import { type BusinessDate, daysBetween } from '../core/dates.js';
 import { dec, formatMoney, type Money, sumMoney, ZERO } from '../core/money.js';
 import type { ContractRef } from '../ledger/contract-ref.js';
-
-/** Posting kinds that pay a line's amount, and those that move its penalty or the contract's credit. */
-export const PAID_KINDS = ['allocation', 'opening_paid', 'credit_application'] as const;
-export const PENALTY_PAID_KINDS = ['penalty_allocation', 'opening_penalty_paid'] as const;
-export const CREDIT_IN_KINDS = ['credit'] as const;
-export const CREDIT_OUT_KINDS = ['credit_application', 'refund'] as const;
+import {
+  ACCRUES_PENALTY,
+  CREDIT_IN,
+  CREDIT_OUT,
+  FORGIVES_PENALTY,
+  isKind,
+  PAYS_LINE,
+  PAYS_PENALTY,
+  RECOVERS,
+  WRITES_OFF,
+} from '../ledger/kinds.js';
 
 export interface PositionLine {
   id: number;
@@ -81,8 +86,8 @@ export async function contractPosition(
   let credit = ZERO;
   for (const row of sums) {
     const amount = dec(row.total);
-    if ((CREDIT_IN_KINDS as readonly string[]).includes(row.kind)) credit = credit.plus(amount);
-    if ((CREDIT_OUT_KINDS as readonly string[]).includes(row.kind)) credit = credit.minus(amount);
+    if (isKind(CREDIT_IN, row.kind)) credit = credit.plus(amount);
+    if (isKind(CREDIT_OUT, row.kind)) credit = credit.minus(amount);
     if (row.lineId === null) continue;
     const kinds = byLine.get(row.lineId) ?? new Map<string, Money>();
     kinds.set(row.kind, (kinds.get(row.kind) ?? ZERO).plus(amount));
@@ -92,13 +97,13 @@ export async function contractPosition(
     const kinds = byLine.get(row.id) ?? new Map<string, Money>();
     const of = (list: readonly string[]) => sumMoney(list.map((k) => kinds.get(k) ?? ZERO));
     const amountDue = dec(row.amountDue);
-    const amountPaid = of(PAID_KINDS);
-    const writtenOff = of(['write_off']);
-    const recovered = of(['recovery']);
+    const amountPaid = of(PAYS_LINE);
+    const writtenOff = of(WRITES_OFF);
+    const recovered = of(RECOVERS);
     const outstanding = amountDue.minus(amountPaid).minus(writtenOff);
-    const penaltyAccrued = (penalties.get(row.id) ?? ZERO).plus(of(['opening_penalty']));
-    const penaltyPaid = of(PENALTY_PAID_KINDS);
-    const penaltyWaived = of(['waiver']);
+    const penaltyAccrued = (penalties.get(row.id) ?? ZERO).plus(of(ACCRUES_PENALTY));
+    const penaltyPaid = of(PAYS_PENALTY);
+    const penaltyWaived = of(FORGIVES_PENALTY);
     return {
       id: row.id,
       seq: row.seq,

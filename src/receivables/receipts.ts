@@ -16,6 +16,7 @@ import { dec, formatMoney, type Money, parseMoney, sumMoney } from '../core/mone
 import type { Tx } from '../db/index.js';
 import { assertNotLocked, type DocumentRow, loadDocument, nextDocumentNumber, setDocumentStatus } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
+import { ALLOCATION_KINDS } from '../ledger/kinds.js';
 import { type NewPosting, writePostings } from '../ledger/post.js';
 import { type CreditOut, type ManualSplit, replayContract } from '../penalty/allocate.js';
 import { type ContractInputs, loadContractInputs } from '../penalty/inputs.js';
@@ -25,8 +26,6 @@ import { assertPeriodOpen } from '../periods/index.js';
 import { postRecovery, reverseRecovery } from './bad-debt.js';
 import { type ContractRef, contractById, findContract } from './contracts.js';
 
-/** Posting kinds the allocation owns: a replay may reverse and re-post these. */
-export const ALLOCATION_KINDS = ['allocation', 'penalty_allocation', 'credit', 'credit_application'] as const;
 export const REPLAY_REASON = 'replay: allocation recomputed in value-date order';
 /** Parts of one manual allocation: a named limit. */
 export const MANUAL_SPLIT_MAX = 200;
