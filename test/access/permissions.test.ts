@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { type Actor, actorUsername } from '../../src/access/actor.js';
 import { COMMAND_PERMISSIONS, NO_ACTOR_COMMANDS, ROLE_CODES, requirePermission } from '../../src/access/permissions.js';
+import { allActions } from '../../src/app/catalogue.js';
 import { buildProgram } from '../../src/cli.js';
 import { commandPath } from '../../src/commands/context.js';
 import { BadInput, NotAllowed, Refused } from '../../src/core/errors.js';
@@ -43,6 +44,15 @@ describe('the permission matrix', () => {
         'audit log',
       ]),
     );
+  });
+
+  it('a command that runs an action has the action’s roles on its line (the entry point checks the action’s)', () => {
+    for (const action of allActions()) {
+      const line = COMMAND_PERMISSIONS[action.name.replace('.', ' ')];
+      expect(line, action.name).toBeDefined();
+      expect([...(line?.roles ?? [])].sort(), action.name).toEqual([...action.roles].sort());
+      expect(line?.mutates, action.name).toBe(action.mutates);
+    }
   });
 
   it('names only seeded roles', () => {
