@@ -284,7 +284,7 @@ export async function approve(tx: Tx, actor: Actor, documentId: number, comment?
 }
 
 export async function reject(tx: Tx, actor: Actor, documentId: number, comment: string): Promise<RequestView> {
-  if (!comment?.trim()) throw new BadInput('--comment', comment ?? null, 'the reason for the rejection (a comment is required)');
+  if (!comment?.trim()) throw new BadInput('comment', comment ?? null, 'the reason for the rejection (a comment is required)');
   const { request, document, steps, current } = await pendingStepFor(tx, actor, documentId);
   await tx('approval_steps')
     .where({ id: current.id })

@@ -33,7 +33,7 @@ export function formatStep(step: StepSpec): string {
 }
 
 /** `role:dealer_finance`, `user:zhou.jie`, `manager:2` (the applicant's manager two levels up). */
-export function parseStep(text: string, field = '--step'): StepSpec {
+export function parseStep(text: string, field = 'step'): StepSpec {
   const m = /^(role|user|manager):(.+)$/.exec(text.trim());
   const expected = 'role:ROLE, user:USERNAME or manager:N (the applicant’s manager N levels up), e.g. role:dealer_finance';
   if (!m) throw new BadInput(field, text, expected);

@@ -33,7 +33,7 @@ export const AUDIT_LIMIT_MAX = 100_000;
 export async function listAudit(knex: Knex, actor: Actor, filter: AuditFilter): Promise<AuditRow[]> {
   const limit = filter.limit ?? AUDIT_LIMIT_DEFAULT;
   if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LIMIT_MAX)
-    throw new BadInput('--limit', filter.limit, `a whole number from 1 to ${AUDIT_LIMIT_MAX}`);
+    throw new BadInput('limit', filter.limit, `a whole number from 1 to ${AUDIT_LIMIT_MAX}`);
   const q = knex('audit_log as a')
     .leftJoin('dealers as d', 'd.id', 'a.dealer_id')
     .select(

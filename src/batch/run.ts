@@ -52,11 +52,11 @@ export function datesToRun(last: BusinessDate | null, options: BatchOptions): { 
   let fullFrom: BusinessDate | null = null;
   if (options.recomputeFrom !== undefined) {
     if (options.recomputeFrom > options.date) {
-      throw new BadInput('--recompute-from', options.recomputeFrom, `a date on or before the batch date ${options.date}`);
+      throw new BadInput('recomputeFrom', options.recomputeFrom, `a date on or before the batch date ${options.date}`);
     }
     if (last !== null && options.recomputeFrom > addDays(last, 1)) {
       throw new BadInput(
-        '--recompute-from',
+        'recomputeFrom',
         options.recomputeFrom,
         `a date on or before ${addDays(last, 1)}, the day after the last completed business date (no date is skipped)`,
       );
@@ -71,7 +71,7 @@ export function datesToRun(last: BusinessDate | null, options: BatchOptions): { 
   }
   if (from > options.date) return { dates: [], fullFrom: null };
   if (daysBetween(from, options.date) >= MAX_CATCH_UP_DAYS) {
-    throw new BadInput('--date', options.date, `at most ${MAX_CATCH_UP_DAYS} business dates after ${from} in one run`);
+    throw new BadInput('date', options.date, `at most ${MAX_CATCH_UP_DAYS} business dates after ${from} in one run`);
   }
   return { dates: [...eachDate(from, options.date)], fullFrom };
 }

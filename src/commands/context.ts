@@ -57,7 +57,11 @@ export async function withContext(cmd: Command, fn: (ctx: Context) => Promise<vo
   try {
     const actor = await loadActor(db.knex, actorUsername(options.as, process.env, permission.mutates));
     requirePermission(actor, command);
-    await fn({ command, db, knex: db.knex, actor, json: options.json === true, options });
+    // the core names a bad field in business words (`valueDate`); the user typed a flag (`--value-date`)
+    const { inOptions } = await import('./flags.js');
+    await fn({ command, db, knex: db.knex, actor, json: options.json === true, options }).catch((err: unknown) => {
+      throw inOptions(err, cmd.options);
+    });
   } finally {
     await db.close();
   }

@@ -24,3 +24,14 @@ export function inFlags(err: unknown, flags: FlagNames): unknown {
   restated.stack = err.stack;
   return restated;
 }
+
+/**
+ * For a command that calls the core directly: a BadInput about one of the command's own options (`reason` →
+ * `--reason`); any other field (an argument, a file, a row) stays as the core named it.
+ */
+export function inOptions(err: unknown, options: readonly { long?: string | undefined; attributeName(): string }[]): unknown {
+  if (!(err instanceof BadInput)) return err;
+  const head = /^[A-Za-z_][A-Za-z0-9_]*/.exec(err.field)?.[0];
+  const option = options.find((o) => o.attributeName() === head && o.long);
+  return option ? inFlags(err, { [head as string]: option.long as string }) : err;
+}

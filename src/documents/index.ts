@@ -111,7 +111,7 @@ export interface DocumentFilter {
 
 function applyFilter(q: Knex.QueryBuilder, filter: DocumentFilter): void {
   if (filter.status && !(DOCUMENT_STATUSES as readonly string[]).includes(filter.status))
-    throw new BadInput('--status', filter.status, DOCUMENT_STATUSES.join(', '));
+    throw new BadInput('status', filter.status, DOCUMENT_STATUSES.join(', '));
   if (filter.type) q.where('doc.type', filter.type);
   if (filter.dealer) q.where('dd.code', filter.dealer);
   if (filter.status) q.where('doc.status', filter.status);

@@ -126,7 +126,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
   const lookups = await loadLookups(db);
   const fixedDealer = options.dealer ? lookups.dealers.get(options.dealer) : undefined;
   if (options.dealer && fixedDealer === undefined && !options.createDealers) {
-    throw new BadInput('--dealer', options.dealer, 'a known dealer code (zq dealer list), or add --create-dealers');
+    throw new BadInput('dealer', options.dealer, 'a known dealer code (zq dealer list), or add --create-dealers');
   }
   const reader = readImportFile(file, {
     kind: options.kind,
@@ -294,7 +294,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
       summary.warnings.push(`collector ${JSON.stringify(name)} is not a user (${count} row(s)): contracts left unassigned`);
     }
     if (summary.kind === 'ledger' && !options.asOf) {
-      throw new BadInput('--as-of', null, 'the cut-over date of the ledger’s figures (amounts paid and penalty as of that day)');
+      throw new BadInput('asOf', null, 'the cut-over date of the ledger’s figures (amounts paid and penalty as of that day)');
     }
     await tx('imports')
       .where({ id: importId })

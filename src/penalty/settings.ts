@@ -117,7 +117,7 @@ interface ResolvedScope {
 async function resolveScope(tx: Tx, scope: RateScope, actor: Actor): Promise<ResolvedScope> {
   if (scope.type !== undefined) {
     const type = await tx('receivable_types').where({ code: scope.type }).first('code', 'penalty_bearing');
-    if (!type) throw new BadInput('--type', scope.type, 'a receivable type code (principal, interest, fee, …)');
+    if (!type) throw new BadInput('type', scope.type, 'a receivable type code (principal, interest, fee, …)');
   }
   const receivableType = scope.type ?? null;
   if (scope.contract !== undefined) {
@@ -126,7 +126,7 @@ async function resolveScope(tx: Tx, scope: RateScope, actor: Actor): Promise<Res
   }
   if (scope.dealer !== undefined) {
     const dealer = await findDealer(tx, scope.dealer);
-    if (dealer.kind !== 'dealer') throw new BadInput('--dealer', scope.dealer, 'a dealer code (not the group or a region)');
+    if (dealer.kind !== 'dealer') throw new BadInput('dealer', scope.dealer, 'a dealer code (not the group or a region)');
     return { contractId: null, dealerId: dealer.id, receivableType, describe: `dealer ${dealer.code}` };
   }
   return { contractId: null, dealerId: null, receivableType, describe: 'every dealer' };
@@ -192,9 +192,9 @@ export interface RateView {
 
 /** A new daily rate from a date (effective-dated; earlier rows stay as history). Audited. */
 export async function setPenaltyRate(tx: Tx, actor: Actor, input: NewRate): Promise<RateView> {
-  if (input.dailyRate.isNegative()) throw new BadInput('--daily-rate', input.dailyRate.toString(), 'a rate of zero or more');
+  if (input.dailyRate.isNegative()) throw new BadInput('dailyRate', input.dailyRate.toString(), 'a rate of zero or more');
   if (input.dailyRate.greaterThanOrEqualTo(1))
-    throw new BadInput('--daily-rate', input.dailyRate.toString(), 'a daily rate below 1, e.g. 0.0005');
+    throw new BadInput('dailyRate', input.dailyRate.toString(), 'a daily rate below 1, e.g. 0.0005');
   const scope = await resolveScope(tx, input, actor);
   await refuseHistoryChange(tx, `--from ${input.from}`, scope, input.from);
   const [row] = await tx('penalty_rates')
@@ -272,9 +272,9 @@ export interface GraceView {
 /** A grace period for a type and/or dealer (or everything). It applies to every line in scope. Audited. */
 export async function setGrace(tx: Tx, actor: Actor, input: NewGrace): Promise<GraceView> {
   if (!Number.isInteger(input.days) || input.days < 0 || input.days > MAX_GRACE_DAYS) {
-    throw new BadInput('--days', input.days, `a whole number of days from 0 to ${MAX_GRACE_DAYS}`);
+    throw new BadInput('days', input.days, `a whole number of days from 0 to ${MAX_GRACE_DAYS}`);
   }
-  if (!(GRACE_MODES as readonly string[]).includes(input.mode)) throw new BadInput('--mode', input.mode, GRACE_MODES.join(' or '));
+  if (!(GRACE_MODES as readonly string[]).includes(input.mode)) throw new BadInput('mode', input.mode, GRACE_MODES.join(' or '));
   const scope = await resolveScope(tx, { type: input.type, dealer: input.dealer }, actor);
   await refuseHistoryChange(tx, 'penalty grace', scope, null);
   const [row] = await tx('penalty_grace')
@@ -336,7 +336,7 @@ export async function listReceivableTypes(knex: Knex, code?: string): Promise<Re
 export async function setPenaltyBearing(tx: Tx, actor: Actor, code: string, bearing: boolean): Promise<ReceivableTypeView> {
   const [type] = await listReceivableTypes(tx, code);
   if (!type) throw new NotFound('receivable type', code);
-  if (bearing && code === 'penalty') throw new BadInput('--bearing', 'yes', 'no for penalty: penalty never bears penalty (RULES.md)');
+  if (bearing && code === 'penalty') throw new BadInput('bearing', 'yes', 'no for penalty: penalty never bears penalty (RULES.md)');
   if (type.penaltyBearing === bearing) return type;
   await refuseHistoryChange(tx, `penalty type ${code}`, { contractId: null, dealerId: null }, null);
   await tx('receivable_types').where({ code }).update({ penalty_bearing: bearing });

@@ -167,7 +167,7 @@ export interface ReopenResult {
 export async function reopenPeriod(tx: Tx, actor: Actor, monthText: string, reason: string | undefined): Promise<ReopenResult> {
   const period = parseMonth(monthText);
   if (!isAdmin(actor)) throw new NotAllowed(`only an admin may reopen a period (${actor.username} is ${actor.roles.join(', ')})`);
-  if (!reason?.trim()) throw new BadInput('--reason', reason ?? null, 'why the month is reopened');
+  if (!reason?.trim()) throw new BadInput('reason', reason ?? null, 'why the month is reopened');
   const row = await tx('periods').where({ month: period.month }).forUpdate().first('status');
   if (row?.status !== 'closed') throw new Refused(`period ${period.month} is not closed`);
   const pending = await tx('approval_requests as r')

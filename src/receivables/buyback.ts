@@ -57,7 +57,7 @@ export async function requestBuyback(
   input: ContractArg & { amount: Money; date: BusinessDate; reason?: string | undefined },
 ): Promise<Submitted> {
   requirePositive(input.amount);
-  if (input.amount.decimalPlaces() > 2) throw new BadInput('--amount', input.amount.toString(), 'at most two decimals');
+  if (input.amount.decimalPlaces() > 2) throw new BadInput('amount', input.amount.toString(), 'at most two decimals');
   const ref = await contractInScope(tx, actor, input);
   const financier = await assertBuyable(tx, ref, input.date);
   await assertNoPending(tx, BUYBACK, ref);

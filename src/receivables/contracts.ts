@@ -403,7 +403,7 @@ export async function contractSchedule(knex: Knex, ref: ContractRef, version?: n
   const chosen = version === undefined ? history.at(-1) : history.find((v) => v.version === version);
   if (!chosen)
     throw new BadInput(
-      '--version',
+      'version',
       version ?? null,
       `a version of ${ref.contractNo}'s schedule: ${history.map((v) => v.version).join(', ')}`,
     );

@@ -31,11 +31,11 @@ export function contractInScope(knex: Knex, actor: Actor, arg: ContractArg): Pro
 }
 
 export function requireReason(reason: string | undefined, what: string): string {
-  if (!reason?.trim()) throw new BadInput('--reason', reason ?? null, what);
+  if (!reason?.trim()) throw new BadInput('reason', reason ?? null, what);
   return reason.trim();
 }
 
-export function requirePositive(amount: Money, field = '--amount'): void {
+export function requirePositive(amount: Money, field = 'amount'): void {
   if (!amount.greaterThan(0)) throw new BadInput(field, formatMoney(amount), 'an amount greater than zero');
 }
 

@@ -206,7 +206,7 @@ export interface ReversalResult {
 
 /** Writes the reversal document and marks the receipt reversed; the caller replays. */
 async function reverseDocumentOnly(tx: Tx, actor: Actor, id: number, reason: string, data: Record<string, unknown> = {}) {
-  if (!reason?.trim()) throw new BadInput('--reason', reason ?? null, 'why the receipt is reversed');
+  if (!reason?.trim()) throw new BadInput('reason', reason ?? null, 'why the receipt is reversed');
   const doc = await receiptDocument(tx, id);
   assertNotLocked(doc, 'reversed');
   if (doc.status === 'registered')
@@ -332,13 +332,13 @@ export function parseManualSplit(text: string): ManualPart[] {
     .map((p) => p.trim())
     .filter(Boolean);
   if (parts.length === 0 || parts.length > MANUAL_SPLIT_MAX) {
-    throw new BadInput('--to', text, `1 to ${MANUAL_SPLIT_MAX} parts SEQ:TYPE=AMOUNT, e.g. 1:interest=200.00,1:principal=800.00`);
+    throw new BadInput('split', text, `1 to ${MANUAL_SPLIT_MAX} parts SEQ:TYPE=AMOUNT, e.g. 1:interest=200.00,1:principal=800.00`);
   }
   return parts.map((part) => {
     const m = /^(\d+):([a-z_]+)(:penalty)?=(.+)$/.exec(part);
-    if (!m) throw new BadInput('--to', part, 'SEQ:TYPE=AMOUNT or SEQ:TYPE:penalty=AMOUNT, e.g. 2:principal=500.00');
-    const amount = parseMoney(m[4] as string, '--to');
-    if (!amount.greaterThan(0)) throw new BadInput('--to', part, 'an amount greater than zero');
+    if (!m) throw new BadInput('split', part, 'SEQ:TYPE=AMOUNT or SEQ:TYPE:penalty=AMOUNT, e.g. 2:principal=500.00');
+    const amount = parseMoney(m[4] as string, 'split');
+    if (!amount.greaterThan(0)) throw new BadInput('split', part, 'an amount greater than zero');
     return { seq: Number(m[1]), type: m[2] as string, target: m[3] ? 'penalty' : 'amount', amount };
   });
 }
@@ -362,7 +362,7 @@ export async function allocateReceiptManually(
   assertContractActive(ref, 'allocations');
   await assertPeriodOpen(tx, doc.valueDate);
   const total = sumMoney(parts.map((p) => p.amount));
-  if (total.greaterThan(dec(doc.amount))) throw new BadInput('--to', formatMoney(total), `at most the receipt's amount ${doc.amount}`);
+  if (total.greaterThan(dec(doc.amount))) throw new BadInput('split', formatMoney(total), `at most the receipt's amount ${doc.amount}`);
   const lines = await tx('schedule_lines')
     .where({ contract_id: ref.id })
     .whereNull('retired_version')
@@ -371,9 +371,9 @@ export async function allocateReceiptManually(
   const manual = parts.map((p) => {
     const line = lines.find((l) => l.seq === p.seq && l.type === p.type);
     if (!line)
-      throw new BadInput('--to', `${p.seq}:${p.type}`, `a line of contract ${ref.contractNo} (zq contract show ${ref.contractNo})`);
+      throw new BadInput('split', `${p.seq}:${p.type}`, `a line of contract ${ref.contractNo} (zq contract show ${ref.contractNo})`);
     const key = `${line.id}|${p.target}`;
-    if (seen.has(key)) throw new BadInput('--to', `${p.seq}:${p.type}`, 'each line (and its penalty) at most once');
+    if (seen.has(key)) throw new BadInput('split', `${p.seq}:${p.type}`, 'each line (and its penalty) at most once');
     seen.add(key);
     return { lineId: String(line.id), seq: p.seq, type: p.type, target: p.target, amount: formatMoney(p.amount) };
   });

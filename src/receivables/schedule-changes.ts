@@ -174,13 +174,13 @@ export async function planReschedule(
   if (replanned.length === 0)
     throw new Refused(`contract ${ref.contractNo} has no unpaid installment due on or after ${from}: nothing to re-plan`);
   await assertNotBeforeLatestVersion(tx, ref, from, 'a schedule change');
-  await assertDueInContract(tx, ref, from, '--from');
+  await assertDueInContract(tx, ref, from, 'from');
   const principalMoved = sumMoney(replanned.filter((l) => l.type === 'principal').map((l) => l.amountDue));
   const principal = principalOverride ?? principalMoved;
   const firstSeq = Math.min(...replanned.map((l) => l.seq));
   let lines: ScheduleLine[];
   if (terms.kind === 'terms') {
-    if (terms.firstDueDate < from) throw new BadInput('--first-due-date', terms.firstDueDate, `a date on or after the change date ${from}`);
+    if (terms.firstDueDate < from) throw new BadInput('firstDueDate', terms.firstDueDate, `a date on or after the change date ${from}`);
     const generated = generateSchedule({ ...terms, principal, annualRate: dec(terms.annualRate) });
     lines = generated.map((l) => ({ ...l, seq: l.seq + firstSeq - 1 }));
   } else {
@@ -216,7 +216,7 @@ export async function requestReschedule(
   assertContractActive(ref, 'schedule changes');
   await assertPeriodOpen(tx, input.from);
   await assertNoPending(tx, SCHEDULE_CHANGE, ref);
-  if (input.principal !== undefined) requirePositive(input.principal, '--principal');
+  if (input.principal !== undefined) requirePositive(input.principal, 'principal');
   const plan = await planReschedule(tx, ref, input.from, input.terms, input.principal);
   const submitted = await submitDocument(tx, actor, {
     type: SCHEDULE_CHANGE,
@@ -321,13 +321,13 @@ export async function requestCharge(
   input: ContractArg & { type: string; amount: Money; due: BusinessDate; reason: string },
 ): Promise<Submitted> {
   const reason = requireReason(input.reason, 'what was paid or advanced for the customer');
-  if (!(CHARGE_TYPES as readonly string[]).includes(input.type)) throw new BadInput('--type', input.type, CHARGE_TYPES.join(' or '));
+  if (!(CHARGE_TYPES as readonly string[]).includes(input.type)) throw new BadInput('type', input.type, CHARGE_TYPES.join(' or '));
   requirePositive(input.amount);
-  if (input.amount.decimalPlaces() > 2) throw new BadInput('--amount', input.amount.toString(), 'at most two decimals');
+  if (input.amount.decimalPlaces() > 2) throw new BadInput('amount', input.amount.toString(), 'at most two decimals');
   const ref = await contractInScope(tx, actor, input);
   assertContractActive(ref, 'charges');
   await assertPeriodOpen(tx, input.due);
-  await assertDueInContract(tx, ref, input.due, '--due');
+  await assertDueInContract(tx, ref, input.due, 'due');
   return submitDocument(tx, actor, {
     type: CHARGE,
     ref,

@@ -84,7 +84,7 @@ describeEachDb('zq batch run', (get) => {
     ]);
     // and no date can be skipped
     await expect(batch(db, admin, '2026-05-05', { recomputeFrom: '2026-04-30' })).rejects.toThrow(
-      /--recompute-from: "2026-04-30" — expected a date on or before 2026-04-26/,
+      /recomputeFrom: "2026-04-30" — expected a date on or before 2026-04-26/,
     );
   });
 
@@ -521,7 +521,7 @@ describeEachDb('rate changes', (get) => {
       ['12.00', '12.00'],
     ]);
     await expect(db.knex.transaction((tx) => setPenaltyBearing(tx, admin, 'penalty', true))).rejects.toThrow(
-      /--bearing: "yes" — expected no for penalty/,
+      /bearing: "yes" — expected no for penalty/,
     );
     await expect(db.knex.transaction((tx) => setPenaltyBearing(tx, admin, 'nope', true))).rejects.toThrow(
       /receivable type not found: "nope"/,

@@ -125,7 +125,7 @@ describeEachDb('schedule changes, charges and buyback', (get) => {
       f.db.knex.transaction((tx) =>
         requestCharge(tx, f.admin, { ...arg('CH-1'), type, amount: dec(amount), due: '2026-03-20', reason: 'GPS 年费' }),
       );
-    await expect(charge('fee', '1200.00')).rejects.toThrow(/--type: "fee" — expected on_behalf_payment or advance/);
+    await expect(charge('fee', '1200.00')).rejects.toThrow(/type: "fee" — expected on_behalf_payment or advance/);
     await expect(charge('advance', '0')).rejects.toThrow(BadInput);
     const done = await charge('advance', '1200.00');
     expect(done.approval).toBe('approved');
@@ -268,6 +268,6 @@ describeEachDb('schedule changes, charges and buyback', (get) => {
       f.db.knex.transaction((tx) =>
         requestCharge(tx, f.admin, { ...arg('ORD-1'), type: 'advance', amount: dec('10.00'), due: '2025-12-31', reason: 'x' }),
       ),
-    ).rejects.toThrow(/--due: "2025-12-31" — expected a date on or after 2026-01-05/);
+    ).rejects.toThrow(/due: "2025-12-31" — expected a date on or after 2026-01-05/);
   });
 });

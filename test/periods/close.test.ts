@@ -127,7 +127,7 @@ describeEachDb('period close', (get) => {
   it('reopening is admin-only and needs a reason; without an approval rule it reopens at once, audited', async () => {
     const { db } = get();
     await expect(reopen('gf', 'late receipt')).rejects.toThrow(NotAllowed);
-    await expect(reopen('admin', '  ')).rejects.toThrow(/--reason/);
+    await expect(reopen('admin', '  ')).rejects.toThrow(/^reason: /);
     await expect(reopen('admin', 'x', '2026-05')).rejects.toThrow(/is not closed/);
     const result = await reopen('admin', '补录3月收款');
     expect(result).toMatchObject({ month: '2026-03', status: 'open' });
