@@ -10,6 +10,7 @@ import { register as contract } from './commands/contract.js';
 import { register as dealer } from './commands/dealer.js';
 import { register as demo } from './commands/demo.js';
 import { register as doc } from './commands/doc.js';
+import { commandFor } from './commands/hints.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
 import { register as penalty } from './commands/penalty.js';
@@ -87,7 +88,10 @@ export async function main(argv: string[]): Promise<number> {
     const refusal = databaseRefusal(err);
     // A rule the database enforces (finance review lock, closed period) that no code path can bypass.
     if (refusal) return fail(refusal, EXIT.badInput);
-    if (err instanceof ExpectedError) return fail(err.message, err.exitCode, debug ? err.stack : undefined);
+    if (err instanceof ExpectedError) {
+      const next = err.next && commandFor(err.next);
+      return fail(next ? `${err.message} (${next})` : err.message, err.exitCode, debug ? err.stack : undefined);
+    }
     const error = err as Error;
     return fail(
       `unexpected error: ${error.message}${debug ? '' : ' (--debug for the stack)'}`,

@@ -25,7 +25,7 @@ export function actorUsername(flag: string | undefined, env: NodeJS.ProcessEnv =
 
 export async function loadActor(knex: Knex, username: string): Promise<Actor> {
   const user = await knex('users').where({ username }).first('id', 'username', 'name', 'dealer_id', 'active');
-  if (!user) throw new NotAllowed(`--as: user ${JSON.stringify(username)} does not exist (see \`zq user list\`)`);
+  if (!user) throw new NotAllowed(`--as: user ${JSON.stringify(username)} does not exist`).suggest({ action: 'user.list' });
   if (!user.active) throw new NotAllowed(`--as: user ${JSON.stringify(username)} is deactivated`);
   const roles = await knex('user_roles').where({ user_id: user.id }).orderBy('role').pluck('role');
   return { id: user.id, username: user.username, name: user.name, dealerId: user.dealer_id, roles };

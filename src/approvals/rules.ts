@@ -74,7 +74,7 @@ async function validateRule(tx: Tx, input: NewRule, where: string): Promise<{ co
     if (step.kind === 'role' && !roles.includes(step.role))
       throw new BadInput(`step${where}`, formatStep(step), `a role: ${roles.join(', ')}`);
     if (step.kind === 'user' && !(await tx('users').where({ username: step.username }).first('id'))) {
-      throw new BadInput(`step${where}`, formatStep(step), 'an existing username (zq user list)');
+      throw new BadInput(`step${where}`, formatStep(step), 'an existing username').suggest({ action: 'user.list' });
     }
   }
   return { condition: formatCondition(parsed), steps };

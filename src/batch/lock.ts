@@ -44,7 +44,12 @@ export async function acquireBatchLock(db: Db, wait: boolean): Promise<BatchLock
         const who = h
           ? ` (${h.application_name || 'a session'}, server process ${h.pid}, since ${new Date(h.backend_start).toISOString()})`
           : '';
-        throw new Refused(`another zq batch run is in progress on this database${who}; it was left alone — try again later, or use --wait`);
+        throw new Refused(
+          `another batch run is in progress on this database${who}; it was left alone — try again later, or wait for it`,
+        ).suggest({
+          action: 'batch.run',
+          input: { wait: true },
+        });
       }
     }
   } catch (err) {

@@ -22,6 +22,7 @@ export function inFlags(err: unknown, flags: FlagNames): unknown {
   if (field === err.field) return err;
   const restated = new BadInput(field, err.value, err.expected);
   restated.stack = err.stack;
+  if (err.next) restated.suggest(err.next);
   return restated;
 }
 

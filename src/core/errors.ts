@@ -9,8 +9,24 @@ export const EXIT = {
   reconciliation: 4,
 } as const;
 
+/**
+ * What the user may do next, named as an action and its input. The core never writes a command line: each
+ * adapter words it (the CLI as `zq period reopen 2026-03 --reason …`, the web as a link).
+ */
+export interface NextStep {
+  action: string;
+  input?: Readonly<Record<string, string | number | boolean>>;
+}
+
 export abstract class ExpectedError extends Error {
   abstract readonly exitCode: number;
+  next?: NextStep;
+
+  /** The same error, naming what the user may do next. */
+  suggest(next: NextStep): this {
+    this.next = next;
+    return this;
+  }
 }
 
 /** Bad input or a business rule refused it: names the field, the value and what was expected. */

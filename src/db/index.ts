@@ -72,8 +72,8 @@ export async function openDatabase(config: DbConfig, options: OpenOptions = {}):
       const pending = await pendingMigrations(db.knex);
       if (pending.length > 0) {
         throw new DatabaseUnavailable(
-          `the database at ${db.location} has ${pending.length} pending migration(s) (${pending.join(', ')}); run \`zq init\` to create or migrate it`,
-        );
+          `the database at ${db.location} has ${pending.length} pending migration(s) (${pending.join(', ')}): it must be migrated first`,
+        ).suggest({ action: 'init' });
       }
     } catch (err) {
       await db.close();

@@ -191,8 +191,8 @@ export async function createDocument(tx: Tx, actor: Actor, input: NewDocument): 
 export function assertNotLocked(document: DocumentRow, attempted: 'changed' | 'withdrawn' | 'reversed'): void {
   if (document.locked) {
     throw new Refused(
-      `document ${document.id} (${document.type} ${document.number}) is locked by finance review (${document.lockedBy ?? 'finance'}, ${document.lockedAt ?? ''}): it cannot be ${attempted} until finance unlocks it (zq doc unlock ${document.id})`,
-    );
+      `document ${document.id} (${document.type} ${document.number}) is locked by finance review (${document.lockedBy ?? 'finance'}, ${document.lockedAt ?? ''}): it cannot be ${attempted} until finance unlocks it`,
+    ).suggest({ action: 'doc.unlock', input: { id: document.id } });
   }
 }
 

@@ -126,7 +126,9 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
   const lookups = await loadLookups(db);
   const fixedDealer = options.dealer ? lookups.dealers.get(options.dealer) : undefined;
   if (options.dealer && fixedDealer === undefined && !options.createDealers) {
-    throw new BadInput('dealer', options.dealer, 'a known dealer code (zq dealer list), or add --create-dealers');
+    throw new BadInput('dealer', options.dealer, 'a known dealer code, or let the import create dealers (createDealers)').suggest({
+      action: 'dealer.list',
+    });
   }
   const reader = readImportFile(file, {
     kind: options.kind,
@@ -198,7 +200,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         const dealer = await addDealer(tx, actor, { code: key, name: key });
         lookups.dealers.set(key, dealer.id);
         lookups.dealerCodes.set(dealer.id, dealer.code);
-        summary.warnings.push(`dealer ${key} created (--create-dealers); give it its name with zq dealer`);
+        summary.warnings.push(`dealer ${key} created with its code as its name: give it its real name`);
         return dealer.id;
       }
       addProblem({
@@ -207,7 +209,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         rowNumber: row.rowNumber,
         column: '经销商',
         value: key,
-        reason: 'a known dealer code or name (zq dealer list), or --create-dealers',
+        reason: 'a known dealer code or name, or let the import create dealers (createDealers)',
       });
       return null;
     };

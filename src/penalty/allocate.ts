@@ -179,8 +179,8 @@ export function allocateManual(
     const owed = part.target === 'amount' ? amountOwed(lineState) : penaltyOwed(state, lineState, receipt.valueDate);
     if (part.amount.greaterThan(owed)) {
       throw new Refused(
-        `receipt ${receipt.id}: its manual allocation of ${formatMoney(part.amount)} to ${part.target === 'amount' ? '' : 'the penalty of '}installment ${lineState.line.seq} ${lineState.line.type} exceeds the ${formatMoney(owed)} owed on ${receipt.valueDate}; allocate it again (zq receipt allocate) or reverse it first`,
-      );
+        `receipt ${receipt.id}: its manual allocation of ${formatMoney(part.amount)} to ${part.target === 'amount' ? '' : 'the penalty of '}installment ${lineState.line.seq} ${lineState.line.type} exceeds the ${formatMoney(owed)} owed on ${receipt.valueDate}; allocate it again or reverse it first`,
+      ).suggest({ action: 'receipt.allocate', input: { id: receipt.id } });
     }
     lines[index] = withAllocation(lineState, part.target, part.amount, receipt.valueDate);
     allocations.push({

@@ -153,8 +153,8 @@ async function refuseHistoryChange(
     // only a rate has a start date to move
     const remedy = from === null ? 'reopen it first' : `start the rate after ${closed.lastDay}, or reopen the period first`;
     throw new Refused(
-      `${what}: period ${closed.month} is closed, and the change ${from === null ? 'applies to every line from its due date, so it ' : ''}would change its penalty; ${remedy} (zq period reopen ${closed.month} --reason …)`,
-    );
+      `${what}: period ${closed.month} is closed, and the change ${from === null ? 'applies to every line from its due date, so it ' : ''}would change its penalty; ${remedy}`,
+    ).suggest({ action: 'period.reopen', input: { month: closed.month } });
   }
   const q = tx('documents as r')
     .join('contracts as c', 'c.id', 'r.contract_id')
@@ -168,8 +168,8 @@ async function refuseHistoryChange(
   const locked = await q;
   if (locked) {
     throw new Refused(
-      `${what}: receipt ${locked.number} of ${locked.dealer}/${locked.contractNo}, dated ${locked.valueDate}, is locked by finance review, and the change would reallocate it; start it after ${locked.valueDate}, or have finance unlock it first (zq doc unlock ${locked.id})`,
-    );
+      `${what}: receipt ${locked.number} of ${locked.dealer}/${locked.contractNo}, dated ${locked.valueDate}, is locked by finance review, and the change would reallocate it; start it after ${locked.valueDate}, or have finance unlock it first`,
+    ).suggest({ action: 'doc.unlock', input: { id: locked.id } });
   }
 }
 

@@ -73,9 +73,10 @@ export async function assertPeriodOpen(knex: Knex, valueDate: BusinessDate): Pro
     .where('last_day', '>=', valueDate)
     .first('month');
   if (closed)
-    throw new Refused(
-      `period ${closed.month} is closed: nothing dated ${valueDate} is accepted (an admin may reopen it: zq period reopen ${closed.month} --reason …)`,
-    );
+    throw new Refused(`period ${closed.month} is closed: nothing dated ${valueDate} is accepted; an admin may reopen it`).suggest({
+      action: 'period.reopen',
+      input: { month: closed.month },
+    });
 }
 
 /**
@@ -101,7 +102,7 @@ export async function closeBlockers(knex: Knex, period: Month): Promise<string[]
   const through = ran?.through ?? null;
   if (through === null || through < period.lastDay) {
     reasons.push(
-      `the nightly batch has run only ${through === null ? 'on no date yet' : `through ${through}`}: it must run through ${period.lastDay} (zq batch run --date ${period.lastDay})`,
+      `the nightly batch has run only ${through === null ? 'on no date yet' : `through ${through}`}: it must run through ${period.lastDay} first`,
     );
   }
   const discrepancies = await knex('batch_runs')

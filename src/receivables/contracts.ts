@@ -118,7 +118,8 @@ export async function createContract(tx: Tx, actor: Actor, input: NewContract): 
     throw new Refused(`contract ${contractNo} already exists at dealer ${dealer.code}`);
   }
   const collector = input.collector ? await tx('users').where({ username: input.collector }).first('id') : null;
-  if (input.collector && !collector) throw new BadInput('collector', input.collector, 'an existing username (zq user list)');
+  if (input.collector && !collector)
+    throw new BadInput('collector', input.collector, 'an existing username').suggest({ action: 'user.list' });
 
   const customerId = await findOrCreateCustomer(tx, dealer.id, input.customer);
   const principal = input.principal ?? sumMoney(lines.filter((l) => l.type === 'principal').map((l) => l.amountDue));

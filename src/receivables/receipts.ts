@@ -192,7 +192,7 @@ export async function confirmReceipt(tx: Tx, actor: Actor, id: number): Promise<
 export async function withdrawReceipt(tx: Tx, actor: Actor, id: number): Promise<DocumentRow> {
   const doc = await receiptDocument(tx, id);
   if (doc.status === 'confirmed')
-    throw new Refused(`receipt ${doc.number} is confirmed: it can only be reversed (zq receipt reverse ${id} --reason …)`);
+    throw new Refused(`receipt ${doc.number} is confirmed: it can only be reversed`).suggest({ action: 'receipt.reverse', input: { id } });
   const { withdrawDocument } = await import('../documents/index.js');
   return withdrawDocument(tx, actor, id);
 }
@@ -210,7 +210,10 @@ async function reverseDocumentOnly(tx: Tx, actor: Actor, id: number, reason: str
   const doc = await receiptDocument(tx, id);
   assertNotLocked(doc, 'reversed');
   if (doc.status === 'registered')
-    throw new Refused(`receipt ${doc.number} is not confirmed yet: withdraw it instead (zq receipt withdraw ${id})`);
+    throw new Refused(`receipt ${doc.number} is not confirmed yet: withdraw it instead`).suggest({
+      action: 'receipt.withdraw',
+      input: { id },
+    });
   if (doc.status !== 'confirmed') throw new Refused(`receipt ${doc.number} is ${doc.status}: only a confirmed receipt can be reversed`);
   const ref = await contractById(tx, doc.contractId);
   const recovery = doc.data.recovery === true;
@@ -371,7 +374,10 @@ export async function allocateReceiptManually(
   const manual = parts.map((p) => {
     const line = lines.find((l) => l.seq === p.seq && l.type === p.type);
     if (!line)
-      throw new BadInput('split', `${p.seq}:${p.type}`, `a line of contract ${ref.contractNo} (zq contract show ${ref.contractNo})`);
+      throw new BadInput('split', `${p.seq}:${p.type}`, `a line of contract ${ref.contractNo}`).suggest({
+        action: 'contract.show',
+        input: { contractNo: ref.contractNo },
+      });
     const key = `${line.id}|${p.target}`;
     if (seen.has(key)) throw new BadInput('split', `${p.seq}:${p.type}`, 'each line (and its penalty) at most once');
     seen.add(key);

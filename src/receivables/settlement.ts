@@ -113,8 +113,8 @@ export async function settleContract(tx: Tx, actor: Actor, input: ContractArg & 
   if (f.credit.greaterThan(f.outstanding)) {
     const left = formatMoney(f.credit.minus(f.outstanding));
     throw new Refused(
-      `contract ${ref.contractNo} would keep ${left} of credit after settlement on ${input.date}: refund it first (zq refund request --contract ${ref.contractNo} --amount ${left}), a settled contract accepts no posting`,
-    );
+      `contract ${ref.contractNo} would keep ${left} of credit after settlement on ${input.date}: refund it first, a settled contract accepts no posting`,
+    ).suggest({ action: 'refund.request', input: { contractNo: ref.contractNo, amount: left } });
   }
   const settlement = await createDocument(tx, actor, {
     type: SETTLEMENT,

@@ -326,7 +326,7 @@ describe.runIf(serverUrl)('zq batch run on PostgreSQL: a second run while one ru
     expect(second.code).toBe(2);
     expect(second.stderr.trim().split('\n')).toHaveLength(1);
     expect(second.stderr).toMatch(
-      /another zq batch run is in progress on this database \(zq batch run \(pid \d+ on .+\), server process \d+, since \d{4}-/,
+      /another batch run is in progress on this database \(zq batch run \(pid \d+ on .+\), server process \d+, since \d{4}-/,
     );
     // kill -9: the server ends the session and its advisory lock; the date in flight is rolled back
     first.kill('SIGKILL');

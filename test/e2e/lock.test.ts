@@ -78,7 +78,7 @@ describe('the embedded database folder is locked against a second process', () =
     await pglite.close();
     const stale = await run('contract', 'list');
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toMatch(/1 pending migration\(s\) \(006_batch_runs\); run `zq init`/);
+    expect(stale.stderr).toMatch(/1 pending migration\(s\) \(006_batch_runs\): it must be migrated first \(zq init\)/);
     expect((await run('init')).code).toBe(0);
     expect((await run('contract', 'list')).code).toBe(0);
   });

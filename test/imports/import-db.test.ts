@@ -212,7 +212,7 @@ describeEachDb('zq import into the database', (get) => {
     const s = await importFile(f.db, f.admin, file, { asOf: AS_OF, createDealers: true });
     expect(s.status).toBe('imported');
     expect(s.counts).toMatchObject({ contractsCreated: 2, linesCreated: 2 });
-    expect(s.warnings.filter((w) => w.includes('created (--create-dealers)'))).toHaveLength(2);
+    expect(s.warnings.filter((w) => w.includes('created with its code as its name'))).toHaveLength(2);
     expect(await count(f, 'dealers', { code: 'NEW02' })).toBe(1);
   });
 

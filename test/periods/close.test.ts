@@ -72,7 +72,7 @@ describeEachDb('period close', (get) => {
     ]);
     const reasons = await closeBlockers(db.knex, parseMonth('2026-03'));
     expect(reasons).toEqual([
-      'the nightly batch has run only through 2026-03-30: it must run through 2026-03-31 (zq batch run --date 2026-03-31)',
+      'the nightly batch has run only through 2026-03-30: it must run through 2026-03-31 first',
       'reconciliation found 2 discrepancies on 2026-03-15',
       'batch step accrue_penalty failed on 2026-03-31',
       `1 document(s) dated in 2026-03 are not confirmed: ${registered} test_receipt TEST-RECEIPT-000001 (registered)`,
