@@ -1,5 +1,6 @@
 // `npm run demo` as a new user runs it: on the embedded database in a new folder, and against a PostgreSQL
 // server (a new database on it) when ZQ_TEST_DATABASE_URL is set.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/index.js';
 import { cleanEnv, tempDir, zq } from '../support/zq.js';
@@ -12,7 +13,7 @@ describe('zq demo', () => {
     expect(demo.code).toBe(0);
     expect(demo.stdout).toMatch(/2 dealers in Anhui/);
     expect(demo.stdout).toMatch(/30 contracts/);
-    expect(demo.stdout).toMatch(/Try next:/);
+    expect(demo.stdout).toMatch(/Try next/);
     expect(demo.stdout).toMatch(/9\. zq contract reschedule HF01-2025-0009 .* approved/);
     expect(demo.stdout).toMatch(/closed by transfer receipt RECEIPT-\d+, 131,500.00 now the dealer's own line/);
     const list = await zq(['--data-dir', 'demo-db', 'contract', 'list', '--json'], { cwd });
@@ -21,6 +22,34 @@ describe('zq demo', () => {
     const again = await zq(['demo', '--dir', 'demo-db'], { cwd });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/is not empty/);
+  });
+
+  it('15.15: the "try next" commands work as printed, pasted into a shell in another folder, with no zq on the PATH', async () => {
+    const demo = await zq(['demo', '--dir', 'demo-db'], { cwd: tempDir() });
+    expect(demo.code).toBe(0);
+    const tryNext =
+      demo.stdout
+        .split('Try next')[1]
+        ?.split('\n')
+        .filter((l) => l.startsWith('  '))
+        .map((l) => l.trim()) ?? [];
+    expect(tryNext.length).toBeGreaterThan(10);
+    const list = tryNext.find((l) => / contract list --as-of \S+$/.test(l)) as string;
+    expect(list).toBeTruthy();
+    const run = spawnSync('sh', ['-c', `${list} --json`], { cwd: tempDir(), env: cleanEnv(), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveLength(31);
+    // and the alias line it prints makes plain `zq` work too
+    const alias = /^To type plain `zq`: (alias zq=\S+)/m.exec(demo.stdout)?.[1];
+    expect(alias).toBeTruthy();
+    const aliased = spawnSync('bash', ['-c', `shopt -s expand_aliases\n${alias}\n${list.replace(/^\S+/, 'zq')} --json`], {
+      cwd: tempDir(),
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    expect(aliased.status).toBe(0);
+    expect(JSON.parse(aliased.stdout)).toHaveLength(31);
   });
 
   it.runIf(process.env.ZQ_TEST_DATABASE_URL)('runs against a PostgreSQL server in a database of its own', async () => {
