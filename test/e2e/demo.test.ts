@@ -52,22 +52,34 @@ describe('zq demo', () => {
     expect(JSON.parse(aliased.stdout)).toHaveLength(31);
   });
 
-  it.runIf(process.env.ZQ_TEST_DATABASE_URL)('runs against a PostgreSQL server in a database of its own', async () => {
-    const url = process.env.ZQ_TEST_DATABASE_URL as string;
-    const demo = await zq(['demo'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: url }) });
-    expect(demo.stderr).toBe('');
-    expect(demo.code).toBe(0);
-    const name = /created database (zq_demo_\w+)/.exec(demo.stdout)?.[1];
-    expect(name).toBeTruthy();
-    const server = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
-    try {
-      const target = new URL(url);
-      target.pathname = `/${name}`;
-      const list = await zq(['contract', 'list', '--json'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: target.toString() }) });
-      expect(JSON.parse(list.stdout)).toHaveLength(31);
-    } finally {
-      await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await server.close();
-    }
-  });
+  it.runIf(process.env.ZQ_TEST_DATABASE_URL)(
+    '15.15: runs against a PostgreSQL server in a database of its own; its try-next commands run as printed',
+    async () => {
+      const url = process.env.ZQ_TEST_DATABASE_URL as string;
+      const demo = await zq(['demo'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: url }) });
+      expect(demo.stderr).toBe('');
+      expect(demo.code).toBe(0);
+      const name = /created database (zq_demo_\w+)/.exec(demo.stdout)?.[1];
+      expect(name).toBeTruthy();
+      const server = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
+      try {
+        const target = new URL(url);
+        target.pathname = `/${name}`;
+        const list = await zq(['contract', 'list', '--json'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: target.toString() }) });
+        expect(JSON.parse(list.stdout)).toHaveLength(31);
+        // 15.15: a printed "try next" command names this database and runs as printed
+        const printed = demo.stdout
+          .split('Try next')[1]
+          ?.split('\n')
+          .find((l) => / contract list --as-of \S+$/.test(l)) as string;
+        expect(printed).toContain(`--database-url ${target.toString()}`);
+        const run = spawnSync('sh', ['-c', `${printed.trim()} --json`], { cwd: tempDir(), env: cleanEnv(), encoding: 'utf8' });
+        expect(run.status).toBe(0);
+        expect(JSON.parse(run.stdout)).toHaveLength(31);
+      } finally {
+        await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await server.close();
+      }
+    },
+  );
 });
