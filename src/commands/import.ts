@@ -40,7 +40,7 @@ function describe(s: ImportSummary, printed: number): string {
 export function register(program: Command): void {
   const command = program
     .command('import')
-    .description('import dealer ledgers and receipts (CSV, text, XLSX; UTF-8, GBK, UTF-16) — see IMPORT-FORMAT.md')
+    .description('import dealer ledgers and receipts (CSV, text, XLSX; UTF-8, GBK, UTF-16); the accepted columns: docs/import-format.md')
     .argument('[files...]', 'the files to import')
     .option('--kind <kind>', 'ledger or receipts (default: recognised from the headers)')
     .option('--dealer <code>', 'the dealer of the whole file (a ledger may instead have a 经销商 column)')

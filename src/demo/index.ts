@@ -53,9 +53,16 @@ export interface DemoTarget {
   /** The embedded folder, or a database URL (a new database is made on that server). */
   dataDir?: string | undefined;
   databaseUrl?: string | undefined;
+  /** How the printed commands start, e.g. `./bin/zq` (default `zq`): they must work as printed. */
+  zq?: string | undefined;
 }
 
 export type Say = (line: string) => void;
+
+/** A word as a POSIX shell reads it back: quoted only when it holds anything but safe characters. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 /** A folder that does not exist yet or is empty; a temporary one when none is given. */
 export function demoFolder(dir: string | undefined): string {
@@ -86,7 +93,8 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
   const url = target.databaseUrl ? await freshServerDatabase(target.databaseUrl, say) : undefined;
   const folder = url ? undefined : demoFolder(target.dataDir);
   const db: Db = await openDatabase(url ? { databaseUrl: url } : { dataDir: folder }, { requireMigrated: false });
-  const where = url ? `--database-url '${url}'` : `--data-dir ${folder}`;
+  // An absolute folder: the printed commands work from any folder, not only the one the demo ran in.
+  const where = `${target.zq ?? 'zq'} ${url ? `--database-url ${shellQuote(url)}` : `--data-dir ${shellQuote(path.resolve(folder as string))}`}`;
   try {
     const applied = await migrateLatest(db.knex);
     await seed(db.knex);
@@ -103,27 +111,27 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     return {
       location: url ?? (folder as string),
       tryNext: [
-        `zq ${where} contract list --as-of ${asOf}`,
-        `zq ${where} contract list --overdue --as-of ${asOf} --as hf.wang`,
-        `zq ${where} contract show HF01-2025-0001 --as-of ${asOf}`,
-        `zq ${where} contract schedule WH01-2025-0002`,
-        `zq ${where} contract show HF01-2025-0001 --as-of ${asOf} --json`,
-        `zq ${where} penalty show HF01-2025-0001 --as-of ${asOf}`,
-        `zq ${where} batch status`,
-        `zq ${where} dealer list`,
-        `zq ${where} user list`,
-        `zq ${where} --as hf.li contract list --as-of ${asOf}`,
-        `zq ${where} --as hf.wang contract list --as-of ${asOf}`,
-        `zq ${where} approval rule list`,
-        ...(reopened === null ? [] : [`zq ${where} approval show ${reopened}`]),
-        `zq ${where} period list`,
-        `zq ${where} --as hf.fin doc list --locked`,
-        `zq ${where} audit log --user zhou.jie`,
-        `zq ${where} contract show HF01-OPS-0001 --as-of 2026-09-30`,
-        `zq ${where} receipt list --contract HF01-OPS-0001`,
-        `zq ${where} contract schedule HF01-2025-0009 --diff`,
-        `zq ${where} contract show HF01-2025-0011 --as-of 2026-09-29`,
-        `zq ${where} contract show HF01-2025-0011 --as-of 2026-10-31`,
+        `${where} contract list --as-of ${asOf}`,
+        `${where} contract list --overdue --as-of ${asOf} --as hf.wang`,
+        `${where} contract show HF01-2025-0001 --as-of ${asOf}`,
+        `${where} contract schedule WH01-2025-0002`,
+        `${where} contract show HF01-2025-0001 --as-of ${asOf} --json`,
+        `${where} penalty show HF01-2025-0001 --as-of ${asOf}`,
+        `${where} batch status`,
+        `${where} dealer list`,
+        `${where} user list`,
+        `${where} --as hf.li contract list --as-of ${asOf}`,
+        `${where} --as hf.wang contract list --as-of ${asOf}`,
+        `${where} approval rule list`,
+        ...(reopened === null ? [] : [`${where} approval show ${reopened}`]),
+        `${where} period list`,
+        `${where} --as hf.fin doc list --locked`,
+        `${where} audit log --user zhou.jie`,
+        `${where} contract show HF01-OPS-0001 --as-of 2026-09-30`,
+        `${where} receipt list --contract HF01-OPS-0001`,
+        `${where} contract schedule HF01-2025-0009 --diff`,
+        `${where} contract show HF01-2025-0011 --as-of 2026-09-29`,
+        `${where} contract show HF01-2025-0011 --as-of 2026-10-31`,
       ],
     };
   } finally {

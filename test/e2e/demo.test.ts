@@ -1,5 +1,6 @@
 // `npm run demo` as a new user runs it: on the embedded database in a new folder, and against a PostgreSQL
 // server (a new database on it) when ZQ_TEST_DATABASE_URL is set.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/index.js';
 import { cleanEnv, tempDir, zq } from '../support/zq.js';
@@ -12,7 +13,7 @@ describe('zq demo', () => {
     expect(demo.code).toBe(0);
     expect(demo.stdout).toMatch(/2 dealers in Anhui/);
     expect(demo.stdout).toMatch(/30 contracts/);
-    expect(demo.stdout).toMatch(/Try next:/);
+    expect(demo.stdout).toMatch(/Try next/);
     expect(demo.stdout).toMatch(/9\. zq contract reschedule HF01-2025-0009 .* approved/);
     expect(demo.stdout).toMatch(/closed by transfer receipt RECEIPT-\d+, 131,500.00 now the dealer's own line/);
     const list = await zq(['--data-dir', 'demo-db', 'contract', 'list', '--json'], { cwd });
@@ -23,22 +24,62 @@ describe('zq demo', () => {
     expect(again.stderr).toMatch(/is not empty/);
   });
 
-  it.runIf(process.env.ZQ_TEST_DATABASE_URL)('runs against a PostgreSQL server in a database of its own', async () => {
-    const url = process.env.ZQ_TEST_DATABASE_URL as string;
-    const demo = await zq(['demo'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: url }) });
-    expect(demo.stderr).toBe('');
+  it('15.15: the "try next" commands work as printed, pasted into a shell in another folder, with no zq on the PATH', async () => {
+    const demo = await zq(['demo', '--dir', 'demo-db'], { cwd: tempDir() });
     expect(demo.code).toBe(0);
-    const name = /created database (zq_demo_\w+)/.exec(demo.stdout)?.[1];
-    expect(name).toBeTruthy();
-    const server = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
-    try {
-      const target = new URL(url);
-      target.pathname = `/${name}`;
-      const list = await zq(['contract', 'list', '--json'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: target.toString() }) });
-      expect(JSON.parse(list.stdout)).toHaveLength(31);
-    } finally {
-      await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await server.close();
-    }
+    const tryNext =
+      demo.stdout
+        .split('Try next')[1]
+        ?.split('\n')
+        .filter((l) => l.startsWith('  '))
+        .map((l) => l.trim()) ?? [];
+    expect(tryNext.length).toBeGreaterThan(10);
+    const list = tryNext.find((l) => / contract list --as-of \S+$/.test(l)) as string;
+    expect(list).toBeTruthy();
+    const run = spawnSync('sh', ['-c', `${list} --json`], { cwd: tempDir(), env: cleanEnv(), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveLength(31);
+    // and the alias line it prints makes plain `zq` work too
+    const alias = /^To type plain `zq`: (alias zq=\S+)/m.exec(demo.stdout)?.[1];
+    expect(alias).toBeTruthy();
+    const aliased = spawnSync('bash', ['-c', `shopt -s expand_aliases\n${alias}\n${list.replace(/^\S+/, 'zq')} --json`], {
+      cwd: tempDir(),
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    expect(aliased.status).toBe(0);
+    expect(JSON.parse(aliased.stdout)).toHaveLength(31);
   });
+
+  it.runIf(process.env.ZQ_TEST_DATABASE_URL)(
+    '15.15: runs against a PostgreSQL server in a database of its own; its try-next commands run as printed',
+    async () => {
+      const url = process.env.ZQ_TEST_DATABASE_URL as string;
+      const demo = await zq(['demo'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: url }) });
+      expect(demo.stderr).toBe('');
+      expect(demo.code).toBe(0);
+      const name = /created database (zq_demo_\w+)/.exec(demo.stdout)?.[1];
+      expect(name).toBeTruthy();
+      const server = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
+      try {
+        const target = new URL(url);
+        target.pathname = `/${name}`;
+        const list = await zq(['contract', 'list', '--json'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: target.toString() }) });
+        expect(JSON.parse(list.stdout)).toHaveLength(31);
+        // 15.15: a printed "try next" command names this database and runs as printed
+        const printed = demo.stdout
+          .split('Try next')[1]
+          ?.split('\n')
+          .find((l) => / contract list --as-of \S+$/.test(l)) as string;
+        expect(printed).toContain(`--database-url ${target.toString()}`);
+        const run = spawnSync('sh', ['-c', `${printed.trim()} --json`], { cwd: tempDir(), env: cleanEnv(), encoding: 'utf8' });
+        expect(run.status).toBe(0);
+        expect(JSON.parse(run.stdout)).toHaveLength(31);
+      } finally {
+        await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await server.close();
+      }
+    },
+  );
 });
