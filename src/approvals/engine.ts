@@ -11,6 +11,7 @@ import type { Actor } from '../access/actor.js';
 import { isAdmin } from '../access/permissions.js';
 import { scopeDocuments } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
+import { sqlTimestamp } from '../core/dates.js';
 import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import { dec } from '../core/money.js';
 import type { Tx } from '../db/index.js';
@@ -334,7 +335,7 @@ export async function withdraw(tx: Tx, actor: Actor, documentId: number, comment
   return requestView(tx, documentId);
 }
 
-const TIME = (column: string) => `to_char(${column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS')`;
+const TIME = sqlTimestamp;
 
 /** A request with its whole history, without scope checks (callers check). */
 async function requestView(knex: Knex, documentId: number): Promise<RequestView> {

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { scopeAudit } from '../access/scope.js';
-import { BUSINESS_TIME_ZONE, type BusinessDate } from '../core/dates.js';
+import { BUSINESS_TIME_ZONE, type BusinessDate, sqlTimestamp } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 
 export interface AuditFilter {
@@ -38,7 +38,7 @@ export async function listAudit(knex: Knex, actor: Actor, filter: AuditFilter): 
     .leftJoin('dealers as d', 'd.id', 'a.dealer_id')
     .select(
       'a.id',
-      knex.raw(`to_char(a.at AT TIME ZONE ?, 'YYYY-MM-DD"T"HH24:MI:SS') as at`, [BUSINESS_TIME_ZONE]),
+      knex.raw(`${sqlTimestamp('a.at')} as at`),
       'a.actor',
       'a.action',
       'a.entity',

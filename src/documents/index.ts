@@ -10,6 +10,7 @@ import type { Actor } from '../access/actor.js';
 import { scopeDocuments } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
+import { sqlTimestamp } from '../core/dates.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
 import { formatMoney, type Money } from '../core/money.js';
 import type { Tx } from '../db/index.js';
@@ -81,7 +82,7 @@ function documentQuery(knex: Knex) {
       'doc.reverses_id as reversesId',
       'doc.locked',
       'lu.username as lockedBy',
-      knex.raw(`to_char(doc.locked_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS') as "lockedAt"`),
+      knex.raw(`${sqlTimestamp('doc.locked_at')} as "lockedAt"`),
     );
 }
 
