@@ -7,6 +7,7 @@
 // receipt registered → confirmed).
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
+import { requireKnownDealer } from '../access/filters.js';
 import { scopeDocuments } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
@@ -125,6 +126,7 @@ export async function listDocuments(knex: Knex, actor: Actor, filter: DocumentFi
   const q = scopeDocuments(documentQuery(knex), actor, 'doc')
     .orderBy('doc.id')
     .limit(Math.min(filter.limit ?? DOCUMENT_LIST_MAX, DOCUMENT_LIST_MAX));
+  await requireKnownDealer(knex, filter.dealer);
   applyFilter(q, filter);
   return (await q) as DocumentRow[];
 }
@@ -268,6 +270,7 @@ async function lockTargets(
   const q = scopeDocuments(documentQuery(tx), actor, 'doc')
     .orderBy('doc.id')
     .limit(LOCK_BATCH_MAX + 1);
+  await requireKnownDealer(tx, filter.dealer);
   applyFilter(q, { ...filter, locked: !lock });
   if (lock) q.whereIn('doc.status', LOCKABLE_STATUSES);
   const rows = (await q) as DocumentRow[];
