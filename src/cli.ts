@@ -20,6 +20,7 @@ import { register as refund } from './commands/refund.js';
 import { register as settle } from './commands/settle.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
+import { formatTimestamp } from './core/dates.js';
 import { databaseRefusal, EXIT, ExpectedError } from './core/errors.js';
 
 const VERSION = '0.1.0';
@@ -62,14 +63,20 @@ export async function main(argv: string[]): Promise<number> {
   });
   // With --log-format json (cron writing a log file) an error is one JSON line as well: the log stays JSON.
   const jsonLog = argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && argv[i + 1] === 'json'));
+  const jsonLine = (event: string, fields: object) =>
+    process.stderr.write(`${JSON.stringify({ event, at: formatTimestamp(new Date()), ...fields })}\n`);
   const fail = (message: string, exitCode: number, stack?: string): number => {
-    if (jsonLog) process.stderr.write(`${JSON.stringify({ event: 'error', error: message, exitCode })}\n`);
+    if (jsonLog) jsonLine('error', { error: message, exitCode, ...(stack ? { stack } : {}) });
     else process.stderr.write(`zq: ${message}${stack ? `\n${stack}` : ''}\n`);
     return exitCode;
   };
   // commander reports a mistyped command line itself, as text; under --log-format json it stays quiet and the
   // error goes through fail() like any other
   if (jsonLog) {
+    // warnings of Node and of knex would be plain text (knex's with a stack): as JSON lines they keep the log JSON
+    process.removeAllListeners('warning');
+    process.on('warning', (warning) => jsonLine('warning', { warning: `${warning.name}: ${warning.message}` }));
+    (await import('./db/index.js')).onDatabaseWarning((warning) => jsonLine('warning', { warning }));
     (function quiet(cmd: Command) {
       cmd.configureOutput({ outputError: () => {} }).showHelpAfterError(false);
       cmd.commands.forEach(quiet);

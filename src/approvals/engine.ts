@@ -11,6 +11,7 @@ import type { Actor } from '../access/actor.js';
 import { isAdmin } from '../access/permissions.js';
 import { scopeDocuments } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
+import { sqlTimestamp } from '../core/dates.js';
 import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import { dec } from '../core/money.js';
 import type { Tx } from '../db/index.js';
@@ -106,6 +107,16 @@ const escalate = (note: string): ResolvedStep => ({
   note: `${note}: escalated to admin`,
 });
 
+/** Whether an active admin other than the applicant exists to take an escalated step. */
+async function anotherAdmin(tx: Tx, applicantId: number): Promise<boolean> {
+  const admin = await tx('user_roles as r')
+    .join('users as u', 'u.id', 'r.user_id')
+    .where({ 'r.role': 'admin', 'u.active': true })
+    .whereNot('u.id', applicantId)
+    .first('u.id');
+  return admin !== undefined;
+}
+
 async function resolveStep(tx: Tx, step: StepSpec, document: DocumentRow, applicantId: number): Promise<ResolvedStep> {
   if (step.kind === 'role') {
     const holders = tx('user_roles as r')
@@ -173,6 +184,12 @@ export async function submitForApproval(tx: Tx, actor: Actor, documentId: number
     .returning('id');
   for (const [i, step] of rule.steps.entries()) {
     const resolved = await resolveStep(tx, step, document, actor.id);
+    if (resolved.approver_kind === 'admin' && !(await anotherAdmin(tx, actor.id))) {
+      // nobody approves their own request: a step escalated to the only admin, who applied, could never be decided
+      throw new Refused(
+        `document ${documentId}: step ${i + 1} (${formatStep(step)}) of approval rule ${rule.id}: ${resolved.note}, but the applicant ${actor.username} is the only active admin, so nobody could approve it — add another admin or change the rule`,
+      );
+    }
     await tx('approval_steps').insert({
       request_id: request.id,
       seq: i + 1,
@@ -223,7 +240,9 @@ async function pendingStepFor(tx: Tx, actor: Actor, documentId: number) {
     .where({ document_id: documentId })
     .forUpdate()
     .first('id', 'applicant_id', 'status', 'current_step');
-  if (!request) throw new NotFound('approval for document', documentId);
+  if (!request || !(await maySee(tx, actor, documentId, request.applicant_id === actor.id))) {
+    throw new NotFound('approval for document', documentId);
+  }
   const document = await loadDocument(tx, documentId);
   if (request.status !== 'pending') throw new Refused(`the approval of document ${documentId} is already ${request.status}`);
   assertNotLocked(document, 'changed');
@@ -310,7 +329,9 @@ export async function reject(tx: Tx, actor: Actor, documentId: number, comment: 
  */
 export async function withdraw(tx: Tx, actor: Actor, documentId: number, comment?: string): Promise<RequestView> {
   const request = await tx('approval_requests').where({ document_id: documentId }).forUpdate().first('id', 'applicant_id', 'status');
-  if (!request) throw new NotFound('approval for document', documentId);
+  if (!request || !(await maySee(tx, actor, documentId, request.applicant_id === actor.id))) {
+    throw new NotFound('approval for document', documentId);
+  }
   if (request.status !== 'pending') throw new Refused(`the approval of document ${documentId} is already ${request.status}`);
   if (request.applicant_id !== actor.id && !actor.roles.includes('admin'))
     throw new NotAllowed(`${actor.username} did not submit document ${documentId}: only its applicant (or an admin) withdraws it`);
@@ -334,7 +355,7 @@ export async function withdraw(tx: Tx, actor: Actor, documentId: number, comment
   return requestView(tx, documentId);
 }
 
-const TIME = (column: string) => `to_char(${column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS')`;
+const TIME = sqlTimestamp;
 
 /** A request with its whole history, without scope checks (callers check). */
 async function requestView(knex: Knex, documentId: number): Promise<RequestView> {
@@ -388,15 +409,24 @@ async function requestView(knex: Knex, documentId: number): Promise<RequestView>
  */
 export async function showApproval(knex: Knex, actor: Actor, documentId: number): Promise<RequestView> {
   const view = await requestView(knex, documentId);
+  if (await maySee(knex, actor, documentId, view.applicant === actor.username)) return view;
+  throw new NotFound('approval for document', documentId);
+}
+
+/**
+ * Whether the actor may know of document's request: it is in their data scope, they applied, or they decided
+ * or may decide one of its steps. Everybody else is told it is not found, whatever they asked to do with it.
+ */
+async function maySee(knex: Knex, actor: Actor, documentId: number, isApplicant: boolean): Promise<boolean> {
+  if (isApplicant) return true;
   const inScope = await scopeDocuments(knex('documents as doc'), actor, 'doc').where('doc.id', documentId).first('doc.id');
-  if (inScope || view.applicant === actor.username) return view;
+  if (inScope) return true;
   const document = await loadDocument(knex, documentId);
   const steps = (await knex('approval_steps as s')
     .join('approval_requests as r', 'r.id', 's.request_id')
     .where('r.document_id', documentId)
     .select('s.*')) as (StepRow & { decided_by: number | null })[];
-  if (steps.some((s) => s.decided_by === actor.id || mayDecide(actor, s, document))) return view;
-  throw new NotFound('approval for document', documentId);
+  return steps.some((s) => s.decided_by === actor.id || mayDecide(actor, s, document));
 }
 
 /** The requests waiting for the actor: their current step is the actor's, and the actor is not the applicant. */

@@ -2,8 +2,9 @@
 // their dealer's rows (see src/access/scope.ts).
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
+import { requireKnownUser } from '../access/filters.js';
 import { scopeAudit } from '../access/scope.js';
-import { BUSINESS_TIME_ZONE, type BusinessDate } from '../core/dates.js';
+import { BUSINESS_TIME_ZONE, type BusinessDate, sqlTimestamp } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 
 export interface AuditFilter {
@@ -34,11 +35,12 @@ export async function listAudit(knex: Knex, actor: Actor, filter: AuditFilter): 
   const limit = filter.limit ?? AUDIT_LIMIT_DEFAULT;
   if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LIMIT_MAX)
     throw new BadInput('limit', filter.limit, `a whole number from 1 to ${AUDIT_LIMIT_MAX}`);
+  await requireKnownUser(knex, filter.user);
   const q = knex('audit_log as a')
     .leftJoin('dealers as d', 'd.id', 'a.dealer_id')
     .select(
       'a.id',
-      knex.raw(`to_char(a.at AT TIME ZONE ?, 'YYYY-MM-DD"T"HH24:MI:SS') as at`, [BUSINESS_TIME_ZONE]),
+      knex.raw(`${sqlTimestamp('a.at')} as at`),
       'a.actor',
       'a.action',
       'a.entity',

@@ -5,6 +5,7 @@
 // PGlite session (STACK.md).
 import os from 'node:os';
 import type { Knex } from 'knex';
+import { formatTimestamp } from '../core/dates.js';
 import { Refused } from '../core/errors.js';
 import type { Db } from '../db/index.js';
 
@@ -41,12 +42,8 @@ export async function acquireBatchLock(db: Db, wait: boolean): Promise<BatchLock
            WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32) + l.objid::bigint = ?`,
         );
         const h = holder.rows[0];
-        const who = h
-          ? ` (${h.application_name || 'a session'}, server process ${h.pid}, since ${new Date(h.backend_start).toISOString()})`
-          : '';
-        throw new Refused(
-          `another batch run is in progress on this database${who}; it was left alone — try again later, or wait for it`,
-        ).suggest({
+        const who = h ? ` (${h.application_name || 'a session'}, server process ${h.pid}, since ${formatTimestamp(h.backend_start)})` : '';
+        throw new Refused(`another batch run is in progress on this database${who}; it was left alone — try again later, or wait for it`).suggest({
           action: 'batch.run',
           input: { wait: true },
         });

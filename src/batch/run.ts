@@ -76,7 +76,17 @@ export function datesToRun(last: BusinessDate | null, options: BatchOptions): { 
   return { dates: [...eachDate(from, options.date)], fullFrom };
 }
 
-export async function runBatch(db: Db, actor: Actor, options: BatchOptions, log: (line: StepLog) => void): Promise<BatchSummary> {
+/**
+ * Runs the batch. `log` gets each step's line once its date has committed; `started` is told as each step begins,
+ * so that a long date (a full recomputation takes 15–20 s on a large ledger) shows progress meanwhile.
+ */
+export async function runBatch(
+  db: Db,
+  actor: Actor,
+  options: BatchOptions,
+  log: (line: StepLog) => void,
+  started: (date: BusinessDate, step: string) => void = () => {},
+): Promise<BatchSummary> {
   const lock = await acquireBatchLock(db, options.wait === true);
   try {
     const last = await db.knex.transaction((tx) => lastCompletedBatchDate(tx));
@@ -105,7 +115,7 @@ export async function runBatch(db: Db, actor: Actor, options: BatchOptions, log:
       return summary;
     }
     for (const date of dates) {
-      const logs = await runDate(db, actor, date, date === fullFrom ? null : addDays(date, -1), options.full === true);
+      const logs = await runDate(db, actor, date, date === fullFrom ? null : addDays(date, -1), options.full === true, started);
       summary.datesRun.push(date);
       for (const entry of logs) {
         log(entry.log);
@@ -121,7 +131,14 @@ export async function runBatch(db: Db, actor: Actor, options: BatchOptions, log:
   }
 }
 
-async function runDate(db: Db, actor: Actor, date: BusinessDate, previous: BusinessDate | null, full: boolean) {
+async function runDate(
+  db: Db,
+  actor: Actor,
+  date: BusinessDate,
+  previous: BusinessDate | null,
+  full: boolean,
+  started: (date: BusinessDate, step: string) => void,
+) {
   const done: { log: StepLog; result: StepResult }[] = [];
   let current = BATCH_STEPS[0]?.name ?? 'none';
   try {
@@ -141,10 +158,11 @@ async function runDate(db: Db, actor: Actor, date: BusinessDate, previous: Busin
       let handoff: Handoff = {};
       for (const step of BATCH_STEPS) {
         current = step.name;
-        const started = performance.now();
+        started(date, step.name);
+        const startedAt = performance.now();
         const result = await step.run(tx, { date, previous, actor, full, handoff });
         handoff = { ...handoff, ...result.handoff };
-        const durationMs = Math.round(performance.now() - started);
+        const durationMs = Math.round(performance.now() - startedAt);
         await recordStep(tx, {
           step: step.name,
           businessDate: date,

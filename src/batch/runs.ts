@@ -1,6 +1,6 @@
 // The batch's run log (batch_runs, migration 006): one row per (step, business date). Period close reads it.
 import type { Knex } from 'knex';
-import type { BusinessDate } from '../core/dates.js';
+import { type BusinessDate, formatTimestamp } from '../core/dates.js';
 import type { Tx } from '../db/index.js';
 
 export interface StepRecord {
@@ -67,8 +67,8 @@ export async function listRuns(knex: Knex, limit: number): Promise<StepRecord[]>
     ...r,
     counts: typeof r.counts === 'string' ? JSON.parse(r.counts) : r.counts,
     totals: typeof r.totals === 'string' ? JSON.parse(r.totals) : r.totals,
-    startedAt: new Date(r.startedAt).toISOString(),
-    finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
+    startedAt: formatTimestamp(r.startedAt),
+    finishedAt: r.finishedAt ? formatTimestamp(r.finishedAt) : null,
   }));
 }
 

@@ -19,22 +19,25 @@ export function register(program: Command): void {
         const { BadInput, EXIT } = await import('../core/errors.js');
         const { addDays, parseDate, today } = await import('../core/dates.js');
         const { runBatch } = await import('../batch/run.js');
+        const { formatTimestamp } = await import('../core/dates.js');
         if (opts.logFormat !== 'text' && opts.logFormat !== 'json') throw new BadInput('--log-format', opts.logFormat, 'text or json');
         const date = opts.date ? parseDate(opts.date, '--date') : addDays(today(), -1);
         // a date not yet over would accrue penalty for days to come and close the door on that day's receipts
         if (date > today()) throw new BadInput('--date', date, `a business date on or before today (${today()}, Asia/Shanghai)`);
         const recomputeFrom = opts.recomputeFrom ? parseDate(opts.recomputeFrom, '--recompute-from') : undefined;
         // With --json the summary owns stdout; log lines go to stderr. With --log-format json every line is a JSON
-        // object with an `event`: step, discrepancy, summary (and error, src/cli.ts).
+        // object with an `event` (started, step, discrepancy, summary; error and warning, src/cli.ts) and the
+        // wall-clock time `at` it was written.
         const out = ctx.json ? process.stderr : process.stdout;
         const jsonLog = opts.logFormat === 'json';
+        const event = (name: string, fields: object) => `${JSON.stringify({ event: name, at: formatTimestamp(new Date()), ...fields })}\n`;
         const summary = await runBatch(
           ctx.db,
           ctx.actor,
           { date, recomputeFrom, full: opts.full === true, wait: opts.wait === true },
           (line) => {
             if (jsonLog) {
-              out.write(`${JSON.stringify({ event: 'step', ...line })}\n`);
+              out.write(event('step', line));
               return;
             }
             const counts = Object.entries(line.counts).map(([k, v]) => `${k}=${v}`);
@@ -42,18 +45,19 @@ export function register(program: Command): void {
             const what = line.message ?? [...counts, ...totals, `discrepancies=${line.discrepancies}`].join(' ');
             out.write(`${line.date} ${line.step} ${line.status} ${line.durationMs} ms ${what}\n`);
           },
+          (date, step) => out.write(jsonLog ? event('started', { date, step }) : `${date} ${step} started\n`),
         );
         for (const d of summary.discrepancies) {
           process.stderr.write(
             jsonLog
-              ? `${JSON.stringify({ event: 'discrepancy', ...d })}\n`
+              ? event('discrepancy', d)
               : `discrepancy ${d.date} ${d.check}: ${d.dealer}/${d.contractNo}${d.seq === null ? '' : ` line ${d.seq} ${d.type}`}: ${d.detail}\n`,
           );
         }
         if (summary.discrepancies.length > 0) process.exitCode = EXIT.reconciliation;
         if (jsonLog && !ctx.json) {
           const { discrepancies, ...rest } = summary;
-          out.write(`${JSON.stringify({ event: 'summary', ...rest, discrepancies: discrepancies.length })}\n`);
+          out.write(event('summary', { ...rest, discrepancies: discrepancies.length }));
           return;
         }
         emit(ctx, summary, () =>

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
+import { contractStatusName, receivableTypeName } from '../core/labels.js';
 import { table } from '../core/table.js';
 import { canPrompt, collect, emit, withContext } from './context.js';
 
@@ -207,7 +208,7 @@ export function register(program: Command): void {
               { header: '合同编号', value: (r) => r.contractNo },
               { header: '客户', value: (r) => r.customer },
               { header: '催收员', value: (r) => r.collector },
-              { header: '状态', value: (r) => r.status },
+              { header: '状态', value: (r) => contractStatusName(r.status) },
               { header: '应还', value: (r) => formatMoneyGrouped(r.amountDue), align: 'right' },
               { header: '已还', value: (r) => formatMoneyGrouped(r.amountPaid), align: 'right' },
               { header: '未还', value: (r) => formatMoneyGrouped(r.outstanding), align: 'right' },
@@ -271,7 +272,7 @@ export function register(program: Command): void {
               table(rows, [
                 { header: '±', value: (r) => r.change },
                 { header: '期次', value: (r) => r.seq, align: 'right' },
-                { header: '款项', value: (r) => r.type },
+                { header: '款项', value: (r) => receivableTypeName(r.type) },
                 { header: '应还日期', value: (r) => r.dueDate },
                 { header: '金额', value: (r) => formatMoneyGrouped(r.amountDue), align: 'right' },
               ]),
@@ -295,7 +296,7 @@ export function register(program: Command): void {
           const others = (r: (typeof rows)[number]) =>
             r.parts
               .filter((l) => l.type !== 'principal' && l.type !== 'interest')
-              .map((l) => `${l.type} ${formatMoneyGrouped(l.amountDue)}`)
+              .map((l) => `${receivableTypeName(l.type)} ${formatMoneyGrouped(l.amountDue)}`)
               .join('; ');
           return [
             `${ref.dealer}/${ref.contractNo}  version ${schedule.version} of ${schedule.versions.length} (${schedule.source}, from ${schedule.effectiveFrom}${schedule.reason ? `: ${schedule.reason}` : ''})`,

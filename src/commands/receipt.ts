@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
+import { documentStatusName, postingKindName, receivableTypeName } from '../core/labels.js';
 import { table } from '../core/table.js';
 import type { DocumentRow } from '../documents/index.js';
 import { act } from './context.js';
+
+/** decimal.js loads only when a table is printed, not for `zq --help`. */
+const money = () => import('../core/money.js');
 
 function receiptLine(d: DocumentRow): string {
   return `receipt ${d.id} ${d.number} ${d.status}: ${d.dealer}/${d.contractNo} ${d.amount} value date ${d.valueDate}`;
@@ -100,29 +104,31 @@ export function register(program: Command): void {
     .option('--status <status>', 'registered, confirmed, reversed, withdrawn')
     .option('--from <date>', 'value date from')
     .option('--to <date>', 'value date to')
-    .action((opts, cmd: Command) =>
-      act(
+    .action(async (opts, cmd: Command) => {
+      const { formatMoneyGrouped } = await money();
+      return act(
         cmd,
         'receipt.list',
         opts,
         (rows) =>
           `${table(rows, [
-            { header: 'id', value: (r) => r.id, align: 'right' },
-            { header: 'number', value: (r) => r.number },
-            { header: 'status', value: (r) => `${r.status}${r.locked ? ' (locked)' : ''}` },
-            { header: 'dealer', value: (r) => r.dealer },
-            { header: 'contract', value: (r) => r.contractNo },
-            { header: 'value date', value: (r) => r.valueDate },
-            { header: 'amount', value: (r) => r.amount, align: 'right' },
-            { header: 'by', value: (r) => r.author },
+            { header: 'ID', value: (r) => r.id, align: 'right' },
+            { header: '单号', value: (r) => r.number },
+            { header: '状态', value: (r) => `${documentStatusName(r.status)}${r.locked ? '（已审核锁定）' : ''}` },
+            { header: '经销商', value: (r) => r.dealer },
+            { header: '合同编号', value: (r) => r.contractNo },
+            { header: '收款日期', value: (r) => r.valueDate },
+            { header: '金额', value: (r) => (r.amount === null ? '' : formatMoneyGrouped(r.amount)), align: 'right' },
+            { header: '登记人', value: (r) => r.author },
           ])}\n${rows.length} receipt(s)`,
-      ),
-    );
+      );
+    });
   receipt
     .command('show <id>')
     .description('a receipt with its allocation and links')
-    .action((id: string, _opts, cmd: Command) =>
-      act(
+    .action(async (id: string, _opts, cmd: Command) => {
+      const { formatMoneyGrouped } = await money();
+      return act(
         cmd,
         'receipt.show',
         { id },
@@ -132,10 +138,10 @@ export function register(program: Command): void {
             `method ${shown.data.method ?? '—'}  account ${shown.data.account ?? '—'}  payer ${shown.data.payer ?? '—'}  reference ${shown.data.reference ?? '—'}`,
             table(shown.allocations, [
               { header: '期次', value: (a) => a.seq ?? '' },
-              { header: 'type', value: (a) => a.type ?? '' },
-              { header: 'kind', value: (a) => a.kind },
-              { header: 'value date', value: (a) => a.valueDate },
-              { header: 'amount', value: (a) => a.amount, align: 'right' },
+              { header: '款项', value: (a) => receivableTypeName(a.type) },
+              { header: '类别', value: (a) => postingKindName(a.kind) },
+              { header: '起息日', value: (a) => a.valueDate },
+              { header: '金额', value: (a) => formatMoneyGrouped(a.amount), align: 'right' },
             ]),
             shown.reversal ? `reversed by ${shown.reversal.number} (document ${shown.reversal.id}): ${shown.reversal.reason ?? ''}` : '',
             shown.correctedBy ? `corrected by receipt ${shown.correctedBy.number} (document ${shown.correctedBy.id})` : '',
@@ -143,6 +149,6 @@ export function register(program: Command): void {
             .filter(Boolean)
             .join('\n'),
         CONTRACT,
-      ),
-    );
+      );
+    });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { receivableTypeName } from '../core/labels.js';
 import { table } from '../core/table.js';
 import { emit, withContext } from './context.js';
 
@@ -18,18 +19,19 @@ export function register(program: Command): void {
         const date = opts.date ? parseDate(opts.date, '--date') : today();
         const arg = { contractNo, dealer: opts.dealer, date };
         if (opts.quote) {
+          const { formatMoneyGrouped: g } = await import('../core/money.js');
           const quote = await settlement.settlementQuote(ctx.knex, ctx.actor, arg);
           emit(ctx, quote, () =>
             [
               `${quote.dealer}/${quote.contractNo} early payoff quote for ${quote.date}`,
               table(quote.lines, [
                 { header: '期次', value: (l) => l.seq, align: 'right' },
-                { header: 'type', value: (l) => l.type },
-                { header: 'due', value: (l) => l.dueDate },
-                { header: 'outstanding', value: (l) => l.outstanding, align: 'right' },
-                { header: 'penalty', value: (l) => l.penaltyOutstanding, align: 'right' },
+                { header: '款项', value: (l) => receivableTypeName(l.type) },
+                { header: '应还日期', value: (l) => l.dueDate },
+                { header: '未还', value: (l) => g(l.outstanding), align: 'right' },
+                { header: '未还罚息', value: (l) => g(l.penaltyOutstanding), align: 'right' },
               ]),
-              `outstanding ${quote.outstanding} + penalty ${quote.penaltyOutstanding} − credit ${quote.credit} = to pay ${quote.toPay}`,
+              `outstanding ${g(quote.outstanding)} + penalty ${g(quote.penaltyOutstanding)} − credit ${g(quote.credit)} = to pay ${g(quote.toPay)}`,
             ].join('\n'),
           );
           return;

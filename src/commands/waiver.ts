@@ -19,7 +19,7 @@ export function register(program: Command): void {
         const input = {
           contractNo: opts.contract,
           dealer: opts.dealer,
-          amount: parseMoney(opts.amount, '--amount'),
+          amount: parseMoney(opts.amount, '--amount', { positive: true }),
           date: opts.date ? parseDate(opts.date, '--date') : today(),
           reason: opts.reason,
         };

@@ -117,3 +117,34 @@ export function today(timeZone = BUSINESS_TIME_ZONE, now: Date = new Date()): Bu
 export function* eachDate(from: BusinessDate, to: BusinessDate): Generator<BusinessDate> {
   for (let d = toEpochDay(from); d <= toEpochDay(to); d++) yield fromEpochDay(d);
 }
+
+/** Asia/Shanghai's offset from UTC: fixed at +08:00 (no daylight saving since 1991). */
+const BUSINESS_UTC_OFFSET = '+08:00';
+
+/**
+ * A moment as people here read it: Asia/Shanghai wall-clock time with its zone, `2026-03-10T09:30:00+08:00`.
+ * Every time zq prints (JSON, tables, logs) goes through this or its SQL counterpart, sqlTimestamp.
+ */
+export function formatTimestamp(moment: Date | string | number): string {
+  const date = moment instanceof Date ? moment : new Date(moment);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: BUSINESS_TIME_ZONE,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${BUSINESS_UTC_OFFSET}`;
+}
+
+/** SQL that formats a timestamptz column as formatTimestamp does (NULL stays NULL). */
+export function sqlTimestamp(column: string): string {
+  return `(to_char(${column} AT TIME ZONE '${BUSINESS_TIME_ZONE}', 'YYYY-MM-DD"T"HH24:MI:SS') || '${BUSINESS_UTC_OFFSET}')`;
+}

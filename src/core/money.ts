@@ -44,14 +44,16 @@ export const MONEY_MAX = new Dec('9999999999999999.99');
 
 /**
  * A decimal string as typed on the command line or read from JSON: digits, an optional point and at most
- * two decimals. More decimals are an error, never a silent rounding.
+ * two decimals. More decimals are an error, never a silent rounding. `positive`: more than zero.
  */
-export function parseMoney(text: string, field = 'amount', options: { allowNegative?: boolean } = {}): Money {
+export function parseMoney(text: string, field = 'amount', options: { allowNegative?: boolean; positive?: boolean } = {}): Money {
   const trimmed = String(text).trim();
   if (!STRICT_AMOUNT.test(trimmed)) {
     throw new BadInput(field, text, 'a decimal amount with at most two decimals, e.g. 1234.50');
   }
   const value = new Dec(trimmed);
+  // an amount that must be paid or moved: -5 and 0 get the same answer, not "zero or more" and then a refusal of 0
+  if (options.positive && !value.greaterThan(0)) throw new BadInput(field, text, 'an amount of more than zero');
   if (value.isNegative() && !options.allowNegative) {
     throw new BadInput(field, text, 'an amount of zero or more');
   }

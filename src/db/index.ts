@@ -39,6 +39,27 @@ const PGLITE_PARSERS = {
   [PG_TYPE.date]: (v: string) => v,
 };
 
+/**
+ * Where knex's own warnings go (it would write them, with stacks, through console): the CLI points them at its
+ * log, so that `--log-format json` stays JSON. A connection that fails is not reported here: the caller gets the
+ * error and reports it once.
+ */
+let warningSink: (message: string) => void = (message) => process.stderr.write(`zq: database warning: ${message}\n`);
+
+export function onDatabaseWarning(sink: (message: string) => void): void {
+  warningSink = sink;
+}
+
+const firstLine = (message: unknown) => String(message instanceof Error ? message.message : message).split('\n')[0] ?? '';
+const KNEX_LOG: Knex.Logger = {
+  warn: (message) => {
+    if (!/^Acquire connection error/.test(String(message))) warningSink(firstLine(message));
+  },
+  error: (message) => warningSink(firstLine(message)),
+  deprecate: (method, alternative) => warningSink(`${method} is deprecated, use ${alternative}`),
+  debug: () => {},
+};
+
 /** Flags first, then ZQ_DATABASE_URL, DATABASE_URL, ZQ_DATA_DIR, then ./.zq. */
 export function resolveDbConfig(flags: DbConfig, env: NodeJS.ProcessEnv = process.env): DbConfig {
   const databaseUrl = flags.databaseUrl ?? env.ZQ_DATABASE_URL ?? env.DATABASE_URL;
@@ -84,7 +105,7 @@ export async function openDatabase(config: DbConfig, options: OpenOptions = {}):
 }
 
 async function openServer(url: string): Promise<Db> {
-  const instance = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 } });
+  const instance = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 }, log: KNEX_LOG });
   try {
     await instance.raw('select 1');
   } catch (err) {
@@ -118,6 +139,7 @@ export function wrapPglite(pglite: PGlite, location: string, lock?: FolderLock):
     client: ClientPgLite as unknown as typeof knexPkg.Client,
     dialect: 'postgres',
     connection: () => ({ pglite }) as unknown as Knex.StaticConnectionConfig,
+    log: KNEX_LOG,
   });
   return {
     knex: instance,

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { formatTimestamp } from '../core/dates.js';
 import { DatabaseUnavailable } from '../core/errors.js';
 
 export const LOCK_INFO_FILE = 'zq.lock';
@@ -43,7 +44,7 @@ function writeHolder(folder: string, flag: 'w' | 'wx'): void {
   const holder: Holder = {
     pid: process.pid,
     command: ['zq', ...process.argv.slice(2)].join(' ').slice(0, 200),
-    since: new Date().toISOString(),
+    since: formatTimestamp(new Date()),
   };
   fs.writeFileSync(path.join(folder, LOCK_INFO_FILE), `${JSON.stringify(holder)}\n`, { flag });
 }

@@ -7,9 +7,11 @@
 // receipt registered → confirmed).
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
+import { requireKnownDealer } from '../access/filters.js';
 import { scopeDocuments } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
+import { sqlTimestamp } from '../core/dates.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
 import { formatMoney, type Money } from '../core/money.js';
 import type { Tx } from '../db/index.js';
@@ -81,7 +83,7 @@ function documentQuery(knex: Knex) {
       'doc.reverses_id as reversesId',
       'doc.locked',
       'lu.username as lockedBy',
-      knex.raw(`to_char(doc.locked_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS') as "lockedAt"`),
+      knex.raw(`${sqlTimestamp('doc.locked_at')} as "lockedAt"`),
     );
 }
 
@@ -124,6 +126,7 @@ export async function listDocuments(knex: Knex, actor: Actor, filter: DocumentFi
   const q = scopeDocuments(documentQuery(knex), actor, 'doc')
     .orderBy('doc.id')
     .limit(Math.min(filter.limit ?? DOCUMENT_LIST_MAX, DOCUMENT_LIST_MAX));
+  await requireKnownDealer(knex, filter.dealer);
   applyFilter(q, filter);
   return (await q) as DocumentRow[];
 }
@@ -267,6 +270,7 @@ async function lockTargets(
   const q = scopeDocuments(documentQuery(tx), actor, 'doc')
     .orderBy('doc.id')
     .limit(LOCK_BATCH_MAX + 1);
+  await requireKnownDealer(tx, filter.dealer);
   applyFilter(q, { ...filter, locked: !lock });
   if (lock) q.whereIn('doc.status', LOCKABLE_STATUSES);
   const rows = (await q) as DocumentRow[];

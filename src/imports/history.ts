@@ -1,5 +1,6 @@
 // Past imports for `zq import list` and `zq import show`.
 import type { Knex } from 'knex';
+import { sqlTimestamp } from '../core/dates.js';
 import { NotFound } from '../core/errors.js';
 
 export interface ImportListRow {
@@ -24,7 +25,7 @@ function base(knex: Knex) {
     .leftJoin('users as u', 'u.id', 'i.actor_id')
     .select(
       'i.id',
-      knex.raw(`to_char(i.started_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS') as "startedAt"`),
+      knex.raw(`${sqlTimestamp('i.started_at')} as "startedAt"`),
       'i.file_name as file',
       'i.kind',
       'd.code as dealer',

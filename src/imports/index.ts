@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
-import type { BusinessDate } from '../core/dates.js';
+import { type BusinessDate, formatTimestamp } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import type { Db, Tx } from '../db/index.js';
 import type { ColumnValue } from '../db/rows.js';
@@ -153,7 +153,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     errors: [],
     errorCount: 0,
     changes: [],
-    previousImport: previous ? { id: previous.id, at: new Date(previous.started_at).toISOString() } : null,
+    previousImport: previous ? { id: previous.id, at: formatTimestamp(previous.started_at) } : null,
     durationMs: 0,
   };
   const problems: ImportProblem[] = [];

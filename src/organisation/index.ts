@@ -1,6 +1,7 @@
 // Dealers (a tree under the group) and users (roles, dealer, reports_to).
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
+import { requireKnownDealer } from '../access/filters.js';
 import { scopeDealers, scopeUsers } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
@@ -135,6 +136,7 @@ export async function findUser(knex: Knex, username: string): Promise<User> {
 
 /** The users in the actor's data scope. */
 export async function listUsers(knex: Knex, actor: Actor, filter: { dealer?: string | undefined } = {}): Promise<User[]> {
+  await requireKnownDealer(knex, filter.dealer);
   const q = scopeUsers(userQuery(knex), actor, 'u').orderBy('u.username');
   if (filter.dealer) q.where('d.code', filter.dealer);
   return (await q) as User[];

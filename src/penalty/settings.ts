@@ -5,7 +5,7 @@ import type { Decimal } from 'decimal.js';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
-import type { BusinessDate } from '../core/dates.js';
+import { type BusinessDate, formatTimestamp } from '../core/dates.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
 import { dec, formatRate } from '../core/money.js';
 import type { Tx } from '../db/index.js';
@@ -248,7 +248,7 @@ export async function listPenaltyRates(knex: Knex, id?: number): Promise<RateVie
     from: r.from,
     dailyRate: formatRate(r.dailyRate),
     createdBy: r.createdBy ?? null,
-    createdAt: new Date(r.createdAt).toISOString(),
+    createdAt: formatTimestamp(r.createdAt),
   }));
 }
 
@@ -308,7 +308,7 @@ export async function listGrace(knex: Knex, id?: number): Promise<GraceView[]> {
     );
   if (id !== undefined) q.where('g.id', id);
   const rows = await q;
-  return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }));
+  return rows.map((r) => ({ ...r, createdAt: formatTimestamp(r.createdAt) }));
 }
 
 export interface ReceivableTypeView {

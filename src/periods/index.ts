@@ -13,7 +13,7 @@ import type { Actor } from '../access/actor.js';
 import { isAdmin } from '../access/permissions.js';
 import type { DocumentTypeDefinition } from '../approvals/registry.js';
 import { writeAudit } from '../audit/index.js';
-import { type BusinessDate, monthEnd } from '../core/dates.js';
+import { type BusinessDate, monthEnd, sqlTimestamp } from '../core/dates.js';
 import { BadInput, NotAllowed, Refused } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
 import { GROUP_CODE } from '../db/seed.js';
@@ -47,7 +47,7 @@ export interface Period {
   reopenReason: string | null;
 }
 
-const TIME = (column: string) => `to_char(${column} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS')`;
+const TIME = sqlTimestamp;
 
 export async function listPeriods(knex: Knex): Promise<Period[]> {
   return (await knex('periods as p')

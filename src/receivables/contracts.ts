@@ -16,6 +16,7 @@ import { findDealer } from '../organisation/index.js';
 
 export { CONTRACT_STATUSES, type ContractRef };
 
+import { requireKnownDealer, requireKnownUser } from '../access/filters.js';
 import { customSchedule, generateSchedule, type ScheduleLine, type ScheduleMethod } from './schedule.js';
 
 export interface CustomerInput {
@@ -322,6 +323,8 @@ export const LIST_LIMIT_MAX = 100_000;
  * of contracts. `overdue` is the outstanding of lines due before the as-of date.
  */
 export async function listContracts(knex: Knex, actor: Actor, filter: ContractFilter): Promise<ContractListRow[]> {
+  await requireKnownDealer(knex, filter.dealer);
+  await requireKnownUser(knex, filter.collector, 'collector');
   if (filter.status && !(CONTRACT_STATUSES as readonly string[]).includes(filter.status)) {
     throw new BadInput('status', filter.status, CONTRACT_STATUSES.join(', '));
   }

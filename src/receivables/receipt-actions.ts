@@ -21,7 +21,7 @@ import {
 
 const receiptId = (raw: { id: string | number }) => parseId(raw.id, 'id', 'a receipt id');
 const optionalMoney = (text: string | undefined, field: string): Money | undefined =>
-  text === undefined ? undefined : parseMoney(text, field);
+  text === undefined ? undefined : parseMoney(text, field, { positive: true });
 const optionalDate = (text: string | undefined, field: string): BusinessDate | undefined =>
   text === undefined ? undefined : parseDate(text, field);
 
@@ -39,7 +39,7 @@ export const receiptRegister = defineAction({
   mutates: true,
   parse: (raw: { contractNo: string; dealer?: string | undefined; amount: string; valueDate: string } & ReceiptDetails) => ({
     ...raw,
-    amount: parseMoney(raw.amount, 'amount'),
+    amount: parseMoney(raw.amount, 'amount', { positive: true }),
     valueDate: parseDate(raw.valueDate, 'valueDate'),
   }),
   contract: (input) => input,

@@ -340,8 +340,7 @@ export function parseManualSplit(text: string): ManualPart[] {
   return parts.map((part) => {
     const m = /^(\d+):([a-z_]+)(:penalty)?=(.+)$/.exec(part);
     if (!m) throw new BadInput('split', part, 'SEQ:TYPE=AMOUNT or SEQ:TYPE:penalty=AMOUNT, e.g. 2:principal=500.00');
-    const amount = parseMoney(m[4] as string, 'split');
-    if (!amount.greaterThan(0)) throw new BadInput('split', part, 'an amount greater than zero');
+    const amount = parseMoney(m[4] as string, 'split', { positive: true });
     return { seq: Number(m[1]), type: m[2] as string, target: m[3] ? 'penalty' : 'amount', amount };
   });
 }

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
+import { contractStatusName, receivableTypeName } from '../core/labels.js';
 import { formatMoney, formatMoneyGrouped } from '../core/money.js';
 import { table } from '../core/table.js';
 import { pureAccrual } from '../penalty/accrual.js';
@@ -133,22 +134,11 @@ export async function showContract(
   };
 }
 
-const TYPE_ZH: Record<string, string> = {
-  principal: '货款',
-  interest: '利息',
-  fee: '手续费',
-  down_payment: '首付',
-  deposit: '保证金',
-  on_behalf_payment: '代付',
-  advance: '代垫',
-  penalty: '罚息',
-};
-
 export function renderContract(c: ContractShow): string {
   const g = formatMoneyGrouped;
   const machines = c.contract.machines.map((m) => `${m.model} ${m.serialNo}`).join(', ') || '—';
   const header = [
-    `合同 ${c.contractNo}  经销商 ${c.dealer} ${c.contract.dealerName}  状态 ${c.status}  截至 ${c.asOf}`,
+    `合同 ${c.contractNo}  经销商 ${c.dealer} ${c.contract.dealerName}  状态 ${contractStatusName(c.status)}  截至 ${c.asOf}`,
     `客户 ${c.customer.name}${c.customer.idNumber ? `  证件 ${c.customer.idNumber}` : ''}${c.customer.phone ? `  电话 ${c.customer.phone}` : ''}  催收员 ${c.collector ?? '—'}`,
     `设备 ${machines}  签约 ${c.contract.signDate ?? '—'}  融资额 ${c.contract.financedAmount ? g(c.contract.financedAmount) : '—'}${
       c.contract.financier
@@ -158,7 +148,7 @@ export function renderContract(c: ContractShow): string {
   ];
   const lines = table(c.lines, [
     { header: '期次', value: (l) => l.seq, align: 'right' },
-    { header: '类型', value: (l) => TYPE_ZH[l.type] ?? l.type },
+    { header: '类型', value: (l) => receivableTypeName(l.type) },
     { header: '应还日期', value: (l) => l.dueDate },
     { header: '应还', value: (l) => g(l.amountDue), align: 'right' },
     { header: '已还', value: (l) => g(l.amountPaid), align: 'right' },

@@ -158,4 +158,21 @@ describeEachDb('data scope: a four-level hierarchy across two dealers', (get) =>
     expect(await dealerOf('wh.clerk')).toEqual(['WH01']);
     expect(await dealerOf('aud')).toEqual(expect.arrayContaining([null, 'HF01', 'WH01']));
   });
+
+  it('15.18: a filter naming an unknown dealer, collector or user is not found (exit 3), naming the code', async () => {
+    const { db } = get();
+    const admin = await actor(db.knex, 'admin');
+    const refused = async (p: Promise<unknown>, message: string) => {
+      const err = await p.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotFound);
+      expect((err as Error).message).toBe(message);
+    };
+    await refused(listContracts(db.knex, admin, { asOf: '2026-02-01', dealer: 'XX99' }), 'dealer not found: "XX99"');
+    await refused(listContracts(db.knex, admin, { asOf: '2026-02-01', collector: 'nobody' }), 'collector not found: "nobody"');
+    await refused(listUsers(db.knex, admin, { dealer: 'XX99' }), 'dealer not found: "XX99"');
+    await refused(listDocuments(db.knex, admin, { type: 'receipt', dealer: 'XX99' }), 'dealer not found: "XX99"');
+    await refused(listAudit(db.knex, admin, { user: 'nobody' }), 'user not found: "nobody"');
+    // a known code out of one's scope still filters, to nothing
+    expect(await listContracts(db.knex, await actor(db.knex, 'hf.fin'), { asOf: '2026-02-01', dealer: 'WH01' })).toEqual([]);
+  });
 });

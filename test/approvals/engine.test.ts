@@ -1,7 +1,7 @@
 // The approval engine end to end on a test document type: rules, the first matching rule, steps by manager
 // level, role and user, escalation, self-approval and out-of-turn refusals, rejection, history and inbox.
 import { expect, it } from 'vitest';
-import { approve, inbox, reject, showApproval, submitForApproval } from '../../src/approvals/engine.js';
+import { approve, inbox, reject, showApproval, submitForApproval, withdraw } from '../../src/approvals/engine.js';
 import { registerDocumentType } from '../../src/approvals/registry.js';
 import { addRule, listRules, loadRules, removeRule } from '../../src/approvals/rules.js';
 import { BadInput, NotAllowed, NotFound, Refused } from '../../src/core/errors.js';
@@ -23,16 +23,19 @@ registerDocumentType({
   },
 });
 
+// a type of its own for 15.20, so that no rule of the other tests matches first
+registerDocumentType({ type: 'test_escalation', label: 'test escalation', onApproved: async () => {}, onRejected: async () => {} });
+
 describeEachDb('the approval engine', (get) => {
   const ids: Record<string, number> = {};
 
-  async function submit(username: string, dealer: string, amount: string, overdueDays = 0): Promise<number> {
+  async function submit(username: string, dealer: string, amount: string, overdueDays = 0, type = 'test_expense'): Promise<number> {
     const { db } = get();
     const who = await actor(db.knex, username);
     return db.knex.transaction(async (tx) => {
       const dealerId = (await tx('dealers').where({ code: dealer }).first('id')).id;
       const doc = await createDocument(tx, who, {
-        type: 'test_expense',
+        type,
         status: 'submitted',
         dealerId,
         amount: dec(amount),
@@ -113,7 +116,7 @@ describeEachDb('the approval engine', (get) => {
     await expect(decide('hf.c1', b, 'approve')).rejects.toThrow(/nobody approves or rejects their own request/);
     await expect(decide('hf.fin', b, 'approve')).rejects.toThrow(/not your turn: step 1 of 3 \(user hf.lead\).*yours is step 2/);
     await expect(decide('gf', b, 'approve')).rejects.toThrow(Refused);
-    await expect(decide('wh.c1', b, 'approve')).rejects.toThrow(NotAllowed);
+    await expect(decide('wh.c1', b, 'approve')).rejects.toThrow(NotFound);
     await expect(decide('hf.mgr', b, 'approve')).rejects.toThrow(NotAllowed);
     await decide('hf.lead', b, 'approve', '属实');
     expect(await inboxOf('hf.lead')).toEqual([]);
@@ -226,5 +229,39 @@ describeEachDb('the approval engine', (get) => {
       db.knex.transaction((tx) => loadRules(tx, admin, 'rules:\n  - type: test_expense\n    steps: [boss:1]\n', 'bad.yaml')),
     ).rejects.toThrow(/step \(bad.yaml rule 1\)/);
     expect(await listRules(db.knex)).toHaveLength(1);
+  });
+  it('15.17: approving, rejecting or withdrawing a request outside one’s scope: not found, naming no approver', async () => {
+    const { db, admin } = get();
+    const id = await submit('hf.c2', 'HF01', '20000.00');
+    const stranger = await actor(db.knex, 'wh.c1');
+    for (const attempt of [
+      () => decide('wh.c1', id, 'approve'),
+      () => decide('wh.c1', id, 'reject', 'no'),
+      () => db.knex.transaction((tx) => withdraw(tx, stranger, id, 'no')),
+    ]) {
+      const err = await attempt().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NotFound);
+      expect((err as Error).message).toBe(`approval for document not found: ${id}`);
+    }
+    // the same answer as for a request that does not exist
+    await expect(decide('wh.c1', 999_999, 'approve')).rejects.toThrow(/approval for document not found: 999999/);
+    await db.knex.transaction((tx) => withdraw(tx, admin, id));
+  });
+
+  it('15.20: a step escalated to admin when the only admin applied is refused, naming the problem; with another admin it proceeds', async () => {
+    const { db, admin } = get();
+    const rule = await db.knex.transaction((tx) => addRule(tx, admin, { documentType: 'test_escalation', steps: ['role:admin'] }));
+    const before = await db.knex('documents').count<{ count: number }[]>('* as count');
+    await expect(submit('admin', 'GROUP', '1.00', 0, 'test_escalation')).rejects.toThrow(
+      /step 1 \(role:admin\) of approval rule \d+: nobody but the applicant holds role admin: escalated to admin, but the applicant admin is the only active admin/,
+    );
+    expect(await db.knex('documents').count<{ count: number }[]>('* as count')).toEqual(before);
+    const { addUser } = await import('../../src/organisation/index.js');
+    await db.knex.transaction((tx) => addUser(tx, admin, { username: 'admin2', name: '第二管理员', roles: ['admin'] }));
+    const id = await submit('admin', 'GROUP', '1.00', 0, 'test_escalation');
+    expect(await inboxOf('admin2')).toContain(id);
+    await decide('admin2', id, 'approve');
+    expect((await loadDocument(db.knex, id)).status).toBe('approved');
+    await db.knex.transaction((tx) => removeRule(tx, admin, rule.id));
   });
 });

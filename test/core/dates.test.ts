@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, daysBetween, eachDate, isValidDate, monthEnd, parseDate, today } from '../../src/core/dates.js';
+import {
+  addDays,
+  addMonths,
+  daysBetween,
+  eachDate,
+  formatTimestamp,
+  isValidDate,
+  monthEnd,
+  parseDate,
+  today,
+} from '../../src/core/dates.js';
 
 describe('business dates', () => {
   it('parses exactly YYYY-MM-DD and real calendar days', () => {
@@ -76,5 +86,14 @@ describe('business dates', () => {
         expect(daysBetween(start, addDays(start, n))).toBe(n);
       }),
     );
+  });
+});
+
+describe('timestamps', () => {
+  it('15.22: a moment is printed in Asia/Shanghai with its zone, whatever the process time zone', () => {
+    expect(formatTimestamp(new Date('2026-03-09T16:30:05Z'))).toBe('2026-03-10T00:30:05+08:00');
+    expect(formatTimestamp('2026-12-31T23:59:59.900Z')).toBe('2027-01-01T07:59:59+08:00');
+    // the same instant read back
+    expect(Date.parse(formatTimestamp(new Date('2026-06-01T00:00:00Z')))).toBe(Date.parse('2026-06-01T00:00:00Z'));
   });
 });

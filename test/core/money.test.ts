@@ -55,6 +55,15 @@ describe('parseMoney: strict decimal strings from the command line', () => {
   it('a negative amount only where allowed', () => {
     expect(formatMoney(parseMoney('-5', 'x', { allowNegative: true }))).toBe('-5.00');
   });
+
+  it('15.22: an amount that must be more than zero says so for -5 and for 0 alike', () => {
+    for (const input of ['-5', '0', '0.00']) {
+      expect(() => parseMoney(input, '--amount', { positive: true })).toThrow(
+        `--amount: ${JSON.stringify(input)} — expected an amount of more than zero`,
+      );
+    }
+    expect(formatMoney(parseMoney('0.01', '--amount', { positive: true }))).toBe('0.01');
+  });
 });
 
 describe('parseMoneyNotation: what dealers write (IMPORT-FORMAT.md)', () => {

@@ -143,10 +143,11 @@ describe('zq penalty show, contract show and batch run (embedded database)', () 
     const first = await run('batch', 'run', '--date', '2026-04-09');
     expect(first.code, first.stderr).toBe(0);
     const lines = first.stdout.trim().split('\n');
-    expect(lines).toHaveLength(4); // three steps and the summary
-    expect(lines.slice(0, 3).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(STEPS.map((s) => `2026-04-09 ${s} done`));
-    expect(lines[1]).toContain('penaltyAccrued=110.50');
-    expect(lines[3]).toMatch(/batch done for 1 business date/);
+    expect(lines).toHaveLength(7); // each step as it starts, each step done, and the summary
+    expect(lines.slice(0, 3)).toEqual(STEPS.map((s) => `2026-04-09 ${s} started`));
+    expect(lines.slice(3, 6).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(STEPS.map((s) => `2026-04-09 ${s} done`));
+    expect(lines[4]).toContain('penaltyAccrued=110.50');
+    expect(lines[6]).toMatch(/batch done for 1 business date/);
 
     const again = await run('batch', 'run', '--date', '2026-04-09');
     expect(again.code).toBe(0);
@@ -169,6 +170,7 @@ describe('zq penalty show, contract show and batch run (embedded database)', () 
     expect(events(refused)).toEqual([
       {
         event: 'error',
+        at: expect.any(String),
         error: expect.stringMatching(/^--recompute-from: .*2026-04-20.*on or before 2026-04-12/),
         exitCode: 2,
       },
@@ -191,8 +193,25 @@ describe('zq penalty show, contract show and batch run (embedded database)', () 
     // a mistyped option under --log-format json: commander's error, too, is one JSON line
     const unknown = await run('batch', 'run', '--log-format', 'json', '--dat', '2026-04-12');
     expect(unknown.code).toBe(2);
-    expect(events(unknown)).toEqual([{ event: 'error', error: "unknown option '--dat' (Did you mean --date?)", exitCode: 2 }]);
+    expect(events(unknown)).toEqual([
+      { event: 'error', at: expect.any(String), error: "unknown option '--dat' (Did you mean --date?)", exitCode: 2 },
+    ]);
     expect((await run('batch', 'run', '--dat', '2026-04-12')).stderr).toMatch(/^error: unknown option '--dat'/);
+  });
+
+  it('15.13: --log-format json against an unreachable database: only JSON lines on both streams', async () => {
+    const result = await zq(['--as', 'admin', '--database-url', 'postgres://zq@127.0.0.1:1/none', 'batch', 'run', '--log-format', 'json'], {
+      cwd,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      event: 'error',
+      error: expect.stringMatching(/cannot connect to PostgreSQL/),
+      exitCode: 1,
+    });
   });
 
   it('reconciliation discrepancies exit 4 and are printed with contract and line', async () => {
@@ -202,6 +221,23 @@ describe('zq penalty show, contract show and batch run (embedded database)', () 
     const result = await run('batch', 'run', '--date', '2026-04-12', '--full');
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/discrepancy 2026-04-12 segments_match_pure: HF01\/HT-1 line 1 principal/);
+  });
+
+  it('15.22: batch JSON events carry their wall-clock time; each step says when it starts, before its date commits', async () => {
+    // after the reconciliation test's tampering a date may report discrepancies (exit 4): those lines are not checked here
+    const json = await run('batch', 'run', '--date', '2026-04-13', '--log-format', 'json');
+    expect([0, 4], json.stderr).toContain(json.code);
+    const all = events(json).filter((e) => e.event !== 'discrepancy');
+    // Asia/Shanghai wall-clock time with its zone
+    for (const e of all) expect(e.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+    expect(all.map((e) => `${e.event} ${e.step ?? ''}`.trim())).toEqual([
+      ...STEPS.map((s) => `started ${s}`),
+      ...STEPS.map((s) => `step ${s}`),
+      'summary',
+    ]);
+    expect(all[0]).toMatchObject({ event: 'started', date: '2026-04-13', step: STEPS[0] });
+    const seconds = all.map((e) => Date.parse(String(e.at)));
+    expect(Math.abs((seconds.at(-1) as number) - Date.now())).toBeLessThan(60_000);
   });
 });
 
@@ -228,7 +264,7 @@ const TARGET = '2026-04-30';
 /** Waits until the child has written its first log line (a date is committed), then a little longer. */
 async function afterFirstLogLine(child: ReturnType<typeof startZq>, extraMs: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (d) => String(d).includes('"step"') && resolve());
+    child.stdout?.on('data', (d) => String(d).includes('"event":"step"') && resolve());
     child.on('exit', () => reject(new Error('zq batch run finished before it could be interrupted')));
   });
   await new Promise((resolve) => setTimeout(resolve, extraMs));

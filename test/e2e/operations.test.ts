@@ -170,6 +170,56 @@ describe('receivables operations through the CLI', () => {
     ]);
   }, 240_000);
 
+  it('15.22: tables speak Chinese names and #,##0.00 amounts; times are Asia/Shanghai with their zone; -5 and 0 are "more than zero"', async () => {
+    const receipts = await as('fin.a', 'receipt', 'list', '--contract', 'E2E-1');
+    expect(receipts.code, receipts.stderr).toBe(0);
+    expect(receipts.stdout).toMatch(/已确认.*E2E-1\s+2026-04-09\s+11,050\.00/);
+    expect(receipts.stdout).not.toMatch(/confirmed|11050\.00/);
+
+    expect(
+      (
+        await as(
+          'admin',
+          'contract',
+          'create',
+          '--dealer',
+          'E01',
+          '--contract-no',
+          'E2E-Q',
+          '--customer',
+          '李四',
+          '--method',
+          'custom',
+          '--lines-file',
+          'lines.csv',
+        )
+      ).code,
+    ).toBe(0);
+    const quote = await as('fin.a', 'settle', 'E2E-Q', '--quote', '--date', '2026-03-01');
+    expect(quote.code, quote.stderr).toBe(0);
+    expect(quote.stdout).toMatch(/1\s+货款\s+2026-03-10\s+10,000\.00/);
+    expect(quote.stdout).toContain('to pay 15,000.00');
+
+    const contracts = await as('fin.a', 'contract', 'list', '--as-of', '2026-05-01');
+    expect(contracts.stdout).toMatch(/E2E-1\s.*已结清/);
+    expect(contracts.stdout).toMatch(/E2E-Q\s.*正常/);
+    expect(contracts.stdout).not.toMatch(/settled|active/);
+    // JSON keeps the codes
+    expect((await json('fin.a', 'contract', 'list', '--as-of', '2026-05-01')).map((c: { status: string }) => c.status)).toEqual([
+      'settled',
+      'active',
+    ]);
+
+    const audit = await json('admin', 'audit', 'log', '--limit', '3');
+    for (const row of audit) expect(row.at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+
+    for (const amount of ['-5', '0']) {
+      const refused = await as('clerk.b', 'receipt', 'register', '--contract', 'E2E-Q', '--amount', amount, '--value-date', '2026-03-01');
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('expected an amount of more than zero');
+    }
+  }, 120_000);
+
   it('reschedules, charges and buys back through the CLI, each a document with a new schedule version', async () => {
     const create = (no: string, ...extra: string[]) =>
       as('admin', 'contract', 'create', '--dealer', 'E01', '--contract-no', no, '--customer', `客户${no}`, ...extra);

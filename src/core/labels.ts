@@ -1,0 +1,49 @@
+// The Chinese names people read in tables for the codes zq stores (GLOSSARY.md); JSON keeps the codes.
+// A code without a name here (a receivable type a group configured itself) is shown as it is.
+
+const CONTRACT_STATUS: Record<string, string> = { active: '正常', settled: '已结清', written_off: '坏账核销' };
+
+const DOCUMENT_STATUS: Record<string, string> = {
+  draft: '草稿',
+  registered: '已登记',
+  submitted: '审批中',
+  approved: '已审批',
+  rejected: '已驳回',
+  withdrawn: '已撤回',
+  confirmed: '已确认',
+  reversed: '已冲正',
+  completed: '已完成',
+};
+
+const RECEIVABLE_TYPE: Record<string, string> = {
+  principal: '货款',
+  interest: '利息',
+  fee: '手续费',
+  down_payment: '首付',
+  deposit: '保证金',
+  on_behalf_payment: '代付',
+  advance: '代垫',
+  penalty: '罚息',
+};
+
+const POSTING_KIND: Record<string, string> = {
+  allocation: '核销',
+  penalty_allocation: '核销罚息',
+  opening_paid: '期初已还',
+  opening_penalty: '期初罚息',
+  opening_penalty_paid: '期初已还罚息',
+  credit: '预收',
+  credit_application: '预收冲抵',
+  refund: '退款',
+  waiver: '减免',
+  write_off: '坏账核销',
+  recovery: '坏账收回',
+};
+
+const named = (names: Record<string, string>) => (code: string | null | undefined) =>
+  code === null || code === undefined ? '' : (names[code] ?? code);
+
+export const contractStatusName = named(CONTRACT_STATUS);
+export const documentStatusName = named(DOCUMENT_STATUS);
+export const receivableTypeName = named(RECEIVABLE_TYPE);
+export const postingKindName = named(POSTING_KIND);
