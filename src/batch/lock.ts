@@ -43,7 +43,9 @@ export async function acquireBatchLock(db: Db, wait: boolean): Promise<BatchLock
         );
         const h = holder.rows[0];
         const who = h ? ` (${h.application_name || 'a session'}, server process ${h.pid}, since ${formatTimestamp(h.backend_start)})` : '';
-        throw new Refused(`another batch run is in progress on this database${who}; it was left alone — try again later, or wait for it`).suggest({
+        throw new Refused(
+          `another batch run is in progress on this database${who}; it was left alone — try again later, or wait for it`,
+        ).suggest({
           action: 'batch.run',
           input: { wait: true },
         });
