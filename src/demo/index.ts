@@ -85,7 +85,7 @@ async function freshServerDatabase(url: string, say: Say): Promise<string> {
 export async function runDemo(target: DemoTarget, say: Say): Promise<{ location: string; tryNext: string[] }> {
   const url = target.databaseUrl ? await freshServerDatabase(target.databaseUrl, say) : undefined;
   const folder = url ? undefined : demoFolder(target.dataDir);
-  const db: Db = await openDatabase(url ? { databaseUrl: url } : { dataDir: folder }, { requireMigrated: false });
+  const db: Db = await openDatabase(url ? { databaseUrl: url } : { dataDir: folder }, { requireMigrated: false, create: true });
   const where = url ? `--database-url '${url}'` : `--data-dir ${folder}`;
   try {
     const applied = await migrateLatest(db.knex);
