@@ -198,7 +198,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         const dealer = await addDealer(tx, actor, { code: key, name: key });
         lookups.dealers.set(key, dealer.id);
         lookups.dealerCodes.set(dealer.id, dealer.code);
-        summary.warnings.push(`dealer ${key} created (--create-dealers); give it its name with zq dealer`);
+        summary.warnings.push(`dealer ${key} created (--create-dealers); give it its name with \`zq dealer update ${key} --name …\``);
         return dealer.id;
       }
       addProblem({
