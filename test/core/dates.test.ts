@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, daysBetween, eachDate, isValidDate, monthEnd, parseDate, today } from '../../src/core/dates.js';
+import {
+  addDays,
+  addMonths,
+  daysBetween,
+  eachDate,
+  isValidDate,
+  latestMoneyDate,
+  monthEnd,
+  parseDate,
+  refuseFutureDate,
+  today,
+} from '../../src/core/dates.js';
 
 describe('business dates', () => {
   it('parses exactly YYYY-MM-DD and real calendar days', () => {
@@ -76,5 +87,20 @@ describe('business dates', () => {
         expect(daysBetween(start, addDays(start, n))).toBe(n);
       }),
     );
+  });
+});
+
+describe('dates later than today', () => {
+  it('15.11: refuseFutureDate allows up to today plus ZQ_FUTURE_DAYS (Asia/Shanghai) and refuses later', () => {
+    // 2026-03-10 16:30 UTC is already 03-11 in Shanghai
+    const now = new Date('2026-03-10T16:30:00Z');
+    const latest = latestMoneyDate({}, now);
+    expect(latest).toBe('2026-03-11');
+    expect(refuseFutureDate('valueDate', '2026-03-11', latest)).toBe('2026-03-11');
+    expect(() => refuseFutureDate('valueDate', '2026-03-12', latest)).toThrow(
+      /valueDate: "2026-03-12" — expected a date on or before 2026-03-11/,
+    );
+    expect(latestMoneyDate({ ZQ_FUTURE_DAYS: '3' }, now)).toBe('2026-03-14');
+    expect(() => latestMoneyDate({ ZQ_FUTURE_DAYS: '-1' }, now)).toThrow(/ZQ_FUTURE_DAYS/);
   });
 });
