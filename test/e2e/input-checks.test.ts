@@ -112,7 +112,7 @@ for (const target of targets()) {
         '--first-due-date',
         '2026-08-02',
       );
-    });
+    }, 600_000); // eight processes in a row: slow on a busy two-core machine
 
     afterAll(async () => {
       await target.teardown();
