@@ -22,6 +22,7 @@ import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
 import { formatTimestamp } from './core/dates.js';
 import { databaseRefusal, EXIT, ExpectedError } from './core/errors.js';
+import { refuseControlCharacters } from './core/text.js';
 
 const VERSION = '0.1.0';
 
@@ -41,6 +42,14 @@ export function buildProgram(): Command {
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   for (const register of [approval, doc, period]) register(program);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
+  // every flag and argument of every command, checked once here: no control characters in stored or printed text
+  program.hook('preAction', (_program, action) => {
+    for (const [name, value] of Object.entries(action.optsWithGlobals())) {
+      const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      for (const item of [value].flat()) if (typeof item === 'string') refuseControlCharacters(flag, item);
+    }
+    for (const arg of action.args) refuseControlCharacters(action.name(), arg);
+  });
   program.commands.forEach(function override(cmd: Command) {
     cmd.exitOverride();
     cmd.commands.forEach(override);

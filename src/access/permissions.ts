@@ -28,6 +28,7 @@ const write = (roles: readonly RoleCode[]): CommandPermission => ({ roles, mutat
  */
 export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = {
   'dealer add': write(ADMIN),
+  'dealer update': write(ADMIN),
   'dealer list': read(),
   'user add': write(ADMIN),
   'user list': read(),

@@ -13,9 +13,14 @@ export function register(program: Command): void {
     .requiredOption('--reason <text>', 'why the debt is bad')
     .action(async (contractNo: string, opts, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const { parseDate, today } = await import('../core/dates.js');
+        const { parseDate, refuseFutureDate, today } = await import('../core/dates.js');
         const { registerBadDebt } = await import('../receivables/bad-debt.js');
-        const input = { contractNo, dealer: opts.dealer, date: opts.date ? parseDate(opts.date, '--date') : today(), reason: opts.reason };
+        const input = {
+          contractNo,
+          dealer: opts.dealer,
+          date: opts.date ? refuseFutureDate('--date', parseDate(opts.date, '--date')) : today(),
+          reason: opts.reason,
+        };
         const result = await ctx.knex.transaction((tx) => registerBadDebt(tx, ctx.actor, input));
         const { loadDocument } = await import('../documents/index.js');
         const doc = await loadDocument(ctx.knex, result.document.id);

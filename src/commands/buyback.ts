@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .option('--reason <text>', 'note, e.g. the financier’s demand letter')
     .action(async (contractNo: string, opts, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const { parseDate } = await import('../core/dates.js');
+        const { parseDate, refuseFutureDate } = await import('../core/dates.js');
         const { parseMoney } = await import('../core/money.js');
         const { requestBuyback } = await import('../receivables/buyback.js');
         const { loadDocument } = await import('../documents/index.js');
@@ -20,7 +20,7 @@ export function register(program: Command): void {
           contractNo,
           dealer: opts.dealer,
           amount: parseMoney(opts.amount, '--amount', { allowNegative: true }),
-          date: parseDate(opts.date, '--date'),
+          date: refuseFutureDate('--date', parseDate(opts.date, '--date')),
           reason: opts.reason,
         };
         const result = await ctx.knex.transaction((tx) => requestBuyback(tx, ctx.actor, input));

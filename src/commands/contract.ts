@@ -173,6 +173,12 @@ export function register(program: Command): void {
           () =>
             `contract ${created.dealer}/${created.contractNo} created (id ${created.id}); see: zq contract schedule ${created.contractNo}`,
         );
+        const { idNumberKind } = await import('../core/id-number.js');
+        if (f.idNumber && idNumberKind(f.idNumber) === null) {
+          process.stderr.write(
+            `zq: warning: --id-number ${JSON.stringify(f.idNumber)} is neither an 18-character resident ID nor a unified social credit code (wrong length, characters or check character); stored as given\n`,
+          );
+        }
       });
     });
 

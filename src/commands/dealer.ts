@@ -31,6 +31,32 @@ export function register(program: Command): void {
       });
     });
   dealer
+    .command('update <code>')
+    .description('rename a dealer or change its details (audited)')
+    .option('--name <name>', 'the new name, e.g. 合肥代理店')
+    .option('--province <name>', 'province, e.g. 安徽 (empty to clear)')
+    .option('--city <name>', 'city, e.g. 合肥 (empty to clear)')
+    .option('--parent <code>', 'move it under this region or the group')
+    .option('--region', 'make it a region (a node that holds dealers)')
+    .option('--no-region', 'make a region without dealers a dealer again')
+    .option('--allocation-strategy <s>', 'by_installment or principal_first (for receipts confirmed from now on)')
+    .action(async (code: string, opts, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const { updateDealer } = await import('../organisation/index.js');
+        const updated = await ctx.knex.transaction((tx) =>
+          updateDealer(tx, ctx.actor, code, {
+            name: opts.name,
+            province: opts.province,
+            city: opts.city,
+            parent: opts.parent,
+            region: opts.region,
+            allocationStrategy: opts.allocationStrategy,
+          }),
+        );
+        emit(ctx, updated, () => `dealer ${updated.code} ${updated.name} (${updated.kind}) updated, under ${updated.parent}`);
+      });
+    });
+  dealer
     .command('list')
     .description('list the group, regions and dealers')
     .action(async (_opts, cmd: Command) => {

@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .action(async (files: string[], opts, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const { BadInput } = await import('../core/errors.js');
-        const { parseDate } = await import('../core/dates.js');
+        const { parseDate, refuseFutureDate } = await import('../core/dates.js');
         const { importFile, writeErrorsFile, MAX_PRINTED_ERRORS } = await import('../imports/index.js');
         const { loadMappingFile } = await import('../imports/headers.js');
         if (files.length === 0) throw new BadInput('FILE', null, 'one or more files to import (or: zq import list | show ID)');
@@ -65,7 +65,7 @@ export function register(program: Command): void {
           throw new BadInput('--status', opts.status, 'confirmed or registered');
         }
         const mapping = opts.mapping ? await loadMappingFile(opts.mapping) : undefined;
-        const asOf = opts.asOf ? parseDate(opts.asOf, '--as-of') : undefined;
+        const asOf = opts.asOf ? refuseFutureDate('--as-of', parseDate(opts.asOf, '--as-of')) : undefined;
         const tty = process.stderr.isTTY && !process.env.CI;
         const startedAt = Date.now();
         const progress = (file: string, rows: number) => {

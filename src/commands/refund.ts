@@ -13,14 +13,14 @@ export function register(program: Command): void {
     .option('--reason <text>', 'why')
     .action(async (opts, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const { parseDate, today } = await import('../core/dates.js');
+        const { parseDate, refuseFutureDate, today } = await import('../core/dates.js');
         const { parseMoney } = await import('../core/money.js');
         const { requestRefund } = await import('../receivables/refunds.js');
         const input = {
           contractNo: opts.contract,
           dealer: opts.dealer,
           amount: parseMoney(opts.amount, '--amount', { positive: true }),
-          date: opts.date ? parseDate(opts.date, '--date') : today(),
+          date: opts.date ? refuseFutureDate('--date', parseDate(opts.date, '--date')) : today(),
           reason: opts.reason,
         };
         const result = await ctx.knex.transaction((tx) => requestRefund(tx, ctx.actor, input));

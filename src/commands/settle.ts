@@ -14,10 +14,12 @@ export function register(program: Command): void {
     .option('--reason <text>', 'why the settlement is reversed')
     .action(async (contractNo: string, opts, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
-        const { parseDate, today } = await import('../core/dates.js');
+        const { parseDate, refuseFutureDate, today } = await import('../core/dates.js');
         const settlement = await import('../receivables/settlement.js');
         const date = opts.date ? parseDate(opts.date, '--date') : today();
         const arg = { contractNo, dealer: opts.dealer, date };
+        // a quote may look ahead; a settlement is money that moved, so not later than today
+        if (!opts.quote) refuseFutureDate('--date', date);
         if (opts.quote) {
           const { formatMoneyGrouped: g } = await import('../core/money.js');
           const quote = await settlement.settlementQuote(ctx.knex, ctx.actor, arg);

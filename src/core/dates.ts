@@ -113,6 +113,26 @@ export function today(timeZone = BUSINESS_TIME_ZONE, now: Date = new Date()): Bu
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
+/** Days after today that a value or cut-over date may still fall on (env ZQ_FUTURE_DAYS, default 0). */
+export function futureMarginDays(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.ZQ_FUTURE_DAYS?.trim();
+  if (!raw) return 0;
+  if (!/^\d{1,4}$/.test(raw)) throw new BadInput('ZQ_FUTURE_DAYS', raw, 'a whole number of days from 0 to 9999');
+  return Number(raw);
+}
+
+/** The latest money date zq accepts now: today (Asia/Shanghai) plus the margin. Reads the clock through today(). */
+export function latestMoneyDate(env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): BusinessDate {
+  return addDays(today(BUSINESS_TIME_ZONE, now), futureMarginDays(env));
+}
+
+/** A value or cut-over date later than `latest` is a typo or a guess, not money that moved: refused. */
+export function refuseFutureDate(field: string, date: BusinessDate, latest: BusinessDate = latestMoneyDate()): BusinessDate {
+  if (date > latest)
+    throw new BadInput(field, date, `a date on or before ${latest} (today in ${BUSINESS_TIME_ZONE}; ZQ_FUTURE_DAYS allows more)`);
+  return date;
+}
+
 /** Every date from `from` to `to`, both included. Bounded by the caller's range. */
 export function* eachDate(from: BusinessDate, to: BusinessDate): Generator<BusinessDate> {
   for (let d = toEpochDay(from); d <= toEpochDay(to); d++) yield fromEpochDay(d);

@@ -1,6 +1,7 @@
 // Small checks of raw input that every action shares: ids and required text. Errors name the input's field in
 // business words (`id`, `reason`); each adapter maps the field to its flag or form field.
 import { BadInput } from './errors.js';
+import { refuseControlCharacters } from './text.js';
 
 /** A database id: a whole number from 1 up, given as text (a flag, a URL) or as a number. */
 export function parseId(value: unknown, field = 'id', what = 'an id'): number {
@@ -13,5 +14,5 @@ export function parseId(value: unknown, field = 'id', what = 'an id'): number {
 export function requireText(value: string | undefined | null, field: string, what: string): string {
   const text = String(value ?? '').trim();
   if (!text) throw new BadInput(field, value ?? null, what);
-  return text;
+  return refuseControlCharacters(field, text);
 }

@@ -1,5 +1,6 @@
 // Opening a database: the embedded PGlite (default, one process at a time) or a PostgreSQL server by URL.
 // Both speak PostgreSQL; the same migrations and queries run on both (DESIGN.md "Data").
+import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import knexPkg, { type Knex } from 'knex';
@@ -82,14 +83,19 @@ export interface OpenOptions {
   requireMigrated?: boolean;
   /** An embedded database folder in use by another process: wait for it (`batch run --wait`) instead of refusing. */
   waitForFolder?: boolean;
+  /** Create the embedded database when the folder holds none: only `zq init` and `zq demo` do. */
+  create?: boolean;
 }
 
 export async function openDatabase(config: DbConfig, options: OpenOptions = {}): Promise<Db> {
   const db = config.databaseUrl
     ? await openServer(config.databaseUrl)
-    : await openEmbedded(config.dataDir ?? DEFAULT_DATA_DIR, options.waitForFolder === true);
+    : await openEmbedded(config.dataDir ?? DEFAULT_DATA_DIR, options.waitForFolder === true, options.create === true);
   if (options.requireMigrated ?? true) {
     try {
+      // an empty server database is not a zq database yet: say so, and leave it as it is (knex would add its tables)
+      const { rows } = await db.knex.raw(`SELECT to_regclass('knex_migrations') IS NOT NULL AS made`);
+      if (!rows[0]?.made) throw new DatabaseUnavailable(`no database at ${db.location} — run \`zq init\` to create one`);
       const pending = await pendingMigrations(db.knex);
       if (pending.length > 0) {
         throw new DatabaseUnavailable(
@@ -116,8 +122,12 @@ async function openServer(url: string): Promise<Db> {
 }
 
 /** An embedded database in `dataDir` (PGlite's own files in dataDir/pgdata), or in memory with ':memory:'. */
-export async function openEmbedded(dataDir: string, waitForFolder = false): Promise<Db> {
+export async function openEmbedded(dataDir: string, waitForFolder = false, create = true): Promise<Db> {
   const inMemory = dataDir === ':memory:';
+  // a typo in --data-dir or a command run in the wrong folder must not leave a new empty database behind
+  if (!inMemory && !create && !fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))) {
+    throw new DatabaseUnavailable(`no database at ${dataDir} — run \`zq init\` to create one`);
+  }
   let lock: FolderLock | undefined;
   if (!inMemory) lock = await lockFolder(dataDir, waitForFolder);
   try {

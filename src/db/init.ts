@@ -11,7 +11,7 @@ export interface InitResult {
 }
 
 export async function initDatabase(flags: DbConfig): Promise<InitResult> {
-  const db = await openDatabase(resolveDbConfig(flags), { requireMigrated: false });
+  const db = await openDatabase(resolveDbConfig(flags), { requireMigrated: false, create: true });
   try {
     const migrationsApplied = await migrateLatest(db.knex);
     return { kind: db.kind, location: db.location, migrationsApplied, seed: await seed(db.knex) };

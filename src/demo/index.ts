@@ -92,7 +92,7 @@ async function freshServerDatabase(url: string, say: Say): Promise<string> {
 export async function runDemo(target: DemoTarget, say: Say): Promise<{ location: string; tryNext: string[] }> {
   const url = target.databaseUrl ? await freshServerDatabase(target.databaseUrl, say) : undefined;
   const folder = url ? undefined : demoFolder(target.dataDir);
-  const db: Db = await openDatabase(url ? { databaseUrl: url } : { dataDir: folder }, { requireMigrated: false });
+  const db: Db = await openDatabase(url ? { databaseUrl: url } : { dataDir: folder }, { requireMigrated: false, create: true });
   // An absolute folder: the printed commands work from any folder, not only the one the demo ran in.
   const where = `${target.zq ?? 'zq'} ${url ? `--database-url ${shellQuote(url)}` : `--data-dir ${shellQuote(path.resolve(folder as string))}`}`;
   try {

@@ -5,6 +5,7 @@ import { requireKnownDealer } from '../access/filters.js';
 import { scopeDealers, scopeUsers } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
+import { refuseControlCharacters } from '../core/text.js';
 import type { Tx } from '../db/index.js';
 import { GROUP_CODE } from '../db/seed.js';
 
@@ -64,12 +65,20 @@ export interface NewDealer {
 export async function addDealer(tx: Tx, actor: Actor, input: NewDealer): Promise<Dealer> {
   if (!DEALER_CODE.test(input.code)) throw new BadInput('code', input.code, 'letters, digits, _ . - (up to 32), e.g. HF01');
   if (!input.name.trim()) throw new BadInput('name', input.name, 'a dealer name, e.g. 合肥代理店');
+  refuseControlCharacters('name', input.name);
+  refuseControlCharacters('province', input.province);
+  refuseControlCharacters('city', input.city);
   const strategy = input.allocationStrategy ?? 'by_installment';
   if (!(ALLOCATION_STRATEGIES as readonly string[]).includes(strategy)) {
     throw new BadInput('allocation-strategy', strategy, ALLOCATION_STRATEGIES.join(' or '));
   }
-  if (await tx('dealers').where({ code: input.code }).first('id')) {
-    throw new Refused(`dealer ${input.code} already exists`);
+  const same = await tx('dealers').whereRaw('upper(code) = upper(?)', [input.code]).first('code');
+  if (same) {
+    throw new Refused(
+      same.code === input.code
+        ? `dealer ${input.code} already exists`
+        : `dealer ${input.code}: dealer ${same.code} already exists (dealer codes are the same whatever the case)`,
+    );
   }
   const parent = await findDealer(tx, input.parent ?? GROUP_CODE);
   if (parent.kind === 'dealer') throw new BadInput('parent', input.parent, 'the group or a region, not a dealer');
@@ -92,6 +101,77 @@ export async function addDealer(tx: Tx, actor: Actor, input: NewDealer): Promise
     details: { name: input.name, parent: parent.code, allocationStrategy: strategy },
   });
   return findDealer(tx, input.code);
+}
+
+export interface DealerChanges {
+  name?: string | undefined;
+  province?: string | undefined;
+  city?: string | undefined;
+  parent?: string | undefined;
+  /** Turn a dealer into a region (true) or back (false); a node with dealers under it stays a region. */
+  region?: boolean | undefined;
+  allocationStrategy?: string | undefined;
+}
+
+/** `zq dealer update`: rename a dealer, move it, change its details. Audited with the values before and after. */
+export async function updateDealer(tx: Tx, actor: Actor, code: string, changes: DealerChanges): Promise<Dealer> {
+  const before = await findDealer(tx, code);
+  if (before.kind === 'group' && (changes.parent !== undefined || changes.region !== undefined)) {
+    throw new BadInput('code', code, 'a dealer or region: the group has no parent and stays the group');
+  }
+  const row: Record<string, unknown> = {};
+  if (changes.name !== undefined) {
+    if (!changes.name.trim()) throw new BadInput('name', changes.name, 'a dealer name, e.g. 合肥代理店');
+    row.name = refuseControlCharacters('name', changes.name).trim();
+  }
+  if (changes.province !== undefined) row.province = refuseControlCharacters('province', changes.province).trim() || null;
+  if (changes.city !== undefined) row.city = refuseControlCharacters('city', changes.city).trim() || null;
+  if (changes.allocationStrategy !== undefined) {
+    if (!(ALLOCATION_STRATEGIES as readonly string[]).includes(changes.allocationStrategy)) {
+      throw new BadInput('allocation-strategy', changes.allocationStrategy, ALLOCATION_STRATEGIES.join(' or '));
+    }
+    row.allocation_strategy = changes.allocationStrategy;
+  }
+  if (changes.parent !== undefined) {
+    const parent = await findDealer(tx, changes.parent);
+    if (parent.kind === 'dealer') throw new BadInput('parent', changes.parent, 'the group or a region, not a dealer');
+    if (await isBelow(tx, parent.id, before.id)) throw new BadInput('parent', changes.parent, `a node that is not ${code} or below it`);
+    row.parent_id = parent.id;
+  }
+  if (changes.region !== undefined) {
+    const kind = changes.region ? 'region' : 'dealer';
+    if (kind === 'dealer' && (await tx('dealers').where({ parent_id: before.id }).first('id'))) {
+      throw new Refused(`${code} has dealers under it: it stays a region (move them first)`);
+    }
+    if (kind === 'region' && (await tx('contracts').where({ dealer_id: before.id }).first('id'))) {
+      throw new Refused(`${code} has contracts: it stays a dealer`);
+    }
+    row.kind = kind;
+  }
+  if (Object.keys(row).length === 0) {
+    throw new BadInput('changes', null, 'at least one of --name, --province, --city, --parent, --region, --allocation-strategy');
+  }
+  await tx('dealers').where({ id: before.id }).update(row);
+  const after = await findDealer(tx, code);
+  const changed = (Object.keys(after) as (keyof Dealer)[]).filter((k) => after[k] !== before[k]);
+  await writeAudit(tx, actor, {
+    action: 'update',
+    entity: 'dealer',
+    entityId: code,
+    dealerId: before.id,
+    details: Object.fromEntries(changed.map((k) => [k, { from: before[k], to: after[k] }])),
+  });
+  return after;
+}
+
+/** Whether `id` is `ancestor` or lies below it in the tree (a move there would make a loop). */
+async function isBelow(tx: Tx, id: number, ancestor: number): Promise<boolean> {
+  for (let at: number | null = id; at !== null; ) {
+    if (at === ancestor) return true;
+    const row: { parent_id: number | null } | undefined = await tx('dealers').where({ id: at }).first('parent_id');
+    at = row?.parent_id ?? null;
+  }
+  return false;
 }
 
 export interface User {
@@ -147,6 +227,7 @@ export async function addUser(tx: Tx, actor: Actor, input: NewUser): Promise<Use
     throw new BadInput('username', input.username, 'lower-case letters, digits, . _ - (e.g. li.si)');
   }
   if (!input.name.trim()) throw new BadInput('name', input.name, 'the person’s name, e.g. 李四');
+  refuseControlCharacters('name', input.name);
   if (input.roles.length === 0) throw new BadInput('role', '', 'at least one role');
   const known = await tx('roles').pluck('code');
   for (const role of input.roles) {

@@ -8,6 +8,7 @@ import { writeAudit } from '../audit/index.js';
 import { type BusinessDate, isValidDate } from '../core/dates.js';
 import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import { formatMoney, formatRate, type Money, sumMoney } from '../core/money.js';
+import { refuseControlCharacters } from '../core/text.js';
 import type { Tx } from '../db/index.js';
 import { CONTRACT_STATUSES, type ContractRef } from '../ledger/contract-ref.js';
 import { PAYS_LINE } from '../ledger/kinds.js';
@@ -56,11 +57,20 @@ export interface NewContract {
 export async function findOrCreateCustomer(tx: Tx, dealerId: number, input: CustomerInput): Promise<number> {
   const name = input.name.trim();
   if (!name) throw new BadInput('customer', input.name, 'the customer’s name, e.g. 张伟');
+  refuseControlCharacters('customer', name);
+  refuseControlCharacters('address', input.address);
+  refuseControlCharacters('phone', input.phone);
   const existing = input.idNumber
-    ? await tx('customers').where({ dealer_id: dealerId, id_number: input.idNumber }).first('id')
+    ? await tx('customers').where({ dealer_id: dealerId, id_number: input.idNumber }).first('id', 'name')
     : await tx('customers')
         .where({ dealer_id: dealerId, name, phone: input.phone ?? null })
         .first('id');
+  // the ID number names the person: a different name is a typo in one of them, not a second customer
+  if (existing?.name !== undefined && existing.name !== name) {
+    throw new Refused(
+      `customer: ID number ${input.idNumber} belongs to existing customer ${existing.name}, not ${name} — check the name or the ID number`,
+    );
+  }
   if (existing) return existing.id;
   const [row] = await tx('customers')
     .insert({
@@ -83,6 +93,19 @@ export async function findOrCreateMachine(tx: Tx, dealerId: number, input: Machi
     .insert({ dealer_id: dealerId, serial_no: serialNo, model: input.model.trim(), brand: input.brand ?? null })
     .returning('id');
   return row.id;
+}
+
+/** A machine is financed by one active contract at a time. */
+async function refuseMachineInUse(tx: Tx, dealerId: number, serialNo: string): Promise<void> {
+  const other = await tx('machines as m')
+    .join('contract_machines as cm', 'cm.machine_id', 'm.id')
+    .join('contracts as c', 'c.id', 'cm.contract_id')
+    .where({ 'm.serial_no': serialNo, 'c.status': 'active' })
+    .first('c.contract_no', 'c.dealer_id');
+  if (!other) return;
+  // another dealer's contract number is not the actor's to see
+  const where = other.dealer_id === dealerId ? `active contract ${other.contract_no}` : 'an active contract of another dealer';
+  throw new Refused(`machine ${serialNo} is already on ${where}: settle or close that contract first`);
 }
 
 function scheduleFor(input: NewContract, knownTypes: ReadonlySet<string>): ScheduleLine[] {
@@ -118,9 +141,20 @@ export async function createContract(tx: Tx, actor: Actor, input: NewContract): 
   if (await tx('contracts').where({ dealer_id: dealer.id, contract_no: contractNo }).first('id')) {
     throw new Refused(`contract ${contractNo} already exists at dealer ${dealer.code}`);
   }
-  const collector = input.collector ? await tx('users').where({ username: input.collector }).first('id') : null;
+  const collector = input.collector ? await tx('users').where({ username: input.collector }).first('id', 'dealer_id') : null;
   if (input.collector && !collector)
     throw new BadInput('collector', input.collector, 'an existing username').suggest({ action: 'user.list' });
+  // a collector of another dealer could not see the contract, nor could the dealer's own staff hand it on
+  if (collector && collector.dealer_id !== null && collector.dealer_id !== dealer.id) {
+    throw new Refused(`collector ${input.collector} works for another dealer, not ${dealer.code}: give one of ${dealer.code}'s collectors`);
+  }
+  const firstDue = lines.reduce<BusinessDate | undefined>((min, l) => (min === undefined || l.dueDate < min ? l.dueDate : min), undefined);
+  if (input.signDate !== undefined && firstDue !== undefined && firstDue < input.signDate) {
+    throw new Refused(
+      `first due date ${firstDue} is before the sign date ${input.signDate}: nothing falls due before the contract is signed`,
+    );
+  }
+  for (const machine of input.machines) await refuseMachineInUse(tx, dealer.id, machine.serialNo.trim());
 
   const customerId = await findOrCreateCustomer(tx, dealer.id, input.customer);
   const principal = input.principal ?? sumMoney(lines.filter((l) => l.type === 'principal').map((l) => l.amountDue));
@@ -319,7 +353,8 @@ export interface ContractListRow {
 export const LIST_LIMIT_MAX = 100_000;
 
 /**
- * Contracts in the actor's scope with their balances as of a date, set-based: one query whatever the number
+ * Contracts in the actor's scope that exist on a date (signed, or cut over, by then) with their balances as of
+ * that date, set-based: one query whatever the number
  * of contracts. `overdue` is the outstanding of lines due before the as-of date.
  */
 export async function listContracts(knex: Knex, actor: Actor, filter: ContractFilter): Promise<ContractListRow[]> {
@@ -368,6 +403,8 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
     .orderBy(['d.code', 'c.contract_no'])
     .limit(Math.min(filter.limit ?? LIST_LIMIT_MAX, LIST_LIMIT_MAX));
   scopeContracts(q, actor, 'c');
+  // a contract exists from its sign date, or from its import's cut-over when that is earlier (least() skips a null)
+  q.whereRaw('(least(c.sign_date, c.cutover_date) IS NULL OR least(c.sign_date, c.cutover_date) <= ?)', [asOf]);
   if (filter.dealer) q.where('d.code', filter.dealer);
   if (filter.collector) q.where('u.username', filter.collector);
   if (filter.status) q.whereRaw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END = ?`, [asOf, filter.status]);

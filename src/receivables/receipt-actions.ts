@@ -2,7 +2,7 @@
 // contract or the receipt it acts on; the entry point (src/app/run.ts) finds it within the actor's scope.
 import { defineAction } from '../access/action.js';
 import { EVERYONE, FINANCE, REGISTRARS } from '../access/role-sets.js';
-import { type BusinessDate, parseDate } from '../core/dates.js';
+import { type BusinessDate, parseDate, refuseFutureDate } from '../core/dates.js';
 import { parseId, requireText } from '../core/input.js';
 import { type Money, parseMoney } from '../core/money.js';
 import { type DocumentRow, loadDocument } from '../documents/index.js';
@@ -40,7 +40,7 @@ export const receiptRegister = defineAction({
   parse: (raw: { contractNo: string; dealer?: string | undefined; amount: string; valueDate: string } & ReceiptDetails) => ({
     ...raw,
     amount: parseMoney(raw.amount, 'amount', { positive: true }),
-    valueDate: parseDate(raw.valueDate, 'valueDate'),
+    valueDate: refuseFutureDate('valueDate', parseDate(raw.valueDate, 'valueDate')),
   }),
   contract: (input) => input,
   run: (tx, actor, input, { subject }: { subject: { contract: ContractRef } }) =>
@@ -91,7 +91,7 @@ export const receiptAdjust = defineAction({
   parse: (raw: { id: string | number; reason: string; amount?: string | undefined; valueDate?: string | undefined } & ReceiptDetails) => {
     const changes: ReceiptChanges = {
       amount: optionalMoney(raw.amount, 'amount'),
-      valueDate: optionalDate(raw.valueDate, 'valueDate'),
+      valueDate: raw.valueDate === undefined ? undefined : refuseFutureDate('valueDate', parseDate(raw.valueDate, 'valueDate')),
       method: raw.method,
       account: raw.account,
       payer: raw.payer,

@@ -7,8 +7,10 @@ import {
   eachDate,
   formatTimestamp,
   isValidDate,
+  latestMoneyDate,
   monthEnd,
   parseDate,
+  refuseFutureDate,
   today,
 } from '../../src/core/dates.js';
 
@@ -95,5 +97,20 @@ describe('timestamps', () => {
     expect(formatTimestamp('2026-12-31T23:59:59.900Z')).toBe('2027-01-01T07:59:59+08:00');
     // the same instant read back
     expect(Date.parse(formatTimestamp(new Date('2026-06-01T00:00:00Z')))).toBe(Date.parse('2026-06-01T00:00:00Z'));
+  });
+});
+
+describe('dates later than today', () => {
+  it('15.11: refuseFutureDate allows up to today plus ZQ_FUTURE_DAYS (Asia/Shanghai) and refuses later', () => {
+    // 2026-03-10 16:30 UTC is already 03-11 in Shanghai
+    const now = new Date('2026-03-10T16:30:00Z');
+    const latest = latestMoneyDate({}, now);
+    expect(latest).toBe('2026-03-11');
+    expect(refuseFutureDate('valueDate', '2026-03-11', latest)).toBe('2026-03-11');
+    expect(() => refuseFutureDate('valueDate', '2026-03-12', latest)).toThrow(
+      /valueDate: "2026-03-12" — expected a date on or before 2026-03-11/,
+    );
+    expect(latestMoneyDate({ ZQ_FUTURE_DAYS: '3' }, now)).toBe('2026-03-14');
+    expect(() => latestMoneyDate({ ZQ_FUTURE_DAYS: '-1' }, now)).toThrow(/ZQ_FUTURE_DAYS/);
   });
 });

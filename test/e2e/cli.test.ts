@@ -67,7 +67,7 @@ describe('zq on the embedded database, end to end', () => {
       '--customer',
       '张三',
       '--id-number',
-      '340104199001011234',
+      '340104199001011239',
       '--phone',
       '13800000000',
       '--machine',
@@ -97,7 +97,7 @@ describe('zq on the embedded database, end to end', () => {
     expect(json).toMatchObject({
       dealer: 'HF01',
       contractNo: 'HT-2026-0001',
-      customer: { name: '张三', idNumber: '340104199001011234', phone: '13800000000' },
+      customer: { name: '张三', idNumber: '340104199001011239', phone: '13800000000' },
       collector: 'li.si',
       status: 'active',
       asOf: '2026-03-15',
