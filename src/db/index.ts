@@ -95,7 +95,7 @@ export async function openDatabase(config: DbConfig, options: OpenOptions = {}):
     try {
       // an empty server database is not a zq database yet: say so, and leave it as it is (knex would add its tables)
       const { rows } = await db.knex.raw(`SELECT to_regclass('knex_migrations') IS NOT NULL AS made`);
-      if (!rows[0]?.made) throw new DatabaseUnavailable(`no database at ${db.location} — run \`zq init\` to create one`);
+      if (!rows[0]?.made) throw new DatabaseUnavailable(`no database at ${db.location} — create one first`).suggest({ action: 'init' });
       const pending = await pendingMigrations(db.knex);
       if (pending.length > 0) {
         throw new DatabaseUnavailable(
@@ -126,7 +126,7 @@ export async function openEmbedded(dataDir: string, waitForFolder = false, creat
   const inMemory = dataDir === ':memory:';
   // a typo in --data-dir or a command run in the wrong folder must not leave a new empty database behind
   if (!inMemory && !create && !fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))) {
-    throw new DatabaseUnavailable(`no database at ${dataDir} — run \`zq init\` to create one`);
+    throw new DatabaseUnavailable(`no database at ${dataDir} — create one first`).suggest({ action: 'init' });
   }
   let lock: FolderLock | undefined;
   if (!inMemory) lock = await lockFolder(dataDir, waitForFolder);

@@ -123,10 +123,10 @@ for (const target of targets()) {
       const bare = (...args: string[]) => zq(args, { cwd: empty, env: cleanEnv() });
       const list = await bare('contract', 'list');
       expect(list.code).toBe(1);
-      expect(list.stderr).toBe('zq: no database at .zq — run `zq init` to create one\n');
+      expect(list.stderr).toBe('zq: no database at .zq — create one first (zq init)\n');
       const typo = await bare('--data-dir', 'dat', 'dealer', 'list');
       expect(typo.code).toBe(1);
-      expect(typo.stderr).toMatch(/no database at dat — run `zq init`/);
+      expect(typo.stderr).toMatch(/no database at dat — create one first \(zq init\)/);
       expect(fs.readdirSync(empty)).toEqual([]);
       expect((await bare('init')).code).toBe(0);
       expect((await bare('dealer', 'list')).code).toBe(0);
@@ -140,7 +140,7 @@ for (const target of targets()) {
         try {
           const r = await zq(['dealer', 'list'], { cwd: empty, env: cleanEnv({ ZQ_DATABASE_URL: url.toString() }) });
           expect(r.code).toBe(1);
-          expect(r.stderr).toMatch(/no database at postgres:.*— run `zq init` to create one/);
+          expect(r.stderr).toMatch(/no database at postgres:.*— create one first \(zq init\)/);
           const probe = await openDatabase({ databaseUrl: url.toString() }, { requireMigrated: false });
           const { rows } = await probe.knex.raw(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
           await probe.close();
