@@ -15,30 +15,36 @@ function describeCounts(counts: Record<string, number | undefined>): string {
  * few seconds, and only for an import that takes that long. Writing the rows is announced too: on a large
  * file it is the longer half.
  */
-function progressReporter(): { report: Progress; done(): void } {
-  const tty = process.stderr.isTTY && !process.env.CI;
-  const startedAt = Date.now();
+export function progressReporter(
+  io: { tty: boolean; write: (text: string) => void; now: () => number } = {
+    tty: Boolean(process.stderr.isTTY && !process.env.CI),
+    write: (text) => process.stderr.write(text),
+    now: Date.now,
+  },
+): { report: Progress; done(): void } {
+  const { tty, write, now: clock } = io;
+  const startedAt = clock();
   let lastLine = startedAt;
   let shown = false;
   const QUIET_MS = 2000;
   return {
     report(file, rows, phase) {
-      const now = Date.now();
+      const now = clock();
       const rate = Math.round(rows / Math.max((now - startedAt) / 1000, 0.001));
       const text =
         phase === 'reading'
           ? `${file}: ${rows.toLocaleString('en')} rows read, ${rate.toLocaleString('en')} rows/s`
           : `${file}: ${rows.toLocaleString('en')} rows read; writing them…`;
       if (tty) {
-        process.stderr.write(`\r\x1b[K${text}`);
+        write(`\r\x1b[K${text}`);
         shown = true;
       } else if (now - startedAt >= QUIET_MS && (phase === 'merging' || now - lastLine >= QUIET_MS)) {
-        process.stderr.write(`import ${text}\n`);
+        write(`import ${text}\n`);
         lastLine = now;
       }
     },
     done() {
-      if (tty && shown) process.stderr.write('\r\x1b[K');
+      if (tty && shown) write('\r\x1b[K');
     },
   };
 }
