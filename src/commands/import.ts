@@ -169,7 +169,7 @@ export function register(program: Command): void {
         for (const [i, s] of summaries.entries()) {
           if (s.kind === 'receipts' && opts.status === undefined && s.receiptStatus === 'registered' && s.status !== 'rejected') {
             process.stderr.write(
-              `${s.file}: receipts registered, not confirmed — ${ctx.actor.username} may not confirm receipts; a finance user confirms them (zq receipt confirm)\n`,
+              `${s.file}: receipts ${s.status === 'dry_run' ? 'would be ' : ''}registered, not confirmed — ${ctx.actor.username} may not confirm receipts; a finance user confirms them (zq receipt confirm)\n`,
             );
           }
           if (ctx.json) process.stdout.write(`${JSON.stringify({ ...s, errors: s.errors.slice(0, 100), errorsFile: errorsFileOf(i) })}\n`);
