@@ -1,6 +1,6 @@
 // Data scope (数据权限): the one place that decides which rows a user may see. Every list, show, report and
 // export goes through a scope function here (scopeContracts, scopeDocuments, scopeUsers, scopeDealers,
-// scopeAudit), so no command can forget it (DESIGN.md "Access").
+// scopeAudit, scopeImports), so no command can forget it (DESIGN.md "Access").
 // - a role with group scope (admin, group finance, auditor) sees every dealer;
 // - a role with dealer scope (dealer finance, clerk) sees the user's dealer;
 // - otherwise (collector, manager) the user sees the contracts assigned to them or to anybody below them
@@ -105,6 +105,20 @@ export function scopeAudit<Q extends Knex.QueryBuilder>(query: Q, actor: Actor, 
   }
   const [sql, bindings] = team(scope);
   query.whereRaw(`${alias}.actor_id IN (${sql})`, bindings);
+  return query;
+}
+
+/**
+ * Restrict a query over imports (aliased `alias`): group roles all; anybody else the imports of their dealer
+ * alone (import_dealers) — a file that touched another dealer too is a group matter, its changes are not theirs.
+ */
+export function scopeImports<Q extends Knex.QueryBuilder>(query: Q, actor: Actor, alias = 'i'): Q {
+  const scope = scopeOf(actor);
+  if (scope.kind === 'group') return query;
+  const dealerId = scope.dealerId ?? -1;
+  query
+    .whereRaw(`EXISTS (SELECT 1 FROM import_dealers sd WHERE sd.import_id = ${alias}.id AND sd.dealer_id = ?)`, [dealerId])
+    .whereRaw(`NOT EXISTS (SELECT 1 FROM import_dealers sd WHERE sd.import_id = ${alias}.id AND sd.dealer_id <> ?)`, [dealerId]);
   return query;
 }
 

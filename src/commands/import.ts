@@ -1,6 +1,6 @@
-import path from 'node:path';
+import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { ImportSummary } from '../imports/index.js';
+import type { ImportSummary, Progress } from '../imports/index.js';
 import { emit, withContext } from './context.js';
 
 function describeCounts(counts: Record<string, number | undefined>): string {
@@ -8,6 +8,45 @@ function describeCounts(counts: Record<string, number | undefined>): string {
     .filter(([k, v]) => (v ?? 0) > 0 && k !== 'linesNotInFile' && k !== 'receiptsDuplicate')
     .map(([k, v]) => `${v} ${k.replace(/([A-Z])/g, ' $1').toLowerCase()}`);
   return parts.length > 0 ? parts.join(', ') : 'nothing new';
+}
+
+/**
+ * Progress on stderr, never stdout: at a terminal one line rewritten as rows are read; otherwise a line every
+ * few seconds, and only for an import that takes that long. Writing the rows is announced too: on a large
+ * file it is the longer half.
+ */
+export function progressReporter(
+  io: { tty: boolean; write: (text: string) => void; now: () => number } = {
+    tty: Boolean(process.stderr.isTTY && !process.env.CI),
+    write: (text) => process.stderr.write(text),
+    now: Date.now,
+  },
+): { report: Progress; done(): void } {
+  const { tty, write, now: clock } = io;
+  const startedAt = clock();
+  let lastLine = startedAt;
+  let shown = false;
+  const QUIET_MS = 2000;
+  return {
+    report(file, rows, phase) {
+      const now = clock();
+      const rate = Math.round(rows / Math.max((now - startedAt) / 1000, 0.001));
+      const text =
+        phase === 'reading'
+          ? `${file}: ${rows.toLocaleString('en')} rows read, ${rate.toLocaleString('en')} rows/s`
+          : `${file}: ${rows.toLocaleString('en')} rows read; writing them…`;
+      if (tty) {
+        write(`\r\x1b[K${text}`);
+        shown = true;
+      } else if (now - startedAt >= QUIET_MS && (phase === 'merging' || now - lastLine >= QUIET_MS)) {
+        write(`import ${text}\n`);
+        lastLine = now;
+      }
+    },
+    done() {
+      if (tty && shown) write('\r\x1b[K');
+    },
+  };
 }
 
 function describe(s: ImportSummary, printed: number): string {
@@ -31,7 +70,8 @@ function describe(s: ImportSummary, printed: number): string {
     ]
       .filter(Boolean)
       .join(', ');
-    lines.push(`  ${where}${e.value !== null && e.value !== '' ? ` ${JSON.stringify(e.value)}` : ''}: ${e.reason}`);
+    // A problem of the whole file has no row or column: say so rather than print an empty place.
+    lines.push(`  ${where || 'file'}${e.value !== null && e.value !== '' ? ` ${JSON.stringify(e.value)}` : ''}: ${e.reason}`);
   }
   if (s.errorCount > printed) lines.push(`  … ${s.errorCount - printed} more problem(s) in the errors file`);
   return lines.join('\n');
@@ -40,39 +80,54 @@ function describe(s: ImportSummary, printed: number): string {
 export function register(program: Command): void {
   const command = program
     .command('import')
-    .description('import dealer ledgers and receipts (CSV, text, XLSX; UTF-8, GBK, UTF-16); the accepted columns: docs/import-format.md')
+    .description('import dealer ledgers and receipts (CSV, text, XLSX; UTF-8, GBK, UTF-16) — the format: docs/import-format.md')
     .argument('[files...]', 'the files to import')
     .option('--kind <kind>', 'ledger or receipts (default: recognised from the headers)')
-    .option('--dealer <code>', 'the dealer of the whole file (a ledger may instead have a 经销商 column)')
+    .option(
+      '--dealer <code>',
+      'the dealer of the whole file (a ledger may instead have a 经销商 column); a dealer of your own unless you have group scope',
+    )
     .option('--as-of <date>', 'cut-over date of a ledger: its amounts paid and penalty are as of this day')
     .option('--mapping <file>', 'YAML or JSON file naming more header names (per dealer)')
     .option('--sheet <name>', 'XLSX: read only this sheet')
     .option('--dry-run', 'validate and show what would change; write nothing')
     .option('--skip-invalid', 'import the good rows (whole contracts) and list the bad ones')
-    .option('--errors <file>', 'write every problem to this CSV (UTF-8 with BOM, opens in Excel); default <file>.errors.csv')
-    .option('--create-dealers', 'create dealers that the file names but the database does not know')
-    .option('--status <status>', 'receipts: confirmed (default) or registered (for confirmation later)')
+    .option(
+      '--errors <file>',
+      'write every problem of every file to this one CSV (UTF-8 with BOM, opens in Excel; a column names the file); default <file>.errors.csv beside each file',
+    )
+    .option('--force', 'let --errors replace an existing file (never a file the command reads); an errors file zq wrote is replaced anyway')
+    .option('--create-dealers', 'create dealers that the file names but the database does not know (roles that may run `zq dealer add`)')
+    .option(
+      '--status <status>',
+      'receipts: confirmed (default when you may confirm receipts) or registered (for confirmation later; the default otherwise)',
+    )
     .action(async (files: string[], opts, cmd: Command) => {
       await withContext(cmd, async (ctx) => {
         const { BadInput } = await import('../core/errors.js');
         const { parseDate, refuseFutureDate } = await import('../core/dates.js');
         const { importFile, writeErrorsFile, MAX_PRINTED_ERRORS } = await import('../imports/index.js');
         const { loadMappingFile } = await import('../imports/headers.js');
+        const { planErrorsFiles } = await import('../imports/outputs.js');
         if (files.length === 0) throw new BadInput('FILE', null, 'one or more files to import (or: zq import list | show ID)');
         if (opts.kind !== undefined && !['ledger', 'receipts'].includes(opts.kind))
           throw new BadInput('--kind', opts.kind, 'ledger or receipts');
         if (opts.status !== undefined && !['confirmed', 'registered'].includes(opts.status)) {
           throw new BadInput('--status', opts.status, 'confirmed or registered');
         }
+        // Every input and output is checked before anything is read into the database.
+        for (const file of files) {
+          if (!fs.existsSync(file)) throw new BadInput('FILE', file, 'an existing CSV, text or XLSX file');
+          if (!fs.statSync(file).isFile()) throw new BadInput('FILE', file, 'a file (not a folder)');
+        }
         const mapping = opts.mapping ? await loadMappingFile(opts.mapping) : undefined;
         const asOf = opts.asOf ? refuseFutureDate('--as-of', parseDate(opts.asOf, '--as-of')) : undefined;
-        const tty = process.stderr.isTTY && !process.env.CI;
-        const startedAt = Date.now();
-        const progress = (file: string, rows: number) => {
-          const rate = Math.round(rows / Math.max((Date.now() - startedAt) / 1000, 0.001));
-          if (tty) process.stderr.write(`\r${file}: ${rows.toLocaleString('en')} rows, ${rate.toLocaleString('en')} rows/s   `);
-          else if (rows % 100_000 === 0) process.stderr.write(`import ${file}: ${rows} rows, ${rate} rows/s\n`);
-        };
+        const errorsFiles = planErrorsFiles(files, {
+          errors: opts.errors,
+          force: opts.force === true,
+          otherInputs: opts.mapping ? [opts.mapping] : [],
+        });
+        const progress = ctx.json ? undefined : progressReporter();
         const { default: pLimit } = await import('p-limit');
         // Files load in parallel on a server (one connection each); the embedded database has one connection.
         const limit = pLimit(ctx.db.kind === 'postgres' ? 2 : 1);
@@ -94,28 +149,34 @@ export function register(program: Command): void {
                   createDealers: opts.createDealers === true,
                   receiptStatus: opts.status,
                 },
-                progress,
+                progress?.report,
               ),
             ),
           ),
         );
-        if (tty) process.stderr.write('\r\x1b[K');
-        const withErrors = summaries.filter((s) => s.errorCount > 0);
-        let errorsFile: string | null = null;
-        if (withErrors.length > 0) {
-          const target: string = opts.errors ?? `${path.basename(files[0] ?? 'import')}.errors.csv`;
-          writeErrorsFile(target, withErrors);
-          errorsFile = target;
+        progress?.done();
+        // One errors file per input, or all of them in the one --errors names.
+        const written = new Map<string, ImportSummary[]>();
+        for (const [i, s] of summaries.entries()) {
+          const target = errorsFiles.get(files[i] as string) as string;
+          if (s.errorCount > 0) written.set(target, [...(written.get(target) ?? []), s]);
         }
-        if (ctx.json) {
-          for (const s of summaries) {
-            process.stdout.write(
-              `${JSON.stringify({ ...s, errors: s.errors.slice(0, 100), errorsFile: s.errorCount > 0 ? errorsFile : null })}\n`,
+        for (const [target, withErrors] of written) writeErrorsFile(target, withErrors);
+        const errorsFileOf = (i: number) => {
+          const target = errorsFiles.get(files[i] as string) as string;
+          return (summaries[i]?.errorCount ?? 0) > 0 ? target : null;
+        };
+        for (const [i, s] of summaries.entries()) {
+          if (s.kind === 'receipts' && opts.status === undefined && s.receiptStatus === 'registered' && s.status !== 'rejected') {
+            process.stderr.write(
+              `${s.file}: receipts ${s.status === 'dry_run' ? 'would be ' : ''}registered, not confirmed — ${ctx.actor.username} may not confirm receipts; a finance user confirms them (zq receipt confirm)\n`,
             );
           }
-        } else {
+          if (ctx.json) process.stdout.write(`${JSON.stringify({ ...s, errors: s.errors.slice(0, 100), errorsFile: errorsFileOf(i) })}\n`);
+        }
+        if (!ctx.json) {
           emit(ctx, summaries, () =>
-            [...summaries.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...(errorsFile ? [`problems written to ${errorsFile}`] : [])].join(
+            [...summaries.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...[...written.keys()].map((f) => `problems written to ${f}`)].join(
               '\n',
             ),
           );
@@ -132,7 +193,7 @@ export function register(program: Command): void {
       await withContext(cmd, async (ctx) => {
         const { listImports } = await import('../imports/history.js');
         const { table } = await import('../core/table.js');
-        const rows = await listImports(ctx.knex, opts.limit === undefined ? 50 : Number(opts.limit));
+        const rows = await listImports(ctx.knex, ctx.actor, opts.limit === undefined ? 50 : Number(opts.limit));
         emit(ctx, rows, () =>
           table(rows, [
             { header: 'id', value: (r) => r.id, align: 'right' },
@@ -159,7 +220,7 @@ export function register(program: Command): void {
         const { showImport } = await import('../imports/history.js');
         const { BadInput } = await import('../core/errors.js');
         if (!/^\d+$/.test(id)) throw new BadInput('ID', id, 'an import id (zq import list)');
-        const shown = await showImport(ctx.knex, Number(id));
+        const shown = await showImport(ctx.knex, ctx.actor, Number(id));
         emit(ctx, shown, () =>
           [
             `import #${shown.id} ${shown.file} (${shown.kind}) — ${shown.status}, by ${shown.actor} at ${shown.startedAt}`,

@@ -183,17 +183,19 @@ async function importLedgers(db: Db, say: Say): Promise<void> {
   const wh = await importFile(db, admin, file('ledger-wh01-2026-06-30.xlsx'), { dealer: 'WH01', asOf: cutover });
   for (const [i, s] of [hf, wh].entries()) {
     say(
-      `${i === 0 ? '4.' : '  '} zq import ${s.file} --dealer ${s.dealer} --as-of ${cutover}: ${s.status}, ${s.rowsRead} rows; ` +
+      `${i === 0 ? '4.' : '  '} zq import ${path.basename(s.file)} --dealer ${s.dealer} --as-of ${cutover}: ${s.status}, ${s.rowsRead} rows; ` +
         `${s.counts.openingPostings ?? 0} opening postings (paid and penalty before the cut-over), ${s.counts.changesApplied ?? 0} changes, ${s.counts.conflicts ?? 0} conflicts`,
     );
   }
   const late = await importFile(db, admin, file('ledger-wh01-late.csv'), { dealer: 'WH01', asOf: cutover });
   const bad = late.errors[0];
   say(
-    `   zq import ${late.file}: ${late.status} — nothing imported; row ${bad?.rowNumber} column ${bad?.column} ${JSON.stringify(bad?.value)}: ${bad?.reason}`,
+    `   zq import ${path.basename(late.file)}: ${late.status} — nothing imported; row ${bad?.rowNumber} column ${bad?.column} ${JSON.stringify(bad?.value)}: ${bad?.reason}`,
   );
   const receipts = await importFile(db, admin, file('receipts-hf01-2026-07.csv'), { dealer: 'HF01' });
-  say(`   zq import ${receipts.file}: ${receipts.counts.receiptsCreated ?? 0} receipts confirmed and allocated in value-date order`);
+  say(
+    `   zq import ${path.basename(receipts.file)}: ${receipts.counts.receiptsCreated ?? 0} receipts confirmed and allocated in value-date order`,
+  );
 }
 
 async function showOne(db: Db, asOf: string, say: Say): Promise<void> {

@@ -129,7 +129,14 @@ export function validateMapping(data: unknown, source = 'mapping'): MappingFile 
 
 /** Read a mapping file (YAML; JSON is YAML too). */
 export async function loadMappingFile(path: string): Promise<MappingFile> {
-  const text = await readFile(path, 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+    throw new BadInput('--mapping', path, `a readable YAML or JSON mapping file (${why})`);
+  }
   let data: unknown;
   try {
     data = parseYaml(text);

@@ -1,5 +1,7 @@
 // Past imports for `zq import list` and `zq import show`.
 import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.js';
+import { scopeImports } from '../access/scope.js';
 import { sqlTimestamp } from '../core/dates.js';
 import { NotFound } from '../core/errors.js';
 
@@ -38,14 +40,15 @@ function base(knex: Knex) {
     );
 }
 
-export async function listImports(knex: Knex, limit: number): Promise<ImportListRow[]> {
-  return (await base(knex)
+export async function listImports(knex: Knex, actor: Actor, limit: number): Promise<ImportListRow[]> {
+  return (await scopeImports(base(knex), actor)
     .orderBy('i.id', 'desc')
     .limit(Math.min(Math.max(limit, 1), LIST_LIMIT_MAX))) as ImportListRow[];
 }
 
-export async function showImport(knex: Knex, id: number) {
-  const row = await base(knex).select('i.file_hash as hash', 'i.counts').where('i.id', id).first();
+/** One import, within the actor's scope: out of scope is "not found" (exit 3). */
+export async function showImport(knex: Knex, actor: Actor, id: number) {
+  const row = await scopeImports(base(knex), actor).select('i.file_hash as hash', 'i.counts').where('i.id', id).first();
   if (!row) throw new NotFound('import', id);
   const errors = await knex('import_errors')
     .where({ import_id: id })

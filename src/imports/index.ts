@@ -3,16 +3,18 @@
 // Every attempt that is not a dry run is recorded (imports, import_errors, import_changes) for `zq import show`.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Actor } from '../access/actor.js';
+import { commandPermission, hasRole } from '../access/permissions.js';
+import { dealerInScope, scopeOf } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import { type BusinessDate, formatTimestamp } from '../core/dates.js';
-import { BadInput } from '../core/errors.js';
+import { BadInput, NotAllowed } from '../core/errors.js';
 import type { Db, Tx } from '../db/index.js';
 import type { ColumnValue } from '../db/rows.js';
 import { addDealer } from '../organisation/index.js';
 import type { ImportKind, MappingFile } from './headers.js';
 import { crossRowProblems, dropContracts, LEDGER_COLUMNS, LEDGER_STAGE, type LedgerCounts, mergeLedger } from './ledger.js';
+import { ERRORS_HEADER } from './outputs.js';
 import { importReceiptRows, type ReceiptCounts, type StagedReceipt } from './receipts.js';
 import { type LedgerValues, type ReceiptValues, type RowResult, readImportFile } from './rows.js';
 import { createStageTable, openStageWriter } from './stage.js';
@@ -54,10 +56,41 @@ export interface ImportSummary {
   errorCount: number;
   changes: { entity: string; key: string; field: string; old: string | null; new: string | null; outcome: string; reason: string | null }[];
   previousImport: { id: number; at: string } | null;
+  /** Receipts: how they were written — registered when the actor may not confirm and no --status was given. */
+  receiptStatus: 'confirmed' | 'registered' | null;
   durationMs: number;
 }
 
-export type Progress = (file: string, rows: number) => void;
+/** Rows read so far; `merging` once the file is read and its rows are being written. */
+export type Progress = (file: string, rows: number, phase: 'reading' | 'merging') => void;
+
+/** Whether the actor may run a command of the matrix (a role of its line suffices). */
+function mayRun(actor: Actor, command: string): boolean {
+  return hasRole(actor, commandPermission(command).roles);
+}
+
+/**
+ * What may be refused before the file is read (exit 3, nothing written): --create-dealers by a role that may
+ * not add dealers, --dealer out of the actor's scope, --status confirmed by a role that may not confirm.
+ * Returns the receipts' status: confirmed when the actor may confirm, else registered.
+ */
+function checkAllowed(actor: Actor, options: ImportOptions, fixedDealer: number | undefined): 'confirmed' | 'registered' {
+  if (options.createDealers && !mayRun(actor, 'dealer add')) {
+    throw new NotAllowed(
+      `${actor.username} may not let an import create dealers: creating dealers needs one of ${commandPermission('dealer add').roles.join(', ')}`,
+    );
+  }
+  if (fixedDealer !== undefined && !dealerInScope(actor, fixedDealer)) {
+    throw new NotAllowed(`${actor.username} may not import for dealer ${options.dealer}`);
+  }
+  const mayConfirm = mayRun(actor, 'receipt confirm');
+  if (options.receiptStatus === 'confirmed' && !mayConfirm) {
+    throw new NotAllowed(
+      `--status confirmed: ${actor.username} may not confirm receipts (it needs one of ${commandPermission('receipt confirm').roles.join(', ')}); import them with --status registered`,
+    );
+  }
+  return options.receiptStatus ?? (mayConfirm ? 'confirmed' : 'registered');
+}
 
 export async function fileHash(file: string): Promise<{ hash: string; size: number }> {
   const hash = createHash('sha256');
@@ -79,6 +112,8 @@ interface Lookups {
   userDealer: Map<number, number | null>;
 }
 
+type CollectorMatch = { id: number } | { unknown: true } | { elsewhere: true } | { ambiguous: true };
+
 async function loadLookups(db: Db): Promise<Lookups> {
   const dealers = new Map<string, number>();
   const dealerCodes = new Map<number, string>();
@@ -97,12 +132,15 @@ async function loadLookups(db: Db): Promise<Lookups> {
   return { dealers, dealerCodes, users, userDealer };
 }
 
-function collectorId(lookups: Lookups, value: string, dealerId: number): number | null {
+/** The collector a row names: a user of the row's dealer (or of no dealer, group staff), never another dealer's. */
+function matchCollector(lookups: Lookups, value: string, dealerId: number): CollectorMatch {
   const ids = [...new Set(lookups.users.get(value) ?? [])];
-  if (ids.length <= 1) return ids[0] ?? null;
-  // The same name twice: the one at this dealer.
+  if (ids.length === 0) return { unknown: true };
   const here = ids.filter((id) => lookups.userDealer.get(id) === dealerId);
-  return here.length === 1 ? (here[0] ?? null) : null;
+  const groupStaff = ids.filter((id) => lookups.userDealer.get(id) === null);
+  const candidates = here.length > 0 ? here : groupStaff;
+  if (candidates.length === 0) return { elsewhere: true };
+  return candidates.length === 1 ? { id: candidates[0] as number } : { ambiguous: true };
 }
 
 function toProblem(row: RowResult): ImportProblem[] {
@@ -118,8 +156,10 @@ function toProblem(row: RowResult): ImportProblem[] {
 
 export async function importFile(db: Db, actor: Actor, file: string, options: ImportOptions, progress?: Progress): Promise<ImportSummary> {
   const started = Date.now();
-  const displayName = path.basename(file);
+  // Named as given: hf/ledger.csv and wh/ledger.csv are two files.
+  const displayName = file;
   if (!fs.existsSync(file)) throw new BadInput('FILE', file, 'an existing CSV, text or XLSX file');
+  if (!fs.statSync(file).isFile()) throw new BadInput('FILE', file, 'a file (not a folder)');
   const { hash, size } = await fileHash(file);
   const previous = await db.knex('imports').where({ file_hash: hash, status: 'imported' }).orderBy('id', 'desc').first('id', 'started_at');
   const extraTypes = (await db.knex('receivable_types').select('code', 'name_zh')).map((t) => ({ code: t.code, names: [t.name_zh] }));
@@ -130,6 +170,8 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
       action: 'dealer.list',
     });
   }
+  const receiptStatus = checkAllowed(actor, options, fixedDealer);
+  const scope = scopeOf(actor);
   const reader = readImportFile(file, {
     kind: options.kind,
     sheet: options.sheet,
@@ -154,6 +196,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     errorCount: 0,
     changes: [],
     previousImport: previous ? { id: previous.id, at: formatTimestamp(previous.started_at) } : null,
+    receiptStatus: null,
     durationMs: 0,
   };
   const problems: ImportProblem[] = [];
@@ -164,6 +207,10 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
   const unknownCollectors = new Map<string, number>();
   const badContracts = new Map<string, { dealerId: number; contractNo: string }>();
   const rejectedRows = new Set<string>();
+  // The dealers the file concerns (import_dealers): what scopes `zq import list` and `show`.
+  const dealersSeen = new Set<number>();
+  if (fixedDealer !== undefined) dealersSeen.add(fixedDealer);
+  if (scope.kind !== 'group' && actor.dealerId !== null) dealersSeen.add(actor.dealerId);
 
   const run = async (tx: Tx) => {
     const [record] = await tx('imports')
@@ -195,11 +242,21 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         return null;
       }
       const id = lookups.dealers.get(key) ?? lookups.dealers.get(key.toUpperCase());
-      if (id !== undefined) return id;
+      if (id !== undefined) {
+        // Another dealer's row refuses the whole file (the transaction rolls back: nothing written).
+        if (!dealerInScope(actor, id)) {
+          throw new NotAllowed(
+            `${actor.username} may not import for dealer ${lookups.dealerCodes.get(id) ?? key} (${displayName}${row.sheet ? ` sheet ${row.sheet}` : ''} row ${row.rowNumber}, column 经销商)`,
+          );
+        }
+        dealersSeen.add(id);
+        return id;
+      }
       if (options.createDealers && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(key)) {
         const dealer = await addDealer(tx, actor, { code: key, name: key });
         lookups.dealers.set(key, dealer.id);
         lookups.dealerCodes.set(dealer.id, dealer.code);
+        dealersSeen.add(dealer.id);
         summary.warnings.push(`dealer ${key} created with its code as its name: give it its real name`);
         return dealer.id;
       }
@@ -221,7 +278,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     try {
       for await (const row of reader.rows()) {
         summary.rowsRead++;
-        if (summary.rowsRead % 10_000 === 0) progress?.(displayName, summary.rowsRead);
+        if (summary.rowsRead % 10_000 === 0) progress?.(displayName, summary.rowsRead, 'reading');
         if (kind === null) kind = row.kind;
         // Only rows that are rejected need their key.
         const rowKey = () => `${row.sheet ?? ''}:${row.rowNumber}`;
@@ -250,8 +307,22 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         }
         let collector: number | null = null;
         if (v.collector) {
-          collector = collectorId(lookups, v.collector, dealerId);
-          if (collector === null) unknownCollectors.set(v.collector, (unknownCollectors.get(v.collector) ?? 0) + 1);
+          const match = matchCollector(lookups, v.collector, dealerId);
+          if ('elsewhere' in match) {
+            addProblem({
+              file: displayName,
+              sheet: row.sheet,
+              rowNumber: row.rowNumber,
+              column: '催收员',
+              value: v.collector,
+              reason: `a collector of dealer ${lookups.dealerCodes.get(dealerId)}: this user is at another dealer`,
+            });
+            rejectedRows.add(rowKey());
+            if (v.contract_no) badContracts.set(`${dealerId}|${v.contract_no}`, { dealerId, contractNo: v.contract_no });
+            continue;
+          }
+          if ('id' in match) collector = match.id;
+          else unknownCollectors.set(v.collector, (unknownCollectors.get(v.collector) ?? 0) + 1);
         }
         if (writer === null) {
           await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
@@ -285,7 +356,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
       await writer?.abort();
       throw error;
     }
-    progress?.(displayName, summary.rowsRead);
+    progress?.(displayName, summary.rowsRead, 'merging');
     // On a server the COPY holds the connection: finish it before any other statement of the transaction.
     await writer?.close();
     for (const e of reader.errors) {
@@ -314,13 +385,17 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     if (fileLevel || (summary.errorCount > 0 && !options.skipInvalid)) throw new Rejected();
 
     if (summary.kind === 'ledger' && writer !== null) {
-      const dropped = await dropContracts(tx, [...badContracts.values()]);
-      if (dropped > 0) summary.warnings.push(`${dropped} valid row(s) left out with their contract, which has a bad row`);
+      await dropContracts(tx, [...badContracts.values()]);
+      // What is written is what is left staged; a bad row of a contract was staged too (cross-row problems).
+      const written = await stagedRows(tx);
+      const leftOut = summary.rowsRead - summary.rowsRejected - written;
+      if (leftOut > 0) summary.warnings.push(`${leftOut} valid row(s) left out with their contract, which has a bad row`);
       summary.counts = await mergeLedger(tx, importId, actor.id, options.asOf as BusinessDate);
-      summary.rowsImported = summary.rowsRead - summary.rowsRejected - dropped;
+      summary.rowsImported = written;
     } else if (summary.kind === 'receipts') {
       summary.counts = await importReceiptRows(tx, actor, importId, receiptRows, {
-        status: options.receiptStatus ?? 'confirmed',
+        status: receiptStatus,
+        actor,
         dealerCodes: lookups.dealerCodes,
         addProblem: (p) => {
           addProblem({ ...p, file: displayName });
@@ -330,6 +405,8 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
       summary.rowsRejected = rejectedRows.size;
       if (summary.errorCount > 0 && !options.skipInvalid) throw new Rejected();
       summary.rowsImported = (summary.counts.receiptsCreated ?? 0) + (summary.counts.receiptsRegistered ?? 0);
+      summary.receiptStatus = receiptStatus;
+      for (const id of await tx('import_keys').where({ import_id: importId }).distinct().pluck('dealer_id')) dealersSeen.add(id);
     }
     summary.changes = (
       await tx('import_changes')
@@ -355,6 +432,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
       summary.rowsImported = 0;
     }
     await saveProblems(tx, importId, problems);
+    await saveDealers(tx, importId, dealersSeen);
     await tx('imports')
       .where({ id: importId })
       .update({
@@ -385,7 +463,9 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     } else if (error instanceof Rejected) {
       summary.status = 'rejected';
       summary.rowsImported = 0;
-      summary.importId = options.dryRun ? null : await recordRejected(db, actor, { summary, hash, size, fixedDealer, problems, started });
+      summary.importId = options.dryRun
+        ? null
+        : await recordRejected(db, actor, { summary, hash, size, fixedDealer, problems, started, dealers: dealersSeen });
       summary.counts = {};
       summary.changes = [];
     } else {
@@ -399,6 +479,15 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
 
 /** Rows of one receipts file kept in memory for value-date ordering. */
 export const MAX_RECEIPT_ROWS = 200_000;
+
+async function stagedRows(tx: Tx): Promise<number> {
+  const [row] = await tx(LEDGER_STAGE).count<{ n: string | number }[]>({ n: '*' });
+  return Number(row?.n ?? 0);
+}
+
+async function saveDealers(tx: Tx, importId: number, dealers: ReadonlySet<number>): Promise<void> {
+  if (dealers.size > 0) await tx('import_dealers').insert([...dealers].map((dealerId) => ({ import_id: importId, dealer_id: dealerId })));
+}
 
 async function saveProblems(tx: Tx, importId: number, problems: readonly ImportProblem[]): Promise<void> {
   const BATCH = 1000;
@@ -420,7 +509,15 @@ async function saveProblems(tx: Tx, importId: number, problems: readonly ImportP
 async function recordRejected(
   db: Db,
   actor: Actor,
-  r: { summary: ImportSummary; hash: string; size: number; fixedDealer: number | undefined; problems: ImportProblem[]; started: number },
+  r: {
+    summary: ImportSummary;
+    hash: string;
+    size: number;
+    fixedDealer: number | undefined;
+    problems: ImportProblem[];
+    started: number;
+    dealers: ReadonlySet<number>;
+  },
 ): Promise<number> {
   return db.knex.transaction(async (tx) => {
     const [record] = await tx('imports')
@@ -441,6 +538,7 @@ async function recordRejected(
       })
       .returning('id');
     await saveProblems(tx, record.id, r.problems);
+    await saveDealers(tx, record.id, r.dealers);
     await writeAudit(tx, actor, {
       action: 'reject',
       entity: 'import',
@@ -457,7 +555,7 @@ export function writeErrorsFile(target: string, summaries: readonly ImportSummar
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const lines = ['文件 file,工作表 sheet,行号 row,列 column,值 value,原因 reason'];
+  const lines = [ERRORS_HEADER];
   let count = 0;
   for (const s of summaries) {
     for (const e of s.errors) {

@@ -33,7 +33,13 @@ export async function importReceiptRows(
   actor: Actor,
   importId: number,
   rows: readonly StagedReceipt[],
-  options: { status: 'confirmed' | 'registered'; dealerCodes: Map<number, string>; addProblem: (p: Omit<ImportProblem, 'file'>) => void },
+  options: {
+    status: 'confirmed' | 'registered';
+    /** Whose scope the contract numbers are looked up in: another dealer's contract is "not known". */
+    actor: Actor;
+    dealerCodes: Map<number, string>;
+    addProblem: (p: Omit<ImportProblem, 'file'>) => void;
+  },
 ): Promise<ReceiptCounts> {
   const counts: ReceiptCounts = { receiptsCreated: 0, receiptsRegistered: 0, receiptsDuplicate: 0 };
   // Ordinals among identical unreferenced rows, in file order; allocation then runs in value-date order.
@@ -53,7 +59,12 @@ export async function importReceiptRows(
     const v = r.values;
     let contract: Awaited<ReturnType<typeof findContract>>;
     try {
-      contract = await findContract(tx, v.contract_no, r.dealerId === null ? undefined : options.dealerCodes.get(r.dealerId));
+      contract = await findContract(
+        tx,
+        v.contract_no,
+        r.dealerId === null ? undefined : options.dealerCodes.get(r.dealerId),
+        options.actor,
+      );
     } catch (error) {
       if (!(error instanceof NotFound || error instanceof BadInput)) throw error;
       const reason = error instanceof NotFound ? 'a contract number known for this dealer' : error.expected;

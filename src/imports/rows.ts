@@ -165,6 +165,16 @@ export interface ImportReader {
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0]; // .xls (Excel 97–2003)
+
+/** What a file without a recognised header row is told: the required headers of each kind, and where all are. */
+function noHeaderRow(where: string): string {
+  const required = (kind: ImportKind) =>
+    FIELDS[kind]
+      .filter((f) => f.required)
+      .map((f) => f.headers[0])
+      .join(', ');
+  return `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows${where} — a ledger needs columns such as ${required('ledger')}; receipts ${required('receipts')} (every accepted header name: docs/import-format.md)`;
+}
 /** What the decoders put for bytes that are not text in the detected encoding: never silently imported. */
 const UNDECODABLE = '\uFFFD';
 
@@ -200,7 +210,16 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
     if (OLE_MAGIC.every((b, i) => magic[i] === b)) {
       return void fileError(null, null, null, 'an old .xls workbook: save it as .xlsx or CSV in Excel');
     }
-    if (ZIP_MAGIC.every((b, i) => magic[i] === b)) {
+    const zip = ZIP_MAGIC.every((b, i) => magic[i] === b);
+    if (!zip && /\.xls[xm]$/i.test(path)) {
+      return void fileError(
+        null,
+        null,
+        null,
+        'not an XLSX file (an .xlsx workbook is a zip file; this one is not): save it again in Excel',
+      );
+    }
+    if (zip) {
       reader.source = { format: 'xlsx' };
       yield* xlsxRows();
     } else {
@@ -210,7 +229,7 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
       yield* sheetRows(null, csv.rows);
     }
     if (reader.errors.length === 0 && !reader.sheets.some((s) => s.read)) {
-      fileError(null, null, null, `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows of any sheet`);
+      fileError(null, null, null, noHeaderRow(' of any sheet'));
     }
   }
 
@@ -259,7 +278,7 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
     );
     if (!match) {
       reader.sheets.push(sheetReport(sheet, { reason: `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows` }));
-      if (sheet === null) fileError(null, null, null, `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows`);
+      if (sheet === null) fileError(null, null, null, noHeaderRow(''));
       return;
     }
     const headerRow = head[match.rowIndex]?.rowNumber ?? 0;

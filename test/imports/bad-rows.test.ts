@@ -109,7 +109,23 @@ describe('file-level problems', () => {
     const path = file(name, content);
     const { reader, rows } = await readAll(path);
     expect(rows).toEqual([]);
-    expect(reader.errors).toEqual([{ file: path, sheet: null, rowNumber: null, column: null, reason }]);
+    expect(reader.errors).toEqual([{ file: path, sheet: null, rowNumber: null, column: null, reason: expect.stringContaining(reason) }]);
+  });
+
+  it('15.22: a file without a header row is told some accepted headers and where all of them are', async () => {
+    const { reader } = await readAll(file('notes2.csv', '说明\n没有表头\n'));
+    expect(reader.errors.map((e) => e.reason)).toEqual([
+      'no header row recognised in the first 30 rows — a ledger needs columns such as 合同编号, 客户名称, 期次, 应还日期, 应还金额; receipts 合同编号, 收款日期, 收款金额 (every accepted header name: docs/import-format.md)',
+    ]);
+  });
+
+  it('15.22: random bytes named .xlsx are "not an XLSX file", not a missing header row', async () => {
+    const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37 + 11) % 256));
+    const { reader, rows } = await readAll(file('random.xlsx', bytes));
+    expect(rows).toEqual([]);
+    expect(reader.errors.map((e) => e.reason)).toEqual([
+      'not an XLSX file (an .xlsx workbook is a zip file; this one is not): save it again in Excel',
+    ]);
   });
 
   it('a missing file', async () => {

@@ -160,7 +160,13 @@ describeEachDb('zq import into the database', (get) => {
     expect(s.status).toBe('rejected');
     expect(s.rowsImported).toBe(0);
     expect(s.errors.length).toBeGreaterThanOrEqual(7);
-    expect(s.errors[0]).toMatchObject({ file: 'ledger-bad-rows.csv', sheet: null, rowNumber: 3, column: '应还日期', value: '2026-02-30' });
+    expect(s.errors[0]).toMatchObject({
+      file: fixture('ledger-bad-rows.csv'),
+      sheet: null,
+      rowNumber: 3,
+      column: '应还日期',
+      value: '2026-02-30',
+    });
     expect(await count(f, 'contracts')).toBe(contracts);
     expect(await count(f, 'import_errors', { import_id: s.importId })).toBe(s.errors.length);
   });

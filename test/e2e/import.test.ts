@@ -1,0 +1,131 @@
+// Issue 15 end to end with bin/zq: where `zq import` writes its errors files (never over an input, never over
+// an existing file without --force, checked before anything is imported, one beside each input), files named
+// by the path given, unreadable inputs refused with exit 2, and the wording of file-level problems.
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadActor } from '../../src/access/actor.js';
+import { openDatabase } from '../../src/db/index.js';
+import { buildOrganisation } from '../access/organisation.js';
+import { tempDir, zq } from '../support/zq.js';
+
+const LEDGER = '经销商,合同编号,客户名称,期次,应还日期,应还金额,已还金额';
+
+describe('zq import with bin/zq (issue 15)', () => {
+  const cwd = tempDir();
+  const run = (...args: string[]) => zq(args, { cwd });
+  const write = (name: string, rows: string[], header = LEDGER) => {
+    fs.mkdirSync(path.dirname(path.join(cwd, name)), { recursive: true });
+    fs.writeFileSync(path.join(cwd, name), `\uFEFF${[header, ...rows].join('\r\n')}\r\n`);
+    return name;
+  };
+  const read = (name: string) => fs.readFileSync(path.join(cwd, name), 'utf8');
+  const contracts = async () =>
+    JSON.parse((await run('contract', 'list', '--json')).stdout).map((c: { contractNo: string }) => c.contractNo) as string[];
+  const BAD_DATE = 'HF01,HF-BAD,坏客户,1,2026-02-30,100.00,0';
+
+  beforeAll(async () => {
+    expect((await run('init')).code).toBe(0);
+    const db = await openDatabase({ dataDir: path.join(cwd, '.zq') });
+    try {
+      await buildOrganisation(db.knex, await loadActor(db.knex, 'admin'));
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('15.5: --errors naming the input itself is refused, even with --force, and the input is left as it was', async () => {
+    const file = write('self.csv', [BAD_DATE]);
+    const before = read(file);
+    for (const args of [
+      ['--errors', 'self.csv'],
+      ['--errors', './self.csv', '--force'],
+    ]) {
+      const r = await run('--as', 'admin', 'import', file, '--as-of', '2026-03-31', ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--errors: ".*self\.csv" — expected a file other than self\.csv, which this command reads/);
+      expect(read(file)).toBe(before);
+    }
+  });
+
+  it('15.5: --errors refuses to overwrite an existing file unless --force; an errors file zq wrote is replaced', async () => {
+    const file = write('ok-but-bad.csv', [BAD_DATE]);
+    fs.writeFileSync(path.join(cwd, 'notes.txt'), 'keep me\n');
+    const refused = await run('--as', 'admin', 'import', file, '--as-of', '2026-03-31', '--errors', 'notes.txt');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--errors: "notes\.txt" — expected a file that does not exist yet \(add --force to replace it\)/);
+    expect(read('notes.txt')).toBe('keep me\n');
+    const forced = await run('--as', 'admin', 'import', file, '--as-of', '2026-03-31', '--errors', 'notes.txt', '--force');
+    expect(forced.code).toBe(2); // the file's bad row
+    expect(read('notes.txt')).toMatch(/^\uFEFF文件 file,/);
+    // a re-run replaces the errors file it wrote before, without --force
+    expect((await run('--as', 'admin', 'import', file, '--as-of', '2026-03-31', '--errors', 'notes.txt')).stderr).not.toMatch(/--errors/);
+  });
+
+  it('15.6: --errors into a folder that does not exist is refused before anything is imported (exit 2, naming the flag)', async () => {
+    const file = write('half-good.csv', ['HF01,HF-GOOD-6,好客户,1,2026-01-10,100.00,0', BAD_DATE]);
+    const r = await run('--as', 'admin', 'import', file, '--as-of', '2026-03-31', '--skip-invalid', '--errors', 'no/such/dir/e.csv');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^zq: --errors: "no\/such\/dir\/e\.csv" — expected a file in an existing folder/m);
+    expect(r.stderr).not.toMatch(/unexpected/);
+    expect(await contracts()).not.toContain('HF-GOOD-6');
+  });
+
+  it('15.7: several files: one errors file beside each input, files named by the path given', async () => {
+    const hf = write('hf/ledger.csv', ['HF01,HF-7A,客户七,1,2026-02-30,100.00,0']);
+    const wh = write('wh/ledger.csv', ['WH01,WH-7B,客户七W,1,2026-02-31,100.00,0']);
+    const r = await run('--as', 'admin', 'import', hf, wh, '--as-of', '2026-03-31');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^hf\/ledger\.csv: rejected/m);
+    expect(r.stdout).toMatch(/^wh\/ledger\.csv: rejected/m);
+    expect(r.stdout).toMatch(/problems written to hf\/ledger\.csv\.errors\.csv/);
+    expect(r.stdout).toMatch(/problems written to wh\/ledger\.csv\.errors\.csv/);
+    expect(read('hf/ledger.csv.errors.csv')).toMatch(/hf\/ledger\.csv,,2,应还日期,2026-02-30/);
+    expect(read('hf/ledger.csv.errors.csv')).not.toMatch(/wh\//);
+    expect(read('wh/ledger.csv.errors.csv')).toMatch(/wh\/ledger\.csv,,2,应还日期,2026-02-31/);
+    expect(fs.existsSync(path.join(cwd, 'ledger.csv.errors.csv'))).toBe(false);
+    // --errors FILE with several inputs: all of them in that one file, its first column naming the file
+    const all = await run('--as', 'admin', 'import', hf, wh, '--as-of', '2026-03-31', '--errors', 'all.csv', '--json');
+    expect(
+      all.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).errorsFile),
+    ).toEqual(['all.csv', 'all.csv']);
+    expect(read('all.csv')).toMatch(/hf\/ledger\.csv,.*\r\nwh\/ledger\.csv,/);
+  });
+
+  it('15.16: a missing --mapping file or a folder given as the file: exit 2 naming it', async () => {
+    const file = write('m.csv', ['HF01,HF-16,客户十六,1,2026-01-10,100.00,0']);
+    const missing = await run('--as', 'admin', 'import', file, '--as-of', '2026-03-31', '--mapping', 'missing.yaml');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--mapping: "missing\.yaml" — expected a readable YAML or JSON mapping file \(it does not exist\)/);
+    const folder = await run('--as', 'admin', 'import', file, '--as-of', '2026-03-31', '--mapping', 'hf');
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/--mapping: "hf" — expected a readable YAML or JSON mapping file \(it is a folder\)/);
+    const input = await run('--as', 'admin', 'import', 'hf', '--as-of', '2026-03-31');
+    expect(input.code).toBe(2);
+    expect(input.stderr).toMatch(/FILE: "hf" — expected a file \(not a folder\)/);
+    expect(await contracts()).not.toContain('HF-16');
+  });
+
+  it('15.22: a problem of the whole file is placed at "file", with a hint of the accepted headers', async () => {
+    fs.writeFileSync(path.join(cwd, 'notes.csv'), '说明\n没有表头\n');
+    const r = await run('--as', 'admin', 'import', 'notes.csv', '--as-of', '2026-03-31');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/^ {2}file: no header row recognised in the first 30 rows — a ledger needs columns such as 合同编号/m);
+    expect(r.stdout).not.toMatch(/^ {2}: /m);
+  });
+
+  it('15.4: a clerk’s receipts import without --status registers them and says so on stderr', async () => {
+    const file = write('clerk.csv', ['WH-1,2026-02-01,400.00,R-E2E-1'], '合同编号,收款日期,收款金额,流水号');
+    const r = await run('--as', 'wh.clerk', 'import', file);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      'clerk.csv: receipts registered, not confirmed — wh.clerk may not confirm receipts; a finance user confirms them (zq receipt confirm)\n',
+    );
+    const refused = await run('--as', 'wh.clerk', 'import', file, '--status', 'confirmed');
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/--status confirmed: wh\.clerk may not confirm receipts/);
+  });
+});
