@@ -165,6 +165,10 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
   const extraTypes = (await db.knex('receivable_types').select('code', 'name_zh')).map((t) => ({ code: t.code, names: [t.name_zh] }));
   const lookups = await loadLookups(db);
   const fixedDealer = options.dealer ? lookups.dealers.get(options.dealer) : undefined;
+  // to a user of one dealer an unknown code and another dealer's look the same: neither says whether it exists
+  if (options.dealer && fixedDealer === undefined && scopeOf(actor).kind !== 'group') {
+    throw new NotAllowed(`${actor.username} may not import for dealer ${options.dealer}`);
+  }
   if (options.dealer && fixedDealer === undefined && !options.createDealers) {
     throw new BadInput('dealer', options.dealer, 'a known dealer code, or let the import create dealers (createDealers)').suggest({
       action: 'dealer.list',

@@ -65,6 +65,14 @@ describeEachDb('issue 15: imports within scope and permissions', (get) => {
     expect(await snapshot(f)).toEqual(before);
   });
 
+  it('15.1: to a dealer’s user an unknown --dealer and another dealer’s look the same (exit 3)', async () => {
+    const f = get();
+    const file = csv('xx-ledger.csv', LEDGER, [',XX-9,某客户,1,2026-01-10,1000.00,0,']);
+    const error = await importFile(f.db, await as('hf.fin'), file, { dealer: 'XX99', asOf: AS_OF }).catch((e) => e);
+    expect(error).toBeInstanceOf(NotAllowed);
+    expect(error.message).toBe('hf.fin may not import for dealer XX99');
+  });
+
   it('15.1: a dealer column naming another dealer on one row refuses the whole file, even with --skip-invalid', async () => {
     const f = get();
     const before = await snapshot(f);
@@ -99,7 +107,7 @@ describeEachDb('issue 15: imports within scope and permissions', (get) => {
     ]);
     const s = await importFile(f.db, await as('hf.fin'), file, { asOf: AS_OF, skipInvalid: true });
     expect(s.errors.map((e) => [e.rowNumber, e.column, e.value])).toEqual([[3, '催收员', 'wh.c2']]);
-    expect(s.errors[0]?.reason).toMatch(/^a collector of dealer HF01 /);
+    expect(s.errors[0]?.reason).toMatch(/^a collector of dealer HF01: this user is at another dealer$/);
     expect(s.rowsImported).toBe(1);
     const contracts = await f.db
       .knex('contracts as c')
