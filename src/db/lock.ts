@@ -65,6 +65,9 @@ function listenAbstract(name: string): Promise<net.Server | null> {
 
 /** How often a waiting process tries the folder again. */
 const WAIT_POLL_MS = 1000;
+/** A holder writes its name right after taking the lock and removes it right before letting go. */
+const HOLDER_RETRIES = 10;
+const HOLDER_RETRY_MS = 20;
 
 /** The folder's lock; with `wait`, a folder in use is tried again every second until its holder ends. */
 export async function lockFolder(folder: string, wait = false): Promise<FolderLock> {
@@ -83,7 +86,13 @@ async function tryLockFolder(folder: string): Promise<FolderLock> {
   const real = fs.realpathSync(folder);
   if (process.platform === 'linux') {
     const name = `\0zq-lock-${createHash('sha256').update(real).digest('hex').slice(0, 32)}`;
-    const server = await listenAbstract(name);
+    let server = await listenAbstract(name);
+    // A holder that has not written its name yet, or has removed it and is letting go: look again for a moment,
+    // so that the refusal names the process (or the lock is ours once it is gone)
+    for (let i = 0; !server && i < HOLDER_RETRIES && !fs.existsSync(path.join(real, LOCK_INFO_FILE)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, HOLDER_RETRY_MS));
+      server = await listenAbstract(name);
+    }
     if (!server) throw busy(folder);
     writeHolder(real, 'w');
     return {

@@ -10,7 +10,7 @@
 import type { Actor } from '../access/actor.js';
 import { writeAudit } from '../audit/index.js';
 import { lastCompletedBatchDate } from '../batch/runs.js';
-import { type BusinessDate, maxDate } from '../core/dates.js';
+import { type BusinessDate, maxDate, minDate } from '../core/dates.js';
 import { assert, BadInput, Refused } from '../core/errors.js';
 import { dec, formatMoney, type Money, parseMoney, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
@@ -296,7 +296,7 @@ export async function adjustReceipt(
     'confirmed',
     { correctionOf: id, reversalId: r.reversal.id, reason: reason.trim() },
   );
-  const outcome = await reallocateContract(tx, actor, r.ref.id, valueDate < r.doc.valueDate ? valueDate : r.doc.valueDate);
+  const outcome = await reallocateContract(tx, actor, r.ref.id, minDate(valueDate, r.doc.valueDate as BusinessDate));
   await writeAudit(tx, actor, {
     action: 'adjust',
     entity: 'receipt',
