@@ -8,7 +8,7 @@ import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { CREDIT_IN, CREDIT_OUT, kindsSql } from '../ledger/kinds.js';
 import { recomputeSegments } from '../penalty/store.js';
-import { replayAllocations } from '../receivables/receipts.js';
+import { replayAllocations } from '../receivables/allocation.js';
 import { type Discrepancy, reconcile } from './reconcile.js';
 
 export interface StepContext {

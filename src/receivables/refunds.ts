@@ -13,6 +13,7 @@ import { assertNotLocked, type DocumentRow, loadDocument, setDocumentStatus } fr
 import { assertContractActive } from '../ledger/contract-ref.js';
 import { writePostings } from '../ledger/post.js';
 import { assertPeriodOpen } from '../periods/index.js';
+import { reallocateContract } from './allocation.js';
 import type { ContractRef } from './contracts.js';
 import {
   type ContractArg,
@@ -24,7 +25,6 @@ import {
   type Submitted,
   submitDocument,
 } from './operations.js';
-import { reallocateContract } from './receipts.js';
 
 export const REFUND = 'refund';
 

@@ -17,6 +17,7 @@ import type { Tx } from '../db/index.js';
 import type { DocumentRow } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
 import { assertPeriodOpen } from '../periods/index.js';
+import { reallocateContract } from './allocation.js';
 import { type ContractRef, insertScheduleVersion } from './contracts.js';
 import {
   assertNoPending,
@@ -28,7 +29,6 @@ import {
   type Submitted,
   submitDocument,
 } from './operations.js';
-import { reallocateContract } from './receipts.js';
 import { customSchedule, generateSchedule, type ScheduleLine, type ScheduleTerms } from './schedule.js';
 
 export const SCHEDULE_CHANGE = 'schedule_change';

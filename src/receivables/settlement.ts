@@ -18,9 +18,9 @@ import { assertContractActive } from '../ledger/contract-ref.js';
 import { writePostings } from '../ledger/post.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { assertPeriodOpen } from '../periods/index.js';
+import { reallocateContract } from './allocation.js';
 import type { ContractRef } from './contracts.js';
 import { type ContractArg, contractInScope, positionAsOf, requireReason } from './operations.js';
-import { reallocateContract } from './receipts.js';
 
 export const SETTLEMENT = 'settlement';
 

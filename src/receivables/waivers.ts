@@ -12,6 +12,7 @@ import type { DocumentRow } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
 import { type NewPosting, writePostings } from '../ledger/post.js';
 import { assertPeriodOpen } from '../periods/index.js';
+import { reallocateContract } from './allocation.js';
 import type { ContractRef } from './contracts.js';
 import {
   type ContractArg,
@@ -23,7 +24,6 @@ import {
   type Submitted,
   submitDocument,
 } from './operations.js';
-import { reallocateContract } from './receipts.js';
 
 export const WAIVER = 'waiver';
 
