@@ -17,6 +17,11 @@ function leaves(cmd: Command): Command[] {
   return cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leaves);
 }
 
+// An action's command is its name with spaces (approval.rule.add → approval rule add), except where one
+// command runs it under another name (`zq settle --reverse` runs settle.reverse).
+const ONE_WORD: Record<string, string> = { 'import.run': 'import', 'settle.run': 'settle', 'settle.reverse': 'settle', 'buyback.request': 'buyback' };
+const commandOf = (action: string) => ONE_WORD[action] ?? action.replaceAll('.', ' ');
+
 const someone = (roles: string[]): Actor => ({ id: 99, username: 'x', name: 'x', dealerId: null, roles });
 
 describe('the permission matrix', () => {
@@ -48,7 +53,7 @@ describe('the permission matrix', () => {
 
   it('a command that runs an action has the action’s roles on its line (the entry point checks the action’s)', () => {
     for (const action of allActions()) {
-      const line = COMMAND_PERMISSIONS[action.name.replace('.', ' ')];
+      const line = COMMAND_PERMISSIONS[commandOf(action.name)];
       expect(line, action.name).toBeDefined();
       expect([...(line?.roles ?? [])].sort(), action.name).toEqual([...action.roles].sort());
       expect(line?.mutates, action.name).toBe(action.mutates);
