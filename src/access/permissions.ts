@@ -115,11 +115,21 @@ export function isAdmin(actor: Actor): boolean {
   return actor.roles.includes('admin');
 }
 
+/** An actor none of whose roles may run an action; an adapter may restate it naming its own command or page. */
+export class RoleRefused extends NotAllowed {
+  constructor(
+    /** The actor with their roles, e.g. `hf.c1 (collector)`. */
+    readonly who: string,
+    readonly action: string,
+    readonly roles: readonly string[],
+  ) {
+    super(`${who} may not ${action}: it needs one of ${roles.join(', ')}`);
+  }
+}
+
 /** Refuses (exit 3) an actor none of whose roles may run the action, naming the roles that may. */
 export function requireRoles(actor: Actor, action: { name: string; roles: readonly string[] }): void {
   if (!hasRole(actor, action.roles)) {
-    throw new NotAllowed(
-      `${actor.username} (${actor.roles.join(', ') || 'no role'}) may not ${action.name}: it needs one of ${action.roles.join(', ')}`,
-    );
+    throw new RoleRefused(`${actor.username} (${actor.roles.join(', ') || 'no role'})`, action.name, action.roles);
   }
 }

@@ -85,6 +85,13 @@ export async function act<N extends ActionName>(
   const { actionNamed } = await import('../app/catalogue.js');
   const { actorUsername } = await import('../access/actor.js');
   const { inFlags } = await import('./flags.js');
+  const { RoleRefused } = await import('../access/permissions.js');
+  const { NotAllowed } = await import('../core/errors.js');
+  // a refusal by role names the command the user typed, as the permission matrix does
+  const inCommand = (err: unknown): unknown =>
+    err instanceof RoleRefused
+      ? new NotAllowed(`${err.who} may not run \`zq ${commandPath(cmd)}\`: it needs one of ${err.roles.join(', ')}`)
+      : err;
   const action = actionNamed(name);
   const db = await openDatabase(resolveDbConfig({ dataDir: options.dataDir, databaseUrl: options.databaseUrl }), {
     waitForFolder: (options as { wait?: boolean }).wait === true,
@@ -92,7 +99,7 @@ export async function act<N extends ActionName>(
   try {
     const who = actorUsername(options.as, process.env, action.mutates);
     const output = await runAction(db, who, name, raw, { via: 'cli' }).catch((err: unknown) => {
-      throw inFlags(err, flags);
+      throw inFlags(inCommand(err), flags);
     });
     emit({ json: options.json === true }, output, () => human(output));
   } finally {

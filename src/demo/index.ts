@@ -12,7 +12,7 @@ import { type Db, openDatabase } from '../db/index.js';
 import { migrateLatest } from '../db/migrate.js';
 import { ADMIN_USERNAME, seed } from '../db/seed.js';
 import { addDealer, addUser } from '../organisation/index.js';
-import { createContract } from '../receivables/contracts.js';
+import { createContract, findContract } from '../receivables/contracts.js';
 import type { ScheduleMethod } from '../receivables/schedule.js';
 import { showContract } from '../receivables/show.js';
 
@@ -217,7 +217,7 @@ async function runNightlyBatch(db: Db, asOf: string, say: Say): Promise<void> {
   say(
     `6. zq batch run --date ${asOf}: ${steps.join(', ')}; ${stored[0]?.n} penalty segments stored, ${summary.discrepancies.length} discrepancies`,
   );
-  const penalty = await showPenalty(db.knex, admin, 'HF01-2025-0001', 'HF01', asOf);
+  const penalty = await showPenalty(db.knex, await findContract(db.knex, 'HF01-2025-0001', 'HF01'), asOf);
   const line = penalty.lines.find((l) => l.segments.length > 0);
   if (!line) {
     say(`   HF01-2025-0001 accrues no penalty as of ${asOf}`);

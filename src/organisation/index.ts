@@ -70,7 +70,7 @@ export async function addDealer(tx: Tx, actor: Actor, input: NewDealer): Promise
   refuseControlCharacters('city', input.city);
   const strategy = input.allocationStrategy ?? 'by_installment';
   if (!(ALLOCATION_STRATEGIES as readonly string[]).includes(strategy)) {
-    throw new BadInput('allocation-strategy', strategy, ALLOCATION_STRATEGIES.join(' or '));
+    throw new BadInput('allocationStrategy', strategy, ALLOCATION_STRATEGIES.join(' or '));
   }
   const same = await tx('dealers').whereRaw('upper(code) = upper(?)', [input.code]).first('code');
   if (same) {
@@ -128,7 +128,7 @@ export async function updateDealer(tx: Tx, actor: Actor, code: string, changes: 
   if (changes.city !== undefined) row.city = refuseControlCharacters('city', changes.city).trim() || null;
   if (changes.allocationStrategy !== undefined) {
     if (!(ALLOCATION_STRATEGIES as readonly string[]).includes(changes.allocationStrategy)) {
-      throw new BadInput('allocation-strategy', changes.allocationStrategy, ALLOCATION_STRATEGIES.join(' or '));
+      throw new BadInput('allocationStrategy', changes.allocationStrategy, ALLOCATION_STRATEGIES.join(' or '));
     }
     row.allocation_strategy = changes.allocationStrategy;
   }

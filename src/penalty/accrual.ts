@@ -2,10 +2,9 @@
 // what `zq contract show` and `zq penalty show` print. The batch's stored segments must agree with these
 // (reconciliation checks it; the property test proves it).
 import type { Knex } from 'knex';
-import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { formatMoney, type Money, sumMoney } from '../core/money.js';
-import { findContract } from '../receivables/contracts.js';
+import type { ContractRef } from '../ledger/contract-ref.js';
 import type { PenaltyAccrual } from '../receivables/position.js';
 import { type LinePenalty, linePenalty } from './compute.js';
 import { type ContractInputs, type LoadedLine, loadContractInputs, penaltyInputOf } from './inputs.js';
@@ -62,15 +61,11 @@ export interface PenaltyShow {
   totals: { penaltyAccrued: string };
 }
 
-/** `zq penalty show`: per line the segments (from, to, days, base, rate, amount) a clerk can check by hand. */
-export async function showPenalty(
-  knex: Knex,
-  actor: Actor,
-  contractNo: string,
-  dealer: string | undefined,
-  asOf: BusinessDate,
-): Promise<PenaltyShow> {
-  const ref = await findContract(knex, contractNo, dealer, actor);
+/**
+ * `zq penalty show`: per line the segments (from, to, days, base, rate, amount) a clerk can check by hand, of a
+ * contract the caller found in the actor's scope.
+ */
+export async function showPenalty(knex: Knex, ref: ContractRef, asOf: BusinessDate): Promise<PenaltyShow> {
   const contract = (await loadContractInputs(knex, [ref.id])).get(ref.id);
   if (!contract) throw new Error(`invariant broken: contract ${ref.id} has no inputs`);
   const lines = contractPenalties(contract, asOf).map(({ line, penalty }): PenaltyShowLine => {

@@ -6,6 +6,7 @@ import { dec } from '../../src/core/money.js';
 import { showPenalty } from '../../src/penalty/accrual.js';
 import { setGrace, setPenaltyRate } from '../../src/penalty/settings.js';
 import { storedSegments } from '../../src/penalty/store.js';
+import { findContract } from '../../src/receivables/contracts.js';
 import { batch, contract, dealer, receipt, recompute, show, storedVersusPure } from '../batch/fixtures.js';
 import type { DbFixture } from '../support/db.js';
 import { describeEachDb } from '../support/db.js';
@@ -27,7 +28,7 @@ describeEachDb('penalty rules, hand-worked', (get) => {
       penaltyWaived: '0.00',
       penaltyOutstanding: '110.00',
     });
-    const penalty = await showPenalty(db.knex, admin, 'WE-PF', 'PF01', '2026-04-09');
+    const penalty = await showPenalty(db.knex, await findContract(db.knex, 'WE-PF', 'PF01'), '2026-04-09');
     expect(penalty.lines[0]?.segments).toEqual([
       { from: '2026-03-11', to: '2026-03-20', days: 10, base: '10000.00', rate: '0.0005', amount: '50' },
       { from: '2026-03-21', to: '2026-04-09', days: 20, base: '6000.00', rate: '0.0005', amount: '60' },
@@ -128,7 +129,7 @@ describeEachDb('penalty rules, hand-worked', (get) => {
     expect(await both(f, 'RC01', 'RC-1', '2026-03-30')).toEqual([[1, 'principal', '150.00', 20]]);
     // 50.00; 03-21 … 03-25 at 0.001 = 50.00; 03-26 … 03-30 at 0.0002 = 10.00
     expect(await both(f, 'RC01', 'RC-2', '2026-03-30')).toEqual([[1, 'principal', '110.00', 20]]);
-    const shown = await showPenalty(f.db.knex, f.admin, 'RC-2', 'RC01', '2026-03-30');
+    const shown = await showPenalty(f.db.knex, await findContract(f.db.knex, 'RC-2', 'RC01'), '2026-03-30');
     expect(shown.lines[0]?.segments.map((s) => [s.from, s.to, s.days, s.base, s.rate, s.amount])).toEqual([
       ['2026-03-11', '2026-03-20', 10, '10000.00', '0.0005', '50'],
       ['2026-03-21', '2026-03-25', 5, '10000.00', '0.001', '50'],
@@ -189,7 +190,7 @@ describeEachDb('penalty rules, hand-worked', (get) => {
       penaltyPaid: '5.00',
       penaltyOutstanding: '47.00',
     });
-    const penalty = await showPenalty(f.db.knex, f.admin, 'IM-1', 'IM01', '2026-04-09');
+    const penalty = await showPenalty(f.db.knex, await findContract(f.db.knex, 'IM-1', 'IM01'), '2026-04-09');
     expect(penalty.lines[0]).toMatchObject({ openingPenalty: '25.00', penaltyExact: '52', penaltyAccrued: '52.00' });
   });
 
@@ -203,7 +204,7 @@ describeEachDb('penalty rules, hand-worked', (get) => {
     );
     // 5 days × 1.00 × 0.0005 = 0.0025, then 10 days × 1.00 × 0.00025 = 0.0025
     expect(await both(f, 'RH01', 'RH-1', '2026-03-25')).toEqual([[1, 'principal', '0.01', 15]]);
-    const penalty = await showPenalty(f.db.knex, f.admin, 'RH-1', 'RH01', '2026-03-25');
+    const penalty = await showPenalty(f.db.knex, await findContract(f.db.knex, 'RH-1', 'RH01'), '2026-03-25');
     expect(penalty.lines[0]?.penaltyExact).toBe('0.005');
     // 10 days × 1.00 × 0.0005 = 0.005 → 0.01; 9 days = 0.0045 → 0.00
     expect(await both(f, 'RH01', 'RH-2', '2026-03-20')).toEqual([[1, 'principal', '0.01', 10]]);

@@ -1,0 +1,118 @@
+// The organisation's actions: dealers (a tree under the group) and users (roles, manager, password). Dealers
+// and users are not contracts or documents: the lists go through the data scope, the changes are admin-only
+// (the permission matrix), and a password is one's own or, for an admin, anybody's (users.ts).
+import { defineAction } from '../access/action.js';
+import { ADMIN, EVERYONE } from '../access/role-sets.js';
+import { BadInput } from '../core/errors.js';
+import { addDealer, addUser, type DealerChanges, listDealers, listUsers, type NewDealer, type NewUser, updateDealer } from './index.js';
+import { addRole, moveUser, removeRole, setPassword } from './users.js';
+
+export const dealerAdd = defineAction({
+  name: 'dealer.add',
+  summary: 'add a dealer (or a region) under the group or a region',
+  roles: ADMIN,
+  mutates: true,
+  parse: (raw: NewDealer) => raw,
+  run: (tx, actor, input) => addDealer(tx, actor, input),
+});
+
+export const dealerUpdate = defineAction({
+  name: 'dealer.update',
+  summary: 'rename a dealer, move it or change its details',
+  roles: ADMIN,
+  mutates: true,
+  parse: (raw: { code: string } & DealerChanges) => raw,
+  run: (tx, actor, { code, ...changes }) => updateDealer(tx, actor, code, changes),
+});
+
+export const dealerList = defineAction({
+  name: 'dealer.list',
+  summary: 'the group, regions and dealers in the data scope',
+  roles: EVERYONE,
+  mutates: false,
+  parse: (raw: Record<string, never>) => raw,
+  run: (tx, actor) => listDealers(tx, actor),
+});
+
+/** Roles as given: repeated, or several in one value separated by commas. */
+function parseRoles(roles: string | readonly string[]): string[] {
+  return [roles]
+    .flat()
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
+}
+
+export const userAdd = defineAction({
+  name: 'user.add',
+  summary: 'add a user with roles, a dealer and a manager',
+  roles: ADMIN,
+  mutates: true,
+  parse: (raw: Omit<NewUser, 'roles'> & { roles: string | readonly string[] }): NewUser => ({ ...raw, roles: parseRoles(raw.roles) }),
+  run: (tx, actor, input) => addUser(tx, actor, input),
+});
+
+export const userList = defineAction({
+  name: 'user.list',
+  summary: 'the users in the data scope',
+  roles: EVERYONE,
+  mutates: false,
+  parse: (raw: { dealer?: string | undefined }) => raw,
+  run: (tx, actor, input) => listUsers(tx, actor, input),
+});
+
+export const userMove = defineAction({
+  name: 'user.move',
+  summary: 'put a user (and everybody below them) under another manager, or at the top',
+  roles: ADMIN,
+  mutates: true,
+  parse: (raw: { username: string; reportsTo?: string | undefined; top?: boolean | undefined }) => {
+    if (Boolean(raw.reportsTo) === Boolean(raw.top))
+      throw new BadInput('reportsTo', raw.reportsTo ?? null, 'a manager’s username, or --top (not both)');
+    return { username: raw.username, manager: raw.top ? null : (raw.reportsTo as string) };
+  },
+  run: (tx, actor, input) => moveUser(tx, actor, input.username, input.manager),
+});
+
+export const userRoleAdd = defineAction({
+  name: 'user.role.add',
+  summary: 'give a user a role',
+  roles: ADMIN,
+  mutates: true,
+  parse: (raw: { username: string; role: string }) => raw,
+  run: (tx, actor, input) => addRole(tx, actor, input.username, input.role),
+});
+
+export const userRoleRemove = defineAction({
+  name: 'user.role.remove',
+  summary: 'take a role from a user',
+  roles: ADMIN,
+  mutates: true,
+  parse: (raw: { username: string; role: string }) => raw,
+  run: (tx, actor, input) => removeRole(tx, actor, input.username, input.role),
+});
+
+export const userPasswd = defineAction({
+  name: 'user.passwd',
+  summary: 'set the password of the web viewer: one’s own, or anybody’s for an admin',
+  roles: EVERYONE,
+  mutates: true,
+  parse: (raw: { username?: string | undefined; password: string }) => raw,
+  run: async (tx, actor, input) => {
+    const username = input.username ?? actor.username;
+    await setPassword(tx, actor, username, input.password);
+    return { username, passwordSet: true as const };
+  },
+});
+
+export const organisationActions = [
+  dealerAdd,
+  dealerUpdate,
+  dealerList,
+  userAdd,
+  userList,
+  userMove,
+  userRoleAdd,
+  userRoleRemove,
+  userPasswd,
+] as const;
