@@ -92,12 +92,24 @@ export async function act<N extends ActionName>(
   try {
     const who = actorUsername(options.as, process.env, action.mutates);
     const output = await runAction(db, who, name, raw, { via: 'cli' }).catch((err: unknown) => {
-      throw inFlags(err, flags);
+      throw inFlags(asCommand(err, name, cmd), flags);
     });
     emit({ json: options.json === true }, output, () => human(output));
   } finally {
     await db.close();
   }
+}
+
+/**
+ * The entry point refuses a role as "x (clerk) may not doc.lock: it needs one of …"; the user typed a command,
+ * so the CLI says "may not run `zq doc lock`", as it always has.
+ */
+function asCommand(err: unknown, action: string, cmd: Command): unknown {
+  if (!(err instanceof Error) || err.name !== 'NotAllowed') return err;
+  const marker = ` may not ${action}: `;
+  if (!err.message.includes(marker)) return err;
+  err.message = err.message.replace(marker, ` may not run \`zq ${commandPath(cmd)}\`: `);
+  return err;
 }
 
 /** JSON on stdout (nothing else) with --json; otherwise the human form. */
