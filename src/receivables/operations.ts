@@ -66,7 +66,7 @@ export async function submitDocument(
   return { document: await loadDocument(tx, document.id), approval: result.status };
 }
 
-/** A document of one type by id (for the core; commands check scope with findDocument). */
+/** A document of one type by id (for the core; the entry point found it in the actor's scope). */
 export async function documentOfType(knex: Knex, id: number, type: string): Promise<DocumentRow> {
   const doc = await loadDocument(knex, id);
   if (doc.type !== type) throw new BadInput('ID', id, `the id of a ${type} document (document ${id} is a ${doc.type})`);
