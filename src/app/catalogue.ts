@@ -1,13 +1,25 @@
 // The catalogue: every module's actions, registered in one place at the top, so that the entry point
 // (run.ts) finds any action by name and the permission matrix is the list of actions with their roles.
 import type { Action } from '../access/action.js';
+import { approvalActions } from '../approvals/approval-actions.js';
 import { auditActions } from '../audit/actions.js';
+import { documentActions } from '../documents/document-actions.js';
 import { organisationActions } from '../organisation/actions.js';
 import { penaltyActions } from '../penalty/actions.js';
 import { periodActions } from '../periods/actions.js';
+import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
 
-export const ACTIONS = [...receiptActions, ...organisationActions, ...periodActions, ...auditActions, ...penaltyActions] as const;
+export const ACTIONS = [
+  ...organisationActions,
+  ...auditActions,
+  ...periodActions,
+  ...penaltyActions,
+  ...approvalActions,
+  ...documentActions,
+  ...receiptActions,
+  ...operationActions,
+] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];
 export type ActionName = CatalogueAction['name'];

@@ -16,7 +16,7 @@ import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import { dec } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { ROLES } from '../db/seed.js';
-import { assertNotLocked, type DocumentRow, loadDocument, setDocumentStatus } from '../documents/index.js';
+import { assertNotReviewLocked, type DocumentRow, loadDocument, setDocumentStatus } from '../documents/index.js';
 import { type ConditionValue, evaluateCondition, parseCondition } from './condition.js';
 import { conditionSchema, type DocumentTypeDefinition, documentType } from './registry.js';
 import { formatStep, listRules, type Rule, type StepSpec } from './rules.js';
@@ -170,7 +170,7 @@ async function act(
  */
 export async function submitForApproval(tx: Tx, actor: Actor, documentId: number): Promise<SubmitResult> {
   const document = await loadDocument(tx, documentId);
-  assertNotLocked(document, 'changed');
+  assertNotReviewLocked(document, 'changed');
   const definition = await definitionOf(document.type);
   if (await tx('approval_requests').where({ document_id: documentId }).first('id'))
     throw new Refused(`document ${documentId} has already been submitted for approval`);
@@ -245,7 +245,7 @@ async function pendingStepFor(tx: Tx, actor: Actor, documentId: number) {
   }
   const document = await loadDocument(tx, documentId);
   if (request.status !== 'pending') throw new Refused(`the approval of document ${documentId} is already ${request.status}`);
-  assertNotLocked(document, 'changed');
+  assertNotReviewLocked(document, 'changed');
   if (request.applicant_id === actor.id)
     throw new Refused(`${actor.username} submitted document ${documentId}: nobody approves or rejects their own request`);
   const steps = (await tx('approval_steps').where({ request_id: request.id }).orderBy('seq')) as StepRow[];
@@ -336,7 +336,7 @@ export async function withdraw(tx: Tx, actor: Actor, documentId: number, comment
   if (request.applicant_id !== actor.id && !actor.roles.includes('admin'))
     throw new NotAllowed(`${actor.username} did not submit document ${documentId}: only its applicant (or an admin) withdraws it`);
   const document = await loadDocument(tx, documentId);
-  assertNotLocked(document, 'withdrawn');
+  assertNotReviewLocked(document, 'withdrawn');
   // The comment stays on the step it was waiting at, where `zq approval show` reads the history.
   await tx('approval_steps')
     .where({ request_id: request.id, status: 'pending' })

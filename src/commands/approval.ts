@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { RequestView } from '../approvals/engine.js';
 import type { Rule } from '../approvals/rules.js';
 import { table } from '../core/table.js';
-import { collect, emit, withContext } from './context.js';
+import { act, collect, globalOptions } from './context.js';
+import type { FlagNames } from './flags.js';
 
 function renderRules(rules: Rule[]): string {
   return `${table(rules, [
@@ -38,11 +39,11 @@ function renderRequest(v: RequestView): string {
   ].join('\n');
 }
 
-async function parseId(text: string): Promise<number> {
-  const { BadInput } = await import('../core/errors.js');
-  if (!/^[1-9]\d{0,15}$/.test(text)) throw new BadInput('ID', text, 'a document id (see zq approval inbox)');
-  return Number(text);
-}
+const ID = { id: 'ID' } as const;
+// the core names a rule's condition `condition` (the command's --when), as it always has
+const RULE = { condition: 'condition' } as const;
+/** A rules file's errors name the file and its rules' fields (`steps (rules.yaml rule 2)`), not a flag. */
+const AS_NAMED: FlagNames = new Proxy({}, { get: (_target, field) => (typeof field === 'string' ? field : undefined) });
 
 export function register(program: Command): void {
   const approval = program
@@ -57,121 +58,80 @@ export function register(program: Command): void {
     .option('--when <condition>', 'e.g. "amount > 5000 and (dealer = HF01 or overdue_days >= 90)"; default: always')
     .requiredOption('--step <approver>', 'role:ROLE, user:USERNAME or manager:N, in order (repeat for each step)', collect)
     .option('--note <text>', 'why the rule exists')
-    .action(async (opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { addRule } = await import('../approvals/rules.js');
-        const added = await ctx.knex.transaction((tx) =>
-          addRule(tx, ctx.actor, { documentType: opts.type, condition: opts.when, steps: opts.step, note: opts.note }),
-        );
-        emit(ctx, added, () => `rule ${added.id} added: ${added.documentType} ${added.condition ? `when ${added.condition}` : '(always)'}`);
-      });
-    });
+    .action((opts, cmd: Command) =>
+      act(
+        cmd,
+        'approval.rule.add',
+        { documentType: opts.type, condition: opts.when, steps: opts.step, note: opts.note },
+        (added) => `rule ${added.id} added: ${added.documentType} ${added.condition ? `when ${added.condition}` : '(always)'}`,
+        RULE,
+      ),
+    );
   rule
     .command('list')
     .description('the active rules, in the order they are tried')
     .option('--type <type>', 'only this document type')
-    .action(async (opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { listRules } = await import('../approvals/rules.js');
-        const rules = await listRules(ctx.knex, opts.type);
-        emit(ctx, rules, () => renderRules(rules));
-      });
-    });
+    .action((opts, cmd: Command) => act(cmd, 'approval.rule.list', { documentType: opts.type }, renderRules));
   rule
     .command('remove <id>')
     .description('remove a rule (requests already made keep their steps)')
-    .action(async (id: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { removeRule } = await import('../approvals/rules.js');
-        const removed = await ctx.knex.transaction(async (tx) => removeRule(tx, ctx.actor, await parseId(id)));
-        emit(ctx, removed, () => `rule ${removed.id} removed`);
-      });
-    });
+    .action((id: string, _opts, cmd: Command) => act(cmd, 'approval.rule.remove', { id }, (removed) => `rule ${removed.id} removed`, ID));
   approval
     .command('rules')
     .description('rules from a YAML file')
     .command('load <file>')
     .description('replace every active rule with the file’s (rules: [{type, when, steps: [role:…, manager:1], note}]), in one transaction')
     .action(async (file: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
         const { BadInput } = await import('../core/errors.js');
-        const { loadRules } = await import('../approvals/rules.js');
-        let text: string;
-        try {
-          text = fs.readFileSync(file, 'utf8');
-        } catch {
-          throw new BadInput('FILE', file, 'a readable YAML file');
-        }
-        const rules = await ctx.knex.transaction((tx) => loadRules(tx, ctx.actor, text, file));
-        emit(ctx, rules, () => renderRules(rules));
-      });
+        throw new BadInput('FILE', file, 'a readable YAML file');
+      }
+      return act(cmd, 'approval.rules.load', { text, file }, renderRules, AS_NAMED);
     });
 
   approval
     .command('inbox')
     .description('the requests whose current step is yours')
     .action(async (_opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { inbox } = await import('../approvals/engine.js');
-        const rows = await inbox(ctx.knex, ctx.actor);
-        emit(
-          ctx,
-          rows,
-          () =>
-            `${table(rows, [
-              { header: 'ID', value: (r) => r.documentId, align: 'right' },
-              { header: 'type', value: (r) => r.type },
-              { header: 'number', value: (r) => r.number },
-              { header: 'dealer', value: (r) => r.dealer },
-              { header: 'amount', value: (r) => r.amount, align: 'right' },
-              { header: 'applicant', value: (r) => r.applicant },
-              { header: 'step', value: (r) => `${r.currentStep}/${r.steps.length}` },
-              { header: 'submitted', value: (r) => r.createdAt },
-            ])}\n${rows.length} request(s) waiting for ${ctx.actor.username}`,
-        );
-      });
+      const { actorUsername } = await import('../access/actor.js');
+      const username = actorUsername(globalOptions(cmd).as, process.env, false);
+      return act(
+        cmd,
+        'approval.inbox',
+        {},
+        (rows) =>
+          `${table(rows, [
+            { header: 'ID', value: (r) => r.documentId, align: 'right' },
+            { header: 'type', value: (r) => r.type },
+            { header: 'number', value: (r) => r.number },
+            { header: 'dealer', value: (r) => r.dealer },
+            { header: 'amount', value: (r) => r.amount, align: 'right' },
+            { header: 'applicant', value: (r) => r.applicant },
+            { header: 'step', value: (r) => `${r.currentStep}/${r.steps.length}` },
+            { header: 'submitted', value: (r) => r.createdAt },
+          ])}\n${rows.length} request(s) waiting for ${username}`,
+      );
     });
   approval
     .command('approve <id>')
     .description('approve the current step of document ID; the document acts when its last step approves')
     .option('--comment <text>', 'a comment for the history')
-    .action(async (id: string, opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { approve } = await import('../approvals/engine.js');
-        const view = await ctx.knex.transaction(async (tx) => approve(tx, ctx.actor, await parseId(id), opts.comment));
-        emit(ctx, view, () => renderRequest(view));
-      });
-    });
+    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.approve', { id, comment: opts.comment }, renderRequest, ID));
   approval
     .command('reject <id>')
     .description('reject document ID at its current step (a comment is required); the flow ends')
     .requiredOption('--comment <text>', 'why it is rejected')
-    .action(async (id: string, opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { reject } = await import('../approvals/engine.js');
-        const view = await ctx.knex.transaction(async (tx) => reject(tx, ctx.actor, await parseId(id), opts.comment));
-        emit(ctx, view, () => renderRequest(view));
-      });
-    });
+    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.reject', { id, comment: opts.comment }, renderRequest, ID));
   approval
     .command('withdraw <id>')
     .description('withdraw your own request while it waits for approval; nothing it asked for happens')
     .option('--comment <text>', 'why')
-    .action(async (id: string, opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { withdraw } = await import('../approvals/engine.js');
-        const view = await ctx.knex.transaction(async (tx) => withdraw(tx, ctx.actor, await parseId(id), opts.comment));
-        emit(ctx, view, () => renderRequest(view));
-      });
-    });
+    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.withdraw', { id, comment: opts.comment }, renderRequest, ID));
   approval
     .command('show <id>')
     .description('the approval of document ID with its whole history')
-    .action(async (id: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { showApproval } = await import('../approvals/engine.js');
-        const view = await showApproval(ctx.knex, ctx.actor, await parseId(id));
-        emit(ctx, view, () => renderRequest(view));
-      });
-    });
+    .action((id: string, _opts, cmd: Command) => act(cmd, 'approval.show', { id }, renderRequest, ID));
 }

@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
+import { today } from '../core/dates.js';
 import { receivableTypeName } from '../core/labels.js';
 import { table } from '../core/table.js';
-import { emit, withContext } from './context.js';
+import { act } from './context.js';
+
+// the contract number is the command's argument, as the core names it
+const NO = { contractNo: 'contractNo' } as const;
 
 export function register(program: Command): void {
   program
@@ -13,17 +17,15 @@ export function register(program: Command): void {
     .option('--reverse', 'reverse the contract’s settlement (needs --reason)')
     .option('--reason <text>', 'why the settlement is reversed')
     .action(async (contractNo: string, opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { parseDate, refuseFutureDate, today } = await import('../core/dates.js');
-        const settlement = await import('../receivables/settlement.js');
-        const date = opts.date ? parseDate(opts.date, '--date') : today();
-        const arg = { contractNo, dealer: opts.dealer, date };
-        // a quote may look ahead; a settlement is money that moved, so not later than today
-        if (!opts.quote) refuseFutureDate('--date', date);
-        if (opts.quote) {
-          const { formatMoneyGrouped: g } = await import('../core/money.js');
-          const quote = await settlement.settlementQuote(ctx.knex, ctx.actor, arg);
-          emit(ctx, quote, () =>
+      const contract = { contractNo, dealer: opts.dealer };
+      const date: string = opts.date ?? today();
+      if (opts.quote) {
+        const { formatMoneyGrouped: g } = await import('../core/money.js');
+        return act(
+          cmd,
+          'settle.quote',
+          { ...contract, date },
+          (quote) =>
             [
               `${quote.dealer}/${quote.contractNo} early payoff quote for ${quote.date}`,
               table(quote.lines, [
@@ -35,20 +37,25 @@ export function register(program: Command): void {
               ]),
               `outstanding ${g(quote.outstanding)} + penalty ${g(quote.penaltyOutstanding)} − credit ${g(quote.credit)} = to pay ${g(quote.toPay)}`,
             ].join('\n'),
-          );
-          return;
-        }
-        if (opts.reverse) {
-          const reversal = await ctx.knex.transaction((tx) => settlement.reverseSettlement(tx, ctx.actor, { ...arg, reason: opts.reason }));
-          emit(
-            ctx,
-            reversal,
-            () => `settlement of ${contractNo} reversed by ${reversal.number} (document ${reversal.id}); the contract is active again`,
-          );
-          return;
-        }
-        const doc = await ctx.knex.transaction((tx) => settlement.settleContract(tx, ctx.actor, arg));
-        emit(ctx, doc, () => `${doc.contractNo} settled on ${doc.valueDate} (${doc.number}, document ${doc.id})`);
-      });
+          NO,
+        );
+      }
+      if (opts.reverse) {
+        return act(
+          cmd,
+          'settle.reverse',
+          { ...contract, reason: opts.reason },
+          (reversal) =>
+            `settlement of ${contractNo} reversed by ${reversal.number} (document ${reversal.id}); the contract is active again`,
+          NO,
+        );
+      }
+      return act(
+        cmd,
+        'settle.run',
+        { ...contract, date },
+        (doc) => `${doc.contractNo} settled on ${doc.valueDate} (${doc.number}, document ${doc.id})`,
+        NO,
+      );
     });
 }

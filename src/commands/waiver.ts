@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { emit, withContext } from './context.js';
+import { today } from '../core/dates.js';
+import { act } from './context.js';
 
 export function register(program: Command): void {
   const waiver = program.command('waiver').description('penalty waivers (罚息减免): request → approval → waiver posting');
@@ -11,25 +12,16 @@ export function register(program: Command): void {
     .requiredOption('--amount <amount>', 'penalty to forgive')
     .requiredOption('--reason <text>', 'why')
     .option('--date <date>', 'the waiver’s date (default: today)')
-    .action(async (opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { parseDate, refuseFutureDate, today } = await import('../core/dates.js');
-        const { parseMoney } = await import('../core/money.js');
-        const { requestWaiver } = await import('../receivables/waivers.js');
-        const input = {
-          contractNo: opts.contract,
-          dealer: opts.dealer,
-          amount: parseMoney(opts.amount, '--amount', { positive: true }),
-          date: opts.date ? refuseFutureDate('--date', parseDate(opts.date, '--date')) : today(),
-          reason: opts.reason,
-        };
-        const result = await ctx.knex.transaction((tx) => requestWaiver(tx, ctx.actor, input));
-        const out = { ...result.document, approval: result.approval };
-        emit(ctx, out, () =>
-          result.approval === 'approved'
+    .action((opts, cmd: Command) =>
+      act(
+        cmd,
+        'waiver.request',
+        { contractNo: opts.contract, dealer: opts.dealer, amount: opts.amount, date: opts.date ?? today(), reason: opts.reason },
+        (out) =>
+          out.approval === 'approved'
             ? `waiver ${out.id} ${out.number} of ${out.amount} on ${out.contractNo}: approved (no approval rule) and posted`
             : `waiver ${out.id} ${out.number} of ${out.amount} on ${out.contractNo}: waiting for approval (zq approval show ${out.id})`,
-        );
-      });
-    });
+        { contractNo: '--contract' },
+      ),
+    );
 }

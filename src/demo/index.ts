@@ -237,7 +237,7 @@ async function showGovernance(db: Db, asOf: string, say: Say): Promise<number | 
   const { addRule } = await import('../approvals/rules.js');
   const { approve, inbox } = await import('../approvals/engine.js');
   const { closePeriod, reopenPeriod } = await import('../periods/index.js');
-  const { setLocked } = await import('../documents/index.js');
+  const { setReviewLock } = await import('../documents/index.js');
   const { listContracts } = await import('../receivables/contracts.js');
   const as = (username: string) => loadActor(db.knex, username);
   const [admin, collector, manager, groupFinance, dealerFinance] = (await Promise.all(
@@ -276,7 +276,7 @@ async function showGovernance(db: Db, asOf: string, say: Say): Promise<number | 
   await db.knex.transaction((tx) => approve(tx, groupFinance, pending.documentId, '同意'));
   say(`   zq approval approve ${pending.documentId} --as zhou.jie: approved, ${month} is open again`);
   const locked = await db.knex.transaction((tx) =>
-    setLocked(tx, dealerFinance, { filter: { dealer: 'HF01', from: '2026-07-01', to: '2026-07-31' } }, true),
+    setReviewLock(tx, dealerFinance, { filter: { dealer: 'HF01', from: '2026-07-01', to: '2026-07-31' } }, true),
   );
   say(
     `   zq doc lock --dealer HF01 --from 2026-07-01 --to 2026-07-31 --as hf.fin: ${locked.documents.length} document(s) locked by finance review`,

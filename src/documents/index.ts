@@ -1,6 +1,9 @@
 // Documents: every business act with a lifecycle (RULES.md "Documents, locks and periods"): numbering, status
-// changes, reversal links, and finance review (财务审核) locks. A locked document cannot be changed, withdrawn
-// or reversed: refused here with a clear message, and by the database (migrations/009_document_locks.ts).
+// changes, reversal links, and the review lock of finance review (财务审核). A review-locked document cannot be
+// changed, withdrawn or reversed: refused here with a clear message, and by the database
+// (migrations/009_document_locks.ts). In code it is the "review lock", never a bare "lock": a machine lock
+// (锁机) is another thing. The columns keep their landed names: documents.locked / locked_by / locked_at are
+// the review lock, and so are the output fields `locked`, `lockedBy`, `lockedAt` (the CLI's --json).
 //
 // Review can take three forms, all expressible: an approval flow (src/approvals, rules per document type),
 // finance review (lock/unlock here), and a business's own review step (a status of its own lifecycle, e.g. a
@@ -31,13 +34,13 @@ export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 /** Statuses still waiting for somebody: a month with such documents dated in it cannot be closed. */
 export const UNCONFIRMED_STATUSES: readonly DocumentStatus[] = ['draft', 'registered', 'submitted'];
-/** Statuses finance review may lock: the document has done what it does. */
-export const LOCKABLE_STATUSES: readonly DocumentStatus[] = ['approved', 'confirmed', 'completed', 'reversed'];
+/** Statuses finance review may review-lock: the document has done what it does. */
+export const REVIEW_LOCKABLE_STATUSES: readonly DocumentStatus[] = ['approved', 'confirmed', 'completed', 'reversed'];
 /** A document may be withdrawn only before it is confirmed (RULES.md). */
 export const WITHDRAWABLE_STATUSES: readonly DocumentStatus[] = ['draft', 'registered', 'submitted'];
 
-/** Upper bound of one lock/unlock by filter; a larger review is done month by month. */
-export const LOCK_BATCH_MAX = 10_000;
+/** Upper bound of one review lock/unlock by filter; a larger review is done month by month. */
+export const REVIEW_LOCK_BATCH_MAX = 10_000;
 export const DOCUMENT_LIST_MAX = 10_000;
 
 export interface DocumentRow {
@@ -55,6 +58,7 @@ export interface DocumentRow {
   amount: string | null;
   data: Record<string, unknown>;
   reversesId: number | null;
+  /** Review-locked by finance review (column documents.locked), by whom and when. */
   locked: boolean;
   lockedBy: string | null;
   lockedAt: string | null;
@@ -107,7 +111,8 @@ export interface DocumentFilter {
   status?: string | undefined;
   from?: BusinessDate | undefined;
   to?: BusinessDate | undefined;
-  locked?: boolean | undefined;
+  /** Only review-locked (true) or only not review-locked (false) documents. */
+  reviewLocked?: boolean | undefined;
   limit?: number | undefined;
 }
 
@@ -119,7 +124,7 @@ function applyFilter(q: Knex.QueryBuilder, filter: DocumentFilter): void {
   if (filter.status) q.where('doc.status', filter.status);
   if (filter.from) q.where('doc.value_date', '>=', filter.from);
   if (filter.to) q.where('doc.value_date', '<=', filter.to);
-  if (filter.locked !== undefined) q.where('doc.locked', filter.locked);
+  if (filter.reviewLocked !== undefined) q.where('doc.locked', filter.reviewLocked);
 }
 
 export async function listDocuments(knex: Knex, actor: Actor, filter: DocumentFilter): Promise<DocumentRow[]> {
@@ -157,7 +162,7 @@ export interface NewDocument {
 export async function createDocument(tx: Tx, actor: Actor, input: NewDocument): Promise<DocumentRow> {
   if (input.reversesId) {
     const reversed = await loadDocument(tx, input.reversesId);
-    assertNotLocked(reversed, 'reversed');
+    assertNotReviewLocked(reversed, 'reversed');
   }
   const number = await nextDocumentNumber(tx, input.type);
   const [row] = await tx('documents')
@@ -190,9 +195,14 @@ export async function createDocument(tx: Tx, actor: Actor, input: NewDocument): 
   return loadDocument(tx, row.id);
 }
 
-/** Refuses any change to a locked document, naming it and what was attempted. */
-export function assertNotLocked(document: DocumentRow, attempted: 'changed' | 'withdrawn' | 'reversed'): void {
-  if (document.locked) {
+/** Whether finance review has review-locked the document. */
+export function isReviewLocked(document: Pick<DocumentRow, 'locked'>): boolean {
+  return document.locked;
+}
+
+/** Refuses any change to a review-locked document, naming it and what was attempted. */
+export function assertNotReviewLocked(document: DocumentRow, attempted: 'changed' | 'withdrawn' | 'reversed'): void {
+  if (isReviewLocked(document)) {
     throw new Refused(
       `document ${document.id} (${document.type} ${document.number}) is locked by finance review (${document.lockedBy ?? 'finance'}, ${document.lockedAt ?? ''}): it cannot be ${attempted} until finance unlocks it`,
     ).suggest({ action: 'doc.unlock', input: { id: document.id } });
@@ -209,7 +219,7 @@ export async function setDocumentStatus(
 ): Promise<DocumentRow> {
   await tx('documents').where({ id }).forUpdate().first('id');
   const document = await loadDocument(tx, id);
-  assertNotLocked(document, to === 'withdrawn' ? 'withdrawn' : 'changed');
+  assertNotReviewLocked(document, to === 'withdrawn' ? 'withdrawn' : 'changed');
   if (options.from && !options.from.includes(document.status)) {
     throw new Refused(
       `document ${id} (${document.type} ${document.number}) is ${document.status}: it can become ${to} only from ${options.from.join(' or ')}`,
@@ -227,37 +237,37 @@ export async function setDocumentStatus(
   return { ...document, status: to };
 }
 
-/** Withdraws a document before it is confirmed (RULES.md); refused for a locked one or one under approval. */
+/** Withdraws a document before it is confirmed (RULES.md); refused for a review-locked one or one under approval. */
 export async function withdrawDocument(tx: Tx, actor: Actor, id: number): Promise<DocumentRow> {
   const pending = await tx('approval_requests').where({ document_id: id, status: 'pending' }).first('id');
   if (pending) throw new Refused(`document ${id} is waiting for approval: it is rejected by an approver, not withdrawn`);
   return setDocumentStatus(tx, actor, id, 'withdrawn', { from: WITHDRAWABLE_STATUSES });
 }
 
-export interface LockResult {
+export interface ReviewLockResult {
+  /** true after a review lock, false after an unlock (output field, as the CLI's --json prints it). */
   locked: boolean;
   documents: { id: number; type: string; number: string; dealer: string }[];
 }
 
-/** The documents a lock or unlock addresses: by ids (each must exist in scope) or by a filter. */
-async function lockTargets(
-  tx: Tx,
-  actor: Actor,
-  target: { ids: number[] } | { filter: DocumentFilter },
-  lock: boolean,
-): Promise<DocumentRow[]> {
+/** The target of a review lock or unlock: document ids (each must exist in scope) or a filter. */
+export type ReviewLockTarget = { ids: number[] } | { filter: DocumentFilter };
+
+/** The documents a review lock or unlock addresses: by ids (each must exist in scope) or by a filter. */
+async function reviewLockTargets(tx: Tx, actor: Actor, target: ReviewLockTarget, locking: boolean): Promise<DocumentRow[]> {
   if ('ids' in target) {
-    if (target.ids.length === 0) throw new BadInput('ID', '', 'at least one document id, or a filter (--type, --dealer, --from, --to)');
-    if (target.ids.length > LOCK_BATCH_MAX) throw new BadInput('ID', target.ids.length, `at most ${LOCK_BATCH_MAX} documents at once`);
+    if (target.ids.length === 0) throw new BadInput('ids', '', 'at least one document id, or a filter (--type, --dealer, --from, --to)');
+    if (target.ids.length > REVIEW_LOCK_BATCH_MAX)
+      throw new BadInput('ids', target.ids.length, `at most ${REVIEW_LOCK_BATCH_MAX} documents at once`);
     const rows: DocumentRow[] = [];
     for (const id of [...new Set(target.ids)]) rows.push(await findDocument(tx, actor, id));
-    const wrong = rows.filter((d) => d.locked === lock || (lock && !LOCKABLE_STATUSES.includes(d.status)));
+    const wrong = rows.filter((d) => isReviewLocked(d) === locking || (locking && !REVIEW_LOCKABLE_STATUSES.includes(d.status)));
     if (wrong.length > 0) {
       throw new Refused(
-        `nothing ${lock ? 'locked' : 'unlocked'}: ${wrong
+        `nothing ${locking ? 'locked' : 'unlocked'}: ${wrong
           .map(
             (d) =>
-              `document ${d.id} (${d.type} ${d.number}) ${d.locked === lock ? `is already ${lock ? 'locked' : 'unlocked'}` : `is ${d.status}; finance review locks ${LOCKABLE_STATUSES.join(', ')} documents`}`,
+              `document ${d.id} (${d.type} ${d.number}) ${isReviewLocked(d) === locking ? `is already ${locking ? 'locked' : 'unlocked'}` : `is ${d.status}; finance review locks ${REVIEW_LOCKABLE_STATUSES.join(', ')} documents`}`,
           )
           .join('; ')}`,
       );
@@ -269,30 +279,30 @@ async function lockTargets(
     throw new BadInput('filter', null, 'document ids, or at least one of --type, --dealer, --from, --to');
   const q = scopeDocuments(documentQuery(tx), actor, 'doc')
     .orderBy('doc.id')
-    .limit(LOCK_BATCH_MAX + 1);
+    .limit(REVIEW_LOCK_BATCH_MAX + 1);
   await requireKnownDealer(tx, filter.dealer);
-  applyFilter(q, { ...filter, locked: !lock });
-  if (lock) q.whereIn('doc.status', LOCKABLE_STATUSES);
+  applyFilter(q, { ...filter, reviewLocked: !locking });
+  if (locking) q.whereIn('doc.status', REVIEW_LOCKABLE_STATUSES);
   const rows = (await q) as DocumentRow[];
-  if (rows.length > LOCK_BATCH_MAX)
-    throw new Refused(`more than ${LOCK_BATCH_MAX} documents match: narrow the filter (e.g. one month with --from and --to)`);
+  if (rows.length > REVIEW_LOCK_BATCH_MAX)
+    throw new Refused(`more than ${REVIEW_LOCK_BATCH_MAX} documents match: narrow the filter (e.g. one month with --from and --to)`);
   return rows;
 }
 
-/** Finance review: locks (or unlocks) documents in the actor's scope, one audit row per document. */
-export async function setLocked(
-  tx: Tx,
-  actor: Actor,
-  target: { ids: number[] } | { filter: DocumentFilter },
-  lock: boolean,
-): Promise<LockResult> {
-  const rows = await lockTargets(tx, actor, target, lock);
+/**
+ * Finance review: review-locks (locking = true) or unlocks documents in the actor's scope, one audit row per
+ * document (actions 'lock' / 'unlock', as the audit log has always named them).
+ */
+export async function setReviewLock(tx: Tx, actor: Actor, target: ReviewLockTarget, locking: boolean): Promise<ReviewLockResult> {
+  const rows = await reviewLockTargets(tx, actor, target, locking);
   for (const document of rows) {
     await tx('documents')
       .where({ id: document.id })
-      .update(lock ? { locked: true, locked_by: actor.id, locked_at: tx.fn.now() } : { locked: false, locked_by: null, locked_at: null });
+      .update(
+        locking ? { locked: true, locked_by: actor.id, locked_at: tx.fn.now() } : { locked: false, locked_by: null, locked_at: null },
+      );
     await writeAudit(tx, actor, {
-      action: lock ? 'lock' : 'unlock',
+      action: locking ? 'lock' : 'unlock',
       entity: 'document',
       entityId: document.number,
       dealerId: document.dealerId,
@@ -300,5 +310,5 @@ export async function setLocked(
       details: { type: document.type, status: document.status, ...('filter' in target ? { filter: target.filter } : {}) },
     });
   }
-  return { locked: lock, documents: rows.map((d) => ({ id: d.id, type: d.type, number: d.number, dealer: d.dealer })) };
+  return { locked: locking, documents: rows.map((d) => ({ id: d.id, type: d.type, number: d.number, dealer: d.dealer })) };
 }

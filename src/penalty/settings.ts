@@ -159,17 +159,17 @@ async function refuseHistoryChange(
   const q = tx('documents as r')
     .join('contracts as c', 'c.id', 'r.contract_id')
     .join('dealers as d', 'd.id', 'c.dealer_id')
-    .where({ 'r.type': 'receipt', 'r.status': 'confirmed', 'r.locked': true })
+    .where({ 'r.type': 'receipt', 'r.status': 'confirmed', 'r.locked': true }) // review-locked (column documents.locked)
     .where('r.value_date', '>=', since)
     .orderBy('r.value_date')
     .first('r.id', 'r.number', 'r.value_date as valueDate', 'd.code as dealer', 'c.contract_no as contractNo');
   if (scope.contractId !== null) q.where('r.contract_id', scope.contractId);
   else if (scope.dealerId !== null) q.where('c.dealer_id', scope.dealerId);
-  const locked = await q;
-  if (locked) {
+  const reviewLocked = await q;
+  if (reviewLocked) {
     throw new Refused(
-      `${what}: receipt ${locked.number} of ${locked.dealer}/${locked.contractNo}, dated ${locked.valueDate}, is locked by finance review, and the change would reallocate it; start it after ${locked.valueDate}, or have finance unlock it first`,
-    ).suggest({ action: 'doc.unlock', input: { id: locked.id } });
+      `${what}: receipt ${reviewLocked.number} of ${reviewLocked.dealer}/${reviewLocked.contractNo}, dated ${reviewLocked.valueDate}, is locked by finance review, and the change would reallocate it; start it after ${reviewLocked.valueDate}, or have finance unlock it first`,
+    ).suggest({ action: 'doc.unlock', input: { id: reviewLocked.id } });
   }
 }
 

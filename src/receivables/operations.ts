@@ -19,15 +19,17 @@ import { contractPosition, type Position } from './position.js';
 export interface ContractArg {
   contractNo: string;
   dealer?: string | undefined;
+  /** The contract itself, where the entry point already found it in the actor's scope (an action's `contract:`). */
+  contract?: ContractRef | undefined;
 }
 
 export function positionAsOf(knex: Knex, ref: ContractRef, asOf: BusinessDate): Promise<Position> {
   return contractPosition(knex, ref, asOf, pureAccrual);
 }
 
-/** A contract in the actor's data scope. */
+/** A contract in the actor's data scope: the one the entry point found, or looked up by number. */
 export function contractInScope(knex: Knex, actor: Actor, arg: ContractArg): Promise<ContractRef> {
-  return findContract(knex, arg.contractNo, arg.dealer, actor);
+  return arg.contract ? Promise.resolve(arg.contract) : findContract(knex, arg.contractNo, arg.dealer, actor);
 }
 
 export function requireReason(reason: string | undefined, what: string): string {
@@ -64,7 +66,7 @@ export async function submitDocument(
   return { document: await loadDocument(tx, document.id), approval: result.status };
 }
 
-/** A document of one type by id (for the core; commands check scope with findDocument). */
+/** A document of one type by id (for the core; the entry point found it in the actor's scope). */
 export async function documentOfType(knex: Knex, id: number, type: string): Promise<DocumentRow> {
   const doc = await loadDocument(knex, id);
   if (doc.type !== type) throw new BadInput('ID', id, `the id of a ${type} document (document ${id} is a ${doc.type})`);

@@ -11,7 +11,7 @@ import { type BusinessDate, minDate } from '../core/dates.js';
 import { assert, BadInput, Refused } from '../core/errors.js';
 import { dec, formatMoney, type Money, parseMoney, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
-import { assertNotLocked, type DocumentRow, loadDocument, nextDocumentNumber, setDocumentStatus } from '../documents/index.js';
+import { assertNotReviewLocked, type DocumentRow, loadDocument, nextDocumentNumber, setDocumentStatus } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
 import { assertPeriodOpen } from '../periods/index.js';
 import { reallocateContract } from './allocation.js';
@@ -137,7 +137,7 @@ async function receiptDocument(tx: Tx, id: number): Promise<DocumentRow & { cont
  */
 export async function confirmReceipt(tx: Tx, actor: Actor, id: number): Promise<ConfirmedReceipt & { recovery: boolean }> {
   const doc = await receiptDocument(tx, id);
-  assertNotLocked(doc, 'changed');
+  assertNotReviewLocked(doc, 'changed');
   const ref = await contractById(tx, doc.contractId);
   if (ref.status === 'settled') assertContractActive(ref, 'receipts');
   await assertPeriodOpen(tx, doc.valueDate);
@@ -180,7 +180,7 @@ export interface ReversalResult {
 async function reverseDocumentOnly(tx: Tx, actor: Actor, id: number, reason: string, data: Record<string, unknown> = {}) {
   if (!reason?.trim()) throw new BadInput('reason', reason ?? null, 'why the receipt is reversed');
   const doc = await receiptDocument(tx, id);
-  assertNotLocked(doc, 'reversed');
+  assertNotReviewLocked(doc, 'reversed');
   if (doc.status === 'registered')
     throw new Refused(`receipt ${doc.number} is not confirmed yet: withdraw it instead`).suggest({
       action: 'receipt.withdraw',
@@ -329,7 +329,7 @@ export async function allocateReceiptManually(
   parts: ManualPart[],
 ): Promise<{ receipt: DocumentRow; posted: number; reversed: number }> {
   const doc = await receiptDocument(tx, id);
-  assertNotLocked(doc, 'changed');
+  assertNotReviewLocked(doc, 'changed');
   if (doc.status !== 'registered' && doc.status !== 'confirmed')
     throw new Refused(`receipt ${doc.number} is ${doc.status}: it cannot be allocated`);
   const ref = await contractById(tx, doc.contractId);

@@ -9,7 +9,7 @@ import type { BusinessDate } from '../core/dates.js';
 import { Refused } from '../core/errors.js';
 import { dec, formatMoney, type Money } from '../core/money.js';
 import type { Tx } from '../db/index.js';
-import { assertNotLocked, type DocumentRow, loadDocument, setDocumentStatus } from '../documents/index.js';
+import { assertNotReviewLocked, type DocumentRow, loadDocument, setDocumentStatus } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
 import { writePostings } from '../ledger/post.js';
 import { assertPeriodOpen } from '../periods/index.js';
@@ -68,7 +68,7 @@ export async function requestRefund(
 /** Pays an approved refund: a refund posting at its value date, then a replay that must still balance. */
 export async function confirmRefund(tx: Tx, actor: Actor, id: number): Promise<{ refund: DocumentRow; posted: number; reversed: number }> {
   const doc = await documentOfType(tx, id, REFUND);
-  assertNotLocked(doc, 'changed');
+  assertNotReviewLocked(doc, 'changed');
   if (doc.status !== 'approved') throw new Refused(`refund ${doc.number} is ${doc.status}: only an approved refund is confirmed`);
   const ref = await contractById(tx, doc.contractId as number);
   assertContractActive(ref, 'refunds');

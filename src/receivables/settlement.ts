@@ -13,7 +13,7 @@ import type { BusinessDate } from '../core/dates.js';
 import { Refused } from '../core/errors.js';
 import { formatMoney, type Money, sumMoney, ZERO } from '../core/money.js';
 import type { Tx } from '../db/index.js';
-import { assertNotLocked, createDocument, type DocumentRow, setDocumentStatus } from '../documents/index.js';
+import { assertNotReviewLocked, createDocument, type DocumentRow, setDocumentStatus } from '../documents/index.js';
 import { assertContractActive } from '../ledger/contract-ref.js';
 import { writePostings } from '../ledger/post.js';
 import { recomputeSegments } from '../penalty/store.js';
@@ -165,7 +165,7 @@ export async function reverseSettlement(tx: Tx, actor: Actor, input: ContractArg
   if (!settlement) throw new Refused(`contract ${ref.contractNo} has no confirmed settlement document`);
   const { loadDocument } = await import('../documents/index.js');
   const doc = await loadDocument(tx, settlement.id);
-  assertNotLocked(doc, 'reversed');
+  assertNotReviewLocked(doc, 'reversed');
   await assertPeriodOpen(tx, doc.valueDate as BusinessDate);
   const reversal = await createDocument(tx, actor, {
     type: 'settlement_reversal',

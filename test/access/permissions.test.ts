@@ -18,11 +18,12 @@ function leaves(cmd: Command): Command[] {
 }
 
 // An action's command is its name with spaces (approval.rule.add → approval rule add), except where one
-// command runs it under another name (`zq settle --reverse` runs settle.reverse).
+// command runs it under another name (`zq settle --reverse` runs settle.reverse, `--quote` settle.quote).
 const ONE_WORD: Record<string, string> = {
   'import.run': 'import',
   'settle.run': 'settle',
   'settle.reverse': 'settle',
+  'settle.quote': 'settle',
   'buyback.request': 'buyback',
 };
 const commandOf = (action: string) => ONE_WORD[action] ?? action.replaceAll('.', ' ');

@@ -6,7 +6,7 @@ import type { Actor } from '../../src/access/actor.js';
 import { loadActor } from '../../src/access/actor.js';
 import { dec } from '../../src/core/money.js';
 import type { Db } from '../../src/db/index.js';
-import { setLocked } from '../../src/documents/index.js';
+import { setReviewLock } from '../../src/documents/index.js';
 import { setGrace, setPenaltyBearing, setPenaltyRate } from '../../src/penalty/settings.js';
 import { recomputeSegments, storedAccrued, storedSegments } from '../../src/penalty/store.js';
 import { describeEachDb, openTestDb } from '../support/db.js';
@@ -537,7 +537,7 @@ describeEachDb('rate changes', (get) => {
     await dealer(db, admin, 'LK01');
     const c = await contract(db, admin, 'LK01', 'LK-1', [[1, 'principal', '2026-09-01', '1000.00']]);
     const paid = await receipt(db, admin, 'LK01', 'LK-1', '2026-09-20', '300.00');
-    await db.knex.transaction((tx) => setLocked(tx, admin, { ids: [paid.id] }, true));
+    await db.knex.transaction((tx) => setReviewLock(tx, admin, { ids: [paid.id] }, true));
     const rate = (from: string) =>
       db.knex.transaction((tx) => setPenaltyRate(tx, admin, { dailyRate: dec('0.0009'), from, dealer: 'LK01' }));
     // the receipt pays the penalty accrued through 09-20 first: a rate from 09-10 would change its split

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 import { databaseRefusal, NotFound, Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
-import { createDocument, loadDocument, setDocumentStatus, setLocked, withdrawDocument } from '../../src/documents/index.js';
+import { createDocument, loadDocument, setDocumentStatus, setReviewLock, withdrawDocument } from '../../src/documents/index.js';
 import { actor, buildOrganisation } from '../access/organisation.js';
 import { describeEachDb } from '../support/db.js';
 
@@ -61,7 +61,7 @@ describeEachDb('document locks', (get) => {
   it('dealer finance locks its own dealer’s final documents by id; refuses the rest, all or nothing', async () => {
     const { db } = get();
     const fin = await actor(db.knex, 'hf.fin');
-    const lock = (list: number[]) => db.knex.transaction((tx) => setLocked(tx, fin, { ids: list }, true));
+    const lock = (list: number[]) => db.knex.transaction((tx) => setReviewLock(tx, fin, { ids: list }, true));
     await expect(lock([ids.hfConfirmed as number, ids.hfRegistered as number])).rejects.toThrow(
       /is registered; finance review locks approved, confirmed/,
     );
@@ -136,14 +136,14 @@ describeEachDb('document locks', (get) => {
     const gf = await actor(db.knex, 'gf');
     const fin = await actor(db.knex, 'hf.fin');
     const march = { type: 'test_receipt', from: '2026-03-01', to: '2026-03-31' };
-    const byFin = await db.knex.transaction((tx) => setLocked(tx, fin, { filter: { ...march, dealer: 'WH01' } }, true));
+    const byFin = await db.knex.transaction((tx) => setReviewLock(tx, fin, { filter: { ...march, dealer: 'WH01' } }, true));
     expect(byFin.documents).toEqual([]);
-    const byGroup = await db.knex.transaction((tx) => setLocked(tx, gf, { filter: march }, true));
+    const byGroup = await db.knex.transaction((tx) => setReviewLock(tx, gf, { filter: march }, true));
     expect(byGroup.documents.map((d) => d.id)).toEqual([ids.whConfirmed]);
-    await expect(db.knex.transaction((tx) => setLocked(tx, gf, { filter: {} }, true))).rejects.toThrow(
+    await expect(db.knex.transaction((tx) => setReviewLock(tx, gf, { filter: {} }, true))).rejects.toThrow(
       /at least one of --type, --dealer, --from, --to/,
     );
-    const unlocked = await db.knex.transaction((tx) => setLocked(tx, fin, { filter: march }, false));
+    const unlocked = await db.knex.transaction((tx) => setReviewLock(tx, fin, { filter: march }, false));
     expect(unlocked.documents.map((d) => d.id)).toEqual([ids.hfConfirmed]);
     expect((await loadDocument(db.knex, ids.whConfirmed as number)).locked).toBe(true);
   });

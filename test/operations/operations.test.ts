@@ -6,7 +6,7 @@ import { approve, reject } from '../../src/approvals/engine.js';
 import { addRule } from '../../src/approvals/rules.js';
 import { Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
-import { setLocked } from '../../src/documents/index.js';
+import { setReviewLock } from '../../src/documents/index.js';
 import { addUser } from '../../src/organisation/index.js';
 import { registerBadDebt } from '../../src/receivables/bad-debt.js';
 import { showReceipt } from '../../src/receivables/receipt-view.js';
@@ -146,11 +146,11 @@ describeEachDb('receivables operations', (get) => {
     expect(original.correctedBy?.id).toBe(adjusted.corrected.id);
 
     // Finance review locks the corrected receipt: it cannot be reversed until unlocked.
-    await f.db.knex.transaction((tx) => setLocked(tx, f.admin, { ids: [adjusted.corrected.id] }, true));
+    await f.db.knex.transaction((tx) => setReviewLock(tx, f.admin, { ids: [adjusted.corrected.id] }, true));
     await expect(f.db.knex.transaction((tx) => reverseReceipt(tx, f.admin, adjusted.corrected.id, 'x'))).rejects.toThrow(
       /locked by finance review/,
     );
-    await f.db.knex.transaction((tx) => setLocked(tx, f.admin, { ids: [adjusted.corrected.id] }, false));
+    await f.db.knex.transaction((tx) => setReviewLock(tx, f.admin, { ids: [adjusted.corrected.id] }, false));
     await f.db.knex.transaction((tx) => reverseReceipt(tx, f.admin, adjusted.corrected.id, '退票'));
     expect((await show(f.db, f.admin, D, 'REV-1', '2026-05-31')).totals.amountPaid).toBe('0.00');
   });
