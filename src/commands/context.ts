@@ -107,18 +107,6 @@ export async function act<N extends ActionName>(
   }
 }
 
-/**
- * The entry point refuses a role as "x (clerk) may not doc.lock: it needs one of …"; the user typed a command,
- * so the CLI says "may not run `zq doc lock`", as it always has.
- */
-function asCommand(err: unknown, action: string, cmd: Command): unknown {
-  if (!(err instanceof Error) || err.name !== 'NotAllowed') return err;
-  const marker = ` may not ${action}: `;
-  if (!err.message.includes(marker)) return err;
-  err.message = err.message.replace(marker, ` may not run \`zq ${commandPath(cmd)}\`: `);
-  return err;
-}
-
 /** JSON on stdout (nothing else) with --json; otherwise the human form. */
 export function emit(ctx: { json: boolean }, json: unknown, human: () => string): void {
   process.stdout.write(ctx.json ? `${JSON.stringify(json, null, 2)}\n` : `${human()}\n`);
