@@ -1,9 +1,11 @@
 // The catalogue: every module's actions, registered in one place at the top, so that the entry point
 // (run.ts) finds any action by name and the permission matrix is the list of actions with their roles.
 import type { Action } from '../access/action.js';
+import { batchActions } from '../batch/batch-actions.js';
+import { importActions } from '../imports/import-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
 
-export const ACTIONS = [...receiptActions] as const;
+export const ACTIONS = [...receiptActions, ...importActions, ...batchActions] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];
 export type ActionName = CatalogueAction['name'];

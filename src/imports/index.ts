@@ -158,8 +158,8 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
   const started = Date.now();
   // Named as given: hf/ledger.csv and wh/ledger.csv are two files.
   const displayName = file;
-  if (!fs.existsSync(file)) throw new BadInput('FILE', file, 'an existing CSV, text or XLSX file');
-  if (!fs.statSync(file).isFile()) throw new BadInput('FILE', file, 'a file (not a folder)');
+  if (!fs.existsSync(file)) throw new BadInput('files', file, 'an existing CSV, text or XLSX file');
+  if (!fs.statSync(file).isFile()) throw new BadInput('files', file, 'a file (not a folder)');
   const { hash, size } = await fileHash(file);
   const previous = await db.knex('imports').where({ file_hash: hash, status: 'imported' }).orderBy('id', 'desc').first('id', 'started_at');
   const extraTypes = (await db.knex('receivable_types').select('code', 'name_zh')).map((t) => ({ code: t.code, names: [t.name_zh] }));
@@ -299,7 +299,7 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
           // Receipt files have no dealer column: --dealer, else the contract number decides (if unique).
           receiptRows.push({ row, dealerId: fixedDealer ?? null, position: position++ });
           if (receiptRows.length > MAX_RECEIPT_ROWS) {
-            throw new BadInput('FILE', displayName, `a receipts file of at most ${MAX_RECEIPT_ROWS} rows (split it)`);
+            throw new BadInput('files', displayName, `a receipts file of at most ${MAX_RECEIPT_ROWS} rows (split it)`);
           }
           continue;
         }
