@@ -87,6 +87,60 @@ function describe(s: ImportSummary, printed: number): string {
   return lines.join('\n');
 }
 
+interface ImportFlags {
+  kind?: string;
+  dealer?: string;
+  asOf?: string;
+  mapping?: string;
+  sheet?: string;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  errors?: string;
+  force?: boolean;
+  createDealers?: boolean;
+  status?: string;
+}
+
+/** `zq import FILE…`: the files' summaries on stdout (one JSON line each with --json), progress on stderr. */
+async function importFiles(files: string[], opts: ImportFlags, cmd: Command): Promise<void> {
+  const json = globalOptions(cmd).json === true;
+  // progress on stderr (not with --json), timed from when the files begin to load
+  let progress: ReturnType<typeof progressReporter> | undefined;
+  const startProgress = () => {
+    progress = progressReporter();
+    return progress.report;
+  };
+  // before the result: a clerk's receipts are registered for finance to confirm (said on stderr); a rejected
+  // file or row exits 2
+  const notify = (result: ImportRunResult) => {
+    progress?.done();
+    if (result.files.some((s) => s.rowsRejected > 0 || s.status === 'rejected')) process.exitCode = 2;
+    for (const s of result.files) {
+      if (s.kind === 'receipts' && opts.status === undefined && s.receiptStatus === 'registered' && s.status !== 'rejected') {
+        process.stderr.write(
+          `${s.file}: receipts ${s.status === 'dry_run' ? 'would be ' : ''}registered, not confirmed — ${result.actor} may not confirm receipts; a finance user confirms them (zq receipt confirm)\n`,
+        );
+      }
+    }
+  };
+  const { MAX_PRINTED_ERRORS } = await import('../imports/index.js');
+  await act(
+    cmd,
+    'import.run',
+    { ...opts, files, receiptStatus: opts.status, progress: json ? undefined : startProgress },
+    (r) => {
+      notify(r);
+      return [...r.files.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...r.errorsFiles.map((f) => `problems written to ${f}`)].join('\n');
+    },
+    { files: 'FILE', receiptStatus: '--status', ...asTyped(opts.mapping) },
+    // --json: one line per file
+    (r) => {
+      notify(r);
+      return r.files.map((s) => JSON.stringify({ ...s, errors: s.errors.slice(0, 100) })).join('\n');
+    },
+  );
+}
+
 export function register(program: Command): void {
   const command = program
     .command('import')
@@ -112,46 +166,7 @@ export function register(program: Command): void {
       '--status <status>',
       'receipts: confirmed (default when you may confirm receipts) or registered (for confirmation later; the default otherwise)',
     )
-    .action(async (files: string[], opts, cmd: Command) => {
-      const json = globalOptions(cmd).json === true;
-      // progress on stderr (not with --json), timed from when the files begin to load
-      let progress: ReturnType<typeof progressReporter> | undefined;
-      const startProgress = () => {
-        progress = progressReporter();
-        return progress.report;
-      };
-      // before the result: a clerk's receipts are registered for finance to confirm (said on stderr); a rejected
-      // file or row exits 2
-      const notify = (result: ImportRunResult) => {
-        progress?.done();
-        if (result.files.some((s) => s.rowsRejected > 0 || s.status === 'rejected')) process.exitCode = 2;
-        for (const s of result.files) {
-          if (s.kind === 'receipts' && opts.status === undefined && s.receiptStatus === 'registered' && s.status !== 'rejected') {
-            process.stderr.write(
-              `${s.file}: receipts ${s.status === 'dry_run' ? 'would be ' : ''}registered, not confirmed — ${result.actor} may not confirm receipts; a finance user confirms them (zq receipt confirm)\n`,
-            );
-          }
-        }
-      };
-      const { MAX_PRINTED_ERRORS } = await import('../imports/index.js');
-      await act(
-        cmd,
-        'import.run',
-        { ...opts, files, receiptStatus: opts.status, progress: json ? undefined : startProgress },
-        (r) => {
-          notify(r);
-          return [...r.files.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...r.errorsFiles.map((f) => `problems written to ${f}`)].join(
-            '\n',
-          );
-        },
-        { files: 'FILE', receiptStatus: '--status', ...asTyped(opts.mapping) },
-        // --json: one line per file
-        (r) => {
-          notify(r);
-          return r.files.map((s) => JSON.stringify({ ...s, errors: s.errors.slice(0, 100) })).join('\n');
-        },
-      );
-    });
+    .action(importFiles);
 
   command
     .command('list')
