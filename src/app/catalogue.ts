@@ -3,7 +3,9 @@
 import type { Action } from '../access/action.js';
 import { approvalActions } from '../approvals/approval-actions.js';
 import { auditActions } from '../audit/actions.js';
+import { batchActions } from '../batch/batch-actions.js';
 import { documentActions } from '../documents/document-actions.js';
+import { importActions } from '../imports/import-actions.js';
 import { organisationActions } from '../organisation/actions.js';
 import { penaltyActions } from '../penalty/actions.js';
 import { periodActions } from '../periods/actions.js';
@@ -19,6 +21,8 @@ export const ACTIONS = [
   ...documentActions,
   ...receiptActions,
   ...operationActions,
+  ...importActions,
+  ...batchActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

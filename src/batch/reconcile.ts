@@ -1,9 +1,11 @@
 // The reconciliation step: small named checks over the ledger's own invariants, each returning its discrepancies
 // as values (none thrown). A discrepancy names the contract and, where it has one, the line.
+import type { Knex } from 'knex';
 import type { BusinessDate } from '../core/dates.js';
 import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
-import { CREDIT_IN, CREDIT_OUT, kindsSql, PAYS_LINE, RECEIPT_MONEY } from '../ledger/kinds.js';
+import { creditSql, lineSumsSql } from '../ledger/balances.js';
+import { kindsSql, PAYS_LINE, RECEIPT_MONEY } from '../ledger/kinds.js';
 import { contractPenalties } from '../penalty/accrual.js';
 import { CONTRACT_CHUNK, loadContractInputs } from '../penalty/inputs.js';
 import { storedSegments } from '../penalty/store.js';
@@ -86,7 +88,7 @@ function discrepancy(r: Record<string, unknown>, check: string, detail: string):
   };
 }
 
-async function rows(tx: Tx, sql: string, bindings: readonly string[], check: string): Promise<Discrepancy[]> {
+async function rows(tx: Tx, sql: string, bindings: readonly Knex.RawBinding[], check: string): Promise<Discrepancy[]> {
   const result = await tx.raw(`${sql} LIMIT ${MAX_LISTED}`, [...bindings]);
   return result.rows.map((r: Record<string, unknown>) => discrepancy(r, check, r.detail as string));
 }
@@ -105,23 +107,20 @@ async function lineBalances(tx: Tx, { date }: ReconcileOptions, scope: Scope): P
   const cached = (total: string, last: string) =>
     `'cached paid ' || l.paid || ' (last ' || coalesce(l.paid_last::text, 'none') || ') but the postings add up to '
        || ${total} || ' (last ' || coalesce(${last}::text, 'none') || ')'`;
+  // the ledger's one line-balances query: paid and written off as of the date, and what pays the line at any date
+  const sums = lineSumsSql(date, { postings: scope.linePostings, only: ['paid', 'written_off'], ever: true });
   const result = await tx.raw(
     `SELECT ${LINE_COLUMNS},
        CASE WHEN x.paid > l.amount_due THEN 'paid ' || x.paid || ' above the amount due ' || l.amount_due END AS overpaid,
-       CASE WHEN l.amount_due - x.settled < 0 THEN 'outstanding ' || (l.amount_due - x.settled) || ' is negative' END AS negative,
-       CASE WHEN l.paid <> x.total OR l.paid_last IS DISTINCT FROM x.last THEN ${cached('x.total', 'x.last')} END AS cached
-     FROM (SELECT p.schedule_line_id AS line_id,
-             coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off' AND p.value_date <= :asOf), 0) AS paid,
-             coalesce(sum(p.signed_amount) FILTER (WHERE p.value_date <= :asOf), 0) AS settled,
-             coalesce(sum(p.signed_amount) FILTER (WHERE p.kind <> 'write_off'), 0) AS total,
-             max(p.value_date) FILTER (WHERE p.kind <> 'write_off') AS last
-           FROM ${scope.linePostings}
-           WHERE p.kind IN (${kindsSql(PAYS_LINE)}, 'write_off') AND p.schedule_line_id IS NOT NULL
-           GROUP BY p.schedule_line_id) x
+       CASE WHEN l.amount_due - x.paid - x.written_off < 0
+            THEN 'outstanding ' || (l.amount_due - x.paid - x.written_off) || ' is negative' END AS negative,
+       CASE WHEN l.paid <> x.paid_ever OR l.paid_last IS DISTINCT FROM x.paid_last THEN ${cached('x.paid_ever', 'x.paid_last')} END AS cached
+     FROM (${sums.sql}) x
      JOIN schedule_lines l ON l.id = x.line_id ${LINE_JOIN}
-     WHERE x.paid > l.amount_due OR l.amount_due - x.settled < 0 OR l.paid <> x.total OR l.paid_last IS DISTINCT FROM x.last
+     WHERE x.paid > l.amount_due OR l.amount_due - x.paid - x.written_off < 0 OR l.paid <> x.paid_ever
+        OR l.paid_last IS DISTINCT FROM x.paid_last
      LIMIT ${3 * MAX_LISTED}`,
-    { asOf: date },
+    sums.bindings,
   );
   // the whole ledger: a line no posting has paid carries nothing either
   const unpaid = scope.whole
@@ -145,18 +144,18 @@ async function lineBalances(tx: Tx, { date }: ReconcileOptions, scope: Scope): P
 }
 
 /** A contract's credit (advance receipts less credit applied and refunds) is never negative. */
-const negativeCredit: Check = (tx, { date }, scope) =>
-  rows(
+const negativeCredit: Check = (tx, { date }, scope) => {
+  const credit = creditSql(date, { sql: scope.contracts('p.contract_id'), bindings: [] });
+  return rows(
     tx,
     `SELECT d.code AS dealer, c.contract_no AS "contractNo", 'credit ' || x.credit || ' is negative' AS detail
-     FROM (SELECT p.contract_id, sum(CASE WHEN p.kind = 'credit' THEN p.signed_amount ELSE -p.signed_amount END) AS credit
-           FROM postings p WHERE p.kind IN (${kindsSql([...CREDIT_IN, ...CREDIT_OUT])}) AND p.value_date <= ? AND ${scope.contracts('p.contract_id')}
-           GROUP BY p.contract_id) x
+     FROM (${credit.sql}) x
      JOIN contracts c ON c.id = x.contract_id JOIN dealers d ON d.id = c.dealer_id
      WHERE x.credit < 0`,
-    [date],
+    credit.bindings,
     'negative_outstanding',
   );
+};
 
 /**
  * Every confirmed receipt is fully allocated or held as credit; a reversed one has nothing left. Each receipt's

@@ -70,7 +70,8 @@ export async function withContext(cmd: Command, fn: (ctx: Context) => Promise<vo
 /**
  * Runs an action for a command: opens the database, runs the action as the acting user (--as / ZQ_USER; a
  * read defaults to admin) through the one entry point (src/app/run.ts), and prints its result as JSON with
- * --json or by `human`. A bad input names the action's field: it is reported under this command's flag.
+ * --json (or in the form `json` writes, e.g. one line per file) or by `human`. A bad input names the action's
+ * field: it is reported under this command's flag.
  */
 export async function act<N extends ActionName>(
   cmd: Command,
@@ -78,6 +79,7 @@ export async function act<N extends ActionName>(
   raw: RawInput<N>,
   human: (output: Output<N>) => string,
   flags: FlagNames = {},
+  json?: (output: Output<N>) => string,
 ): Promise<void> {
   const options = globalOptions(cmd);
   const { openDatabase, resolveDbConfig } = await import('../db/index.js');
@@ -101,7 +103,8 @@ export async function act<N extends ActionName>(
     const output = await runAction(db, who, name, raw, { via: 'cli' }).catch((err: unknown) => {
       throw inFlags(inCommand(err), flags);
     });
-    emit({ json: options.json === true }, output, () => human(output));
+    if (options.json === true && json) process.stdout.write(`${json(output)}\n`);
+    else emit({ json: options.json === true }, output, () => human(output));
   } finally {
     await db.close();
   }

@@ -9,6 +9,7 @@ const COMMANDS: Readonly<Record<string, (input: Input) => string>> = {
   'contract.show': (i) => `zq contract show ${i.contractNo}`,
   'dealer.list': () => 'zq dealer list',
   'doc.unlock': (i) => `zq doc unlock ${i.id}`,
+  'import.list': () => 'zq import list',
   init: () => 'zq init',
   'period.reopen': (i) => `zq period reopen ${i.month} --reason …`,
   'receipt.allocate': (i) => `zq receipt allocate ${i.id} --to …`,

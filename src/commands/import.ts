@@ -1,7 +1,17 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
+import { table } from '../core/table.js';
+import type { ImportRunResult } from '../imports/import-actions.js';
 import type { ImportSummary, Progress } from '../imports/index.js';
-import { emit, withContext } from './context.js';
+import { act, globalOptions } from './context.js';
+
+/**
+ * A path the user typed names itself in an error about the file's content (`m.yaml: fields.x`): kept as typed,
+ * not taken for an input field to restate as a flag.
+ */
+function asTyped(path: string | undefined): Record<string, string> {
+  const head = path === undefined ? undefined : /^[A-Za-z_][A-Za-z0-9_]*/.exec(path)?.[0];
+  return head === undefined ? {} : { [head]: head };
+}
 
 function describeCounts(counts: Record<string, number | undefined>): string {
   const parts = Object.entries(counts)
@@ -77,6 +87,60 @@ function describe(s: ImportSummary, printed: number): string {
   return lines.join('\n');
 }
 
+interface ImportFlags {
+  kind?: string;
+  dealer?: string;
+  asOf?: string;
+  mapping?: string;
+  sheet?: string;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  errors?: string;
+  force?: boolean;
+  createDealers?: boolean;
+  status?: string;
+}
+
+/** `zq import FILE…`: the files' summaries on stdout (one JSON line each with --json), progress on stderr. */
+async function importFiles(files: string[], opts: ImportFlags, cmd: Command): Promise<void> {
+  const json = globalOptions(cmd).json === true;
+  // progress on stderr (not with --json), timed from when the files begin to load
+  let progress: ReturnType<typeof progressReporter> | undefined;
+  const startProgress = () => {
+    progress = progressReporter();
+    return progress.report;
+  };
+  // before the result: a clerk's receipts are registered for finance to confirm (said on stderr); a rejected
+  // file or row exits 2
+  const notify = (result: ImportRunResult) => {
+    progress?.done();
+    if (result.files.some((s) => s.rowsRejected > 0 || s.status === 'rejected')) process.exitCode = 2;
+    for (const s of result.files) {
+      if (s.kind === 'receipts' && opts.status === undefined && s.receiptStatus === 'registered' && s.status !== 'rejected') {
+        process.stderr.write(
+          `${s.file}: receipts ${s.status === 'dry_run' ? 'would be ' : ''}registered, not confirmed — ${result.actor} may not confirm receipts; a finance user confirms them (zq receipt confirm)\n`,
+        );
+      }
+    }
+  };
+  const { MAX_PRINTED_ERRORS } = await import('../imports/index.js');
+  await act(
+    cmd,
+    'import.run',
+    { ...opts, files, receiptStatus: opts.status, progress: json ? undefined : startProgress },
+    (r) => {
+      notify(r);
+      return [...r.files.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...r.errorsFiles.map((f) => `problems written to ${f}`)].join('\n');
+    },
+    { files: 'FILE', receiptStatus: '--status', ...asTyped(opts.mapping) },
+    // --json: one line per file
+    (r) => {
+      notify(r);
+      return r.files.map((s) => JSON.stringify({ ...s, errors: s.errors.slice(0, 100) })).join('\n');
+    },
+  );
+}
+
 export function register(program: Command): void {
   const command = program
     .command('import')
@@ -102,126 +166,39 @@ export function register(program: Command): void {
       '--status <status>',
       'receipts: confirmed (default when you may confirm receipts) or registered (for confirmation later; the default otherwise)',
     )
-    .action(async (files: string[], opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { BadInput } = await import('../core/errors.js');
-        const { parseDate, refuseFutureDate } = await import('../core/dates.js');
-        const { importFile, writeErrorsFile, MAX_PRINTED_ERRORS } = await import('../imports/index.js');
-        const { loadMappingFile } = await import('../imports/headers.js');
-        const { planErrorsFiles } = await import('../imports/outputs.js');
-        if (files.length === 0) throw new BadInput('FILE', null, 'one or more files to import (or: zq import list | show ID)');
-        if (opts.kind !== undefined && !['ledger', 'receipts'].includes(opts.kind))
-          throw new BadInput('--kind', opts.kind, 'ledger or receipts');
-        if (opts.status !== undefined && !['confirmed', 'registered'].includes(opts.status)) {
-          throw new BadInput('--status', opts.status, 'confirmed or registered');
-        }
-        // Every input and output is checked before anything is read into the database.
-        for (const file of files) {
-          if (!fs.existsSync(file)) throw new BadInput('FILE', file, 'an existing CSV, text or XLSX file');
-          if (!fs.statSync(file).isFile()) throw new BadInput('FILE', file, 'a file (not a folder)');
-        }
-        const mapping = opts.mapping ? await loadMappingFile(opts.mapping) : undefined;
-        const asOf = opts.asOf ? refuseFutureDate('--as-of', parseDate(opts.asOf, '--as-of')) : undefined;
-        const errorsFiles = planErrorsFiles(files, {
-          errors: opts.errors,
-          force: opts.force === true,
-          otherInputs: opts.mapping ? [opts.mapping] : [],
-        });
-        const progress = ctx.json ? undefined : progressReporter();
-        const { default: pLimit } = await import('p-limit');
-        // Files load in parallel on a server (one connection each); the embedded database has one connection.
-        const limit = pLimit(ctx.db.kind === 'postgres' ? 2 : 1);
-        const summaries = await Promise.all(
-          files.map((file) =>
-            limit(() =>
-              importFile(
-                ctx.db,
-                ctx.actor,
-                file,
-                {
-                  kind: opts.kind,
-                  dealer: opts.dealer,
-                  asOf,
-                  mapping,
-                  sheet: opts.sheet,
-                  dryRun: opts.dryRun === true,
-                  skipInvalid: opts.skipInvalid === true,
-                  createDealers: opts.createDealers === true,
-                  receiptStatus: opts.status,
-                },
-                progress?.report,
-              ),
-            ),
-          ),
-        );
-        progress?.done();
-        // One errors file per input, or all of them in the one --errors names.
-        const written = new Map<string, ImportSummary[]>();
-        for (const [i, s] of summaries.entries()) {
-          const target = errorsFiles.get(files[i] as string) as string;
-          if (s.errorCount > 0) written.set(target, [...(written.get(target) ?? []), s]);
-        }
-        for (const [target, withErrors] of written) writeErrorsFile(target, withErrors);
-        const errorsFileOf = (i: number) => {
-          const target = errorsFiles.get(files[i] as string) as string;
-          return (summaries[i]?.errorCount ?? 0) > 0 ? target : null;
-        };
-        for (const [i, s] of summaries.entries()) {
-          if (s.kind === 'receipts' && opts.status === undefined && s.receiptStatus === 'registered' && s.status !== 'rejected') {
-            process.stderr.write(
-              `${s.file}: receipts ${s.status === 'dry_run' ? 'would be ' : ''}registered, not confirmed — ${ctx.actor.username} may not confirm receipts; a finance user confirms them (zq receipt confirm)\n`,
-            );
-          }
-          if (ctx.json) process.stdout.write(`${JSON.stringify({ ...s, errors: s.errors.slice(0, 100), errorsFile: errorsFileOf(i) })}\n`);
-        }
-        if (!ctx.json) {
-          emit(ctx, summaries, () =>
-            [...summaries.map((s) => describe(s, MAX_PRINTED_ERRORS)), ...[...written.keys()].map((f) => `problems written to ${f}`)].join(
-              '\n',
-            ),
-          );
-        }
-        if (summaries.some((s) => s.rowsRejected > 0 || s.status === 'rejected')) process.exitCode = 2;
-      });
-    });
+    .action(importFiles);
 
   command
     .command('list')
     .description('past imports with their counts')
     .option('--limit <n>', 'the most recent N (default 50)')
-    .action(async (opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { listImports } = await import('../imports/history.js');
-        const { table } = await import('../core/table.js');
-        const rows = await listImports(ctx.knex, ctx.actor, opts.limit === undefined ? 50 : Number(opts.limit));
-        emit(ctx, rows, () =>
-          table(rows, [
-            { header: 'id', value: (r) => r.id, align: 'right' },
-            { header: 'at', value: (r) => r.startedAt.slice(0, 19).replace('T', ' ') },
-            { header: 'file', value: (r) => r.file },
-            { header: 'kind', value: (r) => r.kind },
-            { header: 'dealer', value: (r) => r.dealer },
-            { header: 'as of', value: (r) => r.asOf },
-            { header: 'status', value: (r) => r.status },
-            { header: 'read', value: (r) => r.rowsRead, align: 'right' },
-            { header: 'imported', value: (r) => r.rowsImported, align: 'right' },
-            { header: 'rejected', value: (r) => r.rowsRejected, align: 'right' },
-            { header: 'by', value: (r) => r.actor },
-          ]),
-        );
-      });
-    });
+    .action((opts, cmd: Command) =>
+      act(cmd, 'import.list', { limit: opts.limit }, (rows) =>
+        table(rows, [
+          { header: 'id', value: (r) => r.id, align: 'right' },
+          { header: 'at', value: (r) => r.startedAt.slice(0, 19).replace('T', ' ') },
+          { header: 'file', value: (r) => r.file },
+          { header: 'kind', value: (r) => r.kind },
+          { header: 'dealer', value: (r) => r.dealer },
+          { header: 'as of', value: (r) => r.asOf },
+          { header: 'status', value: (r) => r.status },
+          { header: 'read', value: (r) => r.rowsRead, align: 'right' },
+          { header: 'imported', value: (r) => r.rowsImported, align: 'right' },
+          { header: 'rejected', value: (r) => r.rowsRejected, align: 'right' },
+          { header: 'by', value: (r) => r.actor },
+        ]),
+      ),
+    );
 
   command
     .command('show <id>')
     .description('one import: counts, every error and every change')
-    .action(async (id: string, _opts, cmd: Command) => {
-      await withContext(cmd, async (ctx) => {
-        const { showImport } = await import('../imports/history.js');
-        const { BadInput } = await import('../core/errors.js');
-        if (!/^\d+$/.test(id)) throw new BadInput('ID', id, 'an import id (zq import list)');
-        const shown = await showImport(ctx.knex, ctx.actor, Number(id));
-        emit(ctx, shown, () =>
+    .action((id: string, _opts, cmd: Command) =>
+      act(
+        cmd,
+        'import.show',
+        { id },
+        (shown) =>
           [
             `import #${shown.id} ${shown.file} (${shown.kind}) — ${shown.status}, by ${shown.actor} at ${shown.startedAt}`,
             `sha256 ${shown.hash}; ${shown.rowsRead} read, ${shown.rowsImported} imported, ${shown.rowsRejected} rejected`,
@@ -234,7 +211,7 @@ export function register(program: Command): void {
               (c) => `  ${c.outcome} ${c.entity} ${c.key} ${c.field}: ${c.old ?? '—'} → ${c.new ?? '—'}${c.reason ? ` (${c.reason})` : ''}`,
             ),
           ].join('\n'),
-        );
-      });
-    });
+        { id: 'ID' },
+      ),
+    );
 }

@@ -135,7 +135,7 @@ export async function loadMappingFile(path: string): Promise<MappingFile> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new BadInput('--mapping', path, `a readable YAML or JSON mapping file (${why})`);
+    throw new BadInput('mapping', path, `a readable YAML or JSON mapping file (${why})`);
   }
   let data: unknown;
   try {

@@ -16,7 +16,7 @@ import type { ImportKind, MappingFile } from './headers.js';
 import { crossRowProblems, dropContracts, LEDGER_COLUMNS, LEDGER_STAGE, type LedgerCounts, mergeLedger } from './ledger.js';
 import { ERRORS_HEADER } from './outputs.js';
 import { importReceiptRows, type ReceiptCounts, type StagedReceipt } from './receipts.js';
-import { type LedgerValues, type ReceiptValues, type RowResult, readImportFile } from './rows.js';
+import { type ImportReader, type ReceiptValues, type RowResult, readImportFile } from './rows.js';
 import { createStageTable, openStageWriter } from './stage.js';
 
 /** Row errors kept in the database per import (all of them go to the errors file). */
@@ -154,12 +154,46 @@ function toProblem(row: RowResult): ImportProblem[] {
   }));
 }
 
+/**
+ * Imports one file in one transaction: checks what may be refused before reading, then reads and stages the
+ * rows, merges them (ledger or receipts) and records the import — or records the rejection, or rolls back a
+ * dry run.
+ */
 export async function importFile(db: Db, actor: Actor, file: string, options: ImportOptions, progress?: Progress): Promise<ImportSummary> {
   const started = Date.now();
-  // Named as given: hf/ledger.csv and wh/ledger.csv are two files.
-  const displayName = file;
-  if (!fs.existsSync(file)) throw new BadInput('FILE', file, 'an existing CSV, text or XLSX file');
-  if (!fs.statSync(file).isFile()) throw new BadInput('FILE', file, 'a file (not a folder)');
+  const prepared = await prepareImport(db, actor, file, options);
+  const run = new FileImport(db, actor, file, options, prepared, progress);
+  try {
+    await db.knex.transaction((tx) => run.inTransaction(tx, started));
+  } catch (error) {
+    if (error instanceof DryRun) {
+      run.summary.status = 'dry_run';
+      run.summary.importId = null;
+    } else if (error instanceof Rejected) {
+      await run.recordRejection(started);
+    } else {
+      throw error;
+    }
+  }
+  run.summary.errors = run.problems;
+  run.summary.durationMs = Date.now() - started;
+  return run.summary;
+}
+
+interface Prepared {
+  hash: string;
+  size: number;
+  previous: { id: number; started_at: Date | string } | undefined;
+  extraTypes: { code: string; names: string[] }[];
+  lookups: Lookups;
+  fixedDealer: number | undefined;
+  receiptStatus: 'confirmed' | 'registered';
+}
+
+/** The file's hash, what the database knows (dealers, users, types) and what may be refused before reading. */
+async function prepareImport(db: Db, actor: Actor, file: string, options: ImportOptions): Promise<Prepared> {
+  if (!fs.existsSync(file)) throw new BadInput('files', file, 'an existing CSV, text or XLSX file');
+  if (!fs.statSync(file).isFile()) throw new BadInput('files', file, 'a file (not a folder)');
   const { hash, size } = await fileHash(file);
   const previous = await db.knex('imports').where({ file_hash: hash, status: 'imported' }).orderBy('id', 'desc').first('id', 'started_at');
   const extraTypes = (await db.knex('receivable_types').select('code', 'name_zh')).map((t) => ({ code: t.code, names: [t.name_zh] }));
@@ -175,258 +209,297 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
     });
   }
   const receiptStatus = checkAllowed(actor, options, fixedDealer);
-  const scope = scopeOf(actor);
-  const reader = readImportFile(file, {
-    kind: options.kind,
-    sheet: options.sheet,
-    mapping: options.mapping,
-    dealer: options.dealer,
-    extraTypes,
-  });
+  return { hash, size, previous, extraTypes, lookups, fixedDealer, receiptStatus };
+}
 
-  const summary: ImportSummary = {
-    file: displayName,
-    importId: null,
-    kind: options.kind ?? null,
-    status: 'imported',
-    dealer: options.dealer ?? null,
-    asOf: options.asOf ?? null,
-    rowsRead: 0,
-    rowsImported: 0,
-    rowsRejected: 0,
-    counts: {},
-    warnings: [],
-    errors: [],
-    errorCount: 0,
-    changes: [],
-    previousImport: previous ? { id: previous.id, at: formatTimestamp(previous.started_at) } : null,
-    receiptStatus: null,
-    durationMs: 0,
-  };
-  const problems: ImportProblem[] = [];
-  const addProblem = (p: ImportProblem) => {
-    summary.errorCount++;
-    if (problems.length < MAX_STORED_ERRORS) problems.push(p);
-  };
-  const unknownCollectors = new Map<string, number>();
-  const badContracts = new Map<string, { dealerId: number; contractNo: string }>();
-  const rejectedRows = new Set<string>();
+type StageWriter = Awaited<ReturnType<typeof openStageWriter>>;
+
+/** One file's import: its summary, its problems and what reading it found, step by step. */
+class FileImport {
+  readonly summary: ImportSummary;
+  readonly problems: ImportProblem[] = [];
+  private readonly unknownCollectors = new Map<string, number>();
+  private readonly badContracts = new Map<string, { dealerId: number; contractNo: string }>();
+  private readonly rejectedRows = new Set<string>();
   // The dealers the file concerns (import_dealers): what scopes `zq import list` and `show`.
-  const dealersSeen = new Set<number>();
-  if (fixedDealer !== undefined) dealersSeen.add(fixedDealer);
-  if (scope.kind !== 'group' && actor.dealerId !== null) dealersSeen.add(actor.dealerId);
+  private readonly dealersSeen = new Set<number>();
+  private readonly receiptRows: StagedReceipt[] = [];
+  private writer: StageWriter | null = null;
+  // Named as given: hf/ledger.csv and wh/ledger.csv are two files.
+  private readonly displayName: string;
+  private readonly lookups: Lookups;
+  private readonly fixedDealer: number | undefined;
 
-  const run = async (tx: Tx) => {
+  constructor(
+    private readonly db: Db,
+    private readonly actor: Actor,
+    file: string,
+    private readonly options: ImportOptions,
+    private readonly prepared: Prepared,
+    private readonly progress?: Progress,
+  ) {
+    this.displayName = file;
+    this.lookups = prepared.lookups;
+    this.fixedDealer = prepared.fixedDealer;
+    this.summary = {
+      file,
+      importId: null,
+      kind: options.kind ?? null,
+      status: 'imported',
+      dealer: options.dealer ?? null,
+      asOf: options.asOf ?? null,
+      rowsRead: 0,
+      rowsImported: 0,
+      rowsRejected: 0,
+      counts: {},
+      warnings: [],
+      errors: [],
+      errorCount: 0,
+      changes: [],
+      previousImport: prepared.previous ? { id: prepared.previous.id, at: formatTimestamp(prepared.previous.started_at) } : null,
+      receiptStatus: null,
+      durationMs: 0,
+    };
+    if (this.fixedDealer !== undefined) this.dealersSeen.add(this.fixedDealer);
+    if (scopeOf(actor).kind !== 'group' && actor.dealerId !== null) this.dealersSeen.add(actor.dealerId);
+  }
+
+  private addProblem(p: ImportProblem): void {
+    this.summary.errorCount++;
+    if (this.problems.length < MAX_STORED_ERRORS) this.problems.push(p);
+  }
+
+  private rowProblem(row: RowResult, column: string, value: string, reason: string): void {
+    this.addProblem({ file: this.displayName, sheet: row.sheet, rowNumber: row.rowNumber, column, value, reason });
+  }
+
+  /** The import's transaction: read and stage, merge, record. Throws Rejected or DryRun to roll back. */
+  async inTransaction(tx: Tx, started: number): Promise<void> {
+    const importId = await this.insertImport(tx);
+    const reader = readImportFile(this.displayName, {
+      kind: this.options.kind,
+      sheet: this.options.sheet,
+      mapping: this.options.mapping,
+      dealer: this.options.dealer,
+      extraTypes: this.prepared.extraTypes,
+    });
+    const kind = await this.readRows(tx, reader);
+    await this.afterReading(tx, importId, reader, kind);
+    if (this.summary.kind === 'ledger' && this.writer !== null) await this.mergeLedgerFile(tx, importId);
+    else if (this.summary.kind === 'receipts') await this.mergeReceiptsFile(tx, importId);
+    await this.record(tx, importId, started);
+    if (this.options.dryRun) throw new DryRun();
+  }
+
+  private async insertImport(tx: Tx): Promise<number> {
     const [record] = await tx('imports')
       .insert({
-        file_name: displayName,
-        file_hash: hash,
-        file_size: size,
-        kind: options.kind ?? 'ledger',
-        dealer_id: fixedDealer ?? null,
-        as_of: options.asOf ?? null,
+        file_name: this.displayName,
+        file_hash: this.prepared.hash,
+        file_size: this.prepared.size,
+        kind: this.options.kind ?? 'ledger',
+        dealer_id: this.fixedDealer ?? null,
+        as_of: this.options.asOf ?? null,
         status: 'imported',
-        actor_id: actor.id,
+        actor_id: this.actor.id,
       })
       .returning('id');
-    const importId = record.id as number;
-    summary.importId = importId;
+    this.summary.importId = record.id as number;
+    return record.id as number;
+  }
 
-    const resolveDealer = async (value: string | null, row: RowResult): Promise<number | null> => {
-      const key = value ?? options.dealer ?? null;
-      if (key === null) {
-        addProblem({
-          file: displayName,
-          sheet: row.sheet,
-          rowNumber: row.rowNumber,
-          column: '经销商',
-          value: '',
-          reason: 'a dealer: a 经销商 column or --dealer CODE',
-        });
-        return null;
-      }
-      const id = lookups.dealers.get(key) ?? lookups.dealers.get(key.toUpperCase());
-      if (id !== undefined) {
-        // Another dealer's row refuses the whole file (the transaction rolls back: nothing written).
-        if (!dealerInScope(actor, id)) {
-          throw new NotAllowed(
-            `${actor.username} may not import for dealer ${lookups.dealerCodes.get(id) ?? key} (${displayName}${row.sheet ? ` sheet ${row.sheet}` : ''} row ${row.rowNumber}, column 经销商)`,
-          );
-        }
-        dealersSeen.add(id);
-        return id;
-      }
-      if (options.createDealers && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(key)) {
-        const dealer = await addDealer(tx, actor, { code: key, name: key });
-        lookups.dealers.set(key, dealer.id);
-        lookups.dealerCodes.set(dealer.id, dealer.code);
-        dealersSeen.add(dealer.id);
-        summary.warnings.push(`dealer ${key} created with its code as its name: give it its real name`);
-        return dealer.id;
-      }
-      addProblem({
-        file: displayName,
-        sheet: row.sheet,
-        rowNumber: row.rowNumber,
-        column: '经销商',
-        value: key,
-        reason: 'a known dealer code or name, or let the import create dealers (createDealers)',
-      });
-      return null;
-    };
-
-    let kind: ImportKind | null = options.kind ?? null;
-    let writer: Awaited<ReturnType<typeof openStageWriter>> | null = null;
-    const receiptRows: StagedReceipt[] = [];
-    let position = 0;
+  /** Streams the rows: bad ones are problems, receipts are kept, ledger rows are staged. Returns the rows' kind. */
+  private async readRows(tx: Tx, reader: ImportReader): Promise<ImportKind | null> {
+    let kind: ImportKind | null = this.options.kind ?? null;
     try {
       for await (const row of reader.rows()) {
-        summary.rowsRead++;
-        if (summary.rowsRead % 10_000 === 0) progress?.(displayName, summary.rowsRead, 'reading');
+        this.summary.rowsRead++;
+        if (this.summary.rowsRead % 10_000 === 0) this.progress?.(this.displayName, this.summary.rowsRead, 'reading');
         if (kind === null) kind = row.kind;
-        // Only rows that are rejected need their key.
-        const rowKey = () => `${row.sheet ?? ''}:${row.rowNumber}`;
-        const contractNo = (row.values as { contract_no?: string }).contract_no;
-        if (!row.ok) {
-          for (const p of toProblem(row)) addProblem({ ...p, file: displayName });
-          rejectedRows.add(rowKey());
-          const dealerGuess = fixedDealer ?? lookups.dealers.get((row.values as { dealer?: string }).dealer ?? '');
-          if (contractNo && dealerGuess !== undefined)
-            badContracts.set(`${dealerGuess}|${contractNo}`, { dealerId: dealerGuess, contractNo });
-          continue;
-        }
-        if (row.kind === 'receipts') {
-          // Receipt files have no dealer column: --dealer, else the contract number decides (if unique).
-          receiptRows.push({ row, dealerId: fixedDealer ?? null, position: position++ });
-          if (receiptRows.length > MAX_RECEIPT_ROWS) {
-            throw new BadInput('FILE', displayName, `a receipts file of at most ${MAX_RECEIPT_ROWS} rows (split it)`);
-          }
-          continue;
-        }
-        const v = row.values as LedgerValues;
-        const dealerId = fixedDealer ?? (await resolveDealer(v.dealer, row));
-        if (dealerId === null) {
-          rejectedRows.add(rowKey());
-          continue;
-        }
-        let collector: number | null = null;
-        if (v.collector) {
-          const match = matchCollector(lookups, v.collector, dealerId);
-          if ('elsewhere' in match) {
-            addProblem({
-              file: displayName,
-              sheet: row.sheet,
-              rowNumber: row.rowNumber,
-              column: '催收员',
-              value: v.collector,
-              reason: `a collector of dealer ${lookups.dealerCodes.get(dealerId)}: this user is at another dealer`,
-            });
-            rejectedRows.add(rowKey());
-            if (v.contract_no) badContracts.set(`${dealerId}|${v.contract_no}`, { dealerId, contractNo: v.contract_no });
-            continue;
-          }
-          if ('id' in match) collector = match.id;
-          else unknownCollectors.set(v.collector, (unknownCollectors.get(v.collector) ?? 0) + 1);
-        }
-        if (writer === null) {
-          await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
-          // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block.
-          writer = await openStageWriter(tx, db.kind, LEDGER_STAGE, LEDGER_COLUMNS, { free: options.createDealers === true });
-        }
-        const values: ColumnValue[] = [
-          row.sheet,
-          row.rowNumber,
-          dealerId,
-          v.contract_no,
-          v.customer_name,
-          v.id_number,
-          v.phone,
-          v.machine_model,
-          v.serial_no,
-          v.sign_date,
-          v.contract_amount,
-          collector,
-          v.seq,
-          v.type,
-          v.due_date,
-          v.amount_due,
-          v.amount_paid,
-          v.penalty_accrued,
-          v.penalty_paid,
-        ];
-        await writer.push(values);
+        if (!row.ok) this.rejectRow(row);
+        else if (row.kind === 'receipts') this.keepReceipt(row);
+        else await this.stageLedgerRow(tx, row);
       }
     } catch (error) {
-      await writer?.abort();
+      await this.writer?.abort();
       throw error;
     }
-    progress?.(displayName, summary.rowsRead, 'merging');
+    this.progress?.(this.displayName, this.summary.rowsRead, 'merging');
     // On a server the COPY holds the connection: finish it before any other statement of the transaction.
-    await writer?.close();
+    await this.writer?.close();
+    return kind;
+  }
+
+  /** Only rows that are rejected need their key. */
+  private rejectedKey(row: { sheet: string | null; rowNumber: number | null }): void {
+    this.rejectedRows.add(`${row.sheet ?? ''}:${row.rowNumber}`);
+  }
+
+  private rejectRow(row: RowResult): void {
+    const contractNo = (row.values as { contract_no?: string }).contract_no;
+    for (const p of toProblem(row)) this.addProblem({ ...p, file: this.displayName });
+    this.rejectedKey(row);
+    const dealerGuess = this.fixedDealer ?? this.lookups.dealers.get((row.values as { dealer?: string }).dealer ?? '');
+    if (contractNo && dealerGuess !== undefined)
+      this.badContracts.set(`${dealerGuess}|${contractNo}`, { dealerId: dealerGuess, contractNo });
+  }
+
+  /** Receipt files have no dealer column: the dealer given, else the contract number decides (if unique). */
+  private keepReceipt(row: StagedReceipt['row']): void {
+    this.receiptRows.push({ row, dealerId: this.fixedDealer ?? null, position: this.receiptRows.length });
+    if (this.receiptRows.length > MAX_RECEIPT_ROWS) {
+      throw new BadInput('files', this.displayName, `a receipts file of at most ${MAX_RECEIPT_ROWS} rows (split it)`);
+    }
+  }
+
+  private async stageLedgerRow(tx: Tx, row: RowResult & { kind: 'ledger'; ok: true }): Promise<void> {
+    const v = row.values;
+    const dealerId = this.fixedDealer ?? (await this.resolveDealer(tx, v.dealer, row));
+    if (dealerId === null) return this.rejectedKey(row);
+    const collector = this.collectorOf(row, dealerId);
+    if (collector === false) return;
+    if (this.writer === null) {
+      await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
+      // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block.
+      this.writer = await openStageWriter(tx, this.db.kind, LEDGER_STAGE, LEDGER_COLUMNS, { free: this.options.createDealers === true });
+    }
+    const values: ColumnValue[] = [
+      row.sheet,
+      row.rowNumber,
+      dealerId,
+      v.contract_no,
+      v.customer_name,
+      v.id_number,
+      v.phone,
+      v.machine_model,
+      v.serial_no,
+      v.sign_date,
+      v.contract_amount,
+      collector,
+      v.seq,
+      v.type,
+      v.due_date,
+      v.amount_due,
+      v.amount_paid,
+      v.penalty_accrued,
+      v.penalty_paid,
+    ];
+    await this.writer.push(values);
+  }
+
+  /** The row's collector: a user id, null (none, or not a user: warned), or false (another dealer's: rejected). */
+  private collectorOf(row: RowResult & { kind: 'ledger'; ok: true }, dealerId: number): number | null | false {
+    const v = row.values;
+    if (!v.collector) return null;
+    const match = matchCollector(this.lookups, v.collector, dealerId);
+    if ('elsewhere' in match) {
+      const reason = `a collector of dealer ${this.lookups.dealerCodes.get(dealerId)}: this user is at another dealer`;
+      this.rowProblem(row, '催收员', v.collector, reason);
+      this.rejectedKey(row);
+      if (v.contract_no) this.badContracts.set(`${dealerId}|${v.contract_no}`, { dealerId, contractNo: v.contract_no });
+      return false;
+    }
+    if ('id' in match) return match.id;
+    this.unknownCollectors.set(v.collector, (this.unknownCollectors.get(v.collector) ?? 0) + 1);
+    return null;
+  }
+
+  private async resolveDealer(tx: Tx, value: string | null, row: RowResult): Promise<number | null> {
+    const key = value ?? this.options.dealer ?? null;
+    if (key === null) {
+      this.rowProblem(row, '经销商', '', 'a dealer: a 经销商 column or --dealer CODE');
+      return null;
+    }
+    const id = this.lookups.dealers.get(key) ?? this.lookups.dealers.get(key.toUpperCase());
+    if (id !== undefined) {
+      // Another dealer's row refuses the whole file (the transaction rolls back: nothing written).
+      if (!dealerInScope(this.actor, id)) {
+        throw new NotAllowed(
+          `${this.actor.username} may not import for dealer ${this.lookups.dealerCodes.get(id) ?? key} (${this.displayName}${row.sheet ? ` sheet ${row.sheet}` : ''} row ${row.rowNumber}, column 经销商)`,
+        );
+      }
+      this.dealersSeen.add(id);
+      return id;
+    }
+    if (this.options.createDealers && /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(key)) {
+      const dealer = await addDealer(tx, this.actor, { code: key, name: key });
+      this.lookups.dealers.set(key, dealer.id);
+      this.lookups.dealerCodes.set(dealer.id, dealer.code);
+      this.dealersSeen.add(dealer.id);
+      this.summary.warnings.push(`dealer ${key} created with its code as its name: give it its real name`);
+      return dealer.id;
+    }
+    this.rowProblem(row, '经销商', key, 'a known dealer code or name, or let the import create dealers (createDealers)');
+    return null;
+  }
+
+  /** File-level problems, the kind, cross-row problems; rejects the file on any problem unless skipInvalid. */
+  private async afterReading(tx: Tx, importId: number, reader: ImportReader, kind: ImportKind | null): Promise<void> {
+    const { summary } = this;
     for (const e of reader.errors) {
-      addProblem({ file: displayName, sheet: e.sheet, rowNumber: e.rowNumber, column: e.column, value: null, reason: e.reason });
+      this.addProblem({ file: this.displayName, sheet: e.sheet, rowNumber: e.rowNumber, column: e.column, value: null, reason: e.reason });
     }
     summary.kind = kind ?? reader.kind;
-    for (const [name, count] of unknownCollectors) {
+    for (const [name, count] of this.unknownCollectors) {
       summary.warnings.push(`collector ${JSON.stringify(name)} is not a user (${count} row(s)): contracts left unassigned`);
     }
-    if (summary.kind === 'ledger' && !options.asOf) {
+    if (summary.kind === 'ledger' && !this.options.asOf) {
       throw new BadInput('asOf', null, 'the cut-over date of the ledger’s figures (amounts paid and penalty as of that day)');
     }
     await tx('imports')
       .where({ id: importId })
       .update({ kind: summary.kind ?? 'ledger' });
-    const fileLevel = reader.errors.length > 0;
-
-    if (summary.kind === 'ledger' && writer !== null) {
+    if (summary.kind === 'ledger' && this.writer !== null) {
       for (const p of await crossRowProblems(tx)) {
-        addProblem({ file: displayName, sheet: p.sheet, rowNumber: p.rowNumber, column: p.column, value: p.value, reason: p.reason });
-        rejectedRows.add(`${p.sheet ?? ''}:${p.rowNumber}`);
-        badContracts.set(`${p.dealerId}|${p.contractNo}`, { dealerId: p.dealerId, contractNo: p.contractNo });
+        this.addProblem({
+          file: this.displayName,
+          sheet: p.sheet,
+          rowNumber: p.rowNumber,
+          column: p.column,
+          value: p.value,
+          reason: p.reason,
+        });
+        this.rejectedKey(p);
+        this.badContracts.set(`${p.dealerId}|${p.contractNo}`, { dealerId: p.dealerId, contractNo: p.contractNo });
       }
     }
-    summary.rowsRejected = rejectedRows.size;
-    if (fileLevel || (summary.errorCount > 0 && !options.skipInvalid)) throw new Rejected();
+    summary.rowsRejected = this.rejectedRows.size;
+    if (reader.errors.length > 0 || (summary.errorCount > 0 && !this.options.skipInvalid)) throw new Rejected();
+  }
 
-    if (summary.kind === 'ledger' && writer !== null) {
-      await dropContracts(tx, [...badContracts.values()]);
-      // What is written is what is left staged; a bad row of a contract was staged too (cross-row problems).
-      const written = await stagedRows(tx);
-      const leftOut = summary.rowsRead - summary.rowsRejected - written;
-      if (leftOut > 0) summary.warnings.push(`${leftOut} valid row(s) left out with their contract, which has a bad row`);
-      summary.counts = await mergeLedger(tx, importId, actor.id, options.asOf as BusinessDate);
-      summary.rowsImported = written;
-    } else if (summary.kind === 'receipts') {
-      summary.counts = await importReceiptRows(tx, actor, importId, receiptRows, {
-        status: receiptStatus,
-        actor,
-        dealerCodes: lookups.dealerCodes,
-        addProblem: (p) => {
-          addProblem({ ...p, file: displayName });
-          rejectedRows.add(`${p.sheet ?? ''}:${p.rowNumber}`);
-        },
-      });
-      summary.rowsRejected = rejectedRows.size;
-      if (summary.errorCount > 0 && !options.skipInvalid) throw new Rejected();
-      summary.rowsImported = (summary.counts.receiptsCreated ?? 0) + (summary.counts.receiptsRegistered ?? 0);
-      summary.receiptStatus = receiptStatus;
-      for (const id of await tx('import_keys').where({ import_id: importId }).distinct().pluck('dealer_id')) dealersSeen.add(id);
-    }
-    summary.changes = (
-      await tx('import_changes')
-        .where({ import_id: importId })
-        .orderBy('id')
-        .limit(MAX_STORED_ERRORS)
-        .select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
-    ).map((c) => ({
-      entity: c.entity,
-      key: c.entity_key,
-      field: c.field,
-      old: c.old_value,
-      new: c.new_value,
-      outcome: c.outcome,
-      reason: c.reason,
-    }));
+  private async mergeLedgerFile(tx: Tx, importId: number): Promise<void> {
+    const { summary } = this;
+    await dropContracts(tx, [...this.badContracts.values()]);
+    // What is written is what is left staged; a bad row of a contract was staged too (cross-row problems).
+    const written = await stagedRows(tx);
+    const leftOut = summary.rowsRead - summary.rowsRejected - written;
+    if (leftOut > 0) summary.warnings.push(`${leftOut} valid row(s) left out with their contract, which has a bad row`);
+    summary.counts = await mergeLedger(tx, importId, this.actor.id, this.options.asOf as BusinessDate);
+    summary.rowsImported = written;
+  }
+
+  private async mergeReceiptsFile(tx: Tx, importId: number): Promise<void> {
+    const { summary, prepared } = this;
+    summary.counts = await importReceiptRows(tx, this.actor, importId, this.receiptRows, {
+      status: prepared.receiptStatus,
+      actor: this.actor,
+      dealerCodes: this.lookups.dealerCodes,
+      addProblem: (p) => {
+        this.addProblem({ ...p, file: this.displayName });
+        this.rejectedKey(p);
+      },
+    });
+    summary.rowsRejected = this.rejectedRows.size;
+    if (summary.errorCount > 0 && !this.options.skipInvalid) throw new Rejected();
+    summary.rowsImported = (summary.counts.receiptsCreated ?? 0) + (summary.counts.receiptsRegistered ?? 0);
+    summary.receiptStatus = prepared.receiptStatus;
+    for (const id of await tx('import_keys').where({ import_id: importId }).distinct().pluck('dealer_id')) this.dealersSeen.add(id);
+  }
+
+  /** The changes, the warnings and the outcome into the summary; the import's rows, problems and audit row. */
+  private async record(tx: Tx, importId: number, started: number): Promise<void> {
+    const { summary } = this;
+    summary.changes = await loadChanges(tx, importId);
     const { linesNotInFile = 0, conflicts = 0, receiptsDuplicate = 0, ...effects } = summary.counts;
     if (linesNotInFile > 0)
       summary.warnings.push(`${linesNotInFile} stored line(s) of these contracts are not in the file: kept as they are`);
@@ -435,8 +508,8 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
       summary.status = 'unchanged';
       summary.rowsImported = 0;
     }
-    await saveProblems(tx, importId, problems);
-    await saveDealers(tx, importId, dealersSeen);
+    await saveProblems(tx, importId, this.problems);
+    await saveDealers(tx, importId, this.dealersSeen);
     await tx('imports')
       .where({ id: importId })
       .update({
@@ -448,37 +521,52 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
         finished_at: tx.fn.now(),
         duration_ms: Date.now() - started,
       });
-    await writeAudit(tx, actor, {
+    await writeAudit(tx, this.actor, {
       action: 'import',
       entity: 'import',
       entityId: importId,
-      dealerId: fixedDealer ?? null,
-      details: { file: displayName, hash, kind: summary.kind, status: summary.status, counts: summary.counts },
+      dealerId: this.fixedDealer ?? null,
+      details: { file: this.displayName, hash: this.prepared.hash, kind: summary.kind, status: summary.status, counts: summary.counts },
     });
-    if (options.dryRun) throw new DryRun();
-  };
-
-  try {
-    await db.knex.transaction(run);
-  } catch (error) {
-    if (error instanceof DryRun) {
-      summary.status = 'dry_run';
-      summary.importId = null;
-    } else if (error instanceof Rejected) {
-      summary.status = 'rejected';
-      summary.rowsImported = 0;
-      summary.importId = options.dryRun
-        ? null
-        : await recordRejected(db, actor, { summary, hash, size, fixedDealer, problems, started, dealers: dealersSeen });
-      summary.counts = {};
-      summary.changes = [];
-    } else {
-      throw error;
-    }
   }
-  summary.errors = problems;
-  summary.durationMs = Date.now() - started;
-  return summary;
+
+  /** A rejected file: nothing of it written; the attempt recorded (not for a dry run) in a transaction of its own. */
+  async recordRejection(started: number): Promise<void> {
+    const { summary, prepared } = this;
+    summary.status = 'rejected';
+    summary.rowsImported = 0;
+    summary.importId = this.options.dryRun
+      ? null
+      : await recordRejected(this.db, this.actor, {
+          summary,
+          hash: prepared.hash,
+          size: prepared.size,
+          fixedDealer: this.fixedDealer,
+          problems: this.problems,
+          started,
+          dealers: this.dealersSeen,
+        });
+    summary.counts = {};
+    summary.changes = [];
+  }
+}
+
+async function loadChanges(tx: Tx, importId: number): Promise<ImportSummary['changes']> {
+  return (
+    await tx('import_changes')
+      .where({ import_id: importId })
+      .orderBy('id')
+      .limit(MAX_STORED_ERRORS)
+      .select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
+  ).map((c) => ({
+    entity: c.entity,
+    key: c.entity_key,
+    field: c.field,
+    old: c.old_value,
+    new: c.new_value,
+    outcome: c.outcome,
+    reason: c.reason,
+  }));
 }
 
 /** Rows of one receipts file kept in memory for value-date ordering. */

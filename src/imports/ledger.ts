@@ -233,10 +233,45 @@ async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
   };
 }
 
-/** The whole merge, in the import's transaction. Returns what it created and changed. */
+/** The whole merge, in the import's transaction, step by step in this order. Returns what it created and changed. */
 export async function mergeLedger(tx: Tx, importId: number, actorId: number, asOf: BusinessDate): Promise<LedgerCounts> {
-  const S = LEDGER_STAGE;
-  // One row per contract in the file, with the line figures it needs.
+  await stageContracts(tx);
+  const customersCreated = await mergeCustomers(tx);
+  await markExistingContracts(tx);
+  await recordContractChanges(tx, importId, asOf);
+  const contractsUpdated = await updateContracts(tx, asOf);
+  const contractsCreated = await createContracts(tx, importId, actorId, asOf);
+  const machinesCreated = await mergeMachines(tx);
+  const bulk = await bulkLoad(tx);
+  await stageLines(tx);
+  await recordLineChanges(tx, importId);
+  const linesNotInFile = await countLinesNotInFile(tx);
+  const { linesCreated, linesUpdated } = await writeLines(tx, asOf);
+  const openingPostings = await writeOpeningPostings(tx, importId, actorId, asOf);
+  await bulk.finish();
+  await updateDerivedFigures(tx);
+  const [tally] = await rows<{ applied: number; conflicts: number }>(
+    tx,
+    `SELECT count(*) FILTER (WHERE outcome = 'applied')::int AS applied, count(*) FILTER (WHERE outcome = 'conflict')::int AS conflicts
+       FROM import_changes WHERE import_id = ?`,
+    [importId],
+  );
+  return {
+    contractsCreated,
+    contractsUpdated,
+    customersCreated,
+    machinesCreated,
+    linesCreated,
+    linesUpdated,
+    openingPostings,
+    changesApplied: tally?.applied ?? 0,
+    conflicts: tally?.conflicts ?? 0,
+    linesNotInFile,
+  };
+}
+
+/** One row per contract in the file (zq_stage_contracts), with the line figures it needs. */
+async function stageContracts(tx: Tx): Promise<void> {
   await tx.raw(`DROP TABLE IF EXISTS zq_stage_contracts`);
   await tx.raw(
     `CREATE TEMP TABLE zq_stage_contracts ON COMMIT DROP AS
@@ -246,9 +281,12 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
             coalesce(sum(amount_due) FILTER (WHERE receivable_type = 'principal'), 0) AS principal_total,
             NULL::bigint AS customer_id, NULL::bigint AS contract_id, false AS is_new, NULL::text AS conflict,
             NULL::integer AS version
-       FROM ${S} GROUP BY dealer_id, contract_no`,
+       FROM ${LEDGER_STAGE} GROUP BY dealer_id, contract_no`,
   );
-  // Customers: by ID number within the dealer, else by name + phone; new ones created.
+}
+
+/** Customers: by ID number within the dealer, else by name + phone; new ones created. Returns how many. */
+async function mergeCustomers(tx: Tx): Promise<number> {
   const matchCustomers = async () => {
     await tx.raw(
       `UPDATE zq_stage_contracts sc SET customer_id = c.id FROM customers c
@@ -269,7 +307,7 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
         AND (sc.id_number IS NULL OR cu.id_number IS NULL OR cu.id_number = sc.id_number)`,
   );
   await matchCustomers();
-  const customersCreated = rowCount(
+  const created = rowCount(
     await tx.raw(
       `INSERT INTO customers (dealer_id, name, id_number, phone)
        SELECT DISTINCT ON (dealer_id, coalesce(id_number, customer_name || chr(31) || coalesce(phone, '')))
@@ -279,8 +317,11 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
     ),
   );
   await matchCustomers();
+  return created;
+}
 
-  // Existing contracts, and whether anything confirmed, locked or posted later depends on their figures.
+/** Existing contracts, and whether anything confirmed, locked or posted later depends on their figures. */
+async function markExistingContracts(tx: Tx): Promise<void> {
   await tx.raw(
     `UPDATE zq_stage_contracts sc SET contract_id = c.id,
             version = (SELECT max(version) FROM schedule_versions v WHERE v.contract_id = c.id),
@@ -295,64 +336,73 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
             END
        FROM contracts c WHERE c.dealer_id = sc.dealer_id AND c.contract_no = sc.contract_no`,
   );
+}
 
-  const change = (entity: string, key: string, field: string, oldValue: string, newValue: string, where: string, conflictAware = true) =>
-    tx.raw(
-      `INSERT INTO import_changes (import_id, entity, entity_key, field, old_value, new_value, outcome, reason)
-       SELECT ?, '${entity}', ${key}, '${field}', ${oldValue}, ${newValue},
-              ${conflictAware ? `CASE WHEN sc.conflict IS NULL THEN 'applied' ELSE 'conflict' END, sc.conflict` : `'applied', NULL`}
-         ${where}`,
-      [importId],
-    );
+/**
+ * Records a change (old → new) of each row `where` selects (a FROM … WHERE … over `sc`): applied, or — where
+ * `conflictAware` and the contract has a conflict — a conflict, never applied.
+ */
+function recordChange(
+  tx: Tx,
+  importId: number,
+  change: { entity: string; key: string; field: string; old: string; new: string; where: string; conflictAware?: boolean },
+) {
+  const outcome =
+    change.conflictAware === false ? `'applied', NULL` : `CASE WHEN sc.conflict IS NULL THEN 'applied' ELSE 'conflict' END, sc.conflict`;
+  return tx.raw(
+    `INSERT INTO import_changes (import_id, entity, entity_key, field, old_value, new_value, outcome, reason)
+     SELECT ?, '${change.entity}', ${change.key}, '${change.field}', ${change.old}, ${change.new},
+            ${outcome}
+         ${change.where}`,
+    [importId],
+  );
+}
 
-  // Contract fields that no figure depends on: applied even where figures are locked.
-  const contractKey = `(SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no`;
-  const existing = `FROM zq_stage_contracts sc JOIN contracts c ON c.id = sc.contract_id`;
-  await change(
-    'contract',
-    contractKey,
+const CONTRACT_KEY = `(SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no`;
+const EXISTING_CONTRACTS = `FROM zq_stage_contracts sc JOIN contracts c ON c.id = sc.contract_id`;
+
+/** The contracts' changed fields; those no figure depends on are applied even where figures are locked. */
+async function recordContractChanges(tx: Tx, importId: number, asOf: BusinessDate): Promise<void> {
+  const contract = (field: string, old: string, value: string, where: string, conflictAware = false) =>
+    recordChange(tx, importId, {
+      entity: 'contract',
+      key: CONTRACT_KEY,
+      field,
+      old,
+      new: value,
+      where: `${EXISTING_CONTRACTS} WHERE ${where}`,
+      conflictAware,
+    });
+  await contract(
     'customer',
     '(SELECT name FROM customers WHERE id = c.customer_id)',
     'sc.customer_name',
-    `${existing} WHERE c.customer_id <> sc.customer_id`,
-    false,
+    'c.customer_id <> sc.customer_id',
   );
-  await change(
-    'contract',
-    contractKey,
+  await contract(
     'collector',
     '(SELECT username FROM users WHERE id = c.collector_id)',
     '(SELECT username FROM users WHERE id = sc.collector_id)',
-    `${existing} WHERE sc.collector_id IS NOT NULL AND c.collector_id IS DISTINCT FROM sc.collector_id`,
-    false,
+    'sc.collector_id IS NOT NULL AND c.collector_id IS DISTINCT FROM sc.collector_id',
   );
-  await change(
-    'contract',
-    contractKey,
+  await contract(
     'sign_date',
     'c.sign_date::text',
     'sc.sign_date::text',
-    `${existing} WHERE sc.sign_date IS NOT NULL AND c.sign_date IS DISTINCT FROM sc.sign_date`,
-    false,
+    'sc.sign_date IS NOT NULL AND c.sign_date IS DISTINCT FROM sc.sign_date',
   );
-  await change(
-    'contract',
-    contractKey,
+  await contract(
     'contract_amount',
     'c.contract_amount::text',
     'sc.contract_amount::text',
-    `${existing} WHERE sc.contract_amount IS NOT NULL AND c.contract_amount IS DISTINCT FROM sc.contract_amount`,
-    false,
+    'sc.contract_amount IS NOT NULL AND c.contract_amount IS DISTINCT FROM sc.contract_amount',
   );
-  await change(
-    'contract',
-    contractKey,
-    'cutover_date',
-    'c.cutover_date::text',
-    `'${asOf}'`,
-    `${existing} WHERE c.cutover_date IS DISTINCT FROM '${asOf}'::date`,
-  );
-  const contractsUpdated = rowCount(
+  await contract('cutover_date', 'c.cutover_date::text', `'${asOf}'`, `c.cutover_date IS DISTINCT FROM '${asOf}'::date`, true);
+}
+
+/** Applies the existing contracts' changed fields (the cut-over date only without a conflict). Returns how many. */
+async function updateContracts(tx: Tx, asOf: BusinessDate): Promise<number> {
+  return rowCount(
     await tx.raw(
       `UPDATE contracts c SET customer_id = sc.customer_id,
               collector_id = coalesce(sc.collector_id, c.collector_id),
@@ -370,9 +420,14 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
       [asOf, asOf],
     ),
   );
+}
 
-  // New contracts: imported schedule as version 1, opening position as of the cut-over date.
-  const contractsCreated = rowCount(
+/**
+ * New contracts: imported schedule as version 1, opening position as of the cut-over date; an audit row for
+ * each contract created or changed. Returns how many were created.
+ */
+async function createContracts(tx: Tx, importId: number, actorId: number, asOf: BusinessDate): Promise<number> {
+  const created = rowCount(
     await tx.raw(
       `WITH created AS (
          INSERT INTO contracts (dealer_id, contract_no, customer_id, collector_id, sign_date, contract_amount,
@@ -400,13 +455,16 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
                                    AND ch.entity_key = (SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no)`,
     [actorId, actorId, importId, importId],
   );
+  return created;
+}
 
-  // Machines by serial number; links to their contracts.
-  const machinesCreated = rowCount(
+/** Machines by serial number, and their links to their contracts. Returns how many machines were created. */
+async function mergeMachines(tx: Tx): Promise<number> {
+  const created = rowCount(
     await tx.raw(
       `INSERT INTO machines (dealer_id, serial_no, model)
        SELECT DISTINCT ON (dealer_id, serial_no) dealer_id, serial_no, coalesce(machine_model, '')
-         FROM ${S} WHERE serial_no IS NOT NULL
+         FROM ${LEDGER_STAGE} WHERE serial_no IS NOT NULL
         ORDER BY dealer_id, serial_no, rn
        ON CONFLICT (dealer_id, serial_no) DO NOTHING`,
     ),
@@ -414,14 +472,16 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
   await tx.raw(
     `INSERT INTO contract_machines (contract_id, machine_id)
      SELECT DISTINCT sc.contract_id, m.id
-       FROM (SELECT DISTINCT dealer_id, contract_no, serial_no FROM ${S} WHERE serial_no IS NOT NULL) s
+       FROM (SELECT DISTINCT dealer_id, contract_no, serial_no FROM ${LEDGER_STAGE} WHERE serial_no IS NOT NULL) s
        JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
        JOIN machines m ON m.dealer_id = s.dealer_id AND m.serial_no = s.serial_no
      ON CONFLICT DO NOTHING`,
   );
+  return created;
+}
 
-  const bulk = await bulkLoad(tx);
-  // Lines: the file's lines beside the stored live ones.
+/** The file's lines beside the stored live ones (zq_stage_lines); a new line gets its id here. */
+async function stageLines(tx: Tx): Promise<void> {
   await tx.raw(`DROP TABLE IF EXISTS zq_stage_lines`);
   // Looked up once: pg_get_serial_sequence in the statement would read the catalog for every row.
   const [sequence] = await rows<{ name: string }>(tx, `SELECT pg_get_serial_sequence('schedule_lines', 'id') AS name`);
@@ -433,48 +493,42 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
             coalesce(l.id, CASE WHEN sc.conflict IS NULL THEN nextval(?::regclass) END) AS line_id,
             CASE WHEN l.id IS NULL THEN CASE WHEN sc.is_new THEN 1 ELSE sc.version END END AS version,
             l.due_date AS old_due_date, l.amount_due AS old_amount_due
-       FROM ${S} s
+       FROM ${LEDGER_STAGE} s
        JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
        LEFT JOIN schedule_lines l ON l.contract_id = sc.contract_id AND l.seq = s.seq
             AND l.receivable_type = s.receivable_type AND l.retired_version IS NULL`,
     [sequence?.name ?? null],
   );
-  const linesFrom = `FROM zq_stage_lines sc`;
-  // Only lines with a change need their key.
-  const lineKey = `(SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no || '#' || sc.seq || ':' || sc.receivable_type`;
-  await change(
-    'line',
-    lineKey,
-    'added',
-    'NULL',
-    `sc.due_date::text || ' ' || sc.amount_due::text`,
-    `${linesFrom} WHERE sc.is_added AND NOT sc.is_new`,
-  );
-  await change(
-    'line',
-    lineKey,
-    'due_date',
-    'sc.old_due_date::text',
-    'sc.due_date::text',
-    `${linesFrom} WHERE NOT sc.is_added AND sc.old_due_date <> sc.due_date`,
-  );
-  await change(
-    'line',
-    lineKey,
-    'amount_due',
-    'sc.old_amount_due::text',
-    'sc.amount_due::text',
-    `${linesFrom} WHERE NOT sc.is_added AND sc.old_amount_due <> sc.amount_due`,
-  );
-  // Stored lines the file does not have are kept (a file may be a partial export); counted, never deleted.
+}
+
+// Only lines with a change need their key.
+const LINE_KEY = `(SELECT code FROM dealers WHERE id = sc.dealer_id) || '/' || sc.contract_no || '#' || sc.seq || ':' || sc.receivable_type`;
+const STAGED_LINES = `FROM zq_stage_lines sc`;
+
+/** The lines added to existing contracts and the stored lines' changed due dates and amounts. */
+async function recordLineChanges(tx: Tx, importId: number): Promise<void> {
+  const line = (field: string, old: string, value: string, where: string) =>
+    recordChange(tx, importId, { entity: 'line', key: LINE_KEY, field, old, new: value, where: `${STAGED_LINES} WHERE ${where}` });
+  await line('added', 'NULL', `sc.due_date::text || ' ' || sc.amount_due::text`, 'sc.is_added AND NOT sc.is_new');
+  await line('due_date', 'sc.old_due_date::text', 'sc.due_date::text', 'NOT sc.is_added AND sc.old_due_date <> sc.due_date');
+  await line('amount_due', 'sc.old_amount_due::text', 'sc.amount_due::text', 'NOT sc.is_added AND sc.old_amount_due <> sc.amount_due');
+}
+
+/** Stored lines the file does not have are kept (a file may be a partial export); counted, never deleted. */
+async function countLinesNotInFile(tx: Tx): Promise<number> {
   const [missing] = await rows<{ n: number }>(
     tx,
     `SELECT count(*)::int AS n
        FROM zq_stage_contracts sc JOIN schedule_lines l ON l.contract_id = sc.contract_id AND l.retired_version IS NULL
       WHERE NOT sc.is_new
-        AND NOT EXISTS (SELECT 1 FROM ${S} s WHERE s.dealer_id = sc.dealer_id AND s.contract_no = sc.contract_no
+        AND NOT EXISTS (SELECT 1 FROM ${LEDGER_STAGE} s WHERE s.dealer_id = sc.dealer_id AND s.contract_no = sc.contract_no
                           AND s.seq = l.seq AND s.receivable_type = l.receivable_type)`,
   );
+  return missing?.n ?? 0;
+}
+
+/** The new lines inserted and the changed ones updated, where their contract has no conflict. */
+async function writeLines(tx: Tx, asOf: BusinessDate): Promise<{ linesCreated: number; linesUpdated: number }> {
   const linesCreated = rowCount(
     await tx.raw(
       // a new contract's lines come with their opening paid amount (schedule_lines.paid, paid_last), which its
@@ -495,34 +549,19 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
           AND (sl.old_due_date <> sl.due_date OR sl.old_amount_due <> sl.amount_due)`,
     ),
   );
+  return { linesCreated, linesUpdated };
+}
 
-  // Opening postings: what the file says against the net of what is stored (and its value date). Lines of new
-  // contracts have nothing stored: their figures are posted straight from the file (below).
-  const openingValues = `(VALUES ${OPENING.map((o) => `('${o.kind}', '${o.field}', sl.${o.column})`).join(', ')}) AS k(kind, field, wanted)`;
-  await tx.raw(`DROP TABLE IF EXISTS zq_stage_opening`);
-  await tx.raw(
-    `CREATE TEMP TABLE zq_stage_opening ON COMMIT DROP AS
-     SELECT sl.line_id, sl.contract_id, sl.dealer_id, sl.contract_no, sl.seq, sl.receivable_type, sl.is_new, sl.conflict, k.kind, k.field,
-            coalesce(k.wanted, 0) AS wanted, coalesce(cur.net, 0) AS current, cur.value_date AS current_date
-       FROM zq_stage_lines sl
-      CROSS JOIN LATERAL ${openingValues}
-       LEFT JOIN (SELECT schedule_line_id, kind, sum(signed_amount) AS net, max(value_date) FILTER (WHERE reverses_id IS NULL) AS value_date
-                    FROM postings WHERE kind IN (${OPENING.map((o) => `'${o.kind}'`).join(', ')})
-                     AND contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)
-                   GROUP BY schedule_line_id, kind) cur
-         ON cur.schedule_line_id = sl.line_id AND cur.kind = k.kind
-      WHERE sl.line_id IS NOT NULL AND NOT sl.is_new
-        AND (coalesce(k.wanted, 0) <> coalesce(cur.net, 0) OR (coalesce(cur.net, 0) <> 0 AND cur.value_date <> ?::date))`,
-    [asOf],
-  );
-  await tx.raw(
-    `INSERT INTO import_changes (import_id, entity, entity_key, field, old_value, new_value, outcome, reason)
-     SELECT ?, 'line', ${lineKey}, sc.field,
-            CASE WHEN sc.current_date IS NULL THEN sc.current::text ELSE sc.current::text || ' @' || sc.current_date END,
-            sc.wanted::text || ' @' || ?, CASE WHEN sc.conflict IS NULL THEN 'applied' ELSE 'conflict' END, sc.conflict
-       FROM zq_stage_opening sc`,
-    [importId, asOf],
-  );
+/** Per staged line, each opening figure's kind, header and the file's value (k.kind, k.field, k.wanted). */
+const OPENING_VALUES = `(VALUES ${OPENING.map((o) => `('${o.kind}', '${o.field}', sl.${o.column})`).join(', ')}) AS k(kind, field, wanted)`;
+
+/**
+ * Opening postings: what the file says against the net of what is stored (and its value date), corrected by
+ * reversal + new posting; the lines of new contracts have nothing stored and are posted straight from the file.
+ * Returns how many postings were written.
+ */
+async function writeOpeningPostings(tx: Tx, importId: number, actorId: number, asOf: BusinessDate): Promise<number> {
+  await stageOpeningCorrections(tx, importId, asOf);
   // Corrections reverse what was there (append-only), then post the file's figure.
   await reverseLivePostings(
     tx,
@@ -539,20 +578,50 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
        FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
     [asOf, importId, actorId],
   );
-  // the new contracts' lines carry these amounts already (above): the postings leave their figures as they are
+  // the new contracts' lines carry these amounts already (writeLines): the postings leave their figures as they are
   await tx.raw(`SELECT set_config('zq.line_paid_set', 'on', true)`);
   const posted = await writePostingsFrom(
     tx,
     OPENING_COLUMNS,
     `SELECT sl.contract_id, sl.dealer_id, sl.line_id, k.kind, sl.receivable_type, k.wanted, ?::date, 'import #' || ?, ?
-       FROM zq_stage_lines sl CROSS JOIN LATERAL ${openingValues}
+       FROM zq_stage_lines sl CROSS JOIN LATERAL ${OPENING_VALUES}
       WHERE sl.is_new AND k.wanted > 0`,
     [asOf, importId, actorId],
   );
   await tx.raw(`SELECT set_config('zq.line_paid_set', 'off', true)`);
-  const openingPostings = corrected + posted;
-  await bulk.finish();
-  // Derived contract figures follow the applied lines.
+  return corrected + posted;
+}
+
+/** The existing lines' opening figures that differ from the file's (zq_stage_opening), recorded as changes. */
+async function stageOpeningCorrections(tx: Tx, importId: number, asOf: BusinessDate): Promise<void> {
+  await tx.raw(`DROP TABLE IF EXISTS zq_stage_opening`);
+  await tx.raw(
+    `CREATE TEMP TABLE zq_stage_opening ON COMMIT DROP AS
+     SELECT sl.line_id, sl.contract_id, sl.dealer_id, sl.contract_no, sl.seq, sl.receivable_type, sl.is_new, sl.conflict, k.kind, k.field,
+            coalesce(k.wanted, 0) AS wanted, coalesce(cur.net, 0) AS current, cur.value_date AS current_date
+       FROM zq_stage_lines sl
+      CROSS JOIN LATERAL ${OPENING_VALUES}
+       LEFT JOIN (SELECT schedule_line_id, kind, sum(signed_amount) AS net, max(value_date) FILTER (WHERE reverses_id IS NULL) AS value_date
+                    FROM postings WHERE kind IN (${OPENING.map((o) => `'${o.kind}'`).join(', ')})
+                     AND contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)
+                   GROUP BY schedule_line_id, kind) cur
+         ON cur.schedule_line_id = sl.line_id AND cur.kind = k.kind
+      WHERE sl.line_id IS NOT NULL AND NOT sl.is_new
+        AND (coalesce(k.wanted, 0) <> coalesce(cur.net, 0) OR (coalesce(cur.net, 0) <> 0 AND cur.value_date <> ?::date))`,
+    [asOf],
+  );
+  await tx.raw(
+    `INSERT INTO import_changes (import_id, entity, entity_key, field, old_value, new_value, outcome, reason)
+     SELECT ?, 'line', ${LINE_KEY}, sc.field,
+            CASE WHEN sc.current_date IS NULL THEN sc.current::text ELSE sc.current::text || ' @' || sc.current_date END,
+            sc.wanted::text || ' @' || ?, CASE WHEN sc.conflict IS NULL THEN 'applied' ELSE 'conflict' END, sc.conflict
+       FROM zq_stage_opening sc`,
+    [importId, asOf],
+  );
+}
+
+/** Derived contract figures (financed amount, first due date) follow the applied lines. */
+async function updateDerivedFigures(tx: Tx): Promise<void> {
   await tx.raw(
     `UPDATE contracts c SET financed_amount = agg.principal, first_due_date = agg.first_due
        FROM (SELECT l.contract_id, coalesce(sum(l.amount_due) FILTER (WHERE l.receivable_type = 'principal'), 0) AS principal,
@@ -562,22 +631,4 @@ export async function mergeLedger(tx: Tx, importId: number, actorId: number, asO
       WHERE c.id = agg.contract_id
         AND (c.financed_amount IS DISTINCT FROM agg.principal OR c.first_due_date IS DISTINCT FROM agg.first_due)`,
   );
-  const [tally] = await rows<{ applied: number; conflicts: number }>(
-    tx,
-    `SELECT count(*) FILTER (WHERE outcome = 'applied')::int AS applied, count(*) FILTER (WHERE outcome = 'conflict')::int AS conflicts
-       FROM import_changes WHERE import_id = ?`,
-    [importId],
-  );
-  return {
-    contractsCreated,
-    contractsUpdated,
-    customersCreated,
-    machinesCreated,
-    linesCreated,
-    linesUpdated,
-    openingPostings,
-    changesApplied: tally?.applied ?? 0,
-    conflicts: tally?.conflicts ?? 0,
-    linesNotInFile: missing?.n ?? 0,
-  };
 }

@@ -51,8 +51,10 @@ export function isTotalMarker(cell: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Dates
 
-/** Excel serial of 1970-01-01 in the 1900 date system. */
-const SERIAL_UNIX_EPOCH = 25569;
+/** Days from 1899-12-30 (serial 0 of the 1900 system, counting its 29 February 1900) to 1970-01-01. */
+const SERIAL_UNIX_EPOCH = 25_569;
+/** Days between serial 0 of the 1900 system and serial 0 of the 1904 system (1904-01-01). */
+const SERIAL_1904_OFFSET = 1_462;
 /** Serial 60 is 1900-02-29, a day Excel invented for Lotus 1-2-3 compatibility. */
 const SERIAL_LOTUS_LEAP_DAY = 60;
 const DAY_MS = 86_400_000;
@@ -64,12 +66,22 @@ function ymd(year: number, month: number, day: number): BusinessDate {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** An Excel serial day number (1900 date system) as a calendar date, or null for serial 60 (no such day). */
-export function serialToDate(serial: number): BusinessDate | null {
-  if (serial === SERIAL_LOTUS_LEAP_DAY) return null;
-  // Up to 1900-02-28 Excel counts one day more than the real calendar: the invented 1900-02-29 is after.
-  const epochDay = serial - SERIAL_UNIX_EPOCH + (serial < SERIAL_LOTUS_LEAP_DAY ? 1 : 0);
-  return new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+/**
+ * The one Excel-serial-to-date function (a CSV cell holding a serial, and an XLSX date cell): the calendar day
+ * an Excel date serial shows, in the 1900 date system or the 1904 one; a fraction is the time of day (rounded
+ * to the millisecond, as exceljs did). The 1900 system counts a 29 February 1900 that never was (serial 60,
+ * kept from Lotus 1-2-3): Excel shows serials 1–59 one day later than the arithmetic from 1899-12-30 says.
+ * Null for serial 60 (no such day) and for a serial beyond any date. (Excel shows no date for a negative
+ * serial; those are left to the arithmetic.)
+ */
+export function serialToDate(serial: number, date1904 = false): BusinessDate | null {
+  let days = serial + (date1904 ? SERIAL_1904_OFFSET : 0);
+  if (!date1904 && serial >= 1 && serial < SERIAL_LOTUS_LEAP_DAY + 1) {
+    if (serial >= SERIAL_LOTUS_LEAP_DAY) return null;
+    days += 1;
+  }
+  const day = new Date(Math.round((days - SERIAL_UNIX_EPOCH) * DAY_MS));
+  return Number.isNaN(day.getTime()) ? null : day.toISOString().slice(0, 10);
 }
 
 // Year, month, day in the orders dealers write them; the separator must be the same twice.

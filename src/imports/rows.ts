@@ -179,91 +179,113 @@ function noHeaderRow(where: string): string {
 const UNDECODABLE = '\uFFFD';
 
 export function readImportFile(path: string, options: ReadOptions = {}): ImportReader {
-  const headerIndex = buildHeaderIndex(options.mapping, options.dealer);
-  const types = receivableTypeIndex(options.extraTypes);
-  // Dates and type names repeat across a file's rows: each distinct cell is parsed once.
-  const dates = new Map<string, Parsed<unknown>>();
-  const typeNames = new Map<string, Parsed<unknown>>();
-  let used = false;
-  const reader = {
-    file: path,
-    kind: options.kind ?? null,
-    source: null as SourceFormat | null,
-    sheets: [] as SheetReport[],
-    errors: [] as FileError[],
-    rows,
-  };
-  const fileError = (sheet: string | null, rowNumber: number | null, column: string | null, reason: string) =>
-    reader.errors.push({ file: path, sheet, rowNumber, column, reason });
+  return new FileReader(path, options);
+}
 
-  async function* rows(): AsyncGenerator<RowResult> {
-    if (used) throw new Error('invariant broken: ImportReader.rows() is single-use (the file is streamed)');
-    used = true;
+type Fail = (field: string, reason: string) => void;
+
+/** One file read as rows, step by step: the format, each sheet's header row, each row's cells and checks. */
+class FileReader implements ImportReader {
+  kind: ImportKind | null;
+  source: SourceFormat | null = null;
+  readonly sheets: SheetReport[] = [];
+  readonly errors: FileError[] = [];
+  private readonly headerIndex: ReturnType<typeof buildHeaderIndex>;
+  private readonly types: ReturnType<typeof receivableTypeIndex>;
+  // Dates and type names repeat across a file's rows: each distinct cell is parsed once.
+  private readonly dates = new Map<string, Parsed<unknown>>();
+  private readonly typeNames = new Map<string, Parsed<unknown>>();
+  private used = false;
+
+  constructor(
+    readonly file: string,
+    private readonly options: ReadOptions,
+  ) {
+    this.kind = options.kind ?? null;
+    this.headerIndex = buildHeaderIndex(options.mapping, options.dealer);
+    this.types = receivableTypeIndex(options.extraTypes);
+  }
+
+  private fileError(sheet: string | null, rowNumber: number | null, column: string | null, reason: string): void {
+    this.errors.push({ file: this.file, sheet, rowNumber, column, reason });
+  }
+
+  async *rows(): AsyncGenerator<RowResult> {
+    if (this.used) throw new Error('invariant broken: ImportReader.rows() is single-use (the file is streamed)');
+    this.used = true;
+    const path = this.file;
+    const format = await this.sniff();
+    if (format === null) return;
+    if (format === 'xlsx') {
+      this.source = { format: 'xlsx' };
+      yield* this.xlsxRows();
+    } else {
+      if (this.options.sheet !== undefined) this.fileError(null, null, null, `--sheet ${this.options.sheet}: a text file has no sheets`);
+      const csv = await openCsv(path);
+      this.source = { format: 'csv', encoding: csv.encoding, delimiter: csv.delimiter };
+      yield* this.sheetRows(null, csv.rows);
+    }
+    if (this.errors.length === 0 && !this.sheets.some((s) => s.read)) {
+      this.fileError(null, null, null, noHeaderRow(' of any sheet'));
+    }
+  }
+
+  /** The file's format from its first bytes (and name); null, with a file error, for a file that cannot be read. */
+  private async sniff(): Promise<'xlsx' | 'text' | null> {
+    const path = this.file;
     let magic: Buffer;
     try {
       magic = await readSample(path, ZIP_MAGIC.length);
     } catch (error) {
-      fileError(null, null, null, `cannot open the file: ${(error as Error).message}`);
-      return;
+      this.fileError(null, null, null, `cannot open the file: ${(error as Error).message}`);
+      return null;
     }
-    if (magic.length === 0) return void fileError(null, null, null, 'the file is empty');
-    if (OLE_MAGIC.every((b, i) => magic[i] === b)) {
-      return void fileError(null, null, null, 'an old .xls workbook: save it as .xlsx or CSV in Excel');
-    }
+    if (magic.length === 0) return this.refuse('the file is empty');
+    if (OLE_MAGIC.every((b, i) => magic[i] === b)) return this.refuse('an old .xls workbook: save it as .xlsx or CSV in Excel');
     const zip = ZIP_MAGIC.every((b, i) => magic[i] === b);
     if (!zip && /\.xls[xm]$/i.test(path)) {
-      return void fileError(
-        null,
-        null,
-        null,
-        'not an XLSX file (an .xlsx workbook is a zip file; this one is not): save it again in Excel',
-      );
+      return this.refuse('not an XLSX file (an .xlsx workbook is a zip file; this one is not): save it again in Excel');
     }
-    if (zip) {
-      reader.source = { format: 'xlsx' };
-      yield* xlsxRows();
-    } else {
-      if (options.sheet !== undefined) fileError(null, null, null, `--sheet ${options.sheet}: a text file has no sheets`);
-      const csv = await openCsv(path);
-      reader.source = { format: 'csv', encoding: csv.encoding, delimiter: csv.delimiter };
-      yield* sheetRows(null, csv.rows);
-    }
-    if (reader.errors.length === 0 && !reader.sheets.some((s) => s.read)) {
-      fileError(null, null, null, noHeaderRow(' of any sheet'));
-    }
+    return zip ? 'xlsx' : 'text';
   }
 
-  async function* xlsxRows(): AsyncGenerator<RowResult> {
+  private refuse(reason: string): null {
+    this.fileError(null, null, null, reason);
+    return null;
+  }
+
+  private async *xlsxRows(): AsyncGenerator<RowResult> {
     try {
-      yield* xlsxSheets();
+      yield* this.xlsxSheets();
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('invariant broken')) throw error;
-      fileError(null, null, null, `unreadable XLSX: ${(error as Error).message}`);
+      this.fileError(null, null, null, `unreadable XLSX: ${(error as Error).message}`);
     }
   }
 
-  async function* xlsxSheets(): AsyncGenerator<RowResult> {
+  private async *xlsxSheets(): AsyncGenerator<RowResult> {
+    const { options } = this;
     let selectedFound = false;
-    for await (const sheet of readXlsxSheets(path)) {
-      const skip = (reason: string) => reader.sheets.push(sheetReport(sheet.name, { reason }));
+    for await (const sheet of readXlsxSheets(this.file)) {
+      const skip = (reason: string) => this.sheets.push(sheetReport(sheet.name, { reason }));
       if (options.sheet !== undefined && sheet.name !== options.sheet) {
         skip(`not the sheet asked for (--sheet ${options.sheet})`);
       } else if (options.sheet === undefined && sheet.hidden) {
         skip('hidden sheet');
       } else {
         selectedFound = true;
-        yield* sheetRows(sheet.name, sheet.rows);
+        yield* this.sheetRows(sheet.name, sheet.rows);
       }
       // What is left of the sheet is not read: asking for the next sheet closes it (xlsx.ts).
     }
     if (options.sheet !== undefined && !selectedFound) {
-      const names = reader.sheets.map((s) => s.sheet).join(', ');
-      fileError(options.sheet, null, null, `no sheet named "${options.sheet}" (sheets: ${names})`);
+      const names = this.sheets.map((s) => s.sheet).join(', ');
+      this.fileError(options.sheet, null, null, `no sheet named "${options.sheet}" (sheets: ${names})`);
     }
   }
 
   /** One sheet (or the CSV file): find the header row in the first rows, then stream the rest. */
-  async function* sheetRows(sheet: string | null, source: AsyncGenerator<SourceRow>): AsyncGenerator<RowResult> {
+  private async *sheetRows(sheet: string | null, source: AsyncGenerator<SourceRow>): AsyncGenerator<RowResult> {
     const head: SourceRow[] = [];
     while (head.length < HEADER_SEARCH_ROWS) {
       const next = await source.next();
@@ -271,32 +293,10 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
       head.push(next.value);
       if (next.value.problem) break;
     }
-    const match = detectHeader(
-      head.filter((r) => !r.problem).map((r) => r.cells),
-      headerIndex,
-      options.kind,
-    );
-    if (!match) {
-      reader.sheets.push(sheetReport(sheet, { reason: `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows` }));
-      if (sheet === null) fileError(null, null, null, noHeaderRow(''));
-      return;
-    }
-    const headerRow = head[match.rowIndex]?.rowNumber ?? 0;
-    if (reader.kind !== null && match.kind !== reader.kind) {
-      const reason = `a ${match.kind} sheet in a file read as ${reader.kind}`;
-      reader.sheets.push(sheetReport(sheet, { kind: match.kind, headerRow, reason }));
-      return;
-    }
-    const report = sheetReport(sheet, { kind: match.kind, headerRow, unknownColumns: match.unknownColumns });
-    reader.sheets.push(report);
-    if (match.problems.length > 0) {
-      report.reason = 'column problems';
-      for (const p of match.problems) fileError(sheet, headerRow, p.column, p.reason);
-      return;
-    }
-    reader.kind = match.kind;
-    report.read = true;
-    const place = { file: path, sheet };
+    const found = this.headerOf(sheet, head);
+    if (found === null) return;
+    const { match, report } = found;
+    const place = { file: this.file, sheet };
     const dataRows = async function* () {
       yield* head.slice(match.rowIndex + 1);
       yield* source;
@@ -315,11 +315,41 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
         continue;
       }
       report.rows++;
-      yield readRow(match, row, place);
+      yield this.readRow(match, row, place);
     }
   }
 
-  function readRow(match: HeaderMatch, row: SourceRow, place: { file: string; sheet: string | null }): RowResult {
+  /** The sheet's header row among its first rows, reported; null (and why, in its report) when it is not read. */
+  private headerOf(sheet: string | null, head: readonly SourceRow[]): { match: HeaderMatch; report: SheetReport } | null {
+    const match = detectHeader(
+      head.filter((r) => !r.problem).map((r) => r.cells),
+      this.headerIndex,
+      this.options.kind,
+    );
+    if (!match) {
+      this.sheets.push(sheetReport(sheet, { reason: `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows` }));
+      if (sheet === null) this.fileError(null, null, null, noHeaderRow(''));
+      return null;
+    }
+    const headerRow = head[match.rowIndex]?.rowNumber ?? 0;
+    if (this.kind !== null && match.kind !== this.kind) {
+      const reason = `a ${match.kind} sheet in a file read as ${this.kind}`;
+      this.sheets.push(sheetReport(sheet, { kind: match.kind, headerRow, reason }));
+      return null;
+    }
+    const report = sheetReport(sheet, { kind: match.kind, headerRow, unknownColumns: match.unknownColumns });
+    this.sheets.push(report);
+    if (match.problems.length > 0) {
+      report.reason = 'column problems';
+      for (const p of match.problems) this.fileError(sheet, headerRow, p.column, p.reason);
+      return null;
+    }
+    this.kind = match.kind;
+    report.read = true;
+    return { match, report };
+  }
+
+  private readRow(match: HeaderMatch, row: SourceRow, place: { file: string; sheet: string | null }): RowResult {
     const values: Record<string, unknown> = {};
     const errors: RowError[] = [];
     for (const column of match.columns) {
@@ -328,7 +358,7 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
         errors.push({ column: column.header, value: raw, reason: 'characters that could not be decoded (UTF-8, GBK or UTF-16 expected)' });
         continue;
       }
-      const parsed = parseCell(match.kind, column, raw);
+      const parsed = this.parseCell(match.kind, column, raw);
       if (parsed.ok) values[column.definition.field] = parsed.value;
       else errors.push({ column: column.header, value: raw, reason: parsed.reason });
     }
@@ -336,8 +366,8 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
       const column = match.columns.find((c) => c.definition.field === field);
       errors.push({ column: column?.header ?? field, value: column ? (row.cells[column.index] ?? '') : '', reason });
     };
-    const checks = match.kind === 'ledger' ? ledgerChecks : receiptChecks;
-    checks(values, fail, match);
+    if (match.kind === 'ledger') this.ledgerChecks(values, fail, match);
+    else receiptChecks(values, fail, match);
     const rowPlace = { ...place, rowNumber: row.rowNumber, line: row.line ?? null };
     return errors.length > 0
       ? invalidRow(match.kind, rowPlace, values, errors)
@@ -345,30 +375,28 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
         ({ kind: match.kind, ok: true, ...rowPlace, values, errors: [] } as unknown as RowResult);
   }
 
-  function parseCell(kind: ImportKind, column: MappedColumn, raw: string): Parsed<unknown> {
+  private parseCell(kind: ImportKind, column: MappedColumn, raw: string): Parsed<unknown> {
     switch (column.definition.valueType) {
       case 'text':
         return { ok: true, value: normaliseText(raw) };
       case 'code':
         return { ok: true, value: normaliseCode(raw) };
       case 'date':
-        return memo(dates, raw, parseDateCell);
+        return memo(this.dates, raw, parseDateCell);
       case 'amount':
         // Ledger amounts are only checked and stored: exact text, no Decimal per cell.
         return kind === 'ledger' ? parseAmountText(raw) : parseAmountCell(raw);
       case 'seq':
         return parseSeqCell(raw);
       case 'receivable_type':
-        return memo(typeNames, raw, (cell) => parseTypeCell(cell, types));
+        return memo(this.typeNames, raw, (cell) => parseTypeCell(cell, this.types));
     }
   }
 
-  type Fail = (field: string, reason: string) => void;
-
   // Small named checks, each adding errors as values (STYLE.md, beancount). Fields that failed to
   // parse are absent from `values` and not checked again.
-  function ledgerChecks(values: Record<string, unknown>, fail: Fail, match: HeaderMatch): void {
-    if (values.dealer == null) values.dealer = options.dealer ?? null;
+  private ledgerChecks(values: Record<string, unknown>, fail: Fail, match: HeaderMatch): void {
+    if (values.dealer == null) values.dealer = this.options.dealer ?? null;
     if (!hasColumn(match, 'type')) values.type = DEFAULT_RECEIVABLE_TYPE;
     // Blank or absent: nothing paid, no penalty (IMPORT-FORMAT.md: 0 by default).
     for (const field of ['amount_paid', 'penalty_accrued', 'penalty_paid']) {
@@ -392,15 +420,13 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
       fail('penalty_paid', `more than the penalty accrued (${accrued})`);
     }
   }
+}
 
-  function receiptChecks(values: Record<string, unknown>, fail: Fail, match: HeaderMatch): void {
-    fillAbsent(values, match);
-    requireFields(values, fail, match);
-    const amount = values.amount as Money | null | undefined;
-    if (amount && !amount.greaterThan(0)) fail('amount', 'an amount greater than zero');
-  }
-
-  return reader;
+function receiptChecks(values: Record<string, unknown>, fail: Fail, match: HeaderMatch): void {
+  fillAbsent(values, match);
+  requireFields(values, fail, match);
+  const amount = values.amount as Money | null | undefined;
+  if (amount && !amount.greaterThan(0)) fail('amount', 'an amount greater than zero');
 }
 
 /** Optional columns missing from the file read as empty. */

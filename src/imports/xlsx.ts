@@ -10,6 +10,7 @@ import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 import { Dec } from '../core/money.js';
 import type { SourceRow } from './csv.js';
+import { serialToDate } from './normalise.js';
 import { decodeText, type XmlAttributes, XmlError, type XmlHandler, XmlScanner } from './xml.js';
 
 export interface XlsxSheet {
@@ -32,13 +33,8 @@ const INFLATE_CHUNK_BYTES = 256 * 1024;
 /** Zip compression methods a workbook part may have. */
 const STORED = 0;
 const DEFLATED = 8;
-const MS_PER_DAY = 86_400_000;
 /** Date cells' days remembered per sheet (see SheetHandler.dateText). */
 const MAX_REMEMBERED_DAYS = 10_000;
-/** Days from 1899-12-30 (serial 0 of the 1900 system, counting its 29 February 1900) to 1970-01-01. */
-const SERIAL_OF_UNIX_EPOCH = 25_569;
-/** Days between serial 0 of the 1900 system and serial 0 of the 1904 system (1904-01-01). */
-const SERIAL_1904_OFFSET = 1_462;
 /** Built-in number formats that show a date or time (ECMA-376 18.8.30 and the East Asian ones). */
 const BUILT_IN_DATE_FORMATS = new Set([
   14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58,
@@ -431,7 +427,11 @@ class SheetHandler implements XmlHandler {
     let day = this.days.get(text);
     if (day === undefined) {
       if (this.days.size >= MAX_REMEMBERED_DAYS) this.days.clear();
-      day = cellText(excelDate(Number.parseFloat(text), this.workbook.date1904));
+      const serial = Number.parseFloat(text);
+      // no such day: the invented 1900-02-29 as Excel shows it, or what a Date of no day printed
+      day =
+        serialToDate(serial, this.workbook.date1904) ??
+        (!this.workbook.date1904 && serial >= 60 && serial < 61 ? '1900-02-29' : 'Invalid Date');
       this.days.set(text, day);
     }
     return day;
@@ -450,21 +450,6 @@ function columnIndex(reference: string | undefined, fallback: number): number {
     if (column > MAX_COLUMNS) throw new XmlError(`cell reference ${reference} beyond the last column (XFD)`);
   }
   return i === 0 ? fallback : column - 1;
-}
-
-/**
- * A date serial as a Date at UTC midnight (plus the time of day), as exceljs built them. The 1900 system
- * counts a 29 February 1900 that never was (serial 60, kept from Lotus 1-2-3): Excel shows serials 1–59
- * one day later than the arithmetic from 1899-12-30 says, and serial 60 as that day. (Excel shows no date
- * for a negative serial; those are left to the arithmetic, as exceljs did.)
- */
-function excelDate(serial: number, date1904: boolean): Date | string {
-  let days = serial + (date1904 ? SERIAL_1904_OFFSET : 0);
-  if (!date1904 && serial >= 1 && serial < 61) {
-    if (serial >= 60) return '1900-02-29';
-    days += 1;
-  }
-  return new Date(Math.round((days - SERIAL_OF_UNIX_EPOCH) * MS_PER_DAY));
 }
 
 /** Excel escapes characters XML cannot hold as _xHHHH_ (ECMA-376 22.9.2.19): `a_x000D_b` is a, CR, b. */

@@ -91,27 +91,49 @@ export function creditsOf(postings: readonly PostingFacts[], asOf: BusinessDate)
   return credit;
 }
 
+type SumColumn = (typeof SUMS)[number]['column'];
+
 export interface LineSumsOptions {
   /** FROM clause of the postings to sum, aliased p (default: every posting). */
   postings?: string | undefined;
   /** A further condition on p (e.g. `p.contract_id = ?`) and its bindings. */
   where?: { sql: string; bindings: readonly Knex.RawBinding[] } | undefined;
+  /** Only these sums (default: all of them): a caller that needs a few reads only their kinds' postings. */
+  only?: readonly SumColumn[] | undefined;
+  /**
+   * Also, in the same pass, what pays each line whatever its value date: paid_ever, and paid_last, the latest
+   * value date of those postings (what schedule_lines.paid and paid_last carry; the reconciliation checks them).
+   */
+  ever?: boolean | undefined;
 }
 
 /**
  * Set-based: per line with postings, the sums of balancesOf as of the date (columns line_id, paid,
- * written_off, recovered, penalty_opening, penalty_paid, penalty_waived). Lines without postings have no row.
+ * written_off, recovered, penalty_opening, penalty_paid, penalty_waived, or those `only` names; with `ever`
+ * also paid_ever and paid_last). Lines without postings have no row.
  */
 export function lineSumsSql(asOf: BusinessDate, options: LineSumsOptions = {}): { sql: string; bindings: Knex.RawBinding[] } {
-  const columns = SUMS.map((s) => `coalesce(sum(p.signed_amount) FILTER (WHERE p.kind IN (${kindsSql(s.kinds)})), 0) AS ${s.column}`);
-  const kinds = kindsSql([...new Set(SUMS.flatMap((s) => [...s.kinds]))]);
+  const only = options.only;
+  const sums = only ? SUMS.filter((s) => only.includes(s.column)) : SUMS;
+  // with `ever` the as-of date filters each sum, not the postings read
+  const dated = options.ever ? ' AND p.value_date <= ?::date' : '';
+  const columns = sums.map(
+    (s) => `coalesce(sum(p.signed_amount) FILTER (WHERE p.kind IN (${kindsSql(s.kinds)})${dated}), 0) AS ${s.column}`,
+  );
+  if (options.ever) {
+    columns.push(
+      `coalesce(sum(p.signed_amount) FILTER (WHERE p.kind IN (${kindsSql(PAYS_LINE)})), 0) AS paid_ever`,
+      `max(p.value_date) FILTER (WHERE p.kind IN (${kindsSql(PAYS_LINE)})) AS paid_last`,
+    );
+  }
+  const kinds = kindsSql([...new Set([...sums.flatMap((s) => [...s.kinds]), ...(options.ever ? PAYS_LINE : [])])]);
   return {
     sql: `SELECT p.schedule_line_id AS line_id, ${columns.join(', ')}
             FROM ${options.postings ?? 'postings p'}
-           WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${kinds}) AND p.value_date <= ?::date
+           WHERE p.schedule_line_id IS NOT NULL AND p.kind IN (${kinds})${options.ever ? '' : ' AND p.value_date <= ?::date'}
              ${options.where ? `AND (${options.where.sql})` : ''}
            GROUP BY p.schedule_line_id`,
-    bindings: [asOf, ...(options.where?.bindings ?? [])],
+    bindings: [...(options.ever ? sums.map(() => asOf) : [asOf]), ...(options.where?.bindings ?? [])],
   };
 }
 

@@ -1,12 +1,20 @@
-// Property test (issue 16): the set-based line balances (src/ledger/balances.ts lineBalances, creditSql) equal
+// Property test (issue 16): the set-based line balances (src/ledger/balances.ts lineBalances, lineSumsSql, creditSql) equal
 // the pure ones (balancesOf, creditsOf) to the cent, on random worlds of contracts, lines and postings of every
 // kind — reversals included, some value-dated after the as-of date — on PGlite and PostgreSQL.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { addDays, type BusinessDate } from '../../src/core/dates.js';
 import { Dec, dec, formatMoney } from '../../src/core/money.js';
-import { balancesOf, creditSql, creditsOf, type LineFacts, lineBalances, type PostingFacts } from '../../src/ledger/balances.js';
-import { POSTING_KINDS, type PostingKind } from '../../src/ledger/kinds.js';
+import {
+  balancesOf,
+  creditSql,
+  creditsOf,
+  type LineFacts,
+  lineBalances,
+  lineSumsSql,
+  type PostingFacts,
+} from '../../src/ledger/balances.js';
+import { isKind, PAYS_LINE, POSTING_KINDS, type PostingKind, WRITES_OFF } from '../../src/ledger/kinds.js';
 import { describeEachDb } from '../support/db.js';
 
 const ORIGIN = '2026-01-01';
@@ -105,6 +113,39 @@ describeEachDb('ledger balances: set-based = pure', (get) => {
           ] as const;
           expect(rows.map((r: Record<string, unknown>) => [r.lineId, ...fields.map((f) => r[f])])).toEqual(
             pure.map((b) => [b.lineId, ...fields.map((f) => formatMoney(b[f]))]),
+          );
+          // the reconciliation's form: two of the sums as of the date, and what pays each line at any date
+          const inWorld = { sql: 'p.contract_id = ANY(?::bigint[])', bindings: [contractIds as unknown as string] };
+          const sums = lineSumsSql(asOf, { only: ['paid', 'written_off'], ever: true, where: inWorld });
+          const got = (await db.knex.raw(`${sums.sql} ORDER BY 1`, sums.bindings)).rows as Record<string, string | number | null>[];
+          const ever = new Map(balancesOf(lines, postings, '2999-12-31').map((b) => [b.lineId, b]));
+          const byLine = new Map(pure.map((b) => [b.lineId, b]));
+          const touched = [...new Set(postings.filter((p) => isKind([...PAYS_LINE, ...WRITES_OFF], p.kind)).map((p) => p.lineId))];
+          const lastPaid = (lineId: number) =>
+            postings
+              .filter((p) => p.lineId === lineId && isKind(PAYS_LINE, p.kind))
+              .map((p) => p.valueDate)
+              .sort()
+              .at(-1) ?? null;
+          expect(got.map((r) => Number(r.line_id))).toEqual((touched as number[]).sort((a, b) => a - b));
+          expect(
+            got.map((r) => [
+              formatMoney(dec(String(r.paid))),
+              formatMoney(dec(String(r.written_off))),
+              formatMoney(dec(String(r.paid_ever))),
+              r.paid_last,
+            ]),
+          ).toEqual(
+            got.map((r) => {
+              const id = Number(r.line_id);
+              const b = byLine.get(id);
+              return [
+                formatMoney(b?.amountPaid ?? dec(0)),
+                formatMoney(b?.writtenOff ?? dec(0)),
+                formatMoney(ever.get(id)?.amountPaid ?? dec(0)),
+                lastPaid(id),
+              ];
+            }),
           );
           const credit = creditSql(asOf, { sql: 'p.contract_id = ANY(?::bigint[])', bindings: [contractIds as unknown as string] });
           const stored = (await db.knex.raw(credit.sql, credit.bindings)).rows as { contract_id: number; credit: string }[];
