@@ -1,9 +1,10 @@
 // The catalogue: every module's actions, registered in one place at the top, so that the entry point
 // (run.ts) finds any action by name and the permission matrix is the list of actions with their roles.
 import type { Action } from '../access/action.js';
+import { contractActions } from '../receivables/contract-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
 
-export const ACTIONS = [...receiptActions] as const;
+export const ACTIONS = [...receiptActions, ...contractActions] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];
 export type ActionName = CatalogueAction['name'];
