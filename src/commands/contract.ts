@@ -199,9 +199,7 @@ async function charge(
   });
 }
 
-export function register(program: Command): void {
-  const contract = program.command('contract').description('contracts (合同) and their repayment schedules (还款计划)');
-
+function registerCreate(contract: Command): void {
   contract
     .command('create')
     .description('create a contract with its schedule (prompts for missing values at a terminal)')
@@ -225,6 +223,28 @@ export function register(program: Command): void {
     .option('--financier <name>', 'the bank or leasing company financing it, if any')
     .option('--note <text>', 'note')
     .action(create);
+}
+
+function registerReschedule(contract: Command): void {
+  contract
+    .command('reschedule <contractNo>')
+    .description('还款计划变更: re-plan the unpaid installments due on or after --from (new terms or custom lines); counts once approved')
+    .option('--dealer <code>', 'the dealer, where the number exists at more than one')
+    .requiredOption('--from <date>', 'the change date: unpaid principal and interest due on or after it are re-planned')
+    .option('--method <method>', 'equal_installment (default), equal_principal or interest_free; or use --lines-file')
+    .option('--term-months <n>', 'number of new monthly installments')
+    .option('--annual-rate <rate>', 'annual interest rate of the new terms, e.g. 0.049 or 4.9%')
+    .option('--first-due-date <date>', 'first new due date (on or after --from)')
+    .option('--lines-file <file>', 'custom new lines instead: CSV seq,type,due_date,amount_due or JSON')
+    .option('--principal <amount>', 'principal of the new plan (default: the unpaid principal re-planned)')
+    .requiredOption('--reason <text>', 'why the schedule changes')
+    .action(reschedule);
+}
+
+export function register(program: Command): void {
+  const contract = program.command('contract').description('contracts (合同) and their repayment schedules (还款计划)');
+
+  registerCreate(contract);
 
   contract
     .command('list')
@@ -252,19 +272,7 @@ export function register(program: Command): void {
     .option('--diff [n]', 'compare with version n (default: the version before)')
     .action(schedule);
 
-  contract
-    .command('reschedule <contractNo>')
-    .description('还款计划变更: re-plan the unpaid installments due on or after --from (new terms or custom lines); counts once approved')
-    .option('--dealer <code>', 'the dealer, where the number exists at more than one')
-    .requiredOption('--from <date>', 'the change date: unpaid principal and interest due on or after it are re-planned')
-    .option('--method <method>', 'equal_installment (default), equal_principal or interest_free; or use --lines-file')
-    .option('--term-months <n>', 'number of new monthly installments')
-    .option('--annual-rate <rate>', 'annual interest rate of the new terms, e.g. 0.049 or 4.9%')
-    .option('--first-due-date <date>', 'first new due date (on or after --from)')
-    .option('--lines-file <file>', 'custom new lines instead: CSV seq,type,due_date,amount_due or JSON')
-    .option('--principal <amount>', 'principal of the new plan (default: the unpaid principal re-planned)')
-    .requiredOption('--reason <text>', 'why the schedule changes')
-    .action(reschedule);
+  registerReschedule(contract);
 
   contract
     .command('charge <contractNo>')
