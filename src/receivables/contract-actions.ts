@@ -1,13 +1,12 @@
 // The contract actions (合同): create one with its schedule, list and show them with their balances as of a date,
 // read a schedule's versions, and request a schedule change (还款计划变更) or a charge (代付/代垫). The reads and
 // requests name a contract; the entry point (src/app/run.ts) finds it within the actor's scope.
-import type { Decimal } from 'decimal.js';
 import { defineAction } from '../access/action.js';
 import { BACK_OFFICE, EVERYONE } from '../access/role-sets.js';
-import { type BusinessDate, parseDate } from '../core/dates.js';
+import { parseDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import { idNumberKind } from '../core/id-number.js';
-import { type Money, parseMoney, parseRate } from '../core/money.js';
+import { parseMoney, parseRate } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { type ContractRef, contractSchedule, createContract, listContracts, type NewContract, scheduleDiff } from './contracts.js';
 import { SCHEDULE_METHODS, type ScheduleLine, type ScheduleMethod } from './schedule.js';
@@ -255,7 +254,7 @@ function parseTerms(raw: RescheduleRaw): NewTerms {
     kind: 'terms',
     method: method as (typeof TERM_METHODS)[number],
     termMonths: wholeMonths(raw.termMonths) as number,
-    annualRate: parseRate(raw.annualRate ?? '0', 'annualRate') as Decimal,
+    annualRate: parseRate(raw.annualRate ?? '0', 'annualRate'),
     firstDueDate: parseDate(raw.firstDueDate as string, 'firstDueDate'),
   };
 }
@@ -286,8 +285,8 @@ export const contractCharge = defineAction({
   mutates: true,
   parse: (raw: { contractNo: string; dealer?: string | undefined; type: string; amount: string; due: string; reason: string }) => ({
     ...raw,
-    amount: parseMoney(raw.amount, 'amount', { allowNegative: true }) as Money,
-    due: parseDate(raw.due, 'due') as BusinessDate,
+    amount: parseMoney(raw.amount, 'amount', { allowNegative: true }),
+    due: parseDate(raw.due, 'due'),
   }),
   contract: (input) => input,
   run: async (tx, actor, input, { subject }: { subject: { contract: ContractRef } }) => {

@@ -367,7 +367,7 @@ export async function submitCharge(tx: Tx, actor: Actor, ref: ContractRef, input
   });
 }
 
-/** The business date the document was requested on: the date a charge approved at once was approved. */
+/** The business date the document was requested on (created, in the business time zone): a date that came in, not the clock. */
 async function requestedOn(tx: Tx, document: DocumentRow): Promise<BusinessDate> {
   const row = await tx('documents')
     .where({ id: document.id })
