@@ -9,6 +9,7 @@ import { importActions } from '../imports/import-actions.js';
 import { organisationActions } from '../organisation/actions.js';
 import { penaltyActions } from '../penalty/actions.js';
 import { periodActions } from '../periods/actions.js';
+import { contractActions } from '../receivables/contract-actions.js';
 import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
 
@@ -19,6 +20,7 @@ export const ACTIONS = [
   ...penaltyActions,
   ...approvalActions,
   ...documentActions,
+  ...contractActions,
   ...receiptActions,
   ...operationActions,
   ...importActions,

@@ -10,9 +10,8 @@ import { BadInput, NotAllowed, NotFound, Refused } from '../core/errors.js';
 import { formatMoney, formatRate, type Money, sumMoney } from '../core/money.js';
 import { refuseControlCharacters } from '../core/text.js';
 import type { Tx } from '../db/index.js';
+import { lineBalances } from '../ledger/balances.js';
 import { CONTRACT_STATUSES, type ContractRef } from '../ledger/contract-ref.js';
-import { PAYS_LINE } from '../ledger/kinds.js';
-import { linesInEffect } from '../ledger/lines.js';
 import { findDealer } from '../organisation/index.js';
 
 export { CONTRACT_STATUSES, type ContractRef };
@@ -353,9 +352,27 @@ export interface ContractListRow {
 export const LIST_LIMIT_MAX = 100_000;
 
 /**
+ * Per contract of the subquery `contracts`, its totals as of the date from the line balances of
+ * src/ledger/balances.ts: due, settled (paid or written off), outstanding, and overdue (the outstanding of lines
+ * due before the date).
+ */
+function contractTotals(knex: Knex, asOf: BusinessDate, contracts: Knex.QueryBuilder): Knex.QueryBuilder {
+  const settled = 'b."amountPaid"::numeric + b."writtenOff"::numeric';
+  return knex
+    .from(lineBalances(knex, asOf, contracts).as('b'))
+    .groupBy('b.contractId')
+    .select(
+      'b.contractId as contract_id',
+      knex.raw('sum(b."amountDue"::numeric) as due'),
+      knex.raw(`sum(${settled}) as settled`),
+      knex.raw('sum(b.outstanding::numeric) as outstanding'),
+      knex.raw('sum(CASE WHEN b."dueDate" < ? THEN b.outstanding::numeric ELSE 0 END) as overdue', [asOf]),
+    );
+}
+
+/**
  * Contracts in the actor's scope that exist on a date (signed, or cut over, by then) with their balances as of
- * that date, set-based: one query whatever the number
- * of contracts. `overdue` is the outstanding of lines due before the as-of date.
+ * that date, set-based: one query whatever the number of contracts.
  */
 export async function listContracts(knex: Knex, actor: Actor, filter: ContractFilter): Promise<ContractListRow[]> {
   await requireKnownDealer(knex, filter.dealer);
@@ -364,29 +381,12 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
     throw new BadInput('status', filter.status, CONTRACT_STATUSES.join(', '));
   }
   const asOf = filter.asOf;
-  const dueAgg = linesInEffect(knex, asOf)
-    .groupBy('l.contract_id')
-    .select(
-      'l.contract_id',
-      knex.raw('sum(l.amount_due) as due'),
-      knex.raw('sum(CASE WHEN l.due_date < ? THEN l.amount_due ELSE 0 END) as due_past', [asOf]),
-    );
-  const paidAgg = knex('postings as p')
-    .join('schedule_lines as l', 'l.id', 'p.schedule_line_id')
-    .whereIn('p.kind', [...PAYS_LINE, 'write_off'])
-    .where('p.value_date', '<=', asOf)
-    .groupBy('p.contract_id')
-    .select(
-      'p.contract_id',
-      knex.raw('sum(p.signed_amount) as paid'),
-      knex.raw('sum(CASE WHEN l.due_date < ? THEN p.signed_amount ELSE 0 END) as paid_past', [asOf]),
-    );
+  const inScope = scopeContracts(knex('contracts as sc').select('sc.id'), actor, 'sc');
   const q = knex('contracts as c')
     .join('dealers as d', 'd.id', 'c.dealer_id')
     .join('customers as cu', 'cu.id', 'c.customer_id')
     .leftJoin('users as u', 'u.id', 'c.collector_id')
-    .leftJoin(dueAgg.as('due'), 'due.contract_id', 'c.id')
-    .leftJoin(paidAgg.as('paid'), 'paid.contract_id', 'c.id')
+    .leftJoin(contractTotals(knex, asOf, inScope).as('t'), 't.contract_id', 'c.id')
     .select(
       'd.code as dealer',
       'c.contract_no as contractNo',
@@ -395,10 +395,10 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
       knex.raw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END AS status`, [asOf]),
       'c.sign_date as signDate',
       knex.raw('coalesce(c.financed_amount, 0)::text as "financedAmount"'),
-      knex.raw('coalesce(due.due, 0)::numeric(18,2)::text as "amountDue"'),
-      knex.raw('coalesce(paid.paid, 0)::numeric(18,2)::text as "amountPaid"'),
-      knex.raw('(coalesce(due.due, 0) - coalesce(paid.paid, 0))::numeric(18,2)::text as outstanding'),
-      knex.raw('(coalesce(due.due_past, 0) - coalesce(paid.paid_past, 0))::numeric(18,2)::text as overdue'),
+      knex.raw('coalesce(t.due, 0)::numeric(18,2)::text as "amountDue"'),
+      knex.raw('coalesce(t.settled, 0)::numeric(18,2)::text as "amountPaid"'),
+      knex.raw('coalesce(t.outstanding, 0)::numeric(18,2)::text as outstanding'),
+      knex.raw('coalesce(t.overdue, 0)::numeric(18,2)::text as overdue'),
     )
     .orderBy(['d.code', 'c.contract_no'])
     .limit(Math.min(filter.limit ?? LIST_LIMIT_MAX, LIST_LIMIT_MAX));
@@ -408,7 +408,7 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
   if (filter.dealer) q.where('d.code', filter.dealer);
   if (filter.collector) q.where('u.username', filter.collector);
   if (filter.status) q.whereRaw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END = ?`, [asOf, filter.status]);
-  if (filter.overdue) q.whereRaw('coalesce(due.due_past, 0) - coalesce(paid.paid_past, 0) > 0');
+  if (filter.overdue) q.whereRaw('coalesce(t.overdue, 0) > 0');
   return (await q) as ContractListRow[];
 }
 

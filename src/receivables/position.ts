@@ -3,19 +3,9 @@
 // date on or before the as-of date.
 import type { Knex } from 'knex';
 import { type BusinessDate, daysBetween } from '../core/dates.js';
-import { dec, formatMoney, type Money, sumMoney, ZERO } from '../core/money.js';
+import { dec, type Money, sumMoney, ZERO } from '../core/money.js';
+import { creditSql, type LineBalanceRow, lineBalances } from '../ledger/balances.js';
 import type { ContractRef } from '../ledger/contract-ref.js';
-import {
-  ACCRUES_PENALTY,
-  CREDIT_IN,
-  CREDIT_OUT,
-  FORGIVES_PENALTY,
-  isKind,
-  PAYS_LINE,
-  PAYS_PENALTY,
-  RECOVERS,
-  WRITES_OFF,
-} from '../ledger/kinds.js';
 
 export interface PositionLine {
   id: number;
@@ -46,82 +36,48 @@ export type PenaltyAccrual = (knex: Knex, contract: ContractRef, asOf: BusinessD
 
 const noPenalty: PenaltyAccrual = async () => new Map();
 
-interface LineRow {
-  id: number;
-  seq: number;
-  type: string;
-  dueDate: string;
-  amountDue: string;
+/** A line's figures from its balance (src/ledger/balances.ts), with the overdue days and the computed penalty. */
+function positionLine(row: LineBalanceRow, asOf: BusinessDate, computedPenalty: Money): PositionLine {
+  const outstanding = dec(row.outstanding);
+  const penaltyAccrued = computedPenalty.plus(dec(row.penaltyOpening));
+  const penaltyPaid = dec(row.penaltyPaid);
+  const penaltyWaived = dec(row.penaltyWaived);
+  return {
+    id: row.lineId,
+    seq: row.seq,
+    type: row.type,
+    dueDate: row.dueDate,
+    amountDue: dec(row.amountDue),
+    amountPaid: dec(row.amountPaid),
+    writtenOff: dec(row.writtenOff),
+    recovered: dec(row.recovered),
+    outstanding,
+    overdueDays: outstanding.greaterThan(0) && asOf > row.dueDate ? daysBetween(row.dueDate, asOf) : 0,
+    penaltyAccrued,
+    penaltyPaid,
+    penaltyWaived,
+    penaltyOutstanding: penaltyAccrued.minus(penaltyPaid).minus(penaltyWaived),
+  };
 }
 
-interface SumRow {
-  lineId: number | null;
-  kind: string;
-  total: string;
-}
-
-export { linesInEffect } from '../ledger/lines.js';
-
-import { linesInEffect } from '../ledger/lines.js';
-
+/**
+ * The contract's position as of the date: its line balances and credit from the one set-based query of
+ * src/ledger/balances.ts, the penalty the system computes from `penaltyAccrual`.
+ */
 export async function contractPosition(
   knex: Knex,
   contract: ContractRef,
   asOf: BusinessDate,
   penaltyAccrual: PenaltyAccrual = noPenalty,
 ): Promise<Position> {
-  const lineRows = (await linesInEffect(knex, asOf)
+  const rows = (await lineBalances(knex, asOf, [contract.id])
     .join('receivable_types as t', 't.code', 'l.receivable_type')
-    .where('l.contract_id', contract.id)
-    .orderBy([{ column: 'l.due_date' }, { column: 'l.seq' }, { column: 't.allocation_priority' }])
-    .select('l.id', 'l.seq', 'l.receivable_type as type', 'l.due_date as dueDate', 'l.amount_due as amountDue')) as LineRow[];
-  const sums = (await knex('postings')
-    .where({ contract_id: contract.id })
-    .where('value_date', '<=', asOf)
-    .groupBy('schedule_line_id', 'kind')
-    .select('schedule_line_id as lineId', 'kind', knex.raw('sum(signed_amount)::text as total'))) as SumRow[];
+    .orderBy([{ column: 'l.due_date' }, { column: 'l.seq' }, { column: 't.allocation_priority' }])) as LineBalanceRow[];
+  const credit = creditSql(asOf, { sql: 'p.contract_id = ?', bindings: [contract.id] });
+  const [creditRow] = (await knex.raw(credit.sql, credit.bindings)).rows as { credit: string }[];
   const penalties = await penaltyAccrual(knex, contract, asOf);
-
-  const byLine = new Map<number, Map<string, Money>>();
-  let credit = ZERO;
-  for (const row of sums) {
-    const amount = dec(row.total);
-    if (isKind(CREDIT_IN, row.kind)) credit = credit.plus(amount);
-    if (isKind(CREDIT_OUT, row.kind)) credit = credit.minus(amount);
-    if (row.lineId === null) continue;
-    const kinds = byLine.get(row.lineId) ?? new Map<string, Money>();
-    kinds.set(row.kind, (kinds.get(row.kind) ?? ZERO).plus(amount));
-    byLine.set(row.lineId, kinds);
-  }
-  const lines = lineRows.map((row): PositionLine => {
-    const kinds = byLine.get(row.id) ?? new Map<string, Money>();
-    const of = (list: readonly string[]) => sumMoney(list.map((k) => kinds.get(k) ?? ZERO));
-    const amountDue = dec(row.amountDue);
-    const amountPaid = of(PAYS_LINE);
-    const writtenOff = of(WRITES_OFF);
-    const recovered = of(RECOVERS);
-    const outstanding = amountDue.minus(amountPaid).minus(writtenOff);
-    const penaltyAccrued = (penalties.get(row.id) ?? ZERO).plus(of(ACCRUES_PENALTY));
-    const penaltyPaid = of(PAYS_PENALTY);
-    const penaltyWaived = of(FORGIVES_PENALTY);
-    return {
-      id: row.id,
-      seq: row.seq,
-      type: row.type,
-      dueDate: row.dueDate,
-      amountDue,
-      amountPaid,
-      writtenOff,
-      recovered,
-      outstanding,
-      overdueDays: outstanding.greaterThan(0) && asOf > row.dueDate ? daysBetween(row.dueDate, asOf) : 0,
-      penaltyAccrued,
-      penaltyPaid,
-      penaltyWaived,
-      penaltyOutstanding: penaltyAccrued.minus(penaltyPaid).minus(penaltyWaived),
-    };
-  });
-  return { contract, asOf, lines, credit };
+  const lines = rows.map((row) => positionLine(row, asOf, penalties.get(row.lineId) ?? ZERO));
+  return { contract, asOf, lines, credit: creditRow ? dec(creditRow.credit) : ZERO };
 }
 
 export interface PositionTotals {
@@ -153,13 +109,4 @@ export function positionTotals(position: Position): PositionTotals {
     writtenOff: total((l) => l.writtenOff),
     recovered: total((l) => l.recovered),
   };
-}
-
-/** Money fields as two-decimal strings: the JSON of CLI.md. */
-export function moneyJson<T extends object>(record: T): { [K in keyof T]: T[K] extends Money ? string : T[K] } {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
-    out[key] = value instanceof Object && 'toFixed' in value && 'decimalPlaces' in value ? formatMoney(value as Money) : value;
-  }
-  return out as { [K in keyof T]: T[K] extends Money ? string : T[K] };
 }

@@ -10,7 +10,7 @@ import type { Decimal } from 'decimal.js';
 import type { Actor } from '../access/actor.js';
 import type { DocumentTypeDefinition } from '../approvals/registry.js';
 import { writeAudit } from '../audit/index.js';
-import { type BusinessDate, minDate, today } from '../core/dates.js';
+import { BUSINESS_TIME_ZONE, type BusinessDate, minDate } from '../core/dates.js';
 import { BadInput, Refused } from '../core/errors.js';
 import { dec, formatMoney, formatRate, type Money, sumMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
@@ -76,7 +76,7 @@ export async function liveLines(tx: Tx, contractId: number): Promise<LiveLine[]>
 
 /**
  * A version that retires lines takes effect on or after every earlier version: the lines in effect on a date
- * (position.ts linesInEffect) are then always one schedule, never an old line beside the new one replacing it.
+ * (ledger/lines.ts linesInEffect) are then always one schedule, never an old line beside the new one replacing it.
  */
 export async function assertNotBeforeLatestVersion(tx: Tx, ref: ContractRef, from: BusinessDate, what: string): Promise<void> {
   const latest = await tx('schedule_versions')
@@ -205,14 +205,31 @@ export async function planReschedule(
 
 const lineJson = (l: ScheduleLine) => ({ seq: l.seq, type: l.type, dueDate: l.dueDate, amountDue: formatMoney(l.amountDue) });
 
-/** 还款计划变更申请: nothing changes until it is approved. */
+export interface RescheduleRequest {
+  from: BusinessDate;
+  terms: NewTerms;
+  principal?: Money | undefined;
+  reason: string;
+}
+
+/** 还款计划变更申请 on a contract named by its number, in the actor's scope. */
 export async function requestReschedule(
   tx: Tx,
   actor: Actor,
-  input: ContractArg & { from: BusinessDate; terms: NewTerms; principal?: Money | undefined; reason: string },
+  input: ContractArg & RescheduleRequest,
+): Promise<Submitted & { plan: ReschedulePlan }> {
+  requireReason(input.reason, 'why the schedule changes');
+  return submitReschedule(tx, actor, await contractInScope(tx, actor, input), input);
+}
+
+/** 还款计划变更申请 on a contract found in the actor's scope: nothing changes until it is approved. */
+export async function submitReschedule(
+  tx: Tx,
+  actor: Actor,
+  ref: ContractRef,
+  input: RescheduleRequest,
 ): Promise<Submitted & { plan: ReschedulePlan }> {
   const reason = requireReason(input.reason, 'why the schedule changes');
-  const ref = await contractInScope(tx, actor, input);
   assertContractActive(ref, 'schedule changes');
   await assertPeriodOpen(tx, input.from);
   await assertNoPending(tx, SCHEDULE_CHANGE, ref);
@@ -314,17 +331,30 @@ function chargeSeq(live: readonly LiveLine[], type: string, due: BusinessDate): 
   return live.reduce((max, l) => Math.max(max, l.seq), 0) + 1;
 }
 
-/** 代付/代垫: a new receivable line once approved. */
-export async function requestCharge(
-  tx: Tx,
-  actor: Actor,
-  input: ContractArg & { type: string; amount: Money; due: BusinessDate; reason: string },
-): Promise<Submitted> {
+export interface ChargeRequest {
+  type: string;
+  amount: Money;
+  due: BusinessDate;
+  reason: string;
+}
+
+function checkCharge(input: ChargeRequest): string {
   const reason = requireReason(input.reason, 'what was paid or advanced for the customer');
   if (!(CHARGE_TYPES as readonly string[]).includes(input.type)) throw new BadInput('type', input.type, CHARGE_TYPES.join(' or '));
   requirePositive(input.amount);
   if (input.amount.decimalPlaces() > 2) throw new BadInput('amount', input.amount.toString(), 'at most two decimals');
-  const ref = await contractInScope(tx, actor, input);
+  return reason;
+}
+
+/** 代付/代垫 on a contract named by its number, in the actor's scope. */
+export async function requestCharge(tx: Tx, actor: Actor, input: ContractArg & ChargeRequest): Promise<Submitted> {
+  checkCharge(input);
+  return submitCharge(tx, actor, await contractInScope(tx, actor, input), input);
+}
+
+/** 代付/代垫 on a contract found in the actor's scope: a new receivable line once approved. */
+export async function submitCharge(tx: Tx, actor: Actor, ref: ContractRef, input: ChargeRequest): Promise<Submitted> {
+  const reason = checkCharge(input);
   assertContractActive(ref, 'charges');
   await assertPeriodOpen(tx, input.due);
   await assertDueInContract(tx, ref, input.due, 'due');
@@ -337,6 +367,14 @@ export async function requestCharge(
   });
 }
 
+/** The business date the document was requested on (created, in the business time zone): a date that came in, not the clock. */
+async function requestedOn(tx: Tx, document: DocumentRow): Promise<BusinessDate> {
+  const row = await tx('documents')
+    .where({ id: document.id })
+    .first(tx.raw(`to_char(created_at AT TIME ZONE ?, 'YYYY-MM-DD') AS "requestedOn"`, [BUSINESS_TIME_ZONE]));
+  return row.requestedOn;
+}
+
 async function applyCharge(tx: Tx, actor: Actor, document: DocumentRow): Promise<void> {
   const ref = await contractById(tx, document.contractId as number);
   const due = document.valueDate as BusinessDate;
@@ -347,8 +385,8 @@ async function applyCharge(tx: Tx, actor: Actor, document: DocumentRow): Promise
   const line: ScheduleLine = { seq: chargeSeq(live, type, due), type, dueDate: due, amountDue: dec(document.amount as string) };
   const outcome = await writeScheduleVersion(tx, actor, ref, {
     source: 'charge',
-    // owed from the day it is approved (or its due date, if that is earlier): a position before shows it not
-    from: minDate(today(), due),
+    // owed from the day it was requested (or its due date, if that is earlier): a position before shows it not
+    from: minDate(await requestedOn(tx, document), due),
     retire: [],
     lines: [line],
     reason: String(document.data.reason),

@@ -6,7 +6,7 @@ import { contractStatusName, receivableTypeName } from '../core/labels.js';
 import { formatMoney, formatMoneyGrouped } from '../core/money.js';
 import { table } from '../core/table.js';
 import { pureAccrual } from '../penalty/accrual.js';
-import { contractDetails, findContract } from './contracts.js';
+import { type ContractRef, contractDetails, findContract } from './contracts.js';
 import { contractPosition, type PenaltyAccrual, positionTotals } from './position.js';
 
 export interface ContractShowLine {
@@ -64,6 +64,7 @@ export interface ContractShow {
   };
 }
 
+/** A contract named by its number, in the actor's scope, as of the date. */
 export async function showContract(
   knex: Knex,
   actor: Actor,
@@ -72,7 +73,16 @@ export async function showContract(
   asOf: BusinessDate,
   penaltyAccrual?: PenaltyAccrual,
 ): Promise<ContractShow> {
-  const ref = await findContract(knex, contractNo, dealer, actor);
+  return contractShow(knex, await findContract(knex, contractNo, dealer, actor), asOf, penaltyAccrual);
+}
+
+/** A contract found in the actor's scope, as of the date. */
+export async function contractShow(
+  knex: Knex,
+  ref: ContractRef,
+  asOf: BusinessDate,
+  penaltyAccrual?: PenaltyAccrual,
+): Promise<ContractShow> {
   const details = await contractDetails(knex, ref);
   const position = await contractPosition(knex, ref, asOf, penaltyAccrual ?? pureAccrual);
   const totals = positionTotals(position);
