@@ -1,8 +1,6 @@
 // What every command shares: global options, opening the database once, the acting user, output.
 // Heavy modules (knex, PGlite, decimal.js) are imported only when a command runs, so `zq --help` starts fast.
 import type { Command } from 'commander';
-import type { Knex } from 'knex';
-import type { Actor } from '../access/actor.js';
 import type { ActionName } from '../app/catalogue.js';
 import type { Output, RawInput } from '../app/run.js';
 import type { Db } from '../db/index.js';
@@ -16,16 +14,6 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-export interface Context {
-  /** The command's path, e.g. 'approval rule add': its line in the permission matrix. */
-  command: string;
-  db: Db;
-  knex: Knex;
-  actor: Actor;
-  json: boolean;
-  options: GlobalOptions;
-}
-
 export function globalOptions(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals() as GlobalOptions;
 }
@@ -35,36 +23,6 @@ export function commandPath(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
-}
-
-/**
- * Open the database (refusing one with pending migrations), load the acting user, check the command's line in
- * the permission matrix (src/access/permissions.ts: role, and an explicit --as for a command that changes
- * data), run, close. No command can skip the check: it is looked up from the command itself.
- */
-export async function withContext(cmd: Command, fn: (ctx: Context) => Promise<void>): Promise<void> {
-  const options = globalOptions(cmd);
-  const { commandPermission, requirePermission } = await import('../access/permissions.js');
-  await import('../app/document-types.js');
-  const command = commandPath(cmd);
-  const permission = commandPermission(command);
-  const { openDatabase, resolveDbConfig } = await import('../db/index.js');
-  const { loadActor, actorUsername } = await import('../access/actor.js');
-  // --wait (batch run): on the embedded database, wait for the folder as the batch waits for its lock on a server
-  const db = await openDatabase(resolveDbConfig({ dataDir: options.dataDir, databaseUrl: options.databaseUrl }), {
-    waitForFolder: (options as { wait?: boolean }).wait === true,
-  });
-  try {
-    const actor = await loadActor(db.knex, actorUsername(options.as, process.env, permission.mutates));
-    requirePermission(actor, command);
-    // the core names a bad field in business words (`valueDate`); the user typed a flag (`--value-date`)
-    const { inOptions } = await import('./flags.js');
-    await fn({ command, db, knex: db.knex, actor, json: options.json === true, options }).catch((err: unknown) => {
-      throw inOptions(err, cmd.options);
-    });
-  } finally {
-    await db.close();
-  }
 }
 
 /**

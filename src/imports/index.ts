@@ -4,14 +4,16 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { Actor } from '../access/actor.js';
-import { commandPermission, hasRole } from '../access/permissions.js';
+import { hasRole } from '../access/permissions.js';
 import { dealerInScope, scopeOf } from '../access/scope.js';
 import { writeAudit } from '../audit/index.js';
 import { type BusinessDate, formatTimestamp } from '../core/dates.js';
 import { BadInput, NotAllowed } from '../core/errors.js';
 import type { Db, Tx } from '../db/index.js';
 import type { ColumnValue } from '../db/rows.js';
+import { dealerAdd } from '../organisation/actions.js';
 import { addDealer } from '../organisation/index.js';
+import { receiptConfirm } from '../receivables/receipt-actions.js';
 import type { ImportKind, MappingFile } from './headers.js';
 import { crossRowProblems, dropContracts, LEDGER_COLUMNS, LEDGER_STAGE, type LedgerCounts, mergeLedger } from './ledger.js';
 import { ERRORS_HEADER } from './outputs.js';
@@ -64,9 +66,9 @@ export interface ImportSummary {
 /** Rows read so far; `merging` once the file is read and its rows are being written. */
 export type Progress = (file: string, rows: number, phase: 'reading' | 'merging') => void;
 
-/** Whether the actor may run a command of the matrix (a role of its line suffices). */
-function mayRun(actor: Actor, command: string): boolean {
-  return hasRole(actor, commandPermission(command).roles);
+/** Whether the actor may run an action (a role of its line in the permission matrix suffices). */
+function mayRun(actor: Actor, action: { roles: readonly string[] }): boolean {
+  return hasRole(actor, action.roles);
 }
 
 /**
@@ -75,18 +77,18 @@ function mayRun(actor: Actor, command: string): boolean {
  * Returns the receipts' status: confirmed when the actor may confirm, else registered.
  */
 function checkAllowed(actor: Actor, options: ImportOptions, fixedDealer: number | undefined): 'confirmed' | 'registered' {
-  if (options.createDealers && !mayRun(actor, 'dealer add')) {
+  if (options.createDealers && !mayRun(actor, dealerAdd)) {
     throw new NotAllowed(
-      `${actor.username} may not let an import create dealers: creating dealers needs one of ${commandPermission('dealer add').roles.join(', ')}`,
+      `${actor.username} may not let an import create dealers: creating dealers needs one of ${dealerAdd.roles.join(', ')}`,
     );
   }
   if (fixedDealer !== undefined && !dealerInScope(actor, fixedDealer)) {
     throw new NotAllowed(`${actor.username} may not import for dealer ${options.dealer}`);
   }
-  const mayConfirm = mayRun(actor, 'receipt confirm');
+  const mayConfirm = mayRun(actor, receiptConfirm);
   if (options.receiptStatus === 'confirmed' && !mayConfirm) {
     throw new NotAllowed(
-      `--status confirmed: ${actor.username} may not confirm receipts (it needs one of ${commandPermission('receipt confirm').roles.join(', ')}); import them with --status registered`,
+      `--status confirmed: ${actor.username} may not confirm receipts (it needs one of ${receiptConfirm.roles.join(', ')}); import them with --status registered`,
     );
   }
   return options.receiptStatus ?? (mayConfirm ? 'confirmed' : 'registered');

@@ -101,7 +101,7 @@ export const settleQuote = defineAction({
   name: 'settle.quote',
   summary: 'early payoff quote: outstanding + penalty − credit on a date (which may lie ahead)',
   roles: FINANCE,
-  mutates: true,
+  mutates: false, // a quote reads; it writes nothing
   // a quote may look ahead; a settlement is money that moved, so not later than today
   parse: (raw: ContractNamed & { date: string }) => ({ ...raw, date: parseDate(raw.date, 'date') }),
   contract: (input) => input,
