@@ -50,7 +50,92 @@ export function register(program: Command): void {
     .command('approval')
     .description('approvals (审批流): rules configured by an admin, and the requests waiting for you');
 
-  const rule = approval.command('rule').description('approval rules: per document type, the first matching rule wins');
+  ruleCommands(approval.command('rule').description('approval rules: per document type, the first matching rule wins'));
+  rulesCommand(approval);
+
+  inboxCommand(approval);
+  approveCommand(approval);
+  rejectCommand(approval);
+  withdrawCommand(approval);
+  showCommand(approval);
+}
+
+function rulesCommand(approval: Command): void {
+  approval
+    .command('rules')
+    .description('rules from a YAML file')
+    .command('load <file>')
+    .description('replace every active rule with the file’s (rules: [{type, when, steps: [role:…, manager:1], note}]), in one transaction')
+    .action(async (file: string, _opts, cmd: Command) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        const { BadInput } = await import('../core/errors.js');
+        throw new BadInput('FILE', file, 'a readable YAML file');
+      }
+      return act(cmd, 'approval.rules.load', { text, file }, renderRules, AS_NAMED);
+    });
+}
+
+function inboxCommand(approval: Command): void {
+  approval
+    .command('inbox')
+    .description('the requests whose current step is yours')
+    .action(async (_opts, cmd: Command) => {
+      const { actorUsername } = await import('../access/actor.js');
+      const username = actorUsername(globalOptions(cmd).as, process.env, false);
+      return act(
+        cmd,
+        'approval.inbox',
+        {},
+        (rows) =>
+          `${table(rows, [
+            { header: 'ID', value: (r) => r.documentId, align: 'right' },
+            { header: 'type', value: (r) => r.type },
+            { header: 'number', value: (r) => r.number },
+            { header: 'dealer', value: (r) => r.dealer },
+            { header: 'amount', value: (r) => r.amount, align: 'right' },
+            { header: 'applicant', value: (r) => r.applicant },
+            { header: 'step', value: (r) => `${r.currentStep}/${r.steps.length}` },
+            { header: 'submitted', value: (r) => r.createdAt },
+          ])}\n${rows.length} request(s) waiting for ${username}`,
+      );
+    });
+}
+
+function approveCommand(approval: Command): void {
+  approval
+    .command('approve <id>')
+    .description('approve the current step of document ID; the document acts when its last step approves')
+    .option('--comment <text>', 'a comment for the history')
+    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.approve', { id, comment: opts.comment }, renderRequest, ID));
+}
+
+function rejectCommand(approval: Command): void {
+  approval
+    .command('reject <id>')
+    .description('reject document ID at its current step (a comment is required); the flow ends')
+    .requiredOption('--comment <text>', 'why it is rejected')
+    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.reject', { id, comment: opts.comment }, renderRequest, ID));
+}
+
+function withdrawCommand(approval: Command): void {
+  approval
+    .command('withdraw <id>')
+    .description('withdraw your own request while it waits for approval; nothing it asked for happens')
+    .option('--comment <text>', 'why')
+    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.withdraw', { id, comment: opts.comment }, renderRequest, ID));
+}
+
+function showCommand(approval: Command): void {
+  approval
+    .command('show <id>')
+    .description('the approval of document ID with its whole history')
+    .action((id: string, _opts, cmd: Command) => act(cmd, 'approval.show', { id }, renderRequest, ID));
+}
+
+function ruleCommands(rule: Command): void {
   rule
     .command('add')
     .description('add a rule at the end of its type’s list')
@@ -76,62 +161,4 @@ export function register(program: Command): void {
     .command('remove <id>')
     .description('remove a rule (requests already made keep their steps)')
     .action((id: string, _opts, cmd: Command) => act(cmd, 'approval.rule.remove', { id }, (removed) => `rule ${removed.id} removed`, ID));
-  approval
-    .command('rules')
-    .description('rules from a YAML file')
-    .command('load <file>')
-    .description('replace every active rule with the file’s (rules: [{type, when, steps: [role:…, manager:1], note}]), in one transaction')
-    .action(async (file: string, _opts, cmd: Command) => {
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
-        const { BadInput } = await import('../core/errors.js');
-        throw new BadInput('FILE', file, 'a readable YAML file');
-      }
-      return act(cmd, 'approval.rules.load', { text, file }, renderRules, AS_NAMED);
-    });
-
-  approval
-    .command('inbox')
-    .description('the requests whose current step is yours')
-    .action(async (_opts, cmd: Command) => {
-      const { actorUsername } = await import('../access/actor.js');
-      const username = actorUsername(globalOptions(cmd).as, process.env, false);
-      return act(
-        cmd,
-        'approval.inbox',
-        {},
-        (rows) =>
-          `${table(rows, [
-            { header: 'ID', value: (r) => r.documentId, align: 'right' },
-            { header: 'type', value: (r) => r.type },
-            { header: 'number', value: (r) => r.number },
-            { header: 'dealer', value: (r) => r.dealer },
-            { header: 'amount', value: (r) => r.amount, align: 'right' },
-            { header: 'applicant', value: (r) => r.applicant },
-            { header: 'step', value: (r) => `${r.currentStep}/${r.steps.length}` },
-            { header: 'submitted', value: (r) => r.createdAt },
-          ])}\n${rows.length} request(s) waiting for ${username}`,
-      );
-    });
-  approval
-    .command('approve <id>')
-    .description('approve the current step of document ID; the document acts when its last step approves')
-    .option('--comment <text>', 'a comment for the history')
-    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.approve', { id, comment: opts.comment }, renderRequest, ID));
-  approval
-    .command('reject <id>')
-    .description('reject document ID at its current step (a comment is required); the flow ends')
-    .requiredOption('--comment <text>', 'why it is rejected')
-    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.reject', { id, comment: opts.comment }, renderRequest, ID));
-  approval
-    .command('withdraw <id>')
-    .description('withdraw your own request while it waits for approval; nothing it asked for happens')
-    .option('--comment <text>', 'why')
-    .action((id: string, opts, cmd: Command) => act(cmd, 'approval.withdraw', { id, comment: opts.comment }, renderRequest, ID));
-  approval
-    .command('show <id>')
-    .description('the approval of document ID with its whole history')
-    .action((id: string, _opts, cmd: Command) => act(cmd, 'approval.show', { id }, renderRequest, ID));
 }

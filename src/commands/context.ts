@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import type { ActionName } from '../app/catalogue.js';
 import type { Output, RawInput } from '../app/run.js';
-import type { Db } from '../db/index.js';
 import type { FlagNames } from './flags.js';
 
 export interface GlobalOptions {

@@ -7,6 +7,12 @@ const FLAGS = { code: 'code', changes: 'changes' } as const;
 
 export function register(program: Command): void {
   const dealer = program.command('dealer').description('dealers (代理店): a tree under the group');
+  addCommand(dealer);
+  updateCommand(dealer);
+  listCommand(dealer);
+}
+
+function addCommand(dealer: Command): void {
   dealer
     .command('add <code>')
     .description('add a dealer under the group or a region')
@@ -33,6 +39,9 @@ export function register(program: Command): void {
         FLAGS,
       ),
     );
+}
+
+function updateCommand(dealer: Command): void {
   dealer
     .command('update <code>')
     .description('rename a dealer or change its details (audited)')
@@ -60,6 +69,9 @@ export function register(program: Command): void {
         FLAGS,
       ),
     );
+}
+
+function listCommand(dealer: Command): void {
   dealer
     .command('list')
     .description('list the group, regions and dealers')

@@ -5,8 +5,24 @@ import { act } from './context.js';
 
 export function register(program: Command): void {
   const penalty = program.command('penalty').description('penalty interest (罚息): rates, grace periods, segments');
-  const rate = penalty.command('rate').description('daily penalty rates, effective-dated (罚息利率)');
+  rateCommands(penalty.command('rate').description('daily penalty rates, effective-dated (罚息利率)'));
+  graceCommands(penalty.command('grace').description('grace periods (宽限期)'));
+  typeCommands(penalty.command('type').description('which receivable types bear penalty (计罚息的应收类型)'));
+  penalty
+    .command('show <contractNo>')
+    .description('a contract’s penalty per line as day segments (from, to, days, base, rate, amount) to check by hand')
+    .option('--dealer <code>', 'the dealer, where the number exists at more than one')
+    .option('--as-of <date>', 'as of this business date (default: today)')
+    .action(async (contractNo: string, opts, cmd: Command) => {
+      const { today } = await import('../core/dates.js');
+      const { renderPenalty } = await import('../penalty/accrual.js');
+      await act(cmd, 'penalty.show', { contractNo, dealer: opts.dealer, asOf: opts.asOf || today() }, renderPenalty, {
+        contractNo: 'contractNo',
+      });
+    });
+}
 
+function rateCommands(rate: Command): void {
   rate
     .command('set')
     .description('a daily rate from a date; most specific wins: contract → dealer + type → dealer → type → default 0.0005')
@@ -47,8 +63,9 @@ export function register(program: Command): void {
         ]),
       ),
     );
+}
 
-  const grace = penalty.command('grace').description('grace periods (宽限期)');
+function graceCommands(grace: Command): void {
   grace
     .command('set')
     .description('grace days for a type and/or dealer; a line paid in full by due date + N bears no penalty')
@@ -84,8 +101,9 @@ export function register(program: Command): void {
         ]),
       ),
     );
+}
 
-  const type = penalty.command('type').description('which receivable types bear penalty (计罚息的应收类型)');
+function typeCommands(type: Command): void {
   type
     .command('set <code>')
     .description('whether a receivable type bears penalty, for every line of the type; the next batch run recomputes them')
@@ -113,17 +131,4 @@ export function register(program: Command): void {
         ]),
       ),
     );
-
-  penalty
-    .command('show <contractNo>')
-    .description('a contract’s penalty per line as day segments (from, to, days, base, rate, amount) to check by hand')
-    .option('--dealer <code>', 'the dealer, where the number exists at more than one')
-    .option('--as-of <date>', 'as of this business date (default: today)')
-    .action(async (contractNo: string, opts, cmd: Command) => {
-      const { today } = await import('../core/dates.js');
-      const { renderPenalty } = await import('../penalty/accrual.js');
-      await act(cmd, 'penalty.show', { contractNo, dealer: opts.dealer, asOf: opts.asOf || today() }, renderPenalty, {
-        contractNo: 'contractNo',
-      });
-    });
 }

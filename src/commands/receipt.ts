@@ -15,6 +15,17 @@ const CONTRACT = { contractNo: '--contract', id: 'ID' } as const;
 
 export function register(program: Command): void {
   const receipt = program.command('receipt').description('receipts (收款): register → confirm (allocate) → reverse or adjust');
+  registerReceiptCommand(receipt);
+  confirmCommand(receipt);
+  allocateCommand(receipt);
+  reverseCommand(receipt);
+  adjustCommand(receipt);
+  withdrawCommand(receipt);
+  listCommand(receipt);
+  showCommand(receipt);
+}
+
+function registerReceiptCommand(receipt: Command): void {
   receipt
     .command('register')
     .description('register a receipt (收款登记) with its value date; finance confirms it later')
@@ -35,6 +46,9 @@ export function register(program: Command): void {
         CONTRACT,
       ),
     );
+}
+
+function confirmCommand(receipt: Command): void {
   receipt
     .command('confirm <id>')
     .description('confirm a registered receipt (收款确认) and allocate it (dealer strategy, or its manual split)')
@@ -47,6 +61,9 @@ export function register(program: Command): void {
         CONTRACT,
       ),
     );
+}
+
+function allocateCommand(receipt: Command): void {
   receipt
     .command('allocate <id>')
     .description('allocate a receipt manually instead of by the strategy; the rest becomes credit (预收)')
@@ -60,6 +77,9 @@ export function register(program: Command): void {
         { ...CONTRACT, split: '--to' },
       ),
     );
+}
+
+function reverseCommand(receipt: Command): void {
   receipt
     .command('reverse <id>')
     .description('reverse a confirmed receipt by a linked reversal document; the contract is re-allocated')
@@ -73,6 +93,9 @@ export function register(program: Command): void {
         CONTRACT,
       ),
     );
+}
+
+function adjustCommand(receipt: Command): void {
   receipt
     .command('adjust <id>')
     .description('收款调整: reverse a confirmed receipt and record the corrected one, linked')
@@ -92,10 +115,16 @@ export function register(program: Command): void {
         CONTRACT,
       ),
     );
+}
+
+function withdrawCommand(receipt: Command): void {
   receipt
     .command('withdraw <id>')
     .description('withdraw a registered receipt (only before confirmation)')
     .action((id: string, _opts, cmd: Command) => act(cmd, 'receipt.withdraw', { id }, receiptLine, CONTRACT));
+}
+
+function listCommand(receipt: Command): void {
   receipt
     .command('list')
     .description('receipts in your data scope')
@@ -123,6 +152,9 @@ export function register(program: Command): void {
           ])}\n${rows.length} receipt(s)`,
       );
     });
+}
+
+function showCommand(receipt: Command): void {
   receipt
     .command('show <id>')
     .description('a receipt with its allocation and links')

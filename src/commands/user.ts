@@ -25,6 +25,14 @@ async function readPassword(cmd: Command, username: string | undefined, fromStdi
 
 export function register(program: Command): void {
   const user = program.command('user').description('users: roles, dealer and manager (reports_to)');
+  addCommand(user);
+  listCommand(user);
+  moveCommand(user);
+  roleCommands(user.command('role').description('give or take a user’s roles (a user may hold several)'));
+  passwdCommand(user);
+}
+
+function addCommand(user: Command): void {
   user
     .command('add <username>')
     .description('add a user')
@@ -46,6 +54,9 @@ export function register(program: Command): void {
         { username: 'username', roles: '--role' },
       ),
     );
+}
+
+function listCommand(user: Command): void {
   user
     .command('list')
     .description('list the users in your data scope')
@@ -62,6 +73,9 @@ export function register(program: Command): void {
         ]),
       ),
     );
+}
+
+function moveCommand(user: Command): void {
   user
     .command('move <username>')
     .description('put a user (and everybody below them) under another manager; their data scope moves with them')
@@ -76,7 +90,20 @@ export function register(program: Command): void {
         ARGS,
       ),
     );
-  const role = user.command('role').description('give or take a user’s roles (a user may hold several)');
+}
+
+function passwdCommand(user: Command): void {
+  user
+    .command('passwd [username]')
+    .description('set the password used by the web viewer (default: your own; an admin may set anybody’s); stored as an scrypt hash')
+    .option('--password-stdin', 'read the password from the first line of stdin (for scripts)')
+    .action(async (username: string | undefined, opts, cmd: Command) => {
+      const password = await readPassword(cmd, username, opts.passwordStdin === true);
+      await act(cmd, 'user.passwd', { username, password }, (set) => `password set for ${set.username}`, ARGS);
+    });
+}
+
+function roleCommands(role: Command): void {
   for (const verb of ['add', 'remove'] as const) {
     role
       .command(`${verb} <username> <role>`)
@@ -91,12 +118,4 @@ export function register(program: Command): void {
         ),
       );
   }
-  user
-    .command('passwd [username]')
-    .description('set the password used by the web viewer (default: your own; an admin may set anybody’s); stored as an scrypt hash')
-    .option('--password-stdin', 'read the password from the first line of stdin (for scripts)')
-    .action(async (username: string | undefined, opts, cmd: Command) => {
-      const password = await readPassword(cmd, username, opts.passwordStdin === true);
-      await act(cmd, 'user.passwd', { username, password }, (set) => `password set for ${set.username}`, ARGS);
-    });
 }

@@ -54,6 +54,18 @@ export async function loadContractInputs(
   return result;
 }
 
+/** A schedule line as the chunk's query reads it. */
+interface ChunkLine {
+  id: number;
+  contractId: number;
+  seq: number;
+  type: string;
+  dueDate: BusinessDate;
+  amountDue: string;
+  penaltyBearing: boolean;
+  priority: number;
+}
+
 async function loadChunk(knex: Knex, ids: readonly number[], settings: PenaltySettings): Promise<ContractInputs[]> {
   const contracts = await knex('contracts as c')
     .join('dealers as d', 'd.id', 'c.dealer_id')
@@ -68,7 +80,7 @@ async function loadChunk(knex: Knex, ids: readonly number[], settings: PenaltySe
       'c.status_date as statusDate',
       'c.cutover_date as cutoverDate',
     );
-  const lines = await knex('schedule_lines as l')
+  const lines: ChunkLine[] = await knex('schedule_lines as l')
     .join('receivable_types as t', 't.code', 'l.receivable_type')
     .whereIn('l.contract_id', ids)
     .whereNull('l.retired_version')
@@ -127,46 +139,55 @@ async function loadChunk(knex: Knex, ids: readonly number[], settings: PenaltySe
   for (const l of lines) {
     const contract = out.get(l.contractId);
     if (!contract) continue;
-    const postings = byLine.get(l.id) ?? [];
-    const of = (kind: string) => sumMoney(postings.filter((p) => p.kind === kind).map((p) => dec(p.total)));
-    const dated = (kinds: readonly string[]) =>
-      postings.filter((p) => kinds.includes(p.kind)).map((p) => ({ valueDate: p.valueDate, amount: dec(p.total) }));
-    const key = { contractId: l.contractId, dealerId: contract.dealerId, type: l.type };
     const keyText = `${l.contractId}|${l.type}`;
     let lineSettings = resolved.get(keyText);
     if (lineSettings === undefined) {
+      const key = { contractId: l.contractId, dealerId: contract.dealerId, type: l.type };
       lineSettings = { rates: resolveRates(settings.rates, key), grace: resolveGrace(settings.grace, key) };
       resolved.set(keyText, lineSettings);
     }
-    const openingPaid = of('opening_paid');
-    const openingPenalty = of('opening_penalty');
-    const openingPenaltyPaid = of('opening_penalty_paid');
-    const line: LoadedLine = {
-      id: String(l.id),
-      lineId: l.id,
-      contractId: l.contractId,
-      seq: l.seq,
-      type: l.type,
-      dueDate: l.dueDate,
-      amountDue: dec(l.amountDue),
-      penaltyBearing: l.penaltyBearing,
-      priority: l.priority,
-      rates: lineSettings.rates,
-      grace: lineSettings.grace,
-      waived: dated(['waiver']),
-      paidPostings: dated(PAYS_LINE),
-      openingPenalty,
-    };
-    if (contract.cutoverDate !== undefined) line.cutoverDate = contract.cutoverDate;
-    if (!openingPaid.isZero()) line.openingPaid = openingPaid;
-    if (!openingPenalty.isZero()) line.openingPenaltyAccrued = openingPenalty;
-    if (!openingPenaltyPaid.isZero()) line.openingPenaltyPaid = openingPenaltyPaid;
-    contract.lines.push(line);
+    contract.lines.push(loadedLine(l, contract, byLine.get(l.id) ?? [], lineSettings));
   }
   for (const r of receipts) {
     out.get(r.contractId)?.receipts.push({ id: String(r.id), valueDate: r.valueDate, amount: dec(r.amount), order: r.id });
   }
   return [...out.values()];
+}
+
+/** A schedule line with its postings' sums: what the pure penalty and allocation code needs of it. */
+function loadedLine(
+  l: ChunkLine,
+  contract: ContractInputs,
+  postings: readonly PostingSum[],
+  lineSettings: { rates: RatePeriod[]; grace: GraceSetting },
+): LoadedLine {
+  const of = (kind: string) => sumMoney(postings.filter((p) => p.kind === kind).map((p) => dec(p.total)));
+  const dated = (kinds: readonly string[]) =>
+    postings.filter((p) => kinds.includes(p.kind)).map((p) => ({ valueDate: p.valueDate, amount: dec(p.total) }));
+  const openingPaid = of('opening_paid');
+  const openingPenalty = of('opening_penalty');
+  const openingPenaltyPaid = of('opening_penalty_paid');
+  const line: LoadedLine = {
+    id: String(l.id),
+    lineId: l.id,
+    contractId: l.contractId,
+    seq: l.seq,
+    type: l.type,
+    dueDate: l.dueDate,
+    amountDue: dec(l.amountDue),
+    penaltyBearing: l.penaltyBearing,
+    priority: l.priority,
+    rates: lineSettings.rates,
+    grace: lineSettings.grace,
+    waived: dated(['waiver']),
+    paidPostings: dated(PAYS_LINE),
+    openingPenalty,
+  };
+  if (contract.cutoverDate !== undefined) line.cutoverDate = contract.cutoverDate;
+  if (!openingPaid.isZero()) line.openingPaid = openingPaid;
+  if (!openingPenalty.isZero()) line.openingPenaltyAccrued = openingPenalty;
+  if (!openingPenaltyPaid.isZero()) line.openingPenaltyPaid = openingPenaltyPaid;
+  return line;
 }
 
 /**

@@ -84,17 +84,22 @@ async function insertReceipt(
 }
 
 /** Registers a receipt (收款登记): recorded with its value date, not yet allocated. */
-export async function registerReceipt(tx: Tx, actor: Actor, input: ReceiptInput): Promise<DocumentRow> {
+export async function registerReceipt(
+  tx: Tx,
+  actor: Actor,
+  input: ReceiptInput,
+  extra: Record<string, unknown> = {},
+): Promise<DocumentRow> {
   const ref = await contractOf(tx, input.contract);
   if (ref.status === 'settled') assertContractActive(ref, 'receipts');
-  const doc = await insertReceipt(tx, actor, ref, input, 'registered');
+  const doc = await insertReceipt(tx, actor, ref, input, 'registered', extra);
   await writeAudit(tx, actor, {
     action: 'register',
     entity: 'receipt',
     entityId: doc.id,
     dealerId: ref.dealerId,
     documentId: doc.id,
-    details: { number: doc.number, contract: ref.contractNo, valueDate: input.valueDate, amount: formatMoney(input.amount) },
+    details: { number: doc.number, contract: ref.contractNo, valueDate: input.valueDate, amount: formatMoney(input.amount), ...extra },
   });
   return loadDocument(tx, doc.id);
 }
