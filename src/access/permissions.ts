@@ -43,6 +43,8 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = 
   'contract reschedule': write(BACK_OFFICE),
   'contract charge': write(BACK_OFFICE),
   import: write(BACK_OFFICE),
+  // `zq import FILE --compare` runs another action (import.compare), which reads only: the readers of imports too
+  'import --compare': read([...BACK_OFFICE, 'auditor']),
   'import list': read([...BACK_OFFICE, 'auditor']),
   'import show': read([...BACK_OFFICE, 'auditor']),
   'penalty rate set': write(GROUP_FINANCE),

@@ -18,9 +18,11 @@ function leaves(cmd: Command): Command[] {
 }
 
 // An action's command is its name with spaces (approval.rule.add → approval rule add), except where one
-// command runs it under another name (`zq settle --reverse` runs settle.reverse, `--quote` settle.quote).
+// command runs it under another name (`zq settle --reverse` runs settle.reverse, `--quote` settle.quote). The
+// matrix has a line of its own for `zq import --compare`, which reads only.
 const ONE_WORD: Record<string, string> = {
   'import.run': 'import',
+  'import.compare': 'import --compare',
   'settle.run': 'settle',
   'settle.reverse': 'settle',
   'settle.quote': 'settle',
