@@ -3,6 +3,7 @@ import { table } from '../core/table.js';
 import type { ImportRunResult } from '../imports/import-actions.js';
 import type { ImportSummary, Progress } from '../imports/index.js';
 import { act, globalOptions } from './context.js';
+import { compareFile } from './import-compare.js';
 
 /**
  * A path the user typed names itself in an error about the file's content (`m.yaml: fields.x`): kept as typed,
@@ -99,10 +100,13 @@ interface ImportFlags {
   force?: boolean;
   createDealers?: boolean;
   status?: string;
+  compare?: boolean;
+  out?: string;
 }
 
 /** `zq import FILE…`: the files' summaries on stdout (one JSON line each with --json), progress on stderr. */
-async function importFiles(files: string[], opts: ImportFlags, cmd: Command): Promise<void> {
+async function importFiles(files: string[], { compare, ...opts }: ImportFlags, cmd: Command): Promise<void> {
+  if (compare) return compareFile(files, opts, cmd, asTyped(opts.mapping));
   const json = globalOptions(cmd).json === true;
   // progress on stderr (not with --json), timed from when the files begin to load
   let progress: ReturnType<typeof progressReporter> | undefined;
@@ -160,12 +164,17 @@ export function register(program: Command): void {
       '--errors <file>',
       'write every problem of every file to this one CSV (UTF-8 with BOM, opens in Excel; a column names the file); default <file>.errors.csv beside each file',
     )
-    .option('--force', 'let --errors replace an existing file (never a file the command reads); an errors file zq wrote is replaced anyway')
+    .option(
+      '--force',
+      'let --errors (or --out) replace an existing file (never a file the command reads); an errors file zq wrote is replaced anyway',
+    )
     .option('--create-dealers', 'create dealers that the file names but the database does not know (roles that may run `zq dealer add`)')
     .option(
       '--status <status>',
       'receipts: confirmed (default when you may confirm receipts) or registered (for confirmation later; the default otherwise)',
     )
+    .option('--compare', 'compare the ledger with the system as of --as-of: writes nothing; exit 4 when they differ')
+    .option('--out <file>', '--compare: also write the differences to this XLSX (never over an existing file without --force)')
     .action(importFiles);
 
   command

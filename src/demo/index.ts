@@ -132,6 +132,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `${where} contract schedule HF01-2025-0009 --diff`,
         `${where} contract show HF01-2025-0011 --as-of 2026-09-29`,
         `${where} contract show HF01-2025-0011 --as-of 2026-10-31`,
+        `${where} import ${shellQuote(path.join(fixturesDir(), 'demo', 'ledger-hf01-2026-06-30.csv'))} --compare --dealer HF01 --as-of 2026-06-30`,
       ],
     };
   } finally {
@@ -173,6 +174,17 @@ async function loadContracts(db: Db, say: Say): Promise<void> {
   );
 }
 
+/** The ledger just imported, compared with the system as the data team does every month (zq import --compare). */
+async function compareHf01(db: Db, admin: Actor, ledger: string, asOf: string, say: Say): Promise<void> {
+  const { compareLedger } = await import('../imports/compare.js');
+  const c = await compareLedger(db, admin, ledger, { dealer: 'HF01', asOf });
+  const found = c.differences.length + c.onlyInFile.length + c.onlyInSystem.length;
+  say(
+    `   zq import ${path.basename(ledger)} --compare --dealer HF01 --as-of ${asOf}: ${c.contractsCompared} contracts, ${c.linesCompared} lines — ` +
+      (c.outcome === 'equal' ? 'no differences (exit 0)' : `${found} difference(s) (exit 4)`),
+  );
+}
+
 /** The dealers' own ledgers as of the cut-over, through the importer (zq import), then July's receipts. */
 async function importLedgers(db: Db, say: Say): Promise<void> {
   const { importFile } = await import('../imports/index.js');
@@ -187,6 +199,7 @@ async function importLedgers(db: Db, say: Say): Promise<void> {
         `${s.counts.openingPostings ?? 0} opening postings (paid and penalty before the cut-over), ${s.counts.changesApplied ?? 0} changes, ${s.counts.conflicts ?? 0} conflicts`,
     );
   }
+  await compareHf01(db, admin, file('ledger-hf01-2026-06-30.csv'), cutover, say);
   const late = await importFile(db, admin, file('ledger-wh01-late.csv'), { dealer: 'WH01', asOf: cutover });
   const bad = late.errors[0];
   say(

@@ -6,10 +6,11 @@ import { defineAction } from '../access/action.js';
 import { BACK_OFFICE, type RoleCode } from '../access/role-sets.js';
 import { parseDate, refuseFutureDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
+import { compareLedger, type LedgerComparison } from './compare.js';
 import { type ImportKind, loadMappingFile } from './headers.js';
 import { listImports, showImport } from './history.js';
 import { type ImportSummary, importFile, type Progress, writeErrorsFile } from './index.js';
-import { planErrorsFiles } from './outputs.js';
+import { checkOutput, planErrorsFiles } from './outputs.js';
 
 const READERS: readonly RoleCode[] = [...BACK_OFFICE, 'auditor'];
 
@@ -30,6 +31,8 @@ export interface ImportRunRaw {
   force?: boolean | undefined;
   createDealers?: boolean | undefined;
   receiptStatus?: string | undefined;
+  /** The workbook of a comparison (import.compare): refused by an import. */
+  out?: string | undefined;
   /** Called as the files begin to load (every input checked): returns what is told the rows read so far. */
   progress?: (() => Progress) | undefined;
 }
@@ -74,7 +77,10 @@ export const importRun = defineAction({
   roles: BACK_OFFICE,
   mutates: true,
   transaction: 'own',
-  parse: parseImportRun,
+  parse: (raw: ImportRunRaw) => {
+    if (raw.out !== undefined) throw new BadInput('out', raw.out, 'nothing: only a comparison writes a workbook');
+    return parseImportRun(raw);
+  },
   run: async (db, actor, input): Promise<ImportRunResult> => {
     const mapping = input.mapping ? await loadMappingFile(input.mapping) : undefined;
     const asOf = input.asOf ? refuseFutureDate('asOf', parseDate(input.asOf, 'asOf')) : undefined;
@@ -111,6 +117,53 @@ export const importRun = defineAction({
   },
 });
 
+/** `out`: the XLSX to write the differences to. */
+export type ImportCompareRaw = ImportRunRaw;
+
+/** What an import does beyond reading: refused with a comparison, which writes nothing. */
+const NOT_WITH_COMPARE = ['dryRun', 'skipInvalid', 'errors', 'createDealers', 'receiptStatus'] as const;
+
+function parseImportCompare(raw: ImportCompareRaw) {
+  const input = parseImportRun(raw);
+  if (input.files.length > 1) throw new BadInput('files', input.files.join(' '), 'one ledger file to compare');
+  if (input.kind === 'receipts') throw new BadInput('kind', input.kind, 'ledger: only a ledger has figures to compare');
+  for (const field of NOT_WITH_COMPARE) {
+    if (raw[field] !== undefined && raw[field] !== false) throw new BadInput(field, raw[field], 'left out: a comparison writes nothing');
+  }
+  if (raw.out !== undefined && !/\.xlsx$/i.test(raw.out)) throw new BadInput('out', raw.out, 'a file name ending in .xlsx');
+  if (raw.asOf === undefined)
+    throw new BadInput('asOf', null, 'the date of the ledger’s figures (amounts paid and penalty as of that day)');
+  return { ...input, out: raw.out, file: input.files[0] as string, asOf: refuseFutureDate('asOf', parseDate(raw.asOf, 'asOf')) };
+}
+
+export const importCompare = defineAction({
+  name: 'import.compare',
+  summary: 'compare a dealer ledger with the system as of its date; writes nothing to the database',
+  roles: READERS,
+  mutates: false,
+  transaction: 'own',
+  parse: parseImportCompare,
+  run: async (db, actor, input): Promise<LedgerComparison> => {
+    // the workbook's place is checked before anything is read: never an input, never an existing file without force
+    if (input.out !== undefined)
+      checkOutput(input.out, [input.file, ...(input.mapping ? [input.mapping] : [])], input.force === true, false, 'out');
+    const mapping = input.mapping ? await loadMappingFile(input.mapping) : undefined;
+    const comparison = await compareLedger(db, actor, input.file, {
+      kind: input.kind,
+      dealer: input.dealer,
+      asOf: input.asOf,
+      mapping,
+      sheet: input.sheet,
+    });
+    if (input.out !== undefined && comparison.outcome !== 'rejected') {
+      const { writeComparisonXlsx } = await import('./compare-xlsx.js');
+      await writeComparisonXlsx(input.out, comparison);
+      comparison.out = input.out;
+    }
+    return comparison;
+  },
+});
+
 export const importList = defineAction({
   name: 'import.list',
   summary: 'past imports with their counts',
@@ -132,4 +185,4 @@ export const importShow = defineAction({
   run: (tx, actor, input) => showImport(tx, actor, input.id),
 });
 
-export const importActions = [importRun, importList, importShow] as const;
+export const importActions = [importRun, importCompare, importList, importShow] as const;

@@ -182,6 +182,50 @@ export async function importFile(db: Db, actor: Actor, file: string, options: Im
   return run.summary;
 }
 
+/** A ledger read as an import reads it: its summary and problems, and, when no row was refused, the staged rows. */
+export type StagedLedger<T> =
+  | { rejected: false; summary: ImportSummary; fixedDealer: number | undefined; value: T }
+  | { rejected: true; summary: ImportSummary };
+
+class Compared<T> extends Error {
+  constructor(readonly value: T) {
+    super('compared');
+  }
+}
+
+/**
+ * Reads, stages and checks a ledger exactly as `importFile` does (same reader, headers, mapping, dealers,
+ * collectors, row and cross-row checks), hands the staged rows (LEDGER_STAGE) to `use` in the same
+ * transaction, and rolls everything back: no import recorded, nothing merged, no dealer created.
+ */
+export async function withStagedLedger<T>(
+  db: Db,
+  actor: Actor,
+  file: string,
+  options: ImportOptions,
+  use: (tx: Tx, fixedDealer: number | undefined) => Promise<T>,
+): Promise<StagedLedger<T>> {
+  const readOnly = { ...options, kind: options.kind ?? 'ledger', dryRun: true, skipInvalid: false, createDealers: false };
+  const prepared = await prepareImport(db, actor, file, readOnly);
+  const run = new FileImport(db, actor, file, readOnly, prepared);
+  run.summary.status = 'dry_run';
+  try {
+    await db.knex.transaction(async (tx) => {
+      await run.readChecked(tx);
+      if (!run.staged) await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
+      throw new Compared(await use(tx, prepared.fixedDealer));
+    });
+    throw new Error('invariant broken: the comparison’s transaction committed');
+  } catch (error) {
+    run.summary.errors = run.problems;
+    if (error instanceof Compared)
+      return { rejected: false, summary: run.summary, fixedDealer: prepared.fixedDealer, value: error.value as T };
+    if (!(error instanceof Rejected)) throw error;
+    run.summary.status = 'rejected';
+    return { rejected: true, summary: run.summary };
+  }
+}
+
 interface Prepared {
   hash: string;
   size: number;
@@ -278,6 +322,21 @@ class FileImport {
   /** The import's transaction: read and stage, merge, record. Throws Rejected or DryRun to roll back. */
   async inTransaction(tx: Tx, started: number): Promise<void> {
     const importId = await this.insertImport(tx);
+    await this.readChecked(tx);
+    await tx('imports')
+      .where({ id: importId })
+      .update({ kind: this.summary.kind ?? 'ledger' });
+    if (this.summary.kind === 'ledger' && this.writer !== null) await this.mergeLedgerFile(tx, importId);
+    else if (this.summary.kind === 'receipts') await this.mergeReceiptsFile(tx, importId);
+    await this.record(tx, importId, started);
+    if (this.options.dryRun) throw new DryRun();
+  }
+
+  /**
+   * Reads the file, stages its ledger rows (LEDGER_STAGE) and checks them: every row and cross-row check of an
+   * import. Throws Rejected on any problem (unless skipInvalid), BadInput without a ledger's cut-over date.
+   */
+  async readChecked(tx: Tx): Promise<void> {
     const reader = readImportFile(this.displayName, {
       kind: this.options.kind,
       sheet: this.options.sheet,
@@ -286,11 +345,12 @@ class FileImport {
       extraTypes: this.prepared.extraTypes,
     });
     const kind = await this.readRows(tx, reader);
-    await this.afterReading(tx, importId, reader, kind);
-    if (this.summary.kind === 'ledger' && this.writer !== null) await this.mergeLedgerFile(tx, importId);
-    else if (this.summary.kind === 'receipts') await this.mergeReceiptsFile(tx, importId);
-    await this.record(tx, importId, started);
-    if (this.options.dryRun) throw new DryRun();
+    await this.afterReading(tx, reader, kind);
+  }
+
+  /** Whether a ledger row was staged (a file without one has no staging table). */
+  get staged(): boolean {
+    return this.writer !== null;
   }
 
   private async insertImport(tx: Tx): Promise<number> {
@@ -436,7 +496,7 @@ class FileImport {
   }
 
   /** File-level problems, the kind, cross-row problems; rejects the file on any problem unless skipInvalid. */
-  private async afterReading(tx: Tx, importId: number, reader: ImportReader, kind: ImportKind | null): Promise<void> {
+  private async afterReading(tx: Tx, reader: ImportReader, kind: ImportKind | null): Promise<void> {
     const { summary } = this;
     for (const e of reader.errors) {
       this.addProblem({ file: this.displayName, sheet: e.sheet, rowNumber: e.rowNumber, column: e.column, value: null, reason: e.reason });
@@ -448,9 +508,6 @@ class FileImport {
     if (summary.kind === 'ledger' && !this.options.asOf) {
       throw new BadInput('asOf', null, 'the cut-over date of the ledger’s figures (amounts paid and penalty as of that day)');
     }
-    await tx('imports')
-      .where({ id: importId })
-      .update({ kind: summary.kind ?? 'ledger' });
     if (summary.kind === 'ledger' && this.writer !== null) {
       for (const p of await crossRowProblems(tx)) {
         this.addProblem({

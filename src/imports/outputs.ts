@@ -45,9 +45,12 @@ function writable(p: string): boolean {
   }
 }
 
-/** Refuses (exit 2, naming the input's `errors` field: --errors on the command line) a target that cannot or must not be written. */
-export function checkOutput(target: string, inputs: readonly string[], force: boolean, byDefault: boolean): void {
-  const field = byDefault ? 'errors (default: beside the input)' : 'errors';
+/**
+ * Refuses (exit 2, naming the input's `errors` field: --errors on the command line, or the field `named`) a target that
+ * cannot or must not be written.
+ */
+export function checkOutput(target: string, inputs: readonly string[], force: boolean, byDefault: boolean, named?: string): void {
+  const field = named ?? (byDefault ? 'errors (default: beside the input)' : 'errors');
   const dir = path.dirname(path.resolve(target));
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new BadInput(field, target, `a file in an existing folder (${dir} does not exist)`);

@@ -19,14 +19,17 @@ export function contractPenalties(contract: ContractInputs, asOf: BusinessDate):
   return contract.lines.map((line) => ({ line, penalty: linePenalty(penaltyInputOf(contract, line), asOf) }));
 }
 
-/** The hook src/receivables/position.ts calls: rounded accrued penalty per line id. */
-export const pureAccrual: PenaltyAccrual = async (knex, ref, asOf) => {
-  const contract = (await loadContractInputs(knex, [ref.id])).get(ref.id);
+/** Rounded accrued penalty per line id of the contracts as of the date (the opening penalty, a posting, apart). */
+export async function accruedPenalties(knex: Knex, contractIds: readonly number[], asOf: BusinessDate): Promise<Map<number, Money>> {
   const out = new Map<number, Money>();
-  if (!contract) return out;
-  for (const { line, penalty } of contractPenalties(contract, asOf)) out.set(line.lineId, penalty.rounded);
+  for (const contract of (await loadContractInputs(knex, contractIds)).values()) {
+    for (const { line, penalty } of contractPenalties(contract, asOf)) out.set(line.lineId, penalty.rounded);
+  }
   return out;
-};
+}
+
+/** The hook src/receivables/position.ts calls (`contract show`): rounded accrued penalty per line id. */
+export const pureAccrual: PenaltyAccrual = (knex, ref, asOf) => accruedPenalties(knex, [ref.id], asOf);
 
 export interface PenaltySegmentJson {
   from: BusinessDate;

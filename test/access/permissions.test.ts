@@ -22,6 +22,7 @@ function leaves(cmd: Command): Command[] {
 // command runs several actions by a flag (`zq settle --reverse` runs settle.reverse).
 const COMMAND_OF: Record<string, string> = {
   'import.run': 'import',
+  'import.compare': 'import --compare',
   'settle.run': 'settle',
   'settle.reverse': 'settle --reverse',
   'settle.quote': 'settle --quote',
