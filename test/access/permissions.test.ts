@@ -33,7 +33,7 @@ const commandOf = (action: string) => COMMAND_OF[action] ?? action.replaceAll('.
 const NO_ACTION_COMMANDS = ['init', 'demo'];
 
 /** The README's line for an action: action, command, changes data, then one cell per role. */
-export function matrixLine(action: { name: string; roles: readonly string[]; mutates: boolean }): string {
+function matrixLine(action: { name: string; roles: readonly string[]; mutates: boolean }): string {
   const cells = ROLE_CODES.map((r) => (action.roles.includes(r) ? '✓' : '')).join(' | ');
   return `| \`${action.name}\` | \`zq ${commandOf(action.name)}\` | ${action.mutates ? 'yes' : ''} | ${cells} |`;
 }
