@@ -111,7 +111,8 @@ describe('17.1: contract-level columns on a contract’s first row only', () => 
     fs.writeFileSync(file, `${lines.join('\r\n')}\r\n`);
     const { rows } = await readAll(file);
     expect(rows.every((r) => r.ok)).toBe(true);
-    expect(rows.map((r) => [r.values.dealer, r.values.contract_no, (r.values as { customer_name: string }).customer_name])).toEqual([
+    const values = rows.map((r) => r.values as { dealer: string; contract_no: string; customer_name: string });
+    expect(values.map((v) => [v.dealer, v.contract_no, v.customer_name])).toEqual([
       ['HF01', '2025-001', '张伟'],
       ['HF01', '2025-001', '张伟'],
       ['WH01', '2025-001', '陈志强'],
@@ -158,12 +159,12 @@ describe('17.2: merged cells in an XLSX', () => {
   });
 
   it('17.2: the reader gives the sheet’s rows with the merged columns marked', async () => {
-    const cells: string[][] = [];
+    const sixth: { cells: string[]; merged?: number[] }[] = [];
     for await (const sheet of readXlsxSheets(fixture('ledger-hf01-merged.xlsx'))) {
-      for await (const row of sheet.rows) if (row.rowNumber === 6) cells.push(row.cells, row.merged ?? []);
+      for await (const row of sheet.rows) if (row.rowNumber === 6) sixth.push(row);
     }
-    expect(cells[0]?.slice(0, 3)).toEqual(['HF01', 'HF-2025-0001', '张伟']);
-    expect(cells[1]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(sixth[0]?.cells.slice(0, 3)).toEqual(['HF01', 'HF-2025-0001', '张伟']);
+    expect(sixth[0]?.merged).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('17.2: ranges as Excel writes them, and the filler row by row', () => {
