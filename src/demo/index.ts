@@ -195,7 +195,8 @@ async function importLedgers(db: Db, say: Say): Promise<void> {
   const wh = await importFile(db, admin, file('ledger-wh01-2026-06-30.xlsx'), { dealer: 'WH01', asOf: cutover });
   for (const [i, s] of [hf, wh].entries()) {
     say(
-      `${i === 0 ? '4.' : '  '} zq import ${path.basename(s.file)} --dealer ${s.dealer} --as-of ${cutover}: ${s.status}, ${s.rowsRead} rows; ` +
+      `${i === 0 ? '4.' : '  '} zq import ${path.basename(s.file)} --dealer ${s.dealer} --as-of ${cutover}: ${s.status}, ${s.rowsRead} rows` +
+        `${i === 0 ? " (a contract's customer, machine and amount on its first row only)" : ''}; ` +
         `${s.counts.openingPostings ?? 0} opening postings (paid and penalty before the cut-over), ${s.counts.changesApplied ?? 0} changes, ${s.counts.conflicts ?? 0} conflicts`,
     );
   }

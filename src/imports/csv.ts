@@ -22,6 +22,8 @@ export interface SourceRow {
   cells: string[];
   /** Set when the file cannot be read from this row on (e.g. an unclosed quote); reading stops. */
   problem?: string;
+  /** XLSX: the columns whose text was filled in from a merged range's top-left cell (xlsx.ts MergeFiller). */
+  merged?: number[];
 }
 
 /**

@@ -184,6 +184,36 @@ export function readImportFile(path: string, options: ReadOptions = {}): ImportR
 
 type Fail = (field: string, reason: string) => void;
 
+/**
+ * Contract-level ledger fields (docs/import-format.md): many ledgers give them on a contract's first row only.
+ * The dealer is one too, inherited apart (FileReader.inheritContractFields).
+ */
+const CONTRACT_FIELDS = [
+  'customer_name',
+  'id_number',
+  'phone',
+  'machine_model',
+  'serial_no',
+  'sign_date',
+  'contract_amount',
+  'collector',
+] as const;
+const CONTRACT_FIELD_INDEX = new Map<string, number>(CONTRACT_FIELDS.map((f, i) => [f, i]));
+
+/** A contract's values so far, by CONTRACT_FIELDS index (all read values are text), and where each came from. */
+interface ContractSeen {
+  values: (string | undefined)[];
+  from: ({ sheet: string | null; rowNumber: number } | undefined)[];
+}
+
+/** A row's cells as written, without what merged ranges filled in (a header merged over two columns is one). */
+function unmergedCells(row: SourceRow): string[] {
+  if (row.merged === undefined) return row.cells;
+  const cells = [...row.cells];
+  for (const column of row.merged) cells[column] = '';
+  return cells;
+}
+
 /** One file read as rows, step by step: the format, each sheet's header row, each row's cells and checks. */
 class FileReader implements ImportReader {
   kind: ImportKind | null;
@@ -195,6 +225,9 @@ class FileReader implements ImportReader {
   // Dates and type names repeat across a file's rows: each distinct cell is parsed once.
   private readonly dates = new Map<string, Parsed<unknown>>();
   private readonly typeNames = new Map<string, Parsed<unknown>>();
+  // Per contract of the file (dealer + contract number): its contract-level values and the rows that gave them.
+  private readonly contracts = new Map<string, ContractSeen>();
+  private readonly contractDealers = new Map<string, string>();
   private used = false;
 
   constructor(
@@ -297,6 +330,7 @@ class FileReader implements ImportReader {
     if (found === null) return;
     const { match, report } = found;
     const place = { file: this.file, sheet };
+    const contractColumns = match.columns.filter((c) => CONTRACT_FIELD_INDEX.has(c.definition.field));
     const dataRows = async function* () {
       yield* head.slice(match.rowIndex + 1);
       yield* source;
@@ -315,17 +349,13 @@ class FileReader implements ImportReader {
         continue;
       }
       report.rows++;
-      yield this.readRow(match, row, place);
+      yield this.readRow(match, row, place, contractColumns);
     }
   }
 
   /** The sheet's header row among its first rows, reported; null (and why, in its report) when it is not read. */
   private headerOf(sheet: string | null, head: readonly SourceRow[]): { match: HeaderMatch; report: SheetReport } | null {
-    const match = detectHeader(
-      head.filter((r) => !r.problem).map((r) => r.cells),
-      this.headerIndex,
-      this.options.kind,
-    );
+    const match = detectHeader(head.filter((r) => !r.problem).map(unmergedCells), this.headerIndex, this.options.kind);
     if (!match) {
       this.sheets.push(sheetReport(sheet, { reason: `no header row recognised in the first ${HEADER_SEARCH_ROWS} rows` }));
       if (sheet === null) this.fileError(null, null, null, noHeaderRow(''));
@@ -349,7 +379,12 @@ class FileReader implements ImportReader {
     return { match, report };
   }
 
-  private readRow(match: HeaderMatch, row: SourceRow, place: { file: string; sheet: string | null }): RowResult {
+  private readRow(
+    match: HeaderMatch,
+    row: SourceRow,
+    place: { file: string; sheet: string | null },
+    contractColumns: readonly MappedColumn[],
+  ): RowResult {
     const values: Record<string, unknown> = {};
     const errors: RowError[] = [];
     for (const column of match.columns) {
@@ -366,8 +401,10 @@ class FileReader implements ImportReader {
       const column = match.columns.find((c) => c.definition.field === field);
       errors.push({ column: column?.header ?? field, value: column ? (row.cells[column.index] ?? '') : '', reason });
     };
-    if (match.kind === 'ledger') this.ledgerChecks(values, fail, match);
-    else receiptChecks(values, fail, match);
+    if (match.kind === 'ledger') {
+      this.inheritContractFields(values, row, place.sheet, contractColumns, errors, hasColumn(match, 'dealer'));
+      this.ledgerChecks(values, fail, match);
+    } else receiptChecks(values, fail, match);
     const rowPlace = { ...place, rowNumber: row.rowNumber, line: row.line ?? null };
     return errors.length > 0
       ? invalidRow(match.kind, rowPlace, values, errors)
@@ -390,6 +427,58 @@ class FileReader implements ImportReader {
         return parseSeqCell(raw);
       case 'receivable_type':
         return memo(this.typeNames, raw, (cell) => parseTypeCell(cell, this.types));
+    }
+  }
+
+  /**
+   * Contract-level fields given on a contract's first row only: a blank cell takes the value an earlier row of
+   * the same contract (in the file) gave; a different value is an error naming both and the row of the first.
+   * A row's dealer, when blank, is that of the contract number's latest row; a row naming another dealer is
+   * that dealer's contract (contract numbers are unique within a dealer).
+   */
+  private inheritContractFields(
+    values: Record<string, unknown>,
+    row: SourceRow,
+    sheet: string | null,
+    columns: readonly MappedColumn[],
+    errors: RowError[],
+    dealerColumn: boolean,
+  ): void {
+    const contractNo = values.contract_no;
+    if (typeof contractNo !== 'string') return;
+    let key = contractNo;
+    if (dealerColumn) {
+      if (values.dealer === null) values.dealer = this.contractDealers.get(contractNo) ?? null;
+      else if (typeof values.dealer === 'string') this.contractDealers.set(contractNo, values.dealer);
+      if (typeof values.dealer === 'string') key = `${values.dealer}\u001f${contractNo}`;
+    }
+    let seen = this.contracts.get(key);
+    if (seen === undefined) {
+      seen = { values: [], from: [] };
+      this.contracts.set(key, seen);
+    }
+    for (const column of columns) {
+      const field = column.definition.field;
+      const value = values[field];
+      if (value === undefined) continue; // unreadable: the cell's own error says so
+      const i = CONTRACT_FIELD_INDEX.get(field) as number;
+      const first = seen.values[i];
+      if (first === undefined) {
+        if (value !== null) {
+          seen.values[i] = value as string;
+          seen.from[i] = { sheet, rowNumber: row.rowNumber };
+        }
+      } else if (value === null) {
+        values[field] = first;
+      } else if (value !== first) {
+        const from = seen.from[i] as { sheet: string | null; rowNumber: number };
+        const where = from.sheet !== sheet ? `sheet ${from.sheet ?? ''} row ${from.rowNumber}` : `row ${from.rowNumber}`;
+        errors.push({
+          column: column.header,
+          value: row.cells[column.index] ?? '',
+          reason: `contract ${contractNo} has ${first} on ${where}: give it once, on the contract's first row, or the same on every row`,
+        });
+      }
     }
   }
 

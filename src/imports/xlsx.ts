@@ -226,9 +226,13 @@ export function isDateFormatCode(code: string): boolean {
   return /[ymdhsb]/i.test(bare);
 }
 
-/** The rows of one sheet, streamed from its part; ends at </sheetData> without reading what follows. */
+/**
+ * The rows of one sheet, streamed from its part; ends at </sheetData> without reading what follows. The merged
+ * ranges come after </sheetData> in the part: they are found first, by a pass over the part's bytes (readMerges).
+ */
 async function* sheetRows(zip: yauzl.ZipFile, entry: yauzl.Entry, workbook: Workbook): AsyncGenerator<SourceRow> {
-  const sheet = new SheetHandler(workbook);
+  const merges = await readMerges(zip, entry);
+  const sheet = new SheetHandler(workbook, merges.length > 0 ? new MergeFiller(merges) : null);
   for await (const _ of scanPart(zip, entry, sheet)) {
     if (sheet.rows.length > 0) {
       const rows = sheet.rows;
@@ -283,7 +287,10 @@ class SheetHandler implements XmlHandler {
   private phonetic = 0;
   private readonly days = new Map<string, string>();
 
-  constructor(private readonly workbook: Workbook) {}
+  constructor(
+    private readonly workbook: Workbook,
+    private readonly merges: MergeFiller | null,
+  ) {}
 
   open(name: string, attributes: XmlAttributes): void {
     if (!this.inSheetData) {
@@ -339,7 +346,12 @@ class SheetHandler implements XmlHandler {
         this.endCell();
         break;
       case 'row':
-        if (this.cells !== null) this.rows.push({ rowNumber: this.rowNumber, cells: this.cells });
+        if (this.cells !== null) {
+          const merged = this.merges?.fill(this.rowNumber, this.cells);
+          this.rows.push(
+            merged ? { rowNumber: this.rowNumber, cells: this.cells, merged } : { rowNumber: this.rowNumber, cells: this.cells },
+          );
+        }
         this.cells = null;
         break;
       case 'sheetData':
@@ -436,6 +448,116 @@ class SheetHandler implements XmlHandler {
     }
     return day;
   }
+}
+
+/** A merged range of cells: rows as Excel numbers them, 0-based columns. */
+export interface MergedRange {
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
+}
+
+/** `B2:D13` (or one cell, `B2`) as a range; null when it is not a cell reference. */
+export function parseRange(ref: string): MergedRange | null {
+  const m = /^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?$/.exec(ref.trim());
+  if (m === null) return null;
+  const [, c1 = '', r1 = '', c2 = c1, r2 = r1] = m;
+  const [left, right] = [columnIndex(c1, 0), columnIndex(c2, 0)].sort((a, b) => a - b) as [number, number];
+  const [top, bottom] = [Number(r1), Number(r2)].sort((a, b) => a - b) as [number, number];
+  return { top, left, bottom, right };
+}
+
+/**
+ * Gives every cell of a merged range its top-left cell's text, as the rows stream past (in order). A range
+ * is not spread beyond the widest row seen so far: a title merged over A1:XFD1 stays one cell, not 16,384.
+ */
+export class MergeFiller {
+  private next = 0;
+  private active: { range: MergedRange; text: string }[] = [];
+  private width = 0;
+  private readonly ranges: MergedRange[];
+
+  constructor(ranges: readonly MergedRange[]) {
+    this.ranges = [...ranges].sort((a, b) => a.top - b.top);
+  }
+
+  /** Fills the row's cells in place; the columns filled, or undefined when none was. */
+  fill(rowNumber: number, cells: string[]): number[] | undefined {
+    this.width = Math.max(this.width, cells.length);
+    if (this.active.some((a) => a.range.bottom < rowNumber)) this.active = this.active.filter((a) => a.range.bottom >= rowNumber);
+    const ranges = this.ranges;
+    while (this.next < ranges.length && (ranges[this.next] as MergedRange).top <= rowNumber) {
+      const range = ranges[this.next++] as MergedRange;
+      // a range whose top row has no <row> element has no text to give
+      if (range.bottom >= rowNumber && range.top === rowNumber) this.active.push({ range, text: cells[range.left] ?? '' });
+    }
+    const filled: number[] = [];
+    for (const { range, text } of this.active) {
+      if (text === '') continue;
+      const right = Math.min(range.right, Math.max(this.width - 1, range.left));
+      for (let column = range.top === rowNumber ? range.left + 1 : range.left; column <= right; column++) {
+        while (cells.length < column) cells.push('');
+        cells[column] = text;
+        filled.push(column);
+      }
+    }
+    return filled.length > 0 ? filled : undefined;
+  }
+}
+
+/**
+ * The sheet's merged ranges (<mergeCells>, after </sheetData>). The part is inflated once more and its bytes
+ * searched for the end of <sheetData> (in markup a '<' is never text, so `</sheetData>` is the tag); only what
+ * follows it is decoded. Costs an inflate of the part, not a parse of it.
+ */
+async function readMerges(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<MergedRange[]> {
+  const stream = await openPart(zip, entry);
+  let encoding: 'utf8' | 'utf16le' | null = null;
+  let marker = Buffer.alloc(0);
+  let carry = Buffer.alloc(0);
+  const tail: Buffer[] = [];
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (encoding === null) {
+        encoding = chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf16le' : 'utf8';
+        marker = Buffer.from('sheetData>', encoding);
+      }
+      if (tail.length > 0) {
+        tail.push(chunk);
+        continue;
+      }
+      const window = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      const end = endOfSheetData(window, marker, encoding);
+      if (end >= 0) tail.push(window.subarray(end));
+      else carry = Buffer.from(window.subarray(Math.max(0, window.length - 64)));
+    }
+  } finally {
+    stream.destroy();
+  }
+  if (encoding === null || tail.length === 0) return [];
+  const text = Buffer.concat(tail).toString(encoding);
+  const ranges: MergedRange[] = [];
+  for (const m of text.matchAll(/<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["']([^"']*)["']/g)) {
+    const range = parseRange(m[1] ?? '');
+    if (range !== null && (range.bottom > range.top || range.right > range.left)) ranges.push(range);
+  }
+  return ranges;
+}
+
+/** Where the bytes after `</sheetData>` (or `</x:sheetData>`) begin in the buffer; -1 when it is not there. */
+function endOfSheetData(buffer: Buffer, marker: Buffer, encoding: 'utf8' | 'utf16le'): number {
+  const unit = encoding === 'utf8' ? 1 : 2;
+  const char = (i: number) => (i >= 0 ? (buffer[i] as number) : -1);
+  for (let at = buffer.indexOf(marker); at >= 0; at = buffer.indexOf(marker, at + 1)) {
+    let i = at - unit;
+    if (char(i) === 0x3a /* : */) {
+      i -= unit;
+      while (i >= 0 && /[\w.-]/.test(String.fromCharCode(char(i)))) i -= unit;
+    }
+    if (char(i) === 0x2f /* / */ && char(i - unit) === 0x3c /* < */) return at + marker.length;
+  }
+  return -1;
 }
 
 /** 0-based column of a cell reference (`B5` → 1); `fallback` when it has none. */

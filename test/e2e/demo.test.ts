@@ -13,6 +13,10 @@ describe('zq demo', () => {
     expect(demo.code).toBe(0);
     expect(demo.stdout).toMatch(/2 dealers in Anhui/);
     expect(demo.stdout).toMatch(/30 contracts/);
+    // 17.1: 合肥's ledger gives a contract's own columns on its first row only
+    expect(demo.stdout).toMatch(
+      /4\. zq import ledger-hf01-2026-06-30\.csv .*: imported, 636 rows \(a contract's customer, machine and amount on its first row only\); /,
+    );
     expect(demo.stdout).toMatch(/Try next/);
     expect(demo.stdout).toMatch(/9\. zq contract reschedule HF01-2025-0009 .* approved/);
     expect(demo.stdout).toMatch(/closed by transfer receipt RECEIPT-\d+, 131,500.00 now the dealer's own line/);

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadActor } from '../../src/access/actor.js';
 import { openDatabase } from '../../src/db/index.js';
 import { buildOrganisation } from '../access/organisation.js';
-import { tempDir, zq } from '../support/zq.js';
+import { ROOT, tempDir, zq } from '../support/zq.js';
 
 const LEDGER = '经销商,合同编号,客户名称,期次,应还日期,应还金额,已还金额';
 
@@ -127,5 +127,104 @@ describe('zq import with bin/zq (issue 15)', () => {
     const refused = await run('--as', 'wh.clerk', 'import', file, '--status', 'confirmed');
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/--status confirmed: wh\.clerk may not confirm receipts/);
+  });
+});
+
+// Issue 17 points 1, 2 and 4 with bin/zq on the embedded database: each fixture imported for real.
+describe('zq import: ledgers as dealers lay them out (issue 17)', () => {
+  const cwd = tempDir();
+  const run = (...args: string[]) => zq(args, { cwd });
+  const copy = (name: string, to = name) => {
+    fs.mkdirSync(path.dirname(path.join(cwd, to)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'fixtures', 'imports', name), path.join(cwd, to));
+    return to;
+  };
+  const contract = async (no: string) => JSON.parse((await run('contract', 'show', no, '--json')).stdout);
+  // the file's contracts (the test organisation has some of its own)
+  const imported = async () =>
+    (JSON.parse((await run('contract', 'list', '--json')).stdout) as { contractNo: string }[])
+      .map((c) => c.contractNo)
+      .filter((no) => no.startsWith('HF-2025-'));
+
+  beforeAll(async () => {
+    expect((await run('init')).code).toBe(0);
+    const db = await openDatabase({ dataDir: path.join(cwd, '.zq') });
+    try {
+      await buildOrganisation(db.knex, await loadActor(db.knex, 'admin'));
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('17.1: a contradicting later row rejects the file, both values and the first row named; nothing imported', async () => {
+    const file = copy('ledger-hf01-first-rows-contradicting.csv');
+    const r = await run('--as', 'admin', 'import', file, '--as-of', '2026-03-31');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/rejected/);
+    expect(r.stdout).toContain(
+      `row 8, column 客户名称 "王建军": contract HF-2025-0002 has 王建国 on row 6: give it once, on the contract's first row, or the same on every row`,
+    );
+    expect(r.stdout).toContain(`row 4, column 合同金额 "1,008,000.00": contract HF-2025-0001 has 1080000.00 on row 2`);
+    expect(r.stdout).toContain(`row 11, column 证件号码 "91340200MA2T5K9R2C": contract HF-2025-0003 has 91340100MA2N8Q3L7X on row 10`);
+    expect(fs.readFileSync(path.join(cwd, `${file}.errors.csv`), 'utf8')).toMatch(
+      /,8,客户名称,王建军,"contract HF-2025-0002 has 王建国 on row 6: /,
+    );
+    expect(await imported()).toEqual([]);
+  });
+
+  it('17.1: the GBK CSV with contract columns on first rows only imports; each contract has its first row’s fields', async () => {
+    const r = await run('--as', 'admin', 'import', copy('ledger-hf01-first-rows-gbk.csv'), '--as-of', '2026-03-31');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/: imported .*12 row\(s\) read, 12 imported, 0 rejected/);
+    const c = await contract('HF-2025-0002');
+    expect(c.customer).toMatchObject({ name: '王建国', idNumber: '340122197507025615', phone: '13956021188' });
+    expect(c.lines).toHaveLength(3);
+    expect(await imported()).toHaveLength(4);
+  });
+
+  it('17.1/17.2: the same ledger with every column on every row, first rows only in XLSX, and merged: nothing changes', async () => {
+    for (const name of ['ledger-hf01-utf8bom.csv', 'ledger-hf01-first-rows.xlsx', 'ledger-hf01-merged.xlsx']) {
+      const r = await run('--as', 'admin', 'import', copy(name), '--as-of', '2026-03-31', '--json');
+      expect(r.code).toBe(0);
+      const s = JSON.parse(r.stdout);
+      expect([name, s.status, s.rowsRead, s.rowsRejected, s.changes]).toEqual([name, 'unchanged', 12, 0, []]);
+    }
+  });
+
+  it('17.2: a merged contract number and customer are on every row of the range (dry run shows the contract whole)', async () => {
+    const r = await run(
+      '--as',
+      'admin',
+      'import',
+      copy('ledger-hf01-merged.xlsx', 'merged-again.xlsx'),
+      '--as-of',
+      '2026-03-31',
+      '--dry-run',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'dry_run', rowsRead: 12, errorCount: 0, changes: [] });
+    expect((await contract('HF-2025-0001')).lines).toHaveLength(4);
+  });
+
+  it('17.4: the default errors file is beside the input, wherever zq runs, as the help says', async () => {
+    const help = await run('import', '--help');
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/default <file>\.errors\.csv beside each file/);
+    const elsewhere = tempDir();
+    const input = path.join(elsewhere, 'in', 'bad.csv');
+    fs.mkdirSync(path.dirname(input));
+    fs.copyFileSync(path.join(ROOT, 'fixtures', 'imports', 'ledger-hf01-first-rows-contradicting.csv'), input);
+    // an absolute path, and a relative one from another folder
+    for (const [arg, from] of [
+      [input, cwd],
+      [path.join('in', 'bad.csv'), elsewhere],
+    ] as const) {
+      const r = await zq(['--data-dir', path.join(cwd, '.zq'), '--as', 'admin', 'import', arg, '--as-of', '2026-03-31'], { cwd: from });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain(`problems written to ${arg}.errors.csv`);
+      expect(fs.existsSync(`${input}.errors.csv`)).toBe(true);
+      expect(fs.existsSync(path.join(from, 'bad.csv.errors.csv'))).toBe(false);
+      fs.rmSync(`${input}.errors.csv`);
+    }
   });
 });

@@ -231,7 +231,9 @@ describeEachDb('zq import into the database', (get) => {
     ]);
     const s = await importFile(f.db, f.admin, file, { asOf: AS_OF });
     expect(s.status).toBe('rejected');
-    expect(s.errors.map((e) => e.column).sort()).toEqual(['客户名称', '期次']);
+    // 17.1: the reader names each contract-level column that differs from the contract's first row (customer and
+    // phone); row 4 repeats installment 1
+    expect(s.errors.map((e) => e.column).sort()).toEqual(['客户名称', '期次', '联系电话']);
     // The same name with two ID numbers is two customers too.
     const ids = writeCsv('inconsistent-id.csv', [
       'HF01,HT-Y,周五,340100000000000001,,1,货款,2026-04-10,500.00,0,0,0',
@@ -239,7 +241,7 @@ describeEachDb('zq import into the database', (get) => {
     ]);
     const t = await importFile(f.db, f.admin, ids, { asOf: AS_OF });
     expect(t.status).toBe('rejected');
-    expect(t.errors.map((e) => [e.rowNumber, e.column])).toEqual([[3, '客户名称']]);
+    expect(t.errors.map((e) => [e.rowNumber, e.column])).toEqual([[3, '证件号码']]);
   });
 
   it('receipts import confirmed and allocated, each row only once however often the file is imported', async () => {

@@ -168,7 +168,8 @@ describe('readXlsxSheets on a hand-written workbook', () => {
       ['很隐藏', true],
     ]);
     expect(sheets[0]?.rows).toEqual([
-      [1, ['合同编号', '', '安徽某某']],
+      // 17.2: A1:C1 is merged: every cell of it shows A1's text, as Excel does (C1's own text is not shown)
+      [1, ['合同编号', '合同编号', '合同编号']],
       [3, ['安徽某某土石方 工程', '0.3', '', '', 'TRUE', 'FALSE', '#N/A']],
       [4, ['2026-01-05', '2026-01-05', '46027', '46027', '2026-01-05', '2026-01-05', '2026-01-05', '1900-02-29', '1900-02-28', '1234.5']],
       [6, ['=1+1', '10000.3', '合同编号x', 'TRUE', '#DIV/0!', '2026-01-06', '漢字', '行一\r\n行二 <&>', '', '中文 "q" \'a\'']],
