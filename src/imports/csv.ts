@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
-import { type DetectedEncoding, decoder, decodeSample, detectEncoding, readSample, SAMPLE_BYTES } from './encoding.js';
+import { chunkDecoder, type DetectedEncoding, decoder, decodeSample, detectEncoding, readSample, SAMPLE_BYTES } from './encoding.js';
 
 export type Delimiter = ',' | '\t' | ';';
 const DELIMITERS: readonly Delimiter[] = [',', '\t', ';'];
@@ -111,6 +111,76 @@ export async function openCsv(path: string): Promise<CsvSource> {
 }
 
 async function* csvRows(path: string, encoding: DetectedEncoding, delimiter: Delimiter): AsyncGenerator<SourceRow> {
+  if (await isPlainFile(path, encoding)) yield* plainRows(path, encoding, delimiter);
+  else yield* parsedRows(path, encoding, delimiter);
+}
+
+/**
+ * A file without a quote character and without a line longer than MAX_RECORD_CHARS bytes (most exports): each
+ * line is a record and its fields are what lies between the delimiters, so splitting the decoded lines gives
+ * exactly what csv-parse gives, three times faster. In UTF-8 and GB18030 the quote, CR and LF bytes never occur
+ * inside a multi-byte character, so the bytes answer without decoding; UTF-16 files always go through csv-parse.
+ */
+async function isPlainFile(path: string, encoding: DetectedEncoding): Promise<boolean> {
+  if (encoding.encoding !== 'utf8' && encoding.encoding !== 'gb18030') return false;
+  let lineLength = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    if (chunk.indexOf(QUOTE) !== -1) return false;
+    let start = 0;
+    for (let lf = chunk.indexOf(LF); lf !== -1; lf = chunk.indexOf(LF, start)) {
+      if (lineLength + lf - start > MAX_RECORD_CHARS) return false;
+      lineLength = 0;
+      start = lf + 1;
+    }
+    lineLength += chunk.length - start;
+    if (lineLength > MAX_RECORD_CHARS) return false;
+  }
+  return true;
+}
+const QUOTE = 0x22;
+const LF = 0x0a;
+
+/** The records of a plain file (isPlainFile): lines split at the delimiter; CRLF, CR and LF all end a line. */
+export async function* plainRows(path: string, encoding: DetectedEncoding, delimiter: Delimiter): AsyncGenerator<SourceRow> {
+  let line = 0;
+  let rest = '';
+  const records = function* (text: string) {
+    for (const physical of text.split('\n')) {
+      // a CR before the LF belongs to the line break; any other CR is a line break of its own (csv-parse, after
+      // lineEndingsToLf, sees the same lines)
+      const bare = physical.endsWith('\r') ? physical.slice(0, -1) : physical;
+      for (const record of bare.includes('\r') ? bare.split('\r') : [bare]) {
+        line++;
+        if (record !== '') yield { rowNumber: line, line, cells: record.split(delimiter) };
+      }
+    }
+  };
+  const decode = chunkDecoder(encoding.encoding);
+  try {
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+      const text = rest + decode.write(chunk);
+      const end = text.lastIndexOf('\n');
+      if (end === -1) {
+        rest = text;
+        continue;
+      }
+      rest = text.slice(end + 1);
+      yield* records(text.slice(0, end));
+    }
+  } catch (error) {
+    yield {
+      rowNumber: line + 1,
+      line: line + 1,
+      cells: [],
+      problem: `unreadable CSV from line ${line + 1} on: ${(error as Error).message}`,
+    };
+    return;
+  }
+  rest += decode.end();
+  if (rest !== '') yield* records(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+}
+
+export async function* parsedRows(path: string, encoding: DetectedEncoding, delimiter: Delimiter): AsyncGenerator<SourceRow> {
   const parser = parse({
     delimiter,
     info: true,

@@ -54,6 +54,12 @@ export function decoder(encoding: TextEncoding): Transform {
   return iconv.decodeStream(encoding, { stripBOM: true }) as Transform;
 }
 
+/** A decoder fed chunk by chunk (a character cut between two chunks waits for the next); a BOM is dropped. */
+export function chunkDecoder(encoding: TextEncoding): { write(chunk: Buffer): string; end(): string } {
+  const decoder = iconv.getDecoder(encoding, { stripBOM: true });
+  return { write: (chunk) => decoder.write(chunk), end: () => decoder.end() ?? '' };
+}
+
 /** Decode a whole (small) buffer: used for the sample only. */
 export function decodeSample(sample: Buffer, encoding: TextEncoding): string {
   return iconv.decode(sample, encoding, { stripBOM: true });

@@ -421,7 +421,7 @@ class FileImport {
     const collector = this.collectorOf(row, dealerId);
     if (collector === false) return;
     if (this.writer === null) {
-      await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
+      await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS, this.db.kind);
       // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block.
       this.writer = await openStageWriter(tx, this.db.kind, LEDGER_STAGE, LEDGER_COLUMNS, { free: this.options.createDealers === true });
     }

@@ -18,7 +18,14 @@ export interface StageWriter {
   abort(): Promise<void>;
 }
 
-export async function createStageTable(tx: Tx, table: string, columns: readonly ColumnType[]): Promise<void> {
+/**
+ * Memory for the sorts and hashes of the load's statements, for this transaction only: with the default 4 MB
+ * the grouping and joins of a 200,000-row file spill to disk (work_mem; PGlite's heap is the process's).
+ */
+const LOAD_WORK_MEM = { postgres: '256MB', pglite: '64MB' } as const;
+
+export async function createStageTable(tx: Tx, table: string, columns: readonly ColumnType[], kind: DbKind): Promise<void> {
+  await tx.raw(`SELECT set_config('work_mem', ?, true)`, [LOAD_WORK_MEM[kind]]);
   await tx.raw(`DROP TABLE IF EXISTS ${table}`);
   await tx.raw(`CREATE TEMP TABLE ${table} (${columns.map((c) => `${c.name} ${c.sqlType}`).join(', ')}) ON COMMIT DROP`);
 }
