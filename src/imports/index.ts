@@ -212,7 +212,7 @@ export async function withStagedLedger<T>(
   try {
     await db.knex.transaction(async (tx) => {
       await run.readChecked(tx);
-      if (!run.staged) await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS);
+      if (!run.staged) await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS, db.kind);
       throw new Compared(await use(tx, prepared.fixedDealer));
     });
     throw new Error('invariant broken: the comparison’s transaction committed');
