@@ -9,8 +9,9 @@ import { idNumberKind } from '../core/id-number.js';
 import { parseMoney, parseRate } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { type ContractRef, contractSchedule, createContract, listContracts, type NewContract, scheduleDiff } from './contracts.js';
+import { requireReason } from './operations.js';
 import { SCHEDULE_METHODS, type ScheduleLine, type ScheduleMethod } from './schedule.js';
-import { type NewTerms, submitCharge, submitReschedule } from './schedule-changes.js';
+import { checkCharge, type NewTerms, submitCharge, submitReschedule } from './schedule-changes.js';
 import { contractShow } from './show.js';
 
 /** A file of schedule lines as read: its name and its records (CSV seq,type,due_date,amount_due or JSON). */
@@ -265,11 +266,12 @@ export const contractReschedule = defineAction({
   roles: BACK_OFFICE,
   mutates: true,
   parse: (raw: RescheduleRaw) => {
+    const reason = requireReason(raw.reason, 'why the schedule changes');
     const from = parseDate(raw.from, 'from');
     const terms = parseTerms(raw);
     // negative amounts reach the core's check, which says 'greater than zero' for 0 and -1 alike
     const principal = optional(raw.principal, (t) => parseMoney(t, 'principal', { allowNegative: true }));
-    return { contractNo: raw.contractNo, dealer: raw.dealer, from, terms, principal, reason: raw.reason };
+    return { contractNo: raw.contractNo, dealer: raw.dealer, from, terms, principal, reason };
   },
   contract: (input) => input,
   run: async (tx, actor, input, { subject }: { subject: { contract: ContractRef } }) => {
@@ -283,11 +285,12 @@ export const contractCharge = defineAction({
   summary: 'request a charge (代付/代垫): a receivable line once approved',
   roles: BACK_OFFICE,
   mutates: true,
-  parse: (raw: { contractNo: string; dealer?: string | undefined; type: string; amount: string; due: string; reason: string }) => ({
-    ...raw,
-    amount: parseMoney(raw.amount, 'amount', { allowNegative: true }),
-    due: parseDate(raw.due, 'due'),
-  }),
+  parse: (raw: { contractNo: string; dealer?: string | undefined; type: string; amount: string; due: string; reason: string }) =>
+    checkCharge({
+      ...raw,
+      amount: parseMoney(raw.amount, 'amount', { allowNegative: true }),
+      due: parseDate(raw.due, 'due'),
+    }),
   contract: (input) => input,
   run: async (tx, actor, input, { subject }: { subject: { contract: ContractRef } }) => {
     const result = await submitCharge(tx, actor, subject.contract, input);

@@ -85,7 +85,7 @@ export async function findOrCreateCustomer(tx: Tx, dealerId: number, input: Cust
 
 export async function findOrCreateMachine(tx: Tx, dealerId: number, input: MachineInput): Promise<number> {
   const serialNo = input.serialNo.trim();
-  if (!serialNo) throw new BadInput('serial-no', input.serialNo, 'the machine’s serial number');
+  if (!serialNo) throw new BadInput('serialNo', input.serialNo, 'the machine’s serial number');
   const existing = await tx('machines').where({ dealer_id: dealerId, serial_no: serialNo }).first('id');
   if (existing) return existing.id;
   const [row] = await tx('machines')
@@ -111,9 +111,9 @@ function scheduleFor(input: NewContract, knownTypes: ReadonlySet<string>): Sched
   if (input.method === 'custom') return customSchedule(input.lines ?? [], knownTypes);
   for (const [field, value] of [
     ['principal', input.principal],
-    ['annual-rate', input.annualRate],
-    ['term-months', input.termMonths],
-    ['first-due-date', input.firstDueDate],
+    ['annualRate', input.annualRate],
+    ['termMonths', input.termMonths],
+    ['firstDueDate', input.firstDueDate],
   ] as const) {
     if (value === undefined) throw new BadInput(field, null, `a value (needed by method ${input.method})`);
   }
@@ -128,12 +128,12 @@ function scheduleFor(input: NewContract, knownTypes: ReadonlySet<string>): Sched
 
 export async function createContract(tx: Tx, actor: Actor, input: NewContract): Promise<ContractRef> {
   const contractNo = input.contractNo.trim();
-  if (!contractNo) throw new BadInput('contract-no', input.contractNo, 'a contract number, e.g. HT-2026-0001');
+  if (!contractNo) throw new BadInput('contractNo', input.contractNo, 'a contract number, e.g. HT-2026-0001');
   const dealer = await findDealer(tx, input.dealer);
   if (dealer.kind !== 'dealer') throw new BadInput('dealer', input.dealer, 'a dealer code (not the group or a region)');
   if (!dealerInScope(actor, dealer.id)) throw new NotAllowed(`${actor.username} may not create contracts at dealer ${dealer.code}`);
   if (input.signDate !== undefined && !isValidDate(input.signDate)) {
-    throw new BadInput('sign-date', input.signDate, 'a date YYYY-MM-DD');
+    throw new BadInput('signDate', input.signDate, 'a date YYYY-MM-DD');
   }
   const knownTypes = new Set<string>(await tx('receivable_types').pluck('code'));
   const lines = scheduleFor(input, knownTypes);

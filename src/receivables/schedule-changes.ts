@@ -338,23 +338,24 @@ export interface ChargeRequest {
   reason: string;
 }
 
-function checkCharge(input: ChargeRequest): string {
+/** A charge's own checks, before its contract is looked at; the reason trimmed. */
+export function checkCharge<T extends ChargeRequest>(input: T): T {
   const reason = requireReason(input.reason, 'what was paid or advanced for the customer');
   if (!(CHARGE_TYPES as readonly string[]).includes(input.type)) throw new BadInput('type', input.type, CHARGE_TYPES.join(' or '));
   requirePositive(input.amount);
   if (input.amount.decimalPlaces() > 2) throw new BadInput('amount', input.amount.toString(), 'at most two decimals');
-  return reason;
+  return { ...input, reason };
 }
 
 /** 代付/代垫 on a contract named by its number, in the actor's scope. */
 export async function requestCharge(tx: Tx, actor: Actor, input: ContractArg & ChargeRequest): Promise<Submitted> {
-  checkCharge(input);
-  return submitCharge(tx, actor, await contractInScope(tx, actor, input), input);
+  const checked = checkCharge(input);
+  return submitCharge(tx, actor, await contractInScope(tx, actor, checked), checked);
 }
 
-/** 代付/代垫 on a contract found in the actor's scope: a new receivable line once approved. */
+/** 代付/代垫 (checked by checkCharge) on a contract found in the actor's scope: a new receivable line once approved. */
 export async function submitCharge(tx: Tx, actor: Actor, ref: ContractRef, input: ChargeRequest): Promise<Submitted> {
-  const reason = checkCharge(input);
+  const reason = input.reason;
   assertContractActive(ref, 'charges');
   await assertPeriodOpen(tx, input.due);
   await assertDueInContract(tx, ref, input.due, 'due');
