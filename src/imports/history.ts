@@ -54,19 +54,21 @@ export async function showImport(knex: Knex, actor: Actor, id: number) {
     .where({ import_id: id })
     .orderBy('id')
     .select('file', 'sheet', 'row_number as rowNumber', 'column_name as column', 'value', 'reason');
-  const changes = (
-    await knex('import_changes')
-      .where({ import_id: id })
-      .orderBy('id')
-      .select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
-  ).map((c) => ({
-    entity: c.entity,
-    key: c.entity_key,
-    field: c.field,
-    old: c.old_value,
-    new: c.new_value,
-    outcome: c.outcome,
-    reason: c.reason,
-  }));
+  const changes = await storedChanges(knex, id);
   return { ...(row as ImportListRow & { hash: string; counts: Record<string, unknown> }), errors, changes };
+}
+
+/** What an import changed, as stored (the first `limit` when given), in the order it was written. */
+export async function storedChanges(knex: Knex, importId: number, limit?: number) {
+  const query = knex('import_changes').where({ import_id: importId }).orderBy('id');
+  if (limit !== undefined) query.limit(limit);
+  return (await query.select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')).map((c) => ({
+    entity: c.entity as string,
+    key: c.entity_key as string,
+    field: c.field as string,
+    old: c.old_value as string | null,
+    new: c.new_value as string | null,
+    outcome: c.outcome as string,
+    reason: c.reason as string | null,
+  }));
 }

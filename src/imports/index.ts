@@ -15,6 +15,7 @@ import { dealerAdd } from '../organisation/actions.js';
 import { addDealer } from '../organisation/index.js';
 import { receiptConfirm } from '../receivables/receipt-actions.js';
 import type { ImportKind, MappingFile } from './headers.js';
+import { storedChanges } from './history.js';
 import { crossRowProblems, dropContracts, LEDGER_COLUMNS, LEDGER_STAGE, type LedgerCounts, mergeLedger } from './ledger.js';
 import { ERRORS_HEADER } from './outputs.js';
 import { importReceiptRows, type ReceiptCounts, type StagedReceipt } from './receipts.js';
@@ -558,7 +559,7 @@ class FileImport {
   /** The changes, the warnings and the outcome into the summary; the import's rows, problems and audit row. */
   private async record(tx: Tx, importId: number, started: number): Promise<void> {
     const { summary } = this;
-    summary.changes = await loadChanges(tx, importId);
+    summary.changes = await storedChanges(tx, importId, MAX_STORED_ERRORS);
     const { linesNotInFile = 0, conflicts = 0, receiptsDuplicate = 0, ...effects } = summary.counts;
     if (linesNotInFile > 0)
       summary.warnings.push(`${linesNotInFile} stored line(s) of these contracts are not in the file: kept as they are`);
@@ -608,24 +609,6 @@ class FileImport {
     summary.counts = {};
     summary.changes = [];
   }
-}
-
-async function loadChanges(tx: Tx, importId: number): Promise<ImportSummary['changes']> {
-  return (
-    await tx('import_changes')
-      .where({ import_id: importId })
-      .orderBy('id')
-      .limit(MAX_STORED_ERRORS)
-      .select('entity', 'entity_key', 'field', 'old_value', 'new_value', 'outcome', 'reason')
-  ).map((c) => ({
-    entity: c.entity,
-    key: c.entity_key,
-    field: c.field,
-    old: c.old_value,
-    new: c.new_value,
-    outcome: c.outcome,
-    reason: c.reason,
-  }));
 }
 
 /** Rows of one receipts file kept in memory for value-date ordering. */
