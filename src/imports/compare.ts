@@ -202,7 +202,7 @@ async function stageSystemLines(tx: Tx, asOf: BusinessDate): Promise<void> {
             b."penaltyPaid"::numeric(18,2) AS penalty_paid
        FROM (${balances.sql}) b
        LEFT JOIN unnest(?::bigint[], ?::numeric[]) AS p(line_id, accrued) ON p.line_id = b."lineId"`,
-    [...(balances.bindings as unknown[]), penalty.map(([id]) => id), penalty.map(([, amount]) => amount.toFixed(2))] as never,
+    [...(balances.bindings as unknown[]), penalty.map(([id]) => id), penalty.map(([, amount]) => formatMoney(amount))] as never,
   );
 }
 
