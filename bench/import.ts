@@ -6,6 +6,7 @@
 // the CSV import of the same rows into the same kind of database. Peak RSS per run.
 // Targets: CSV import ≤ 8× its floor (both databases, 1M rows), XLSX ≤ 2× the CSV import of the same rows,
 // peak RSS < 1 GB. Figures are printed, never asserted.
+// On PostgreSQL it also prints what the rows the import writes cost alone (writesFloor).
 // Env: BENCH_ROWS_CSV, BENCH_ROWS_XLSX (smaller runs), BENCH_DATABASE_URL (default the local server),
 // BENCH_ONLY=csv-postgres,csv-pglite,xlsx-postgres,xlsx-pglite.
 import { spawn } from 'node:child_process';
@@ -237,10 +238,42 @@ async function floorPglite(dataDir: string, file: string): Promise<number> {
   }
 }
 
+/**
+ * What the import must write, alone: the schedule lines and postings it wrote, copied by a bare INSERT … SELECT
+ * into tables of the same shape (columns, checks, indexes; no keys, no triggers) in one transaction, rolled back.
+ * Printed beside the COPY floor: the part of the ratio that is the ledger's own rows, whatever reads the file.
+ */
+async function writesFloor(url: string): Promise<number> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('work_mem', '256MB', true)`);
+    let seconds = 0;
+    for (const table of ['schedule_lines', 'postings']) {
+      const { rows } = await client.query(
+        `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) AS columns
+           FROM information_schema.columns WHERE table_name = $1 AND is_generated = 'NEVER'`,
+        [table],
+      );
+      await client.query(`CREATE TABLE zq_bench_${table} (LIKE ${table} INCLUDING ALL)`);
+      const started = performance.now();
+      await client.query(`INSERT INTO zq_bench_${table} (${rows[0].columns}) SELECT ${rows[0].columns} FROM ${table}`);
+      seconds += (performance.now() - started) / 1000;
+    }
+    return seconds;
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.end();
+  }
+}
+
 interface Imported {
   rows: number;
   seconds: number;
   peakRssMb: number;
+  writesSeconds?: number;
 }
 
 async function importInto(where: string[], file: string, label: string): Promise<Imported | null> {
@@ -260,7 +293,8 @@ async function freshImport(db: 'pglite' | 'postgres', file: string, label: strin
     let floorSeconds: number | null = null;
     if (floor) floorSeconds = 'url' in target ? await floorPostgres(target.url, file) : await floorPglite(target.dataDir, file);
     const imported = await importInto(where, file, label);
-    return imported && { ...imported, floorSeconds };
+    const writesSeconds = imported && floor && 'url' in target ? await writesFloor(target.url) : undefined;
+    return imported && { ...imported, floorSeconds, writesSeconds };
   };
   return db === 'postgres' ? withServerDatabase((url) => once({ url })) : withPgliteFolder((dataDir) => once({ dataDir }));
 }
@@ -280,6 +314,11 @@ async function csvRun(label: string, file: string, rows: number, db: 'pglite' | 
   csvImports.set(`${db}:${rows}`, r);
   const floor = r.floorSeconds ?? Number.NaN;
   line(label, r, `÷ COPY floor ${seconds(floor)} = ${(r.seconds / floor).toFixed(1).padStart(4)}×`, '≤ 8× floor');
+  if (r.writesSeconds !== undefined) {
+    console.log(
+      `${''.padEnd(14)} its lines and postings alone, bare INSERT … SELECT into same-shaped tables: ${seconds(r.writesSeconds)} = ${(r.writesSeconds / floor).toFixed(1)}× the COPY floor`,
+    );
+  }
 }
 
 async function xlsxRun(label: string, file: string, rows: number, db: 'pglite' | 'postgres'): Promise<void> {

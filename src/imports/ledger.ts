@@ -68,24 +68,32 @@ async function rows<T>(tx: Tx, sql: string, bindings: readonly unknown[] = []): 
  * two different customers. Reported like row errors.
  */
 export async function crossRowProblems(tx: Tx): Promise<StagedProblem[]> {
-  const duplicates = await rows<{
-    sheet: string | null;
-    rn: number;
-    dealer_id: number;
-    contract_no: string;
-    seq: number;
-    receivable_type: string;
-    first_rn: number;
-  }>(
+  // Whether any installment is there twice is one grouping; which rows, a join on top, only when there are some.
+  const [twice] = await rows<{ n: number }>(
     tx,
-    `SELECT s.sheet, s.rn, s.dealer_id, s.contract_no, s.seq, s.receivable_type, d.first_rn
+    `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${LEDGER_STAGE} GROUP BY dealer_id, contract_no, seq, receivable_type
+      HAVING count(*) > 1 LIMIT 1) x`,
+  );
+  const duplicates = !twice?.n
+    ? []
+    : await rows<{
+        sheet: string | null;
+        rn: number;
+        dealer_id: number;
+        contract_no: string;
+        seq: number;
+        receivable_type: string;
+        first_rn: number;
+      }>(
+        tx,
+        `SELECT s.sheet, s.rn, s.dealer_id, s.contract_no, s.seq, s.receivable_type, d.first_rn
        FROM ${LEDGER_STAGE} s
        JOIN (SELECT dealer_id, contract_no, seq, receivable_type, min(rn) AS first_rn
                FROM ${LEDGER_STAGE} GROUP BY 1, 2, 3, 4 HAVING count(*) > 1) d
          USING (dealer_id, contract_no, seq, receivable_type)
       WHERE s.rn > d.first_rn
       ORDER BY s.rn`,
-  );
+      );
   // A contract whose rows all name one customer and at most one ID number cannot have such a row: checked per
   // contract first, so that the row-by-row comparison (a sort of the whole file) runs only when needed.
   const [suspect] = await rows<{ n: number }>(
@@ -237,17 +245,18 @@ async function bulkLoad(tx: Tx): Promise<{ finish(): Promise<void> }> {
 export async function mergeLedger(tx: Tx, importId: number, actorId: number, asOf: BusinessDate): Promise<LedgerCounts> {
   await stageContracts(tx);
   const customersCreated = await mergeCustomers(tx);
-  await markExistingContracts(tx);
-  await recordContractChanges(tx, importId, asOf);
-  const contractsUpdated = await updateContracts(tx, asOf);
+  // A file of new contracts only (a first load) has nothing stored to compare: the steps that compare are skipped.
+  const existing = await markExistingContracts(tx);
+  if (existing) await recordContractChanges(tx, importId, asOf);
+  const contractsUpdated = existing ? await updateContracts(tx, asOf) : 0;
   const contractsCreated = await createContracts(tx, importId, actorId, asOf);
   const machinesCreated = await mergeMachines(tx);
   const bulk = await bulkLoad(tx);
   await stageLines(tx);
-  await recordLineChanges(tx, importId);
-  const linesNotInFile = await countLinesNotInFile(tx);
-  const { linesCreated, linesUpdated } = await writeLines(tx, asOf);
-  const openingPostings = await writeOpeningPostings(tx, importId, actorId, asOf);
+  if (existing) await recordLineChanges(tx, importId);
+  const linesNotInFile = existing ? await countLinesNotInFile(tx) : 0;
+  const { linesCreated, linesUpdated } = await writeLines(tx, asOf, existing);
+  const openingPostings = await writeOpeningPostings(tx, importId, actorId, asOf, existing);
   await bulk.finish();
   await updateDerivedFigures(tx);
   const [tally] = await rows<{ applied: number; conflicts: number }>(
@@ -320,9 +329,12 @@ async function mergeCustomers(tx: Tx): Promise<number> {
   return created;
 }
 
-/** Existing contracts, and whether anything confirmed, locked or posted later depends on their figures. */
-async function markExistingContracts(tx: Tx): Promise<void> {
-  await tx.raw(
+/**
+ * Existing contracts, and whether anything confirmed, locked or posted later depends on their figures. Returns
+ * whether the file has any.
+ */
+async function markExistingContracts(tx: Tx): Promise<boolean> {
+  const result = await tx.raw(
     `UPDATE zq_stage_contracts sc SET contract_id = c.id,
             version = (SELECT max(version) FROM schedule_versions v WHERE v.contract_id = c.id),
             conflict = CASE
@@ -336,6 +348,7 @@ async function markExistingContracts(tx: Tx): Promise<void> {
             END
        FROM contracts c WHERE c.dealer_id = sc.dealer_id AND c.contract_no = sc.contract_no`,
   );
+  return rowCount(result) > 0;
 }
 
 /**
@@ -460,19 +473,27 @@ async function createContracts(tx: Tx, importId: number, actorId: number, asOf: 
 
 /** Machines by serial number, and their links to their contracts. Returns how many machines were created. */
 async function mergeMachines(tx: Tx): Promise<number> {
+  // Each contract's serial numbers once (a contract's rows repeat its machine), with the model the file gives it:
+  // the machine's columns are contract-level, so the rows of one contract agree (rows.ts).
+  await tx.raw(`DROP TABLE IF EXISTS zq_stage_machines`);
+  await tx.raw(
+    `CREATE TEMP TABLE zq_stage_machines ON COMMIT DROP AS
+     SELECT dealer_id, contract_no, serial_no, max(machine_model) AS machine_model, min(rn) AS first_rn
+       FROM ${LEDGER_STAGE} WHERE serial_no IS NOT NULL GROUP BY dealer_id, contract_no, serial_no`,
+  );
   const created = rowCount(
     await tx.raw(
       `INSERT INTO machines (dealer_id, serial_no, model)
        SELECT DISTINCT ON (dealer_id, serial_no) dealer_id, serial_no, coalesce(machine_model, '')
-         FROM ${LEDGER_STAGE} WHERE serial_no IS NOT NULL
-        ORDER BY dealer_id, serial_no, rn
+         FROM zq_stage_machines
+        ORDER BY dealer_id, serial_no, first_rn
        ON CONFLICT (dealer_id, serial_no) DO NOTHING`,
     ),
   );
   await tx.raw(
     `INSERT INTO contract_machines (contract_id, machine_id)
-     SELECT DISTINCT sc.contract_id, m.id
-       FROM (SELECT DISTINCT dealer_id, contract_no, serial_no FROM ${LEDGER_STAGE} WHERE serial_no IS NOT NULL) s
+     SELECT sc.contract_id, m.id
+       FROM zq_stage_machines s
        JOIN zq_stage_contracts sc ON sc.dealer_id = s.dealer_id AND sc.contract_no = s.contract_no
        JOIN machines m ON m.dealer_id = s.dealer_id AND m.serial_no = s.serial_no
      ON CONFLICT DO NOTHING`,
@@ -528,7 +549,7 @@ async function countLinesNotInFile(tx: Tx): Promise<number> {
 }
 
 /** The new lines inserted and the changed ones updated, where their contract has no conflict. */
-async function writeLines(tx: Tx, asOf: BusinessDate): Promise<{ linesCreated: number; linesUpdated: number }> {
+async function writeLines(tx: Tx, asOf: BusinessDate, existing: boolean): Promise<{ linesCreated: number; linesUpdated: number }> {
   const linesCreated = rowCount(
     await tx.raw(
       // a new contract's lines come with their opening paid amount (schedule_lines.paid, paid_last), which its
@@ -541,6 +562,7 @@ async function writeLines(tx: Tx, asOf: BusinessDate): Promise<{ linesCreated: n
       [asOf],
     ),
   );
+  if (!existing) return { linesCreated, linesUpdated: 0 };
   const linesUpdated = rowCount(
     await tx.raw(
       `UPDATE schedule_lines l SET due_date = sl.due_date, amount_due = sl.amount_due
@@ -560,24 +582,8 @@ const OPENING_VALUES = `(VALUES ${OPENING.map((o) => `('${o.kind}', '${o.field}'
  * reversal + new posting; the lines of new contracts have nothing stored and are posted straight from the file.
  * Returns how many postings were written.
  */
-async function writeOpeningPostings(tx: Tx, importId: number, actorId: number, asOf: BusinessDate): Promise<number> {
-  await stageOpeningCorrections(tx, importId, asOf);
-  // Corrections reverse what was there (append-only), then post the file's figure.
-  await reverseLivePostings(
-    tx,
-    `EXISTS (SELECT 1 FROM zq_stage_opening o WHERE o.line_id = p.schedule_line_id AND o.kind = p.kind AND o.conflict IS NULL)
-     AND p.contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)`,
-    [],
-    `corrected by import #${importId}`,
-    actorId,
-  );
-  const corrected = await writePostingsFrom(
-    tx,
-    OPENING_COLUMNS,
-    `SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
-       FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
-    [asOf, importId, actorId],
-  );
+async function writeOpeningPostings(tx: Tx, importId: number, actorId: number, asOf: BusinessDate, existing: boolean): Promise<number> {
+  const corrected = existing ? await correctOpeningPostings(tx, importId, actorId, asOf) : 0;
   // the new contracts' lines carry these amounts already (writeLines): the postings leave their figures as they are
   await tx.raw(`SELECT set_config('zq.line_paid_set', 'on', true)`);
   const posted = await writePostingsFrom(
@@ -590,6 +596,27 @@ async function writeOpeningPostings(tx: Tx, importId: number, actorId: number, a
   );
   await tx.raw(`SELECT set_config('zq.line_paid_set', 'off', true)`);
   return corrected + posted;
+}
+
+/** The existing lines' opening figures that differ from the file's: reversed, and the file's figure posted. */
+async function correctOpeningPostings(tx: Tx, importId: number, actorId: number, asOf: BusinessDate): Promise<number> {
+  await stageOpeningCorrections(tx, importId, asOf);
+  // Corrections reverse what was there (append-only), then post the file's figure.
+  await reverseLivePostings(
+    tx,
+    `EXISTS (SELECT 1 FROM zq_stage_opening o WHERE o.line_id = p.schedule_line_id AND o.kind = p.kind AND o.conflict IS NULL)
+     AND p.contract_id IN (SELECT contract_id FROM zq_stage_contracts WHERE NOT is_new)`,
+    [],
+    `corrected by import #${importId}`,
+    actorId,
+  );
+  return writePostingsFrom(
+    tx,
+    OPENING_COLUMNS,
+    `SELECT o.contract_id, o.dealer_id, o.line_id, o.kind, o.receivable_type, o.wanted, ?::date, 'import #' || ?, ?
+       FROM zq_stage_opening o WHERE o.conflict IS NULL AND o.wanted > 0`,
+    [asOf, importId, actorId],
+  );
 }
 
 /** The existing lines' opening figures that differ from the file's (zq_stage_opening), recorded as changes. */

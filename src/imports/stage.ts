@@ -55,7 +55,9 @@ async function openCopyWriter(tx: Tx, table: string, columns: readonly ColumnTyp
   // The transaction's own connection: the COPY is part of the import's transaction.
   const client = tx.client as unknown as { acquireConnection(): Promise<{ query: (s: unknown) => Writable }> };
   const connection = await client.acquireConnection();
-  const copy = connection.query(copyFrom(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM STDIN`));
+  const copy = connection.query(
+    copyFrom(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM STDIN`, { highWaterMark: 16 * 1024 * 1024 }),
+  );
   let buffer: string[] = [];
   let count = 0;
   const done = new Promise<void>((resolve, reject) => {
