@@ -1,0 +1,147 @@
+// The reports' one source of restated figures: every contract line in the actor's data scope as of a date, with
+// the figures of `contract show` (CLI.md), set-based — one statement whatever the number of lines. The balances
+// are the ledger's own query (ledger/balances.ts lineBalances); the penalty the system computed is the nightly
+// batch's stored segments summed up to the date and rounded per line (penalty/store.ts; the reconciliation
+// proves they equal the pure computation `contract show` prints), plus the imported opening penalty.
+//
+// Restated means today's knowledge of that date: a receipt entered later with an earlier value date counts.
+// What was reported on the date itself comes from the snapshots (reports/snapshot.ts), in the same columns.
+import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.js';
+import { scopeContracts } from '../access/scope.js';
+import type { BusinessDate } from '../core/dates.js';
+import { creditSql, lineBalances } from '../ledger/balances.js';
+
+/** Which contracts a report covers, within the actor's scope. */
+export interface ReportFilter {
+  asOf: BusinessDate;
+  /** a dealer's code */
+  dealer?: string | undefined;
+  /** a region's code: its dealers */
+  region?: string | undefined;
+  /** a collector's username: the contracts assigned to them */
+  collector?: string | undefined;
+}
+
+/**
+ * The contracts of the filter in the actor's scope that exist on the date (signed or cut over by then), as a
+ * subquery of ids (aliased sc inside).
+ */
+export function reportContracts(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  const q = knex('contracts as sc')
+    .select('sc.id')
+    .whereRaw('(least(sc.sign_date, sc.cutover_date) IS NULL OR least(sc.sign_date, sc.cutover_date) <= ?)', [filter.asOf]);
+  scopeContracts(q, actor, 'sc');
+  if (filter.dealer !== undefined) q.whereIn('sc.dealer_id', knex('dealers').select('id').whereRaw('upper(code) = upper(?)', [filter.dealer]));
+  if (filter.region !== undefined) {
+    q.whereIn(
+      'sc.dealer_id',
+      knex('dealers as rd')
+        .join('dealers as rr', 'rr.id', 'rd.parent_id')
+        .select('rd.id')
+        .where('rr.kind', 'region')
+        .whereRaw('upper(rr.code) = upper(?)', [filter.region]),
+    );
+  }
+  if (filter.collector !== undefined) q.whereIn('sc.collector_id', knex('users').select('id').where('username', filter.collector));
+  return q;
+}
+
+/**
+ * Penalty the batch computed per line as of the date, exact runs summed and rounded per line (as the nightly
+ * totals do, penalty/store.ts): columns line_id, accrued.
+ */
+function segmentPenaltySql(asOf: BusinessDate): { sql: string; bindings: Knex.RawBinding[] } {
+  return {
+    sql: `SELECT s.line_id, round(sum(s.base * s.daily_rate * (least(coalesce(s.to_date, ?::date), ?::date) - s.from_date + 1)), 2) AS accrued
+            FROM penalty_segments s
+           WHERE s.from_date <= ?::date AND s.grace_end < ?::date
+           GROUP BY s.line_id`,
+    bindings: [asOf, asOf, asOf, asOf],
+  };
+}
+
+/** The columns of a report line, in order: what every report reads (restated here, as reported in snapshot.ts). */
+export const REPORT_LINE_COLUMNS = [
+  'dealer',
+  'dealerName',
+  'region',
+  'regionName',
+  'contractId',
+  'contractNo',
+  'customerId',
+  'customer',
+  'phone',
+  'collector',
+  'status',
+  'lineId',
+  'seq',
+  'type',
+  'dueDate',
+  'amountDue',
+  'amountPaid',
+  'writtenOff',
+  'outstanding',
+  'notDue',
+  'overdue',
+  'overdueDays',
+  'penaltyAccrued',
+  'penaltyPaid',
+  'penaltyWaived',
+  'penaltyOutstanding',
+] as const;
+
+/**
+ * Every line in effect on the date of the filter's contracts, restated: a query whose rows have
+ * REPORT_LINE_COLUMNS, money as numeric (cast to text where it leaves the database). `overdue` is the
+ * outstanding of a line due before the date, `notDue` the rest; `overdueDays` as `contract show` counts them.
+ */
+export function restatedLines(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  const { asOf } = filter;
+  const penalty = segmentPenaltySql(asOf);
+  const balances = lineBalances(knex, asOf, reportContracts(knex, actor, filter));
+  const outstanding = 'b.outstanding::numeric';
+  const accrued = '(coalesce(p.accrued, 0) + b."penaltyOpening"::numeric)';
+  return knex
+    .from(balances.as('b'))
+    .join('contracts as c', 'c.id', 'b.contractId')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .leftJoin('dealers as r', (j) => j.on('r.id', 'd.parent_id').andOnVal('r.kind', '=', 'region'))
+    .join('customers as cu', 'cu.id', 'c.customer_id')
+    .leftJoin('users as u', 'u.id', 'c.collector_id')
+    .leftJoin(knex.raw(`(${penalty.sql}) AS p`, penalty.bindings), 'p.line_id', 'b.lineId')
+    .select(
+      'd.code as dealer',
+      'd.name as dealerName',
+      'r.code as region',
+      'r.name as regionName',
+      'c.id as contractId',
+      'c.contract_no as contractNo',
+      'cu.id as customerId',
+      'cu.name as customer',
+      'cu.phone as phone',
+      'u.username as collector',
+      knex.raw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END AS status`, [asOf]),
+      'b.lineId as lineId',
+      'b.seq',
+      'b.type',
+      'b.dueDate as dueDate',
+      knex.raw('b."amountDue"::numeric AS "amountDue"'),
+      knex.raw('b."amountPaid"::numeric AS "amountPaid"'),
+      knex.raw('b."writtenOff"::numeric AS "writtenOff"'),
+      knex.raw(`${outstanding} AS outstanding`),
+      knex.raw(`CASE WHEN b."dueDate" < ? THEN 0 ELSE ${outstanding} END AS "notDue"`, [asOf]),
+      knex.raw(`CASE WHEN b."dueDate" < ? THEN ${outstanding} ELSE 0 END AS overdue`, [asOf]),
+      knex.raw(`CASE WHEN ${outstanding} > 0 AND b."dueDate" < ? THEN ?::date - b."dueDate" ELSE 0 END AS "overdueDays"`, [asOf, asOf]),
+      knex.raw(`${accrued} AS "penaltyAccrued"`),
+      knex.raw('b."penaltyPaid"::numeric AS "penaltyPaid"'),
+      knex.raw('b."penaltyWaived"::numeric AS "penaltyWaived"'),
+      knex.raw(`${accrued} - b."penaltyPaid"::numeric - b."penaltyWaived"::numeric AS "penaltyOutstanding"`),
+    );
+}
+
+/** Each contract's advance-receipt credit as of the date (columns contract_id, credit), for the filter's contracts. */
+export function restatedCredits(knex: Knex, actor: Actor, filter: ReportFilter): Knex.Raw {
+  const credit = creditSql(filter.asOf, { sql: 'p.contract_id IN ?', bindings: [reportContracts(knex, actor, filter)] });
+  return knex.raw(credit.sql, credit.bindings);
+}
