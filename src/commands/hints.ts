@@ -5,7 +5,7 @@ import type { NextStep } from '../core/errors.js';
 type Input = NonNullable<NextStep['input']>;
 
 const COMMANDS: Readonly<Record<string, (input: Input) => string>> = {
-  'batch.run': (i) => (i.wait ? 'zq batch run --wait' : `zq batch run --date ${i.date}`),
+  'batch.run': (i) => (i.wait ? 'zq batch run --wait' : `zq batch run${i.date ? ` --date ${i.date}` : ''}`),
   'contract.show': (i) => `zq contract show ${i.contractNo}`,
   'dealer.list': () => 'zq dealer list',
   'doc.unlock': (i) => `zq doc unlock ${i.id}`,

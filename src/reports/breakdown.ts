@@ -1,0 +1,294 @@
+// The receivables breakdown (债权分解表): the report lines (sources.ts) of a scope as of a date, summed in SQL to
+// the rows asked for (--by) with a subtotal per dealer, per region (dealers without one under "—") and a group
+// total. Two GROUP BYs over the lines, money summed as numeric and leaving the database as text:
+//   1. per contract (and per line or per type when those are the rows): each contract's credit joins here,
+//      once per contract, never on a line;
+//   2. GROUPING SETS over those rows: detail (per --by) → dealer → region → total, so every level's figures
+//      are sums of the same rows as the level below.
+import type { Knex } from 'knex';
+import type { Actor } from '../access/actor.js';
+import { scopeDealers, scopeOf, scopeUsers } from '../access/scope.js';
+import type { BusinessDate } from '../core/dates.js';
+import { BadInput, NotFound, Refused } from '../core/errors.js';
+import { type AgingBucket, agingBuckets } from './aging.js';
+import type { ReportFilter } from './lines.js';
+import { creditsOf, linesOf } from './sources.js';
+
+export const BREAKDOWN_BY = ['line', 'contract', 'customer', 'collector', 'dealer', 'region', 'type'] as const;
+export type BreakdownBy = (typeof BREAKDOWN_BY)[number];
+
+export type BreakdownLevel = 'detail' | 'dealer' | 'region' | 'total';
+
+/** The money columns summed at every level, in the order of the report. */
+export const BREAKDOWN_MONEY = [
+  'amountDue',
+  'amountPaid',
+  'writtenOff',
+  'outstanding',
+  'notDue',
+  'overdue',
+  'penaltyAccrued',
+  'penaltyPaid',
+  'penaltyWaived',
+  'penaltyOutstanding',
+] as const;
+export type BreakdownMoney = (typeof BREAKDOWN_MONEY)[number];
+
+export interface BreakdownInput {
+  asOf: BusinessDate;
+  restated: boolean;
+  dealer?: string | undefined;
+  region?: string | undefined;
+  collector?: string | undefined;
+  by: BreakdownBy;
+  /** The aging buckets' upper bounds (aging.ts parseAging). */
+  aging: readonly number[];
+}
+
+/** One row of the report; money as exact decimal strings, null where the row's level has no such value. */
+export type BreakdownRow = {
+  level: BreakdownLevel;
+  region: string | null;
+  regionName: string | null;
+  dealer: string | null;
+  dealerName: string | null;
+  contractNo: string | null;
+  customer: string | null;
+  collector: string | null;
+  type: string | null;
+  seq: number | null;
+  dueDate: BusinessDate | null;
+  status: string | null;
+  /** lines and contracts summed in the row */
+  lines: number;
+  contracts: number;
+  overdueDays: number;
+  /** overdue amount per bucket name ("1-30" … ">360") */
+  aging: Record<string, string>;
+  /** a contract's advance-receipt credit; null on a line or type row (credit belongs to the contract) */
+  credit: string | null;
+} & Record<BreakdownMoney, string>;
+
+/** What the report covers: the dealer or region filter, else the group (within the actor's scope). */
+export interface BreakdownScope {
+  kind: 'group' | 'dealer' | 'region';
+  code: string | null;
+  name: string | null;
+  /** the actor's own data scope when it is narrower than the group (dealer staff, collectors, managers) */
+  limitedTo: string | null;
+}
+
+export interface Breakdown {
+  asOf: BusinessDate;
+  restated: boolean;
+  by: BreakdownBy;
+  scope: BreakdownScope;
+  collector: string | null;
+  aging: string[];
+  rows: BreakdownRow[];
+  totals: BreakdownRow;
+}
+
+/** The contract's own columns, the same on each of its lines: grouped by with the contract. */
+const CONTRACT_COLUMNS = [
+  'region',
+  'regionName',
+  'dealer',
+  'dealerName',
+  'contractId',
+  'contractNo',
+  'customerId',
+  'customer',
+  'collector',
+  'status',
+] as const;
+
+/** Per --by: the columns of a detail row, the one whose GROUPING marks the detail level, and their order. */
+const DETAIL: Record<BreakdownBy, { keys: readonly string[]; marker: string | null; order: readonly string[] }> = {
+  line: {
+    keys: ['contractId', 'contractNo', 'customerId', 'customer', 'collector', 'status', 'lineId', 'seq', 'type', 'dueDate'],
+    marker: 'lineId',
+    order: ['contractNo', 'contractId', 'seq', 'dueDate', 'lineId'],
+  },
+  contract: {
+    keys: ['contractId', 'contractNo', 'customerId', 'customer', 'collector', 'status'],
+    marker: 'contractId',
+    order: ['contractNo', 'contractId'],
+  },
+  customer: { keys: ['customerId', 'customer'], marker: 'customerId', order: ['customer', 'customerId'] },
+  collector: { keys: ['collector'], marker: 'collector', order: ['collector'] },
+  type: { keys: ['type'], marker: 'type', order: ['type'] },
+  dealer: { keys: [], marker: null, order: [] },
+  region: { keys: [], marker: null, order: [] },
+};
+
+/** Below a contract: the line's (or type's) columns, for the rows that are lines or types. */
+const BELOW_CONTRACT: Partial<Record<BreakdownBy, readonly string[]>> = {
+  line: ['lineId', 'seq', 'type', 'dueDate'],
+  type: ['type'],
+};
+
+const q = (column: string) => `"${column}"`;
+const cols = (alias: string, columns: readonly string[]) => columns.map((c) => `${alias}.${q(c)}`).join(', ');
+
+/** The SQL of the breakdown and its bindings: the two GROUP BYs over the source's lines and credits. */
+export function breakdownSql(
+  lines: { sql: string; bindings: readonly Knex.RawBinding[] },
+  credits: { sql: string; bindings: readonly Knex.RawBinding[] },
+  by: BreakdownBy,
+  buckets: readonly AgingBucket[],
+): { sql: string; bindings: Knex.RawBinding[] } {
+  const below = BELOW_CONTRACT[by];
+  const money = BREAKDOWN_MONEY.map((m) => `sum(l.${q(m)}) AS ${q(m)}`);
+  // bounds are whole numbers parse checked; written into the SQL so the statement's shape is its bucket list
+  const aging = buckets.map((b, i) => {
+    const within = b.to === null ? `l."overdueDays" >= ${b.from}` : `l."overdueDays" BETWEEN ${b.from} AND ${b.to}`;
+    return `sum(CASE WHEN ${within} THEN l.overdue ELSE 0 END) AS a${i}`;
+  });
+  const contractKeys = cols('l', CONTRACT_COLUMNS);
+  const groupBy = below ? `GROUPING SETS ((${contractKeys}, ${cols('l', below)}), (${contractKeys}))` : contractKeys;
+  const stage1 = `SELECT ${contractKeys}${below ? `, ${cols('l', below)}` : ''},
+           ${below ? `GROUPING(l.${q(below[0] as string)})` : '1'} AS g,
+           count(*) AS lines, max(l."overdueDays") AS "overdueDays", ${[...money, ...aging].join(', ')}
+      FROM (${lines.sql}) AS l
+     GROUP BY ${groupBy}`;
+
+  const { keys, marker, order } = DETAIL[by];
+  const regionKeys = 's.region, s."regionName"';
+  const dealerKeys = `${regionKeys}, s.dealer, s."dealerName"`;
+  const sets = [
+    ...(marker ? [`(${dealerKeys}, ${cols('s', keys)})`] : []),
+    ...(by === 'region' ? [] : [`(${dealerKeys})`]),
+    `(${regionKeys})`,
+    '()',
+  ];
+  const isDetail = marker ? `GROUPING(s.${q(marker)}) = 0` : 'false';
+  // rows that are lines or types sum the stage-1 rows below a contract (g = 0), every other row the contracts'
+  const measure = (agg: 'sum' | 'max', column: string) =>
+    below
+      ? `CASE WHEN ${isDetail} THEN ${agg}(s.${column}) FILTER (WHERE s.g = 0) ELSE ${agg}(s.${column}) FILTER (WHERE s.g = 1) END`
+      : `${agg}(s.${column})`;
+  const amount = (expression: string) => `coalesce(${expression}, 0)::numeric(18,2)::text`;
+  const detailValue = (column: string, when: readonly BreakdownBy[]) =>
+    when.includes(by) ? `CASE WHEN ${isDetail} THEN min(s.${q(column)}) END` : 'NULL';
+  const select = [
+    `CASE WHEN GROUPING(s.region) = 1 THEN 'total' WHEN ${by === 'region' ? 'true' : 'GROUPING(s.dealer) = 1'} THEN 'region' WHEN ${marker ? `GROUPING(s.${q(marker)}) = 1` : 'true'} THEN 'dealer' ELSE 'detail' END AS level`,
+    's.region',
+    's."regionName"',
+    `${by === 'region' ? 'NULL' : 's.dealer'} AS dealer`,
+    `${by === 'region' ? 'NULL' : 's."dealerName"'} AS "dealerName"`,
+    `${detailValue('contractNo', ['line', 'contract'])} AS "contractNo"`,
+    `${detailValue('customer', ['line', 'contract', 'customer'])} AS customer`,
+    `${detailValue('collector', ['line', 'contract', 'collector'])} AS collector`,
+    `${detailValue('type', ['line', 'type'])} AS type`,
+    `${detailValue('seq', ['line'])} AS seq`,
+    `${detailValue('dueDate', ['line'])}::text AS "dueDate"`,
+    `${detailValue('status', ['line', 'contract'])} AS status`,
+    `coalesce(${measure('sum', 'lines')}, 0)::integer AS lines`,
+    `${below ? `CASE WHEN ${isDetail} THEN count(*) FILTER (WHERE s.g = 0) ELSE count(*) FILTER (WHERE s.g = 1) END` : 'count(s.g)'}::integer AS contracts`,
+    `coalesce(${measure('max', '"overdueDays"')}, 0)::integer AS "overdueDays"`,
+    ...BREAKDOWN_MONEY.map((m) => `${amount(measure('sum', q(m)))} AS ${q(m)}`),
+    ...buckets.map((_, i) => `${amount(measure('sum', `a${i}`))} AS a${i}`),
+    `CASE WHEN ${below ? isDetail : 'false'} THEN NULL ELSE ${amount('sum(s.credit)')} END AS credit`,
+  ];
+  // a stage-1 contract row carries no line or type: it forms no detail row of its own
+  const having = below && marker ? `HAVING NOT (GROUPING(s.${q(marker)}) = 0 AND s.${q(marker)} IS NULL)` : '';
+  const orderBy = [
+    'GROUPING(s.region)',
+    's.region IS NULL',
+    's.region',
+    ...(by === 'region' ? [] : ['GROUPING(s.dealer)', 's.dealer']),
+    ...(marker ? [`GROUPING(s.${q(marker)})`, ...order.map((c) => `min(s.${q(c)}) NULLS LAST`)] : []),
+  ];
+  const sql = `WITH s AS (
+      SELECT s1.*, CASE WHEN s1.g = 1 THEN coalesce(cr.credit, 0) END AS credit
+        FROM (${stage1}) AS s1
+        LEFT JOIN (${credits.sql}) AS cr ON cr.contract_id = s1."contractId" AND s1.g = 1
+    )
+    SELECT ${select.join(',\n           ')}
+      FROM s
+     GROUP BY GROUPING SETS (${sets.join(', ')})
+     ${having}
+     ORDER BY ${orderBy.join(', ')}`;
+  return { sql, bindings: [...lines.bindings, ...credits.bindings] };
+}
+
+/**
+ * Refuses a filter naming what the actor cannot see as if it did not exist (exit 3): a dealer out of their
+ * scope, a region none of whose dealers is in it, a collector who is not in their team.
+ */
+async function checkFilter(knex: Knex, actor: Actor, input: BreakdownInput): Promise<BreakdownScope> {
+  if (input.dealer !== undefined && input.region !== undefined)
+    throw new BadInput('region', input.region, `either a dealer or a region, not both (dealer ${input.dealer} given)`);
+  if (input.collector !== undefined) {
+    const user = await scopeUsers(knex('users as u').where('u.username', input.collector), actor, 'u').first('u.id');
+    if (!user) throw new NotFound('collector', input.collector);
+  }
+  const limitedTo = scopeOf(actor).kind === 'group' ? null : actor.username;
+  if (input.dealer !== undefined) {
+    const dealer = await scopeDealers(
+      knex('dealers as d').where('d.kind', 'dealer').whereRaw('upper(d.code) = upper(?)', [input.dealer]),
+      actor,
+      'd',
+    ).first('d.code', 'd.name');
+    if (!dealer) throw new NotFound('dealer', input.dealer);
+    return { kind: 'dealer', code: dealer.code, name: dealer.name, limitedTo };
+  }
+  if (input.region !== undefined) {
+    const region = await knex('dealers as r')
+      .where('r.kind', 'region')
+      .whereRaw('upper(r.code) = upper(?)', [input.region])
+      .whereExists(scopeDealers(knex('dealers as d').select(knex.raw('1')).whereRaw('d.parent_id = r.id'), actor, 'd'))
+      .first('r.code', 'r.name');
+    if (!region) throw new NotFound('region', input.region);
+    return { kind: 'region', code: region.code, name: region.name, limitedTo };
+  }
+  return { kind: 'group', code: null, name: null, limitedTo };
+}
+
+/** The last date the nightly batch completed: the latest date whose penalty is known. */
+export function checkAsOf(asOf: BusinessDate | undefined, lastCompleted: BusinessDate | null): BusinessDate {
+  if (lastCompleted === null)
+    throw new Refused('no nightly batch has completed yet: the breakdown needs the penalty it computes').suggest({
+      action: 'batch.run',
+      input: asOf === undefined ? {} : { date: asOf },
+    });
+  if (asOf === undefined) return lastCompleted;
+  if (asOf > lastCompleted)
+    throw new BadInput(
+      'asOf',
+      asOf,
+      `a date up to ${lastCompleted}, the last date the nightly batch completed (penalty is known through it)`,
+    );
+  return asOf;
+}
+
+type SqlRow = Omit<BreakdownRow, 'aging'> & Record<`a${number}`, string>;
+
+/** The breakdown of the input's scope as of its date (checked against the batch by the action). */
+export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput): Promise<Breakdown> {
+  const scope = await checkFilter(knex, actor, input);
+  const filter: ReportFilter = { asOf: input.asOf, dealer: input.dealer, region: input.region, collector: input.collector };
+  const buckets = agingBuckets(input.aging);
+  const lines = linesOf(knex, actor, filter, input.restated).toSQL();
+  const credits = creditsOf(knex, actor, filter, input.restated).toSQL();
+  const { sql, bindings } = breakdownSql(lines, credits, input.by, buckets);
+  const result = await knex.raw(sql, bindings);
+  const rows = (result.rows as SqlRow[]).map((r) => {
+    const row: Record<string, unknown> = { ...r, aging: Object.fromEntries(buckets.map((b, i) => [b.name, r[`a${i}`]])) };
+    for (let i = 0; i < buckets.length; i++) delete row[`a${i}`];
+    return row as BreakdownRow;
+  });
+  const totals = rows.at(-1);
+  if (totals?.level !== 'total') throw new Error('invariant broken: the breakdown ends with its total row');
+  return {
+    asOf: input.asOf,
+    restated: input.restated,
+    by: input.by,
+    scope,
+    collector: input.collector ?? null,
+    aging: buckets.map((b) => b.name),
+    rows,
+    totals,
+  };
+}
