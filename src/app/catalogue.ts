@@ -12,7 +12,7 @@ import { periodActions } from '../periods/actions.js';
 import { contractActions } from '../receivables/contract-actions.js';
 import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
-import { reportActions } from '../reports/report-actions.js';
+import { reportBreakdownActions } from '../reports/breakdown-actions.js';
 
 export const ACTIONS = [
   ...organisationActions,
@@ -26,7 +26,7 @@ export const ACTIONS = [
   ...operationActions,
   ...importActions,
   ...batchActions,
-  ...reportActions,
+  ...reportBreakdownActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

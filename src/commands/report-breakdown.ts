@@ -1,4 +1,4 @@
-// `zq report breakdown` (债权分解表): flags → the report.breakdown action → a table, JSON, or the file --out names.
+// `zq report breakdown` (债权分解表), a command of the `zq report` group: flags → the report.breakdown action → a table, JSON, or the file --out names.
 import type { Command } from 'commander';
 import { act } from './context.js';
 
@@ -41,8 +41,7 @@ async function breakdown(flags: BreakdownFlags, cmd: Command): Promise<void> {
   );
 }
 
-export function register(program: Command): void {
-  const report = program.command('report').description('reports: the receivables breakdown (债权分解表)');
+export function registerBreakdown(report: Command): void {
   report
     .command('breakdown')
     .description('the receivables breakdown (债权分解表) as of a date, with aging, subtotals per dealer and region, and the total')

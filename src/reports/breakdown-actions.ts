@@ -1,4 +1,4 @@
-// The report actions: `report.breakdown` (债权分解表). Read-only, for everyone; what a user sees is their data
+// The breakdown's action: `report.breakdown` (债权分解表). Read-only, for everyone; what a user sees is their data
 // scope (the lines come through reportContracts/scopeContracts). The adapter prints or writes what it returns.
 import { defineAction } from '../access/action.js';
 import { EVERYONE } from '../access/role-sets.js';
@@ -72,4 +72,4 @@ export const reportBreakdown = defineAction({
   },
 });
 
-export const reportActions = [reportBreakdown] as const;
+export const reportBreakdownActions = [reportBreakdown] as const;
