@@ -55,6 +55,8 @@ export interface ReportWorkbook {
 
 /** Excel's last row: a sheet with more is a file Excel refuses to open. */
 export const EXCEL_MAX_ROWS = 1_048_576;
+/** Excel's last column (XFD). */
+const EXCEL_MAX_COLUMNS = 16_384;
 /** Excel's longest sheet name. */
 const MAX_SHEET_NAME = 31;
 /** Excel's longest cell text. */
@@ -404,7 +406,8 @@ function checkWorkbook(workbook: ReportWorkbook): void {
       throw new Error(`report sheet name ${JSON.stringify(sheet.name)}: 1 to ${MAX_SHEET_NAME} characters, none of : \\ / ? * [ ]`);
     if (names.has(sheet.name.toLowerCase())) throw new Error(`report sheet name ${JSON.stringify(sheet.name)} twice`);
     names.add(sheet.name.toLowerCase());
-    if (sheet.columns.length === 0) throw new Error(`report sheet "${sheet.name}" has no columns`);
+    if (sheet.columns.length === 0 || sheet.columns.length > EXCEL_MAX_COLUMNS)
+      throw new Error(`report sheet "${sheet.name}" has ${sheet.columns.length} columns (1 to ${EXCEL_MAX_COLUMNS})`);
   }
   if (workbook.sheets.length === 0) throw new Error('a report workbook without sheets');
 }
@@ -483,35 +486,45 @@ async function writeSheet(
   rowLimit = EXCEL_MAX_ROWS,
 ): Promise<number> {
   const layout = layoutOf(workbook);
-  if (rowLimit < layout.firstDataRow || rowLimit > EXCEL_MAX_ROWS) throw new Error(`sheets of ${rowLimit} rows: no room for data`);
+  if (rowLimit < layout.firstDataRow || rowLimit > EXCEL_MAX_ROWS)
+    throw new Error(`rows per sheet ${rowLimit}: from ${layout.firstDataRow} (title and header and a row) to ${EXCEL_MAX_ROWS}`);
   const styles = new SheetStyles(sheet.columns, (style) => book.styles.addStyleModel(style));
   const rows = toAsyncIterator(sheet.rows);
   let written = 0;
-  let next = await rows.next();
-  for (let part = 1; part === 1 || !next.done; part++) {
-    const name = partName(sheet.name, part);
-    const ws = openSheet(book, workbook, sheet, name, layout);
-    const data = new SheetData(ws, sheet.columns, styles, name);
-    let rowNumber = layout.headerRow;
-    while (!next.done && rowNumber < rowLimit) {
-      rowNumber++;
-      written++;
-      if (data.add(rowNumber, next.value)) await lessBacklog(ws, failure);
-      next = await rows.next();
+  let next: IteratorResult<ReportRow> | undefined;
+  try {
+    next = await rows.next();
+    for (let part = 1; part === 1 || !next.done; part++) {
+      const name = partName(sheet.name, part);
+      const ws = openSheet(book, workbook, sheet, name, layout);
+      const data = new SheetData(ws, sheet.columns, styles, name);
+      let rowNumber = layout.headerRow;
+      while (!next.done && rowNumber < rowLimit) {
+        rowNumber++;
+        written++;
+        if (data.add(rowNumber, next.value)) await lessBacklog(ws, failure);
+        next = await rows.next();
+      }
+      data.flush();
+      const filter = `$A$${layout.headerRow}:$${columnLetters(sheet.columns.length)}$${rowNumber}`;
+      ws.autoFilter = filter.replaceAll('$', '');
+      opened.push({ name, filter });
+      ws.commit();
     }
-    data.flush();
-    const filter = `$A$${layout.headerRow}:$${columnLetters(sheet.columns.length)}$${rowNumber}`;
-    ws.autoFilter = filter.replaceAll('$', '');
-    opened.push({ name, filter });
-    ws.commit();
+    return written;
+  } finally {
+    // a source left half read (a failure here) is closed: its cursor or transaction ends with the report
+    if (next !== undefined && !next.done) await rows.return?.();
   }
-  return written;
 }
 
 function toAsyncIterator<T>(rows: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> {
   if (Symbol.asyncIterator in rows) return rows[Symbol.asyncIterator]();
   const iterator = rows[Symbol.iterator]();
-  return { next: async () => iterator.next() };
+  return {
+    next: async () => iterator.next(),
+    return: async () => iterator.return?.() ?? { done: true, value: undefined },
+  };
 }
 
 /** A new sheet with its title, subtitle, blank and header rows committed, frozen below the header. */

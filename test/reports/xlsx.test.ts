@@ -365,6 +365,28 @@ describe('the partial file and the target', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
+  it('closes a source it leaves half read (a database cursor ends with the report)', async () => {
+    const dir = folder();
+    const closed: string[] = [];
+    async function* source(format: string): AsyncGenerator<ReportRow> {
+      try {
+        yield DETAIL_ROWS[0] as ReportRow;
+        yield { level: 'detail', cells: ['HF01', 'HT-009', '某', 1, '2026-01-15', 12.5, '0.00', '0'] };
+        yield DETAIL_ROWS[1] as ReportRow;
+      } finally {
+        closed.push(format);
+      }
+    }
+    await expect(writeReportXlsx(path.join(dir, 'out.xlsx'), smallWorkbook(source('xlsx')))).rejects.toThrow(
+      '明细, row 8, column 应还金额: money 12.5 is not a decimal string',
+    );
+    await expect(writeReportCsv(path.join(dir, 'out.csv'), { name: '明细', columns: DETAIL_COLUMNS, rows: source('csv') })).rejects.toThrow(
+      'CSV of "明细", row 2, column 应还金额: money 12.5 is not a decimal string',
+    );
+    expect(closed).toEqual(['xlsx', 'csv']);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   it('replaces an existing target only by renaming a complete file over it', async () => {
     const dir = folder();
     const file = path.join(dir, 'out.xlsx');
