@@ -171,6 +171,8 @@ function peakRssMb(): number {
 interface Measure {
   rows: number;
   seconds: number;
+  /** CPU of the whole process, the compressing threads included: the machine may be shared. */
+  cpuSeconds: number;
   peakRssMb: number;
   bytes: number;
 }
@@ -178,13 +180,15 @@ interface Measure {
 async function measure(kind: string, lines: number): Promise<Measure> {
   const file = path.join(dir, `breakdown-${lines}.${kind === 'xlsx' || kind === 'read' ? 'xlsx' : `${kind}.csv`}`);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   let rows: number;
   if (kind === 'xlsx') rows = (await writeReportXlsx(file, workbook(lines))).rows;
   else if (kind === 'csv') rows = (await writeReportCsv(file, workbook(lines).sheets[0] as ReportSheet)).rows;
   else if (kind === 'plain') rows = await plainCsv(file, lines);
   else rows = await readBack(file);
   const seconds = (performance.now() - started) / 1000;
-  return { rows, seconds, peakRssMb: peakRssMb(), bytes: fs.statSync(file).size };
+  const used = process.cpuUsage(cpu);
+  return { rows, seconds, cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: peakRssMb(), bytes: fs.statSync(file).size };
 }
 
 const LABELS: Record<string, string> = {
@@ -196,7 +200,12 @@ const LABELS: Record<string, string> = {
 
 function main(): void {
   fs.mkdirSync(dir, { recursive: true });
-  console.log(`${ROWS.toLocaleString('en')} detail lines (${COLUMNS.length} columns), ${os.cpus().length} cores, node ${process.version}`);
+  console.log(
+    `${ROWS.toLocaleString('en')} detail lines (${COLUMNS.length} columns) and their subtotals, ${os.cpus().length} cores (load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}), node ${process.version}`,
+  );
   for (const kind of ['plain', 'csv', 'xlsx', 'read']) {
     const child = spawnSync(process.execPath, ['--import', 'tsx', HERE, '--measure', kind, String(ROWS)], { encoding: 'utf8' });
     if (child.status !== 0) {
@@ -205,7 +214,7 @@ function main(): void {
     }
     const m = JSON.parse(child.stdout) as Measure;
     console.log(
-      `${(LABELS[kind] ?? kind).padEnd(34)} ${m.rows.toLocaleString('en')} rows in ${m.seconds.toFixed(1)} s = ${Math.round(m.rows / m.seconds).toLocaleString('en')} rows/s, peak RSS ${m.peakRssMb} MB, file ${(m.bytes / 1e6).toFixed(0)} MB`,
+      `${(LABELS[kind] ?? kind).padEnd(34)} ${m.rows.toLocaleString('en')} rows in ${m.seconds.toFixed(1)} s (CPU ${m.cpuSeconds.toFixed(1)} s) = ${Math.round(m.rows / m.seconds).toLocaleString('en')} rows/s, peak RSS ${m.peakRssMb} MB, file ${(m.bytes / 1e6).toFixed(0)} MB`,
     );
   }
 }
