@@ -413,7 +413,15 @@ function checkWorkbook(workbook: ReportWorkbook): void {
 }
 
 function isSheetName(name: string): boolean {
-  return name.length >= 1 && name.length <= MAX_SHEET_NAME && !/[:\\/?*[\]]/.test(name) && !name.startsWith("'") && !name.endsWith("'");
+  return (
+    name.length >= 1 &&
+    name.length <= MAX_SHEET_NAME &&
+    !/[:\\/?*[\]]/.test(name) &&
+    !name.startsWith("'") &&
+    !name.endsWith("'") &&
+    // Excel keeps this name for itself
+    name.toLowerCase() !== 'history'
+  );
 }
 
 /** The first error of the file or the zip; a write that fails later must not go unnoticed (nor crash the process). */
@@ -496,6 +504,8 @@ async function writeSheet(
     next = await rows.next();
     for (let part = 1; part === 1 || !next.done; part++) {
       const name = partName(sheet.name, part);
+      if (part > 1 && workbook.sheets.some((s) => s.name.toLowerCase() === name.toLowerCase()))
+        throw new Error(`report sheet "${sheet.name}" goes on in "${name}", the name of another sheet`);
       const ws = openSheet(book, workbook, sheet, name, layout);
       const data = new SheetData(ws, sheet.columns, styles, name);
       let rowNumber = layout.headerRow;

@@ -271,6 +271,24 @@ describe('writeReportXlsx', () => {
     ]);
     const workbookXml = await zipPart(file, 'xl/workbook.xml');
     expect(workbookXml.match(/_xlnm\._FilterDatabase" localSheetId="\d"/g)).toHaveLength(4);
+
+    // a continuation may not take the name of another sheet
+    const clash = path.join(folder(), 'clash.xlsx');
+    await expect(
+      writeReportXlsx(
+        clash,
+        {
+          title: '催收清单',
+          subtitle: [],
+          sheets: [
+            { name: '明细', columns, rows },
+            { name: '明细 (2)', columns, rows: [] },
+          ],
+        },
+        { rowsPerSheet: 10 },
+      ),
+    ).rejects.toThrow('report sheet "明细" goes on in "明细 (2)", the name of another sheet');
+    expect(fs.readdirSync(path.dirname(clash))).toEqual([]);
   });
 
   it('writes an empty report as its title and header, the filter on the header alone', async () => {
@@ -344,7 +362,7 @@ describe('the partial file and the target', () => {
   it('leaves no partial file when a cell breaks an invariant (a number as money, three decimals, a bad date)', async () => {
     const dir = folder();
     const file = path.join(dir, 'out.xlsx');
-    const bad = (cells: (string | number | null)[]): ReportWorkbook => ({
+    const bad = (cells: readonly (string | number | null)[]): ReportWorkbook => ({
       title: 't',
       subtitle: [],
       sheets: [{ name: '明细', columns: DETAIL_COLUMNS, rows: [{ level: 'detail', cells }] }],
@@ -359,6 +377,9 @@ describe('the partial file and the target', () => {
     await expect(writeReportXlsx(file, bad(withCell(4, '2026-02-30')))).rejects.toThrow('is not a date YYYY-MM-DD');
     await expect(writeReportXlsx(file, bad(withCell(3, 1.5)))).rejects.toThrow('is not a whole number');
     await expect(writeReportXlsx(file, bad(good.slice(1)))).rejects.toThrow('7 cells for 8 columns');
+    await expect(
+      writeReportXlsx(file, { ...bad(good), sheets: [{ name: '明细/汇总', columns: DETAIL_COLUMNS, rows: [] }] }),
+    ).rejects.toThrow('report sheet name "明细/汇总": 1 to 31 characters');
     await expect(writeReportCsv(path.join(dir, 'out.csv'), bad(withCell(6, 0.01)).sheets[0] as ReportSheet)).rejects.toThrow(
       'money 0.01 is not a decimal string',
     );
