@@ -1,5 +1,8 @@
 // The receivables breakdown (债权分解表) of a small ledger worked by hand, on both databases: buckets, subtotals
 // per dealer and region, the group total, to the cent; every --by; filters; bad inputs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runAction } from '../../src/app/run.js';
 import { BadInput, NotFound, Refused } from '../../src/core/errors.js';
@@ -438,6 +441,21 @@ describeEachDb('report breakdown', (get) => {
       ['total', '合计', null],
     ]);
     expect(detail?.columns.filter((c) => c.kind === 'money')).toHaveLength(6 + 6 + 4 + 1);
+  });
+
+  it('--format csv and xlsx write the file --out names (the report workbook writer), and need one', async () => {
+    const f = get();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-breakdown-'));
+    const csv = path.join(dir, 'b.csv');
+    await report(f, { format: 'csv', out: csv });
+    const lines = fs.readFileSync(csv, 'utf8').split('\r\n');
+    expect(lines[0]).toMatch(/^\uFEFF区域,经销商,合同编号,客户,催收员,应还金额,/);
+    expect(lines.filter((l) => l.startsWith('合计,'))).toEqual([expect.stringMatching(/^合计,,,,,9800\.00,400\.00,800\.00,8600\.00,/)]);
+    const xlsx = path.join(dir, 'b.xlsx');
+    await report(f, { format: 'xlsx', out: xlsx });
+    expect(fs.readFileSync(xlsx).subarray(0, 2).toString()).toBe('PK');
+    expect(fs.readdirSync(dir).sort()).toEqual(['b.csv', 'b.xlsx']);
+    await expect(report(f, { format: 'xlsx' })).rejects.toThrow(/^out: missing — expected a file to write the XLSX to/);
   });
 
   it('bad inputs: one line naming the field and what was expected', async () => {
