@@ -17,6 +17,7 @@ import { register as penalty } from './commands/penalty.js';
 import { register as period } from './commands/period.js';
 import { register as receipt } from './commands/receipt.js';
 import { register as refund } from './commands/refund.js';
+import { registerDiff as reportDiff } from './commands/report-diff.js';
 import { register as settle } from './commands/settle.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
@@ -42,6 +43,9 @@ export function buildProgram(): Command {
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   for (const register of [approval, doc, period]) register(program);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
+  // zq report …: each report adds its subcommand to the one group
+  const report = program.command('report').description('reports: as reported on a night, or restated');
+  for (const register of [reportDiff]) register(report);
   // every flag and argument of every command, checked once here: no control characters in stored or printed text
   program.hook('preAction', (_program, action) => {
     for (const [name, value] of Object.entries(action.optsWithGlobals())) {

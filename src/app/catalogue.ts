@@ -12,6 +12,7 @@ import { periodActions } from '../periods/actions.js';
 import { contractActions } from '../receivables/contract-actions.js';
 import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
+import { reportDiffActions } from '../reports/diff-actions.js';
 
 export const ACTIONS = [
   ...organisationActions,
@@ -25,6 +26,7 @@ export const ACTIONS = [
   ...operationActions,
   ...importActions,
   ...batchActions,
+  ...reportDiffActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

@@ -32,7 +32,8 @@ export function reportContracts(knex: Knex, actor: Actor, filter: ReportFilter):
     .select('sc.id')
     .whereRaw('(least(sc.sign_date, sc.cutover_date) IS NULL OR least(sc.sign_date, sc.cutover_date) <= ?)', [filter.asOf]);
   scopeContracts(q, actor, 'sc');
-  if (filter.dealer !== undefined) q.whereIn('sc.dealer_id', knex('dealers').select('id').whereRaw('upper(code) = upper(?)', [filter.dealer]));
+  if (filter.dealer !== undefined)
+    q.whereIn('sc.dealer_id', knex('dealers').select('id').whereRaw('upper(code) = upper(?)', [filter.dealer]));
   if (filter.region !== undefined) {
     q.whereIn(
       'sc.dealer_id',

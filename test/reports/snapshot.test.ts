@@ -2,8 +2,8 @@
 // equals the restated figures row for row; storage grows with change; catch-up and recomputation write late
 // snapshots and never rewrite one already taken. Both databases.
 import { expect, it } from 'vitest';
-import { describeEachDb } from '../support/db.js';
 import { batch, contract, dealer, receipt } from '../batch/fixtures.js';
+import { describeEachDb } from '../support/db.js';
 import { reported, restated, snapshotRows } from './support.js';
 
 describeEachDb('report snapshots', (get) => {
@@ -74,7 +74,11 @@ describeEachDb('report snapshots', (get) => {
     // three nights caught up before tonight's
     const caught = await batch(db, admin, '2026-07-05');
     expect(caught.summary.datesRun).toEqual(['2026-07-02', '2026-07-03', '2026-07-04', '2026-07-05']);
-    const nights = await db.knex('report_snapshots').where('business_date', '>=', '2026-07-01').orderBy('business_date').select('business_date', 'late', 'taken_at');
+    const nights = await db
+      .knex('report_snapshots')
+      .where('business_date', '>=', '2026-07-01')
+      .orderBy('business_date')
+      .select('business_date', 'late', 'taken_at');
     expect(nights.map((n) => [n.business_date, n.late])).toEqual([
       ['2026-07-01', false],
       ['2026-07-02', true],
@@ -97,7 +101,13 @@ describeEachDb('report snapshots', (get) => {
       { linesWritten: 0, contractsWritten: 0, kept: 1 },
     ]);
     expect(await states()).toEqual(kept);
-    expect(await db.knex('report_snapshots').where('business_date', '>=', '2026-07-01').orderBy('business_date').select('business_date', 'late', 'taken_at')).toEqual(nights);
+    expect(
+      await db
+        .knex('report_snapshots')
+        .where('business_date', '>=', '2026-07-01')
+        .orderBy('business_date')
+        .select('business_date', 'late', 'taken_at'),
+    ).toEqual(nights);
     expect(JSON.stringify(await reported(db, admin, '2026-07-03'))).toBe(frozen);
     // the next night compares every line once (the segments were recomputed in full) and is right again
     await batch(db, admin, '2026-07-06');
@@ -107,7 +117,6 @@ describeEachDb('report snapshots', (get) => {
       'asOf: "2026-03-30" — expected a night with a report snapshot (first: 2026-04-01, last: 2026-07-06)',
     );
   });
-
 });
 
 describeEachDb('report snapshots are immutable', (get) => {
@@ -127,7 +136,9 @@ describeEachDb('report snapshots are immutable', (get) => {
       }
       return 'accepted';
     };
-    expect(await refused('UPDATE report_line_states SET paid = paid + 1')).toMatch(/report_line_states keeps the nights already reported: UPDATE refused/);
+    expect(await refused('UPDATE report_line_states SET paid = paid + 1')).toMatch(
+      /report_line_states keeps the nights already reported: UPDATE refused/,
+    );
     expect(await refused('DELETE FROM report_line_states')).toMatch(/DELETE refused/);
     expect(await refused('UPDATE report_line_states SET valid_to = valid_from WHERE valid_to IS NOT NULL')).toMatch(/UPDATE refused/);
     expect(await refused('UPDATE report_contract_states SET credit = 1')).toMatch(/report_contract_states keeps the nights/);

@@ -4,7 +4,8 @@ import type { Db } from '../../src/db/index.js';
 import { type ReportFilter, restatedCredits, restatedLines } from '../../src/reports/lines.js';
 import { reportedCredits, reportedLines, reportedNight } from '../../src/reports/snapshot.js';
 
-const byLine = (a: { lineId: number }, b: { lineId: number }) => a.lineId - b.lineId;
+type Row = Record<string, unknown> & { lineId: number };
+const byLine = (a: Row, b: Row) => a.lineId - b.lineId;
 
 /** Credits as a map of the non-zero ones, the money as text. */
 function credits(rows: { contract_id: number; credit: string }[]): Record<string, string> {
@@ -14,14 +15,14 @@ function credits(rows: { contract_id: number; credit: string }[]): Record<string
 }
 
 export async function restated(db: Db, actor: Actor, asOf: string, filter: Partial<ReportFilter> = {}) {
-  const lines = (await restatedLines(db.knex, actor, { ...filter, asOf })).sort(byLine);
+  const lines = ((await restatedLines(db.knex, actor, { ...filter, asOf })) as Row[]).sort(byLine);
   const credit = credits((await restatedCredits(db.knex, actor, { ...filter, asOf })).rows);
   return { lines, credit };
 }
 
 export async function reported(db: Db, actor: Actor, asOf: string, filter: Partial<ReportFilter> = {}) {
   await reportedNight(db.knex, asOf);
-  const lines = (await reportedLines(db.knex, actor, { ...filter, asOf })).sort(byLine);
+  const lines = ((await reportedLines(db.knex, actor, { ...filter, asOf })) as Row[]).sort(byLine);
   const credit = credits(await reportedCredits(db.knex, actor, { ...filter, asOf }));
   return { lines, credit };
 }
