@@ -4,7 +4,9 @@
 // Prints, per night: the snapshot step's time and the rows and bytes it added (pg_total_relation_size of the
 // snapshot tables before/after) for a first night, an ordinary night without receipts, and a night with 1,000
 // receipts; then reportedLines summed by contract group-wide, to JSON, beside the floor: a bare SELECT of as many
-// rows from one table.
+// rows from one table. BENCH_KEEP=1: keep the loaded world between runs (a database of its own, copied per run);
+// BENCH_KEEP=run: keep this run's database too, after its nights, to look at plans (drop it by hand).
+import { loadavg } from 'node:os';
 import type { StepLog } from '../src/batch/run.js';
 import type { Db } from '../src/db/index.js';
 
@@ -15,7 +17,7 @@ const { addDays } = await compiled<typeof import('../src/core/dates.js')>('core/
 const { openDatabase } = await compiled<typeof import('../src/db/index.js')>('db/index');
 const { migrateLatest } = await compiled<typeof import('../src/db/migrate.js')>('db/migrate');
 const { seed } = await compiled<typeof import('../src/db/seed.js')>('db/seed');
-const { reportedLines } = await compiled<typeof import('../src/reports/snapshot.js')>('reports/snapshot');
+const { reportedContractSums, reportedLines } = await compiled<typeof import('../src/reports/snapshot.js')>('reports/snapshot');
 
 const CONTRACTS = Number(process.env.BENCH_CONTRACTS ?? 50_000);
 const LINES_PER_CONTRACT = 20;
@@ -23,6 +25,7 @@ const DEALERS = 20;
 const DAY = '2026-03-19';
 const RECEIPTS = 1_000;
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const WORLD = `zq_bench_snapshot_world_${CONTRACTS}`;
 const TABLES = ['report_snapshots', 'report_line_states', 'report_contract_states'];
 
 const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -63,21 +66,61 @@ async function size(db: Db): Promise<{ rows: number; bytes: number }> {
   return { rows: Number(r.rows[0].rows), bytes: Number(r.rows[0].bytes) };
 }
 
-async function main(): Promise<void> {
-  const name = `zq_bench_snapshot_${process.pid}`;
-  const server = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
-  await server.knex.raw(`CREATE DATABASE ${name}`);
-  await server.close();
+/** A database on the server of SERVER. */
+function databaseUrl(name: string): string {
   const url = new URL(SERVER);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString() }, { requireMigrated: false });
+  return url.toString();
+}
+
+/**
+ * The world before its first night. With BENCH_KEEP set it is built once into a database kept between runs
+ * (WORLD) and each run copies it (CREATE DATABASE … TEMPLATE): the snapshot nights cannot be run twice on one database.
+ */
+async function world(server: Db, name: string): Promise<number> {
+  const keep = process.env.BENCH_KEEP !== undefined;
+  if (keep) {
+    const kept = await server.knex.raw('SELECT 1 FROM pg_database WHERE datname = ?', [WORLD]);
+    if (kept.rows.length > 0) {
+      await server.knex.raw(`CREATE DATABASE ${name} TEMPLATE ${WORLD}`);
+      return 0;
+    }
+  }
+  const target = keep ? WORLD : name;
+  await server.knex.raw(`CREATE DATABASE ${target}`);
+  const db = await openDatabase({ databaseUrl: databaseUrl(target) }, { requireMigrated: false });
+  let ms: number;
   try {
     await migrateLatest(db.knex);
     await seed(db.knex);
-    const [, loadMs] = await timed(() => load(db));
+    [, ms] = await timed(() => load(db));
+  } finally {
+    await db.close();
+  }
+  if (keep) await server.knex.raw(`CREATE DATABASE ${name} TEMPLATE ${WORLD}`);
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const name = `zq_bench_snapshot_${process.pid}`;
+  const server = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
+  let loadMs: number;
+  try {
+    loadMs = await world(server, name);
+  } finally {
+    await server.close();
+  }
+  const db = await openDatabase({ databaseUrl: databaseUrl(name) }, { requireMigrated: false });
+  try {
+    // (a kept world may predate migrations added since)
+    await migrateLatest(db.knex);
     const admin = await loadActor(db.knex, 'admin');
     const lines = Number((await db.knex.raw('SELECT count(*) AS n FROM schedule_lines')).rows[0].n);
-    console.log(`[postgres] ${lines} lines, ${CONTRACTS} contracts (load ${f(loadMs)})`);
+    console.log(
+      `[postgres] ${lines} lines, ${CONTRACTS} contracts (load ${loadMs ? f(loadMs) : 'kept world copied'}); load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     const night = async (date: string, label: string) => {
       const before = await size(db);
       const logs: StepLog[] = [];
@@ -129,12 +172,35 @@ async function main(): Promise<void> {
       console.log(
         `  reportedLines by contract, group-wide, as of ${asOf}: ${count} contracts to JSON ${f(ms)} (${(json.length / 1024 / 1024).toFixed(1)} MB); floor SELECT of ${count} rows from report_line_states ${f(floorMs)}`,
       );
+      // the per-contract read: the states summed per contract before the contract and its dealer are joined
+      const [json2, ms2] = await timed(async () => {
+        const rows = await db.knex
+          .from(reportedContractSums(db.knex, admin, { asOf }).as('x'))
+          .join('contracts as c', 'c.id', 'x.contract_id')
+          .join('dealers as d', 'd.id', 'c.dealer_id')
+          .select(
+            'd.code as dealer',
+            'c.contract_no as contractNo',
+            ...['amountDue', 'amountPaid', 'outstanding', 'overdue', 'penaltyAccrued', 'penaltyOutstanding'].map((c) =>
+              db.knex.raw(`x."${c}"::text AS "${c}"`),
+            ),
+            'x.overdueDays as maxOverdueDays',
+          );
+        return JSON.stringify(rows);
+      });
+      console.log(
+        `  reportedContractSums, group-wide, as of ${asOf}: ${(JSON.parse(json2) as unknown[]).length} contracts to JSON ${f(ms2)} (${(json2.length / 1024 / 1024).toFixed(1)} MB)`,
+      );
     }
   } finally {
     await db.close();
-    const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
-    await again.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await again.close();
+    if (process.env.BENCH_KEEP === 'run') {
+      console.log(`  kept ${databaseUrl(name)}`);
+    } else {
+      const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
+      await again.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.close();
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import { dec } from '../../src/core/money.js';
 import { setPenaltyRate } from '../../src/penalty/settings.js';
 import { batch, contract, dealer, receipt } from '../batch/fixtures.js';
 import { databaseKinds, openTestDb } from '../support/db.js';
-import { reported, restated } from './support.js';
+import { reported, reportedSums, restated } from './support.js';
 
 const ORIGIN = '2026-03-01';
 const TYPES = ['principal', 'interest', 'deposit'] as const; // deposit bears no penalty
@@ -70,6 +70,9 @@ for (const kind of databaseKinds()) {
             for (const n of nights) {
               const now = await restated(db, admin, n);
               expect(await reported(db, admin, n)).toEqual(now);
+              // the per-contract read sums the same lines
+              const sums = await reportedSums(db, admin, n);
+              expect(sums.fromSql).toEqual(sums.fromLines);
               taken.set(n, JSON.stringify(now));
             }
           };
