@@ -13,6 +13,7 @@ import { contractActions } from '../receivables/contract-actions.js';
 import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
 import { reportBreakdownActions } from '../reports/breakdown-actions.js';
+import { reportDiffActions } from '../reports/diff-actions.js';
 
 export const ACTIONS = [
   ...organisationActions,
@@ -27,6 +28,7 @@ export const ACTIONS = [
   ...importActions,
   ...batchActions,
   ...reportBreakdownActions,
+  ...reportDiffActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

@@ -115,7 +115,7 @@ export async function runBatch(
       return summary;
     }
     for (const date of dates) {
-      const logs = await runDate(db, actor, date, date === fullFrom ? null : addDays(date, -1), options.full === true, started);
+      const logs = await runDate(db, actor, date, date === fullFrom ? null : addDays(date, -1), options, started);
       summary.datesRun.push(date);
       for (const entry of logs) {
         log(entry.log);
@@ -136,7 +136,7 @@ async function runDate(
   actor: Actor,
   date: BusinessDate,
   previous: BusinessDate | null,
-  full: boolean,
+  options: BatchOptions,
   started: (date: BusinessDate, step: string) => void,
 ) {
   const done: { log: StepLog; result: StepResult }[] = [];
@@ -160,7 +160,7 @@ async function runDate(
         current = step.name;
         started(date, step.name);
         const startedAt = performance.now();
-        const result = await step.run(tx, { date, previous, actor, full, handoff });
+        const result = await step.run(tx, { date, previous, target: options.date, actor, full: options.full === true, handoff });
         handoff = { ...handoff, ...result.handoff };
         const durationMs = Math.round(performance.now() - startedAt);
         await recordStep(tx, {

@@ -1,5 +1,5 @@
 // The nightly pipeline for one business date, in order (STYLE.md: visible in one place):
-//   apply_credit → accrue_penalty → [report_snapshot, a later issue] → reconcile.
+//   apply_credit → accrue_penalty → report_snapshot → reconcile.
 // A later issue adds its step by inserting it into BATCH_STEPS before 'reconcile'; the runner records every
 // step of the list in batch_runs and runs them all inside the date's one transaction.
 import type { Actor } from '../access/actor.js';
@@ -9,12 +9,15 @@ import type { Tx } from '../db/index.js';
 import { CREDIT_IN, CREDIT_OUT, kindsSql } from '../ledger/kinds.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { replayAllocations } from '../receivables/allocation.js';
+import { takeSnapshot } from '../reports/snapshot-store.js';
 import { type Discrepancy, reconcile } from './reconcile.js';
 
 export interface StepContext {
   date: BusinessDate;
   /** The business date before `date` whose figures are already stored, or null for a full recomputation. */
   previous: BusinessDate | null;
+  /** The run's last date: an earlier date of the run is written after its night (a catch-up, a recomputation). */
+  target: BusinessDate;
   actor: Actor;
   /** reconcile every line, not a sample */
   full: boolean;
@@ -121,6 +124,15 @@ const accruePenalty: BatchStep = {
   },
 };
 
+/** The night's figures as the reports show them, kept as they were (reports/snapshot-store.ts). */
+const reportSnapshot: BatchStep = {
+  name: 'report_snapshot',
+  async run(tx, ctx) {
+    const counts = await takeSnapshot(tx, { date: ctx.date, late: ctx.date < ctx.target, recomputedAll: ctx.handoff.accrued === 'all' });
+    return { counts: { ...counts }, totals: {}, discrepancies: [] };
+  },
+};
+
 const reconcileStep: BatchStep = {
   name: 'reconcile',
   async run(tx, ctx) {
@@ -144,7 +156,7 @@ const reconcileStep: BatchStep = {
 };
 
 /** The steps of one business date, in order. The last one marks the date complete. */
-export const BATCH_STEPS: readonly BatchStep[] = [applyCredit, accruePenalty, reconcileStep];
+export const BATCH_STEPS: readonly BatchStep[] = [applyCredit, accruePenalty, reportSnapshot, reconcileStep];
 
 export function nextDate(date: BusinessDate): BusinessDate {
   return addDays(date, 1);

@@ -12,7 +12,7 @@ import type { BusinessDate } from '../core/dates.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
 import { type AgingBucket, agingBuckets } from './aging.js';
 import type { ReportFilter } from './lines.js';
-import { creditsOf, linesOf } from './sources.js';
+import { checkSource, creditsOf, linesOf } from './sources.js';
 
 export const BREAKDOWN_BY = ['line', 'contract', 'customer', 'collector', 'dealer', 'region', 'type'] as const;
 export type BreakdownBy = (typeof BREAKDOWN_BY)[number];
@@ -279,6 +279,7 @@ export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput)
   const scope = await checkFilter(knex, actor, input);
   const filter: ReportFilter = { asOf: input.asOf, dealer: input.dealer, region: input.region, collector: input.collector };
   const buckets = agingBuckets(input.aging);
+  await checkSource(knex, input.asOf, input.restated);
   const lines = linesOf(knex, actor, filter, input.restated).toSQL();
   const credits = creditsOf(knex, actor, filter, input.restated).toSQL();
   const { sql, bindings } = breakdownSql(lines, credits, input.by, buckets);

@@ -20,7 +20,7 @@ interface LogLine {
   message?: string;
 }
 
-const STEPS = ['apply_credit', 'accrue_penalty', 'reconcile'];
+const STEPS = ['apply_credit', 'accrue_penalty', 'report_snapshot', 'reconcile'];
 
 /** The step lines of a --log-format json run; every line it wrote must be JSON (cron's log stays JSON). */
 function logLines(result: ZqResult): LogLine[] {
@@ -143,11 +143,13 @@ describe('zq penalty show, contract show and batch run (embedded database)', () 
     const first = await run('batch', 'run', '--date', '2026-04-09');
     expect(first.code, first.stderr).toBe(0);
     const lines = first.stdout.trim().split('\n');
-    expect(lines).toHaveLength(7); // each step as it starts, each step done, and the summary
-    expect(lines.slice(0, 3)).toEqual(STEPS.map((s) => `2026-04-09 ${s} started`));
-    expect(lines.slice(3, 6).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(STEPS.map((s) => `2026-04-09 ${s} done`));
-    expect(lines[4]).toContain('penaltyAccrued=110.50');
-    expect(lines[6]).toMatch(/batch done for 1 business date/);
+    expect(lines).toHaveLength(2 * STEPS.length + 1); // each step as it starts, each step done, and the summary
+    expect(lines.slice(0, STEPS.length)).toEqual(STEPS.map((s) => `2026-04-09 ${s} started`));
+    expect(lines.slice(STEPS.length, 2 * STEPS.length).map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual(
+      STEPS.map((s) => `2026-04-09 ${s} done`),
+    );
+    expect(lines[STEPS.length + 1]).toContain('penaltyAccrued=110.50');
+    expect(lines[2 * STEPS.length]).toMatch(/batch done for 1 business date/);
 
     const again = await run('batch', 'run', '--date', '2026-04-09');
     expect(again.code).toBe(0);

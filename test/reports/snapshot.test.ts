@@ -1,0 +1,149 @@
+// Report snapshots (issue 18 point 1): what was reported on a night stays as it was; for a night just taken it
+// equals the restated figures row for row; storage grows with change; catch-up and recomputation write late
+// snapshots and never rewrite one already taken. Both databases.
+import { expect, it } from 'vitest';
+import { batch, contract, dealer, receipt } from '../batch/fixtures.js';
+import { describeEachDb } from '../support/db.js';
+import { reported, restated, snapshotRows } from './support.js';
+
+describeEachDb('report snapshots', (get) => {
+  it('as reported equals restated for a night just taken, and stays byte-identical after a back-dated receipt', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'SN01');
+    await contract(db, admin, 'SN01', 'SN-1', [
+      [1, 'principal', '2026-03-10', '10000.00'],
+      [2, 'principal', '2026-04-10', '10000.00'],
+    ]);
+    await receipt(db, admin, 'SN01', 'SN-1', '2026-03-05', '500.00');
+    await batch(db, admin, '2026-04-01');
+    const night = await restated(db, admin, '2026-04-01');
+    const asReported = await reported(db, admin, '2026-04-01');
+    expect(asReported).toEqual(night);
+    // line 1: 10000.00 due 03-10 less 500.00 paid before = 9500.00 late from 03-11; 22 days × 9500.00 × 0.0005 = 104.50
+    expect(asReported.lines.map((l) => [l.outstanding, l.overdue, l.notDue, l.overdueDays, l.penaltyAccrued])).toEqual([
+      ['9500.00', '9500.00', '0', 22, '104.50'],
+      ['10000.00', '0', '10000.00', 0, '0.00'],
+    ]);
+    await batch(db, admin, '2026-04-08');
+    const frozen = JSON.stringify(await reported(db, admin, '2026-04-01'));
+    // a week later: a receipt value-dated 03-20 (back-dated before the night of 04-01)
+    await receipt(db, admin, 'SN01', 'SN-1', '2026-03-20', '2000.00');
+    await batch(db, admin, '2026-04-09');
+    expect(JSON.stringify(await reported(db, admin, '2026-04-01'))).toBe(frozen);
+    const after = await restated(db, admin, '2026-04-01');
+    // restated: 9500.00 × 0.0005 × 10 days (03-11..03-20) = 47.50 accrued by the receipt's date, which it pays
+    // first; 1952.50 goes to the line: 7547.50 from 03-21, × 0.0005 × 12 days (to 04-01) = 45.285; 92.785 → 92.79
+    expect(after.lines.map((l) => [l.outstanding, l.penaltyAccrued, l.penaltyPaid])).toEqual([
+      ['7547.50', '92.79', '47.50'],
+      ['10000.00', '0.00', '0.00'],
+    ]);
+    expect(await reported(db, admin, '2026-04-09')).toEqual(await restated(db, admin, '2026-04-09'));
+  });
+
+  it('a quiet night adds only its night row; a receipt writes only its line', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'SQ01');
+    await contract(db, admin, 'SQ01', 'SQ-1', [
+      [1, 'principal', '2026-05-10', '1000.00'],
+      [2, 'principal', '2026-08-10', '1000.00'],
+    ]);
+    await contract(db, admin, 'SQ01', 'SQ-2', [[1, 'principal', '2026-08-10', '3000.00']]);
+    await batch(db, admin, '2026-06-01');
+    const before = await snapshotRows(db);
+    // nothing paid, nothing falling due, nothing newly late: line 1 of SQ-1 accrues on its open run, derived
+    const quiet = await batch(db, admin, '2026-06-02');
+    expect(quiet.logs.find((l) => l.step === 'report_snapshot')?.counts).toEqual({ linesWritten: 0, contractsWritten: 0, kept: 0 });
+    expect(await snapshotRows(db)).toEqual({ ...before, nights: before.nights + 1 });
+    expect(await reported(db, admin, '2026-06-02')).toEqual(await restated(db, admin, '2026-06-02'));
+    // a receipt on SQ-1 pays line 1: that line's state and nothing else (the contract's credit is unchanged)
+    await receipt(db, admin, 'SQ01', 'SQ-1', '2026-06-03', '200.00');
+    const paid = await batch(db, admin, '2026-06-03');
+    expect(paid.logs.find((l) => l.step === 'report_snapshot')?.counts).toEqual({ linesWritten: 1, contractsWritten: 0, kept: 0 });
+    expect(await reported(db, admin, '2026-06-03')).toEqual(await restated(db, admin, '2026-06-03'));
+  });
+
+  it('catch-up writes its earlier nights late; --recompute-from a night already taken rewrites none', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'SC01');
+    await contract(db, admin, 'SC01', 'SC-1', [
+      [1, 'principal', '2026-07-02', '1000.00'],
+      [2, 'principal', '2026-07-04', '1000.00'],
+    ]);
+    await batch(db, admin, '2026-07-01');
+    // (the nights of the tests before in this database come first)
+    // three nights caught up before tonight's
+    const caught = await batch(db, admin, '2026-07-05');
+    expect(caught.summary.datesRun).toEqual(['2026-07-02', '2026-07-03', '2026-07-04', '2026-07-05']);
+    const nights = await db
+      .knex('report_snapshots')
+      .where('business_date', '>=', '2026-07-01')
+      .orderBy('business_date')
+      .select('business_date', 'late', 'taken_at');
+    expect(nights.map((n) => [n.business_date, n.late])).toEqual([
+      ['2026-07-01', false],
+      ['2026-07-02', true],
+      ['2026-07-03', true],
+      ['2026-07-04', true],
+      ['2026-07-05', false],
+    ]);
+    const states = async () => ({
+      lines: await db.knex('report_line_states').orderBy(['line_id', 'valid_from']).select(),
+      contracts: await db.knex('report_contract_states').orderBy(['contract_id', 'valid_from']).select(),
+    });
+    const kept = await states();
+    const frozen = JSON.stringify(await reported(db, admin, '2026-07-03'));
+    // a back-dated receipt, then a recomputation from 07-03: every night it runs is already taken
+    await receipt(db, admin, 'SC01', 'SC-1', '2026-07-03', '1000.00');
+    const redo = await batch(db, admin, '2026-07-05', { recomputeFrom: '2026-07-03' });
+    expect(redo.logs.filter((l) => l.step === 'report_snapshot').map((l) => l.counts)).toEqual([
+      { linesWritten: 0, contractsWritten: 0, kept: 1 },
+      { linesWritten: 0, contractsWritten: 0, kept: 1 },
+      { linesWritten: 0, contractsWritten: 0, kept: 1 },
+    ]);
+    expect(await states()).toEqual(kept);
+    expect(
+      await db
+        .knex('report_snapshots')
+        .where('business_date', '>=', '2026-07-01')
+        .orderBy('business_date')
+        .select('business_date', 'late', 'taken_at'),
+    ).toEqual(nights);
+    expect(JSON.stringify(await reported(db, admin, '2026-07-03'))).toBe(frozen);
+    // the next night compares every line once (the segments were recomputed in full) and is right again
+    await batch(db, admin, '2026-07-06');
+    expect(await reported(db, admin, '2026-07-06')).toEqual(await restated(db, admin, '2026-07-06'));
+    // a night without a snapshot is bad input naming the nights there are
+    await expect(reported(db, admin, '2026-03-30')).rejects.toThrow(
+      'asOf: "2026-03-30" — expected a night with a report snapshot (first: 2026-04-01, last: 2026-07-06)',
+    );
+  });
+});
+
+describeEachDb('report snapshots are immutable', (get) => {
+  it('the database refuses to change or delete what a night reported; closing a current state is the one update', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'SI01');
+    await contract(db, admin, 'SI01', 'SI-1', [[1, 'principal', '2026-05-10', '1000.00']]);
+    await batch(db, admin, '2026-06-01');
+    await receipt(db, admin, 'SI01', 'SI-1', '2026-06-02', '100.00');
+    await batch(db, admin, '2026-06-02');
+    expect(await db.knex('report_line_states').whereNotNull('valid_to').count({ n: '*' }).first()).toEqual({ n: 1 });
+    const refused = async (sql: string) => {
+      try {
+        await db.knex.raw(sql);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(await refused('UPDATE report_line_states SET paid = paid + 1')).toMatch(
+      /report_line_states keeps the nights already reported: UPDATE refused/,
+    );
+    expect(await refused('DELETE FROM report_line_states')).toMatch(/DELETE refused/);
+    expect(await refused('UPDATE report_line_states SET valid_to = valid_from WHERE valid_to IS NOT NULL')).toMatch(/UPDATE refused/);
+    expect(await refused('UPDATE report_contract_states SET credit = 1')).toMatch(/report_contract_states keeps the nights/);
+    expect(await refused(`UPDATE report_snapshots SET late = NOT late`)).toMatch(/report_snapshots is append-only: UPDATE refused/);
+    expect(await refused('DELETE FROM report_snapshots')).toMatch(/append-only: DELETE refused/);
+    expect(await refused('TRUNCATE report_line_states')).toMatch(/TRUNCATE refused/);
+  });
+});

@@ -1,0 +1,62 @@
+// Helpers for the report snapshot tests: reported and restated lines of a night, as comparable rows.
+import type { Actor } from '../../src/access/actor.js';
+import { formatMoney, sumMoney } from '../../src/core/money.js';
+import type { Db } from '../../src/db/index.js';
+import { type ReportFilter, restatedCredits, restatedLines } from '../../src/reports/lines.js';
+import { REPORTED_SUMS, reportedContractSums, reportedCredits, reportedLines, reportedNight } from '../../src/reports/snapshot.js';
+
+type Row = Record<string, unknown> & { lineId: number };
+const byLine = (a: Row, b: Row) => a.lineId - b.lineId;
+
+/** Credits as a map of the non-zero ones, the money as text. */
+function credits(rows: { contract_id: number; credit: string }[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of rows) if (Number(r.credit) !== 0) out[String(r.contract_id)] = String(r.credit);
+  return out;
+}
+
+export async function restated(db: Db, actor: Actor, asOf: string, filter: Partial<ReportFilter> = {}) {
+  const lines = ((await restatedLines(db.knex, actor, { ...filter, asOf })) as Row[]).sort(byLine);
+  const credit = credits((await restatedCredits(db.knex, actor, { ...filter, asOf })).rows);
+  return { lines, credit };
+}
+
+export async function reported(db: Db, actor: Actor, asOf: string, filter: Partial<ReportFilter> = {}) {
+  await reportedNight(db.knex, asOf);
+  const lines = ((await reportedLines(db.knex, actor, { ...filter, asOf })) as Row[]).sort(byLine);
+  const credit = credits(await reportedCredits(db.knex, actor, { ...filter, asOf }));
+  return { lines, credit };
+}
+
+/** Rows in the snapshot tables, for "a quiet night adds only its row". */
+export async function snapshotRows(db: Db) {
+  const count = async (t: string) => Number((await db.knex(t).count({ n: '*' }).first())?.n);
+  return {
+    nights: await count('report_snapshots'),
+    lines: await count('report_line_states'),
+    contracts: await count('report_contract_states'),
+  };
+}
+
+/** reportedContractSums of a night, and reportedLines summed per contract here: the two must agree. */
+export async function reportedSums(db: Db, actor: Actor, asOf: string) {
+  const filter = { asOf };
+  const keyed = (contract: unknown, figures: Record<string, string>, days: unknown) => [
+    String(contract),
+    { ...figures, overdueDays: Number(days) },
+  ];
+  const summed = (await reportedContractSums(db.knex, actor, filter)) as Record<string, unknown>[];
+  const fromSql = Object.fromEntries(
+    summed.map((r) => keyed(r.contract_id, Object.fromEntries(REPORTED_SUMS.map((f) => [f, formatMoney(String(r[f]))])), r.overdueDays)),
+  );
+  const lines = (await reportedLines(db.knex, actor, filter)) as Record<string, unknown>[];
+  const ids = [...new Set(lines.map((l) => String(l.contractId)))];
+  const fromLines = Object.fromEntries(
+    ids.map((id) => {
+      const mine = lines.filter((l) => String(l.contractId) === id);
+      const figures = Object.fromEntries(REPORTED_SUMS.map((f) => [f, formatMoney(sumMoney(mine.map((l) => String(l[f]))))]));
+      return keyed(id, figures, Math.max(...mine.map((l) => Number(l.overdueDays))));
+    }),
+  );
+  return { fromSql, fromLines };
+}
