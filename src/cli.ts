@@ -18,6 +18,7 @@ import { register as period } from './commands/period.js';
 import { register as receipt } from './commands/receipt.js';
 import { register as refund } from './commands/refund.js';
 import { register as report } from './commands/report.js';
+import { registerMore as reportMore } from './commands/report-more.js';
 import { register as settle } from './commands/settle.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
@@ -43,6 +44,8 @@ export function buildProgram(): Command {
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   for (const register of [approval, doc, period]) register(program);
   for (const register of [report]) register(program);
+  // zq report overdue | receipts | trend | penalty join the group `zq report` made
+  reportMore(program.commands.find((c) => c.name() === 'report') as Command);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
   // every flag and argument of every command, checked once here: no control characters in stored or printed text
   program.hook('preAction', (_program, action) => {

@@ -12,6 +12,7 @@ import { periodActions } from '../periods/actions.js';
 import { contractActions } from '../receivables/contract-actions.js';
 import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
+import { reportMoreActions } from '../reports/more-actions.js';
 import { reportActions } from '../reports/report-actions.js';
 
 export const ACTIONS = [
@@ -27,6 +28,7 @@ export const ACTIONS = [
   ...importActions,
   ...batchActions,
   ...reportActions,
+  ...reportMoreActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

@@ -1,0 +1,81 @@
+// `zq report overdue | receipts | trend | penalty`, commands of the `zq report` group: flags → the report's action
+// → a table, JSON, or the file --out names (written whole through a partial file).
+import type { Command } from 'commander';
+import type { ActionName } from '../app/catalogue.js';
+import type { Output } from '../app/run.js';
+import { act } from './context.js';
+
+type Flags = Record<string, string | boolean | undefined>;
+
+interface Printed {
+  out: string | undefined;
+  format: 'table' | 'json';
+}
+
+/**
+ * Runs a report: to stdout, or whole to the file --out names, after which stdout says where it went. `rows`
+ * counts what was written, for that line.
+ */
+async function runReport<N extends ActionName>(
+  cmd: Command,
+  name: N,
+  flags: Flags,
+  view: { title: string; table: (out: Output<N>) => string; json: (out: Output<N>) => object; rows: (out: Output<N>) => number },
+): Promise<void> {
+  const { writeReportText } = await import('../reports/output.js');
+  const deliver = (out: Output<N> & Printed, text: string, summary: () => string): string => {
+    if (out.out === undefined) return text;
+    writeReportText(out.out, `${text}\n`);
+    return summary();
+  };
+  const jsonText = (out: Output<N>) => JSON.stringify(view.json(out), null, 2);
+  await act(
+    cmd,
+    name,
+    { ...flags, restated: flags.restated === true } as never,
+    (out) => {
+      const o = out as Output<N> & Printed;
+      return deliver(
+        o,
+        o.format === 'json' ? jsonText(out) : view.table(out),
+        () => `${view.title} (${view.rows(out)} rows) written to ${o.out}`,
+      );
+    },
+    {},
+    (out) => {
+      const o = out as Output<N> & Printed;
+      return deliver(o, jsonText(out), () => JSON.stringify({ out: o.out, rows: view.rows(out) }));
+    },
+  );
+}
+
+async function overdue(flags: Flags, cmd: Command): Promise<void> {
+  const v = await import('../reports/overdue-view.js');
+  await runReport(cmd, 'report.overdue', flags, {
+    title: v.OVERDUE_TITLE,
+    table: v.overdueTable,
+    json: v.overdueJson,
+    rows: (out) => out.contracts.length,
+  });
+}
+
+/** The flags every report of this file shares. */
+function scopeOptions(command: Command): Command {
+  return command
+    .option('--dealer <code>', 'only this dealer')
+    .option('--region <code>', 'only the dealers of this region')
+    .option('--collector <username>', 'only this collector’s contracts')
+    .option('--format <format>', 'table (default) or json')
+    .option('--out <file>', 'write the report to this file (replaced whole when complete) instead of stdout');
+}
+
+export function registerMore(report: Command): void {
+  scopeOptions(
+    report
+      .command('overdue')
+      .description('the overdue list per collector (催收清单): customer, phone, machines, overdue lines, overdue days, penalty')
+      .option('--as-of <date>', 'figures as of this business date (default: the last date the nightly batch completed)')
+      .option('--restated', 'today’s knowledge of that date, backdated documents included (重述)')
+      .option('--min-overdue-days <n>', 'only contracts overdue at least this many days (default 1)'),
+  ).action(overdue);
+}
