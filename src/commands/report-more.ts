@@ -59,6 +59,16 @@ async function overdue(flags: Flags, cmd: Command): Promise<void> {
   });
 }
 
+async function receipts(flags: Flags, cmd: Command): Promise<void> {
+  const v = await import('../reports/receipts-view.js');
+  await runReport(cmd, 'report.receipts', flags, {
+    title: v.RECEIPTS_TITLE,
+    table: v.receiptsTable,
+    json: v.receiptsJson,
+    rows: (out) => out.receipts.length + out.buybacks.length,
+  });
+}
+
 /** The flags every report of this file shares. */
 function scopeOptions(command: Command): Command {
   return command
@@ -78,4 +88,11 @@ export function registerMore(report: Command): void {
       .option('--restated', 'today’s knowledge of that date, backdated documents included (重述)')
       .option('--min-overdue-days <n>', 'only contracts overdue at least this many days (default 1)'),
   ).action(overdue);
+  scopeOptions(
+    report
+      .command('receipts')
+      .description('the receipts journal (收款日记账) of a period: by account and method, buyback transfers apart from cash')
+      .option('--from <date>', 'the first value date of the period (required)')
+      .option('--to <date>', 'the last value date of the period (required; at most 366 days after --from)'),
+  ).action(receipts);
 }

@@ -7,7 +7,16 @@ import { lastCompletedBatchDate } from '../batch/runs.js';
 import { type BusinessDate, parseDate } from '../core/dates.js';
 import type { Tx } from '../db/index.js';
 import { type OverdueList, overdueList } from './overdue.js';
-import { checkReportDate, type OutputFormat, parseDays, parseScope, type ScopeRaw, type ScopeRequest } from './report-common.js';
+import { type ReceiptsJournal, receiptsJournal } from './receipts.js';
+import {
+  checkReportDate,
+  type OutputFormat,
+  parseDays,
+  parsePeriod,
+  parseScope,
+  type ScopeRaw,
+  type ScopeRequest,
+} from './report-common.js';
 
 /** What every one of these reports hands back besides its figures: how to print it and where. */
 export interface Delivery {
@@ -50,4 +59,33 @@ export const reportOverdue = defineAction({
   },
 });
 
-export const reportMoreActions = [reportOverdue] as const;
+/** A year's journal, leap day included: a named limit on what one report reads. */
+export const RECEIPTS_PERIOD_MAX_DAYS = 366;
+
+export interface PeriodRaw extends ScopeRaw {
+  from?: string | undefined;
+  to?: string | undefined;
+}
+
+export interface ReceiptsRequest extends ScopeRequest {
+  from: BusinessDate;
+  to: BusinessDate;
+}
+
+export function parseReceipts(raw: PeriodRaw): ReceiptsRequest {
+  return { ...parseScope(raw), ...parsePeriod(raw, RECEIPTS_PERIOD_MAX_DAYS) };
+}
+
+export const reportReceipts = defineAction({
+  name: 'report.receipts',
+  summary: 'the receipts journal (收款日记账) of a period: by account and method, buyback transfers apart from cash',
+  roles: EVERYONE,
+  mutates: false,
+  parse: parseReceipts,
+  run: async (tx: Tx, actor, input): Promise<ReceiptsJournal & Delivery> => {
+    const journal = await receiptsJournal(tx, actor, input);
+    return { ...journal, format: input.format, out: input.out };
+  },
+});
+
+export const reportMoreActions = [reportOverdue, reportReceipts] as const;
