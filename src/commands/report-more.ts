@@ -69,6 +69,16 @@ async function receipts(flags: Flags, cmd: Command): Promise<void> {
   });
 }
 
+async function trend(flags: Flags, cmd: Command): Promise<void> {
+  const v = await import('../reports/trend-view.js');
+  await runReport(cmd, 'report.trend', flags, {
+    title: v.TREND_TITLE,
+    table: v.trendTable,
+    json: v.trendJson,
+    rows: (out) => out.months.length,
+  });
+}
+
 /** The flags every report of this file shares. */
 function scopeOptions(command: Command): Command {
   return command
@@ -95,4 +105,14 @@ export function registerMore(report: Command): void {
       .option('--from <date>', 'the first value date of the period (required)')
       .option('--to <date>', 'the last value date of the period (required; at most 366 days after --from)'),
   ).action(receipts);
+  scopeOptions(
+    report
+      .command('trend')
+      .description(
+        'the monthly series for charts: outstanding, overdue, overdue rate, M1+/M3+ rates, collection rate (回款率) per collector',
+      )
+      .option('--from <month>', 'the first month, YYYY-MM (default: 11 months before --to)')
+      .option('--to <month>', 'the last month, YYYY-MM (default: the month of the last completed batch date)')
+      .option('--restated', 'today’s knowledge of each month end, backdated documents included (重述)'),
+  ).action(trend);
 }

@@ -4,7 +4,8 @@
 import { defineAction } from '../access/action.js';
 import { EVERYONE } from '../access/role-sets.js';
 import { lastCompletedBatchDate } from '../batch/runs.js';
-import { type BusinessDate, parseDate } from '../core/dates.js';
+import { addMonths, type BusinessDate, parseDate } from '../core/dates.js';
+import { BadInput } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
 import { type OverdueList, overdueList } from './overdue.js';
 import { type ReceiptsJournal, receiptsJournal } from './receipts.js';
@@ -17,6 +18,7 @@ import {
   type ScopeRaw,
   type ScopeRequest,
 } from './report-common.js';
+import { monthsBetween, type Trend, trend } from './trend.js';
 
 /** What every one of these reports hands back besides its figures: how to print it and where. */
 export interface Delivery {
@@ -88,4 +90,65 @@ export const reportReceipts = defineAction({
   },
 });
 
-export const reportMoreActions = [reportOverdue, reportReceipts] as const;
+/** Three years of months: a named limit on what one chart asks for. */
+export const TREND_MONTHS_MAX = 36;
+/** Without --from: the twelve months ending with --to. */
+export const TREND_MONTHS_DEFAULT = 12;
+
+const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
+
+function parseMonth(text: string | undefined, field: string): string | undefined {
+  if (text === undefined) return undefined;
+  const trimmed = String(text).trim();
+  if (!MONTH.test(trimmed)) throw new BadInput(field, text, 'a month YYYY-MM, e.g. 2026-03');
+  return trimmed;
+}
+
+export interface TrendRaw extends PeriodRaw {
+  restated?: boolean | undefined;
+}
+
+export interface TrendRequest extends ScopeRequest {
+  from: string | undefined;
+  to: string | undefined;
+  restated: boolean;
+}
+
+export function parseTrend(raw: TrendRaw): TrendRequest {
+  const from = parseMonth(raw.from, 'from');
+  const to = parseMonth(raw.to, 'to');
+  if (from !== undefined && to !== undefined) {
+    if (from > to) throw new BadInput('to', to, `a month on or after --from ${from}`);
+    if (monthsBetween(from, to).length > TREND_MONTHS_MAX) throw new BadInput('to', to, `at most ${TREND_MONTHS_MAX} months from ${from}`);
+  }
+  return { ...parseScope(raw), from, to, restated: raw.restated === true };
+}
+
+/** The months asked for, defaulted and checked against the last batch date's month. */
+export function trendMonths(from: string | undefined, to: string | undefined, lastBatch: BusinessDate): { from: string; to: string } {
+  const last = lastBatch.slice(0, 7);
+  const end = to ?? last;
+  if (end > last)
+    throw new BadInput('to', end, `a month up to ${last}, the month of the last date the nightly batch completed (${lastBatch})`);
+  const start = from ?? addMonths(`${end}-01`, 1 - TREND_MONTHS_DEFAULT).slice(0, 7);
+  if (start > end) throw new BadInput('from', start, `a month on or before ${end}`);
+  if (monthsBetween(start, end).length > TREND_MONTHS_MAX)
+    throw new BadInput('from', start, `at most ${TREND_MONTHS_MAX} months before ${end}`);
+  return { from: start, to: end };
+}
+
+export const reportTrend = defineAction({
+  name: 'report.trend',
+  summary: 'the monthly series for charts: outstanding, overdue, overdue rate, M1+/M3+ rates, collection rate per collector',
+  roles: EVERYONE,
+  mutates: false,
+  parse: parseTrend,
+  run: async (tx: Tx, actor, input): Promise<Trend & Delivery> => {
+    const lastBatch = checkReportDate('trend', undefined, await lastCompletedBatchDate(tx));
+    const months = trendMonths(input.from, input.to, lastBatch);
+    const series = await trend(tx, actor, { ...input, ...months, lastBatch });
+    return { ...series, format: input.format, out: input.out };
+  },
+});
+
+export const reportMoreActions = [reportOverdue, reportReceipts, reportTrend] as const;

@@ -6,7 +6,7 @@ import type { Actor } from '../access/actor.js';
 import { scopeDealers, scopeOf, scopeUsers } from '../access/scope.js';
 import { type BusinessDate, daysBetween, parseDate } from '../core/dates.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
-import { formatMoneyGrouped } from '../core/money.js';
+import { dec, formatMoneyGrouped } from '../core/money.js';
 import { table } from '../core/table.js';
 import { chineseDate, type Sheet, type SheetRow } from './breakdown-view.js';
 import { checkReportTarget } from './output.js';
@@ -163,7 +163,10 @@ export function sheetText(sheet: Sheet): string {
     value: (row: SheetRow) => {
       const v = row.cells[i];
       if (v === null || v === undefined) return '';
-      return c.kind === 'money' ? formatMoneyGrouped(String(v)) : v;
+      if (c.kind === 'money') return formatMoneyGrouped(String(v));
+      // a rate of 4 decimals is a percentage of 2: exact
+      if (c.kind === 'percent') return `${dec(String(v)).times(100).toFixed(2)}%`;
+      return v;
     },
   }));
   return table(sheet.rows, columns);
