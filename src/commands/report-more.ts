@@ -79,6 +79,16 @@ async function trend(flags: Flags, cmd: Command): Promise<void> {
   });
 }
 
+async function penalty(flags: Flags, cmd: Command): Promise<void> {
+  const v = await import('../reports/penalty-view.js');
+  await runReport(cmd, 'report.penalty', flags, {
+    title: v.PENALTY_TITLE,
+    table: v.penaltyTable,
+    json: v.penaltyJson,
+    rows: (out) => out.days.length,
+  });
+}
+
 /** The flags every report of this file shares. */
 function scopeOptions(command: Command): Command {
   return command
@@ -115,4 +125,11 @@ export function registerMore(report: Command): void {
       .option('--to <month>', 'the last month, YYYY-MM (default: the month of the last completed batch date)')
       .option('--restated', 'today’s knowledge of each month end, backdated documents included (重述)'),
   ).action(trend);
+  scopeOptions(
+    report
+      .command('penalty')
+      .description('penalty accrued per day and per month, per dealer (罚息计提): each day’s accrued penalty less the day before’s')
+      .option('--from <date>', 'the first day of the period (required)')
+      .option('--to <date>', 'the last day of the period (required; up to the last completed batch date, at most 366 days)'),
+  ).action(penalty);
 }

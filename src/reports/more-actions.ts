@@ -8,6 +8,7 @@ import { addMonths, type BusinessDate, parseDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
 import { type OverdueList, overdueList } from './overdue.js';
+import { type PenaltyReport, penaltyAccrual } from './penalty.js';
 import { type ReceiptsJournal, receiptsJournal } from './receipts.js';
 import {
   checkReportDate,
@@ -151,4 +152,24 @@ export const reportTrend = defineAction({
   },
 });
 
-export const reportMoreActions = [reportOverdue, reportReceipts, reportTrend] as const;
+/** A year of days per dealer: a named limit on the rows one report computes. */
+export const PENALTY_PERIOD_MAX_DAYS = 366;
+
+export function parsePenalty(raw: PeriodRaw): ReceiptsRequest {
+  return { ...parseScope(raw), ...parsePeriod(raw, PENALTY_PERIOD_MAX_DAYS) };
+}
+
+export const reportPenalty = defineAction({
+  name: 'report.penalty',
+  summary: 'penalty accrued per day and per month, per dealer (罚息计提), for a period up to the last batch date',
+  roles: EVERYONE,
+  mutates: false,
+  parse: parsePenalty,
+  run: async (tx: Tx, actor, input): Promise<PenaltyReport & Delivery> => {
+    checkReportDate('penalty report', input.to, await lastCompletedBatchDate(tx));
+    const report = await penaltyAccrual(tx, actor, input);
+    return { ...report, format: input.format, out: input.out };
+  },
+});
+
+export const reportMoreActions = [reportOverdue, reportReceipts, reportTrend, reportPenalty] as const;
