@@ -166,7 +166,7 @@ export const reportPenalty = defineAction({
   mutates: false,
   parse: parsePenalty,
   run: async (tx: Tx, actor, input): Promise<PenaltyReport & Delivery> => {
-    checkReportDate('penalty report', input.to, await lastCompletedBatchDate(tx));
+    checkReportDate('penalty report', input.to, await lastCompletedBatchDate(tx), 'to');
     const report = await penaltyAccrual(tx, actor, input);
     return { ...report, format: input.format, out: input.out };
   },

@@ -132,7 +132,12 @@ export function parseDays(text: string | undefined, field: string): number | und
  * The report's date checked against the nightly batch: the default is the last date it completed, a later date
  * is refused (penalty is known only through it), and before the first run there is nothing to report.
  */
-export function checkReportDate(report: string, asOf: BusinessDate | undefined, lastCompleted: BusinessDate | null): BusinessDate {
+export function checkReportDate(
+  report: string,
+  asOf: BusinessDate | undefined,
+  lastCompleted: BusinessDate | null,
+  field = 'asOf',
+): BusinessDate {
   if (lastCompleted === null)
     throw new Refused(`no nightly batch has completed yet: the ${report} needs the penalty it computes`).suggest({
       action: 'batch.run',
@@ -141,7 +146,7 @@ export function checkReportDate(report: string, asOf: BusinessDate | undefined, 
   if (asOf === undefined) return lastCompleted;
   if (asOf > lastCompleted)
     throw new BadInput(
-      'asOf',
+      field,
       asOf,
       `a date up to ${lastCompleted}, the last date the nightly batch completed (penalty is known through it)`,
     );

@@ -137,7 +137,7 @@ describeEachDb('report penalty', (get) => {
 
   it('bad inputs: one line naming the field and what was expected', async () => {
     const f = get();
-    await expect(report(f, { to: '2026-07-01' })).rejects.toThrow(/^asOf: "2026-07-01" — expected a date up to 2026-06-30/);
+    await expect(report(f, { to: '2026-07-01' })).rejects.toThrow(/^to: "2026-07-01" — expected a date up to 2026-06-30/);
     await expect(report(f, { from: '2026-06-30', to: '2026-06-01' })).rejects.toThrow(
       /^to: "2026-06-01" — expected a date on or after --from/,
     );
