@@ -7,7 +7,7 @@
 // dealer and day, differenced with lag(), then GROUPING SETS for months, dealers and the total.
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
-import { addDays, type BusinessDate } from '../core/dates.js';
+import { addDays, type BusinessDate, eachDate } from '../core/dates.js';
 import { reportContracts } from './lines.js';
 import { checkScope, type ReportScope } from './report-common.js';
 
@@ -141,6 +141,11 @@ export async function penaltyAccrual(knex: Knex, actor: Actor, input: PenaltyInp
     if (r.date !== null) target.days.push({ date: r.date, accrued: r.accrued });
     else if (r.month !== null) target.months.push({ month: r.month, accrued: r.accrued });
     else target.total = r.accrued;
+  }
+  // no dealer of the scope accrued anything: every day and month of the period is still there, at zero
+  if (report.days.length === 0) {
+    report.days = [...eachDate(input.from, input.to)].map((date) => ({ date, accrued: '0.00' }));
+    report.months = [...new Set(report.days.map((d) => d.date.slice(0, 7)))].map((month) => ({ month, accrued: '0.00' }));
   }
   return report;
 }

@@ -114,7 +114,7 @@ describeEachDb('report penalty', (get) => {
     await expect(report(f, { dealer: 'HF01' }, 'wh.clerk')).rejects.toThrow(/^dealer not found: "HF01"$/);
     await expect(report(f, { collector: 'c1' }, 'w1')).rejects.toThrow(/^collector not found: "c1"$/);
     const none = await report(f, { region: 'EAST', from: '2026-01-01', to: '2026-01-31' });
-    expect([none.dealers, none.total]).toEqual([[], '0.00']);
+    expect([none.dealers, none.total, none.days.length, none.months]).toEqual([[], '0.00', 31, [{ month: '2026-01', accrued: '0.00' }]]);
   });
 
   it('the table and the sheets: months and days, a column per dealer, 合计', async () => {
