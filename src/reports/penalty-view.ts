@@ -7,9 +7,9 @@ import { periodLine, type ReportDocument, reportText, scopeLine } from './report
 
 export const PENALTY_TITLE = '罚息计提';
 
-function columns(report: PenaltyReport, first: string, kind: 'date' | 'text'): Sheet['columns'] {
+function columns(report: PenaltyReport, first: Sheet['columns']): Sheet['columns'] {
   return [
-    { header: first, kind },
+    ...first,
     ...report.dealers.map((d) => ({ header: `${d.dealer} ${d.dealerName}`, kind: 'money' as const })),
     { header: '合计', kind: 'money' },
   ];
@@ -18,10 +18,15 @@ function columns(report: PenaltyReport, first: string, kind: 'date' | 'text'): S
 function daySheet(report: PenaltyReport): Sheet {
   const rows: SheetRow[] = report.days.map((day, i) => ({
     level: 'detail',
-    cells: [day.date, ...report.dealers.map((d) => d.days[i]?.accrued ?? null), day.accrued],
+    cells: [day.date.slice(0, 7), day.date, ...report.dealers.map((d) => d.days[i]?.accrued ?? null), day.accrued],
   }));
-  rows.push({ level: 'total', cells: ['合计', ...report.dealers.map((d) => d.total), report.total] });
-  return { name: '每日', columns: columns(report, '日期', 'date'), rows };
+  // the date column holds only dates (the workbook writes them as real dates): the label goes in the month's
+  rows.push({ level: 'total', cells: ['合计', null, ...report.dealers.map((d) => d.total), report.total] });
+  const first: Sheet['columns'] = [
+    { header: '月份', kind: 'text' },
+    { header: '日期', kind: 'date' },
+  ];
+  return { name: '每日', columns: columns(report, first), rows };
 }
 
 function monthSheet(report: PenaltyReport): Sheet {
@@ -30,7 +35,7 @@ function monthSheet(report: PenaltyReport): Sheet {
     cells: [month.month, ...report.dealers.map((d) => d.months[i]?.accrued ?? null), month.accrued],
   }));
   rows.push({ level: 'total', cells: ['合计', ...report.dealers.map((d) => d.total), report.total] });
-  return { name: '每月', columns: columns(report, '月份', 'text'), rows };
+  return { name: '每月', columns: columns(report, [{ header: '月份', kind: 'text' }]), rows };
 }
 
 export function penaltyDocument(report: PenaltyReport): ReportDocument {

@@ -16,12 +16,14 @@
 //   AQ01 B1 郑十, financed by 工商银行: 1 principal 06-20 600.00 unpaid; bought back on 06-30 for 620.00: the
 //        transfer receipt (method buyback) closes 600.00 and 10 days' penalty 06-21 … 06-30 = 10 × 600.00 ×
 //        0.0005 = 3.00, i.e. 603.00; a 代付 line of 620.00 due 06-30
+import { expect } from 'vitest';
 import type { Actor } from '../../src/access/actor.js';
 import { dec } from '../../src/core/money.js';
 import type { Db } from '../../src/db/index.js';
 import { requestBuyback } from '../../src/receivables/buyback.js';
 import { createContract } from '../../src/receivables/contracts.js';
 import { recordConfirmedReceipt, reverseReceipt } from '../../src/receivables/receipts.js';
+import type { CellKind, Sheet } from '../../src/reports/breakdown-view.js';
 import { batch } from '../batch/fixtures.js';
 import { collector, dealerIn, type LineSpec, region } from './fixtures.js';
 
@@ -153,4 +155,26 @@ export async function buildWorld(db: Db, admin: Actor): Promise<void> {
     requestBuyback(tx, admin, { contractNo: 'B1', dealer: 'AQ01', amount: dec('620.00'), date: AS_OF, reason: '银行代偿通知' }),
   );
   await batch(db, admin, AS_OF);
+}
+
+/**
+ * Every cell of a report's sheets has the shape its column's kind asks of the workbook writer (reports/xlsx.ts
+ * refuses any other): dates YYYY-MM-DD, money and percent exact decimal strings, integers numbers, text strings.
+ */
+export function expectSheetCells(sheets: readonly Sheet[]): void {
+  const shapes: Record<CellKind, (v: string | number) => boolean> = {
+    text: (v) => typeof v === 'string',
+    date: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v),
+    money: (v) => typeof v === 'string' && /^-?\d{1,13}\.\d{2}$/.test(v),
+    percent: (v) => typeof v === 'string' && /^-?\d+\.\d{4}$/.test(v),
+    integer: (v) => typeof v === 'number' && Number.isInteger(v),
+  };
+  for (const sheet of sheets)
+    for (const [r, row] of sheet.rows.entries()) {
+      expect(row.cells, `${sheet.name} row ${r}`).toHaveLength(sheet.columns.length);
+      for (const [i, cell] of row.cells.entries()) {
+        const column = sheet.columns[i] as Sheet['columns'][number];
+        if (cell !== null) expect(shapes[column.kind](cell), `${sheet.name} row ${r} ${column.header}: ${cell}`).toBe(true);
+      }
+    }
 }

@@ -7,7 +7,7 @@ import { BadInput, NotFound, Refused } from '../../src/core/errors.js';
 import type { OverdueList } from '../../src/reports/overdue.js';
 import { overdueDocument, overdueTable } from '../../src/reports/overdue-view.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
-import { AS_OF, buildWorld } from './more-fixtures.js';
+import { AS_OF, buildWorld, expectSheetCells } from './more-fixtures.js';
 
 // As of 2026-06-30 (penalty 0.0005 a day):
 //   A1 (c1): line 1 1,000.00 due 04-10 → 81 days (20 in April + 31 + 30), penalty 81 × 1,000.00 × 0.0005 = 40.50;
@@ -121,6 +121,7 @@ describeEachDb('report overdue', (get) => {
     expect(text.find((l) => l.startsWith('c1 小计'))).toMatch(/2 份合同 +3,100\.00 +70\.50$/);
     expect(text.at(-1)).toMatch(/^合计 .*5 份合同 +5,300\.00 +162\.60$/);
     const [contracts, lines] = overdueDocument(list).sheets;
+    expectSheetCells(overdueDocument(list).sheets);
     expect(contracts?.rows.map((r) => r.level)).toEqual([
       'detail',
       'detail',

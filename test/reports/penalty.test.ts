@@ -8,7 +8,7 @@ import type { Breakdown } from '../../src/reports/breakdown.js';
 import type { PenaltyReport } from '../../src/reports/penalty.js';
 import { penaltyDocument, penaltyTable } from '../../src/reports/penalty-view.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
-import { buildWorld } from './more-fixtures.js';
+import { buildWorld, expectSheetCells } from './more-fixtures.js';
 
 // 2026-05-15 … 2026-06-30, 0.0005 a day; every line's daily penalty is whole cents, so rounding per line changes nothing:
 //   HF01: A1 line 1 1,000.00 overdue since 04-11 → 0.50 a day; A4 800.00 05-16 … 05-20 → 0.40 a day (paid 05-20);
@@ -130,9 +130,12 @@ describeEachDb('report penalty', (get) => {
     expect(text[7]).toMatch(/^2026-05 +0\.00 +10\.50 +12\.75 +23\.25$/);
     expect(text[9]).toMatch(/^合计 +3\.00 +56\.75 +35\.35 +95\.10$/);
     const [months, days] = penaltyDocument(r).sheets;
+    expectSheetCells(penaltyDocument(r).sheets);
     expect(months?.name).toBe('每月');
     expect(days?.rows).toHaveLength(48);
-    expect(days?.rows.at(-2)?.cells).toEqual(['2026-06-30', '0.30', '1.80', '0.85', '2.95']);
+    expect(days?.rows.at(-2)?.cells).toEqual(['2026-06', '2026-06-30', '0.30', '1.80', '0.85', '2.95']);
+    expect(days?.rows.at(-1)?.cells).toEqual(['合计', null, '3.00', '56.75', '35.35', '95.10']);
+    expect(days?.columns.map((c) => c.kind)).toEqual(['text', 'date', 'money', 'money', 'money', 'money']);
   });
 
   it('bad inputs: one line naming the field and what was expected', async () => {

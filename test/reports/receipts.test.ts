@@ -7,7 +7,7 @@ import { dec, sumMoney } from '../../src/core/money.js';
 import { RECEIPT_PARTS, type ReceiptsJournal } from '../../src/reports/receipts.js';
 import { receiptsDocument, receiptsTable } from '../../src/reports/receipts-view.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
-import { buildWorld } from './more-fixtures.js';
+import { buildWorld, expectSheetCells } from './more-fixtures.js';
 
 // 2026-05-01 … 2026-06-30:
 //   R2 05-20 A4 cash CASH 802.00: 5 days' penalty (05-16 … 05-20) × 800.00 × 0.0005 = 2.00 first, principal 800.00
@@ -169,6 +169,7 @@ describeEachDb('report receipts', (get) => {
     expect(text.find((l) => l.startsWith('回购转账合计'))).toMatch(/1 笔 +603\.00 +600\.00 +0\.00 +3\.00/);
     expect(text.find((l) => l.startsWith('R4 '))).toMatch(/500\.00 +\d{4}-\d{2}-\d{2} +录入错误$/);
     expect(receiptsDocument(j).sheets.map((s) => s.name)).toEqual(['收款明细', '按账户汇总', '回购转账', '已冲正']);
+    expectSheetCells(receiptsDocument(j).sheets);
   });
 
   it('bad inputs: one line naming the field and what was expected', async () => {

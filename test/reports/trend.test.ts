@@ -6,7 +6,7 @@ import { NotFound } from '../../src/core/errors.js';
 import type { Trend } from '../../src/reports/trend.js';
 import { trendDocument, trendTable } from '../../src/reports/trend-view.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
-import { buildWorld } from './more-fixtures.js';
+import { buildWorld, expectSheetCells } from './more-fixtures.js';
 
 // Region EAST (HF01, WH01), months 2026-04 … 2026-06 (the batch ran through 06-30):
 //   outstanding 04-30: A1 2,100 + A2 3,000 + A3 500 + A4 800 + W1 1,500 + W2 200 + W3 1,000 = 9,100.00
@@ -89,6 +89,7 @@ describeEachDb('report trend', (get) => {
     expect(text.find((l) => l.startsWith('2026-06 '))).toMatch(/2026-06-30 +7,300\.00 +5,300\.00 +72\.60% +49\.32% +20\.55%$/);
     expect(text.find((l) => l.startsWith('c1 '))).toMatch(/^c1 +0\.00% +32\.26%$/);
     const [months, rates] = trendDocument(t).sheets;
+    expectSheetCells(trendDocument(t).sheets);
     expect(months?.columns.map((c) => c.kind)).toEqual(['text', 'date', 'money', 'money', 'percent', 'percent', 'percent']);
     expect(rates?.columns.map((c) => c.header)).toEqual(['催收员', '2026-04', '2026-05', '2026-06']);
     expect(rates?.rows[0]?.cells).toEqual(['c1', '0.0000', null, '0.3226']);
