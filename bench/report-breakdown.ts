@@ -2,7 +2,8 @@
 // (a database of its own), on the ledger of bench/batch.ts: 1,000,000 lines of 50,000 contracts (BENCH_CONTRACTS
 // scales it) after the nightly batch of one date. Prints the report's time (in process: the action and its JSON,
 // median of three; and bin/zq end to end, its stdout to /dev/null) beside the floor: a bare SELECT of as many rows
-// from one table (schedule_lines), fetched the same way. Figures only; never part of npm test.
+// from one table (schedule_lines), fetched the same way. Figures only; never part of npm test. BENCH_KEEP=NAME only
+// loads the ledger and runs the batch into PostgreSQL database NAME and keeps it, to study the statement on it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,7 +39,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function main(): Promise<void> {
-  const name = `zq_bench_report_${process.pid}`;
+  const name = process.env.BENCH_KEEP ?? `zq_bench_report_${process.pid}`;
   const server = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
   await server.knex.raw(`CREATE DATABASE ${name}`);
   await server.close();
@@ -55,6 +56,10 @@ async function main(): Promise<void> {
     const admin = await loadActor(db.knex, 'admin');
     const [, batchMs] = await timed(() => runBatch(db as Db, admin, { date: DAY }, () => {}));
     await db.knex.raw('VACUUM ANALYZE');
+    if (process.env.BENCH_KEEP) {
+      console.log(`loaded and ran the batch in ${name}; kept, nothing timed`);
+      return;
+    }
     const lines = Number((await db.knex.raw('SELECT count(*) AS n FROM schedule_lines')).rows[0].n);
     const reportRuns: number[] = [];
     let rows = 0;
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await db?.close();
+    if (process.env.BENCH_KEEP) return;
     const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
     await again.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await again.close();

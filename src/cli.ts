@@ -17,7 +17,7 @@ import { register as penalty } from './commands/penalty.js';
 import { register as period } from './commands/period.js';
 import { register as receipt } from './commands/receipt.js';
 import { register as refund } from './commands/refund.js';
-import { register as report } from './commands/report.js';
+import { registerBreakdown as reportBreakdown } from './commands/report-breakdown.js';
 import { registerMore as reportMore } from './commands/report-more.js';
 import { register as settle } from './commands/settle.js';
 import { register as user } from './commands/user.js';
@@ -43,10 +43,10 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   for (const register of [approval, doc, period]) register(program);
-  for (const register of [report]) register(program);
-  // zq report overdue | receipts | trend | penalty join the group `zq report` made
-  reportMore(program.commands.find((c) => c.name() === 'report') as Command);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
+  // zq report …: each report adds its subcommand to the one group
+  const report = program.command('report').description('reports: as reported on a night, or restated');
+  for (const register of [reportBreakdown, reportMore]) register(report);
   // every flag and argument of every command, checked once here: no control characters in stored or printed text
   program.hook('preAction', (_program, action) => {
     for (const [name, value] of Object.entries(action.optsWithGlobals())) {

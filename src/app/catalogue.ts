@@ -12,8 +12,8 @@ import { periodActions } from '../periods/actions.js';
 import { contractActions } from '../receivables/contract-actions.js';
 import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
+import { reportBreakdownActions } from '../reports/breakdown-actions.js';
 import { reportMoreActions } from '../reports/more-actions.js';
-import { reportActions } from '../reports/report-actions.js';
 
 export const ACTIONS = [
   ...organisationActions,
@@ -27,7 +27,7 @@ export const ACTIONS = [
   ...operationActions,
   ...importActions,
   ...batchActions,
-  ...reportActions,
+  ...reportBreakdownActions,
   ...reportMoreActions,
 ] as const;
 

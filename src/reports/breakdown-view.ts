@@ -4,13 +4,12 @@ import { contractStatusName, receivableTypeName } from '../core/labels.js';
 import { formatMoneyGrouped } from '../core/money.js';
 import { table } from '../core/table.js';
 import type { Breakdown, BreakdownBy, BreakdownLevel, BreakdownMoney, BreakdownRow } from './breakdown.js';
+import type { CellKind, ReportRow, ReportSheet, ReportWorkbook } from './xlsx.js';
 
 export const BREAKDOWN_TITLE = '债权分解表';
 
 /** Shown for a dealer without a region and a contract without a collector. */
 export const NONE = '—';
-
-export type CellKind = 'text' | 'money' | 'integer' | 'date' | 'percent';
 
 /** A column of the report: its Chinese header, its kind, and its cell of a row (money as exact strings). */
 export interface BreakdownColumn {
@@ -19,19 +18,8 @@ export interface BreakdownColumn {
   value: (row: BreakdownRow) => string | number | null;
 }
 
-/** A sheet row as the workbook writer takes it (xlsx.ts ReportRow). */
-export interface SheetRow {
-  level: 'detail' | 'subtotal' | 'total';
-  depth?: number;
-  cells: (string | number | null)[];
-}
-
-/** A sheet as the workbook writer takes it (xlsx.ts ReportSheet). */
-export interface Sheet {
-  name: string;
-  columns: { header: string; kind: CellKind }[];
-  rows: SheetRow[];
-}
+/** A sheet of the workbook, its rows in memory (the breakdown's rows are). */
+export type Sheet = ReportSheet & { rows: ReportRow[] };
 
 /** The level a row of this report is a plain row at: by dealer the dealers are the rows, by region the regions. */
 function rowLevel(by: BreakdownBy): BreakdownLevel {
@@ -39,7 +27,7 @@ function rowLevel(by: BreakdownBy): BreakdownLevel {
 }
 
 /** Whether a row is a subtotal or the total of the report rather than one of its rows. */
-export function sheetLevel(by: BreakdownBy, row: BreakdownRow): SheetRow['level'] {
+export function sheetLevel(by: BreakdownBy, row: BreakdownRow): ReportRow['level'] {
   if (row.level === 'total') return 'total';
   return row.level === rowLevel(by) ? 'detail' : 'subtotal';
 }
@@ -181,7 +169,7 @@ export function breakdownJson(b: Breakdown): object {
   };
 }
 
-function sheetRows(b: Breakdown, rows: readonly BreakdownRow[], columns: readonly BreakdownColumn[]): SheetRow[] {
+function sheetRows(b: Breakdown, rows: readonly BreakdownRow[], columns: readonly BreakdownColumn[]): ReportRow[] {
   return rows.map((r) => {
     const level = sheetLevel(b.by, r);
     return {
@@ -210,4 +198,9 @@ export function breakdownSheets(b: Breakdown): Sheet[] {
       ),
     },
   ];
+}
+
+/** The workbook: title, subtitle, the detail and summary sheets. */
+export function breakdownWorkbook(b: Breakdown): ReportWorkbook {
+  return { title: BREAKDOWN_TITLE, subtitle: breakdownSubtitle(b), sheets: breakdownSheets(b) };
 }

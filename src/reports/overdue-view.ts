@@ -3,9 +3,10 @@
 // text table printed from the first, and the JSON form.
 import { receivableTypeName } from '../core/labels.js';
 import { formatMoneyGrouped } from '../core/money.js';
-import type { Sheet, SheetRow } from './breakdown-view.js';
+import type { Sheet } from './breakdown-view.js';
 import type { OverdueContract, OverdueList } from './overdue.js';
 import { asOfLine, basisLine, NONE, type ReportDocument, reportText, scopeLine } from './report-common.js';
+import type { ReportRow as SheetRow } from './xlsx.js';
 
 export const OVERDUE_TITLE = '催收清单';
 

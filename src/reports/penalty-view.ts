@@ -1,9 +1,10 @@
 // Penalty accrued per day and month (罚息计提) for people and programs: 每日 (a row per day, a column per dealer and
 // the total), 每月 (a row per month likewise) in the workbook writer's ReportSheet shape, the text table printed
 // from them, and the JSON form.
-import type { Sheet, SheetRow } from './breakdown-view.js';
+import type { Sheet } from './breakdown-view.js';
 import type { PenaltyReport } from './penalty.js';
 import { periodLine, type ReportDocument, reportText, scopeLine } from './report-common.js';
+import type { ReportRow as SheetRow } from './xlsx.js';
 
 export const PENALTY_TITLE = '罚息计提';
 

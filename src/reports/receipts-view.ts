@@ -1,9 +1,10 @@
 // The receipts journal (收款日记账) for people and programs: its sheets in the workbook writer's ReportSheet shape —
 // 收款明细 (cash receipts and their total), 按账户汇总 (per account and method), 回购转账 (buyback transfers, apart),
 // 已冲正 (reversed receipts, left out) — the text table printed from them, and the JSON form.
-import type { CellKind, Sheet, SheetRow } from './breakdown-view.js';
+import type { Sheet } from './breakdown-view.js';
 import type { ReceiptRow, ReceiptSum, ReceiptsJournal } from './receipts.js';
 import { NONE, periodLine, type ReportDocument, reportText, scopeLine } from './report-common.js';
+import type { CellKind, ReportRow as SheetRow } from './xlsx.js';
 
 export const RECEIPTS_TITLE = '收款日记账';
 

@@ -8,8 +8,8 @@ import { type BusinessDate, daysBetween, parseDate } from '../core/dates.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
 import { dec, formatMoneyGrouped } from '../core/money.js';
 import { table } from '../core/table.js';
-import { chineseDate, type Sheet, type SheetRow } from './breakdown-view.js';
-import { checkReportTarget } from './output.js';
+import { chineseDate, type Sheet } from './breakdown-view.js';
+import { checkReportTarget, type ReportRow as SheetRow } from './xlsx.js';
 
 export const OUTPUT_FORMATS = ['table', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

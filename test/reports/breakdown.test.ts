@@ -1,5 +1,8 @@
 // The receivables breakdown (债权分解表) of a small ledger worked by hand, on both databases: buckets, subtotals
 // per dealer and region, the group total, to the cent; every --by; filters; bad inputs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runAction } from '../../src/app/run.js';
 import { BadInput, NotFound, Refused } from '../../src/core/errors.js';
@@ -11,6 +14,7 @@ import { requestWaiver } from '../../src/receivables/waivers.js';
 import { agingBuckets, bucketOf, parseAging } from '../../src/reports/aging.js';
 import type { BreakdownRow } from '../../src/reports/breakdown.js';
 import { breakdownSheets, breakdownTable, chineseDate } from '../../src/reports/breakdown-view.js';
+import { buildOrganisation } from '../access/organisation.js';
 import { batch } from '../batch/fixtures.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
 import { collector, contractOf, dealerIn, expectConsolidates, figures, region } from './fixtures.js';
@@ -439,6 +443,21 @@ describeEachDb('report breakdown', (get) => {
     expect(detail?.columns.filter((c) => c.kind === 'money')).toHaveLength(6 + 6 + 4 + 1);
   });
 
+  it('--format csv and xlsx write the file --out names (the report workbook writer), and need one', async () => {
+    const f = get();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-breakdown-'));
+    const csv = path.join(dir, 'b.csv');
+    await report(f, { format: 'csv', out: csv });
+    const lines = fs.readFileSync(csv, 'utf8').split('\r\n');
+    expect(lines[0]).toMatch(/^\uFEFF区域,经销商,合同编号,客户,催收员,应还金额,/);
+    expect(lines.filter((l) => l.startsWith('合计,'))).toEqual([expect.stringMatching(/^合计,,,,,9800\.00,400\.00,800\.00,8600\.00,/)]);
+    const xlsx = path.join(dir, 'b.xlsx');
+    await report(f, { format: 'xlsx', out: xlsx });
+    expect(fs.readFileSync(xlsx).subarray(0, 2).toString()).toBe('PK');
+    expect(fs.readdirSync(dir).sort()).toEqual(['b.csv', 'b.xlsx']);
+    await expect(report(f, { format: 'xlsx' })).rejects.toThrow(/^out: missing — expected a file to write the XLSX to/);
+  });
+
   it('bad inputs: one line naming the field and what was expected', async () => {
     const f = get();
     await expect(report(f, { aging: '30,20' })).rejects.toThrow(/^aging: "30,20" — expected increasing whole numbers of days/);
@@ -454,5 +473,51 @@ describeEachDb('report breakdown', (get) => {
     await expect(report(f, { dealer: 'NOPE' })).rejects.toThrow(NotFound);
     await expect(report(f, { region: 'HF01' })).rejects.toThrow(NotFound); // a dealer, not a region
     await expect(report(f, { collector: 'nobody' })).rejects.toThrow(NotFound);
+  });
+});
+
+// Data scope: the organisation of test/access/organisation.ts (four levels of users across two dealers); each
+// contract 1,200.00 in three installments due 01-10, 02-10, 03-10, all overdue on 03-31 (80, 49, 21 days):
+// penalty 400.00 × 0.0005 × (80 + 49 + 21) = 30.00 a contract.
+describeEachDb('report breakdown: data scope', (get) => {
+  it('builds the organisation and runs the batch', async () => {
+    const f = get();
+    await buildOrganisation(f.db.knex, f.admin);
+    await batch(f.db, f.admin, '2026-03-31');
+  });
+
+  it('each user sees exactly their contracts, and totals of those alone', async () => {
+    const f = get();
+    const seen: Record<string, string[]> = {
+      admin: ['HF-1', 'HF-2', 'HF-3', 'HF-4', 'HF-5', 'WH-1', 'WH-2', 'WH-3'],
+      aud: ['HF-1', 'HF-2', 'HF-3', 'HF-4', 'HF-5', 'WH-1', 'WH-2', 'WH-3'],
+      'hf.fin': ['HF-1', 'HF-2', 'HF-3', 'HF-4', 'HF-5'],
+      boss: ['HF-1', 'HF-2', 'HF-3', 'HF-4', 'WH-1', 'WH-2', 'WH-3'],
+      'hf.lead': ['HF-1', 'HF-2', 'HF-3'],
+      'wh.c1': ['WH-1'],
+    };
+    for (const [user, nos] of Object.entries(seen)) {
+      const b = await report(f, {}, user);
+      expect(
+        byLevel(b.rows, 'detail').map((r) => r.contractNo),
+        user,
+      ).toEqual(nos);
+      expect(b.totals, user).toMatchObject({
+        outstanding: `${nos.length * 1200}.00`,
+        penaltyAccrued: `${nos.length * 30}.00`,
+        contracts: nos.length,
+      });
+      expect(b.scope.limitedTo, user).toBe(['admin', 'aud'].includes(user) ? null : user);
+      expectConsolidates(b, expect);
+    }
+  });
+
+  it('a dealer or collector outside the scope is not found, as an unknown one', async () => {
+    const f = get();
+    const refused = await report(f, { dealer: 'WH01' }, 'hf.fin').catch((e) => e);
+    expect(refused).toBeInstanceOf(NotFound);
+    expect(refused.message).toBe('dealer not found: "WH01"');
+    await expect(report(f, { collector: 'wh.c1' }, 'hf.c1')).rejects.toThrow('collector not found: "wh.c1"');
+    expect(byLevel((await report(f, { collector: 'hf.c2' }, 'hf.lead')).rows, 'detail').map((r) => r.contractNo)).toEqual(['HF-2']);
   });
 });

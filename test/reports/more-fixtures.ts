@@ -23,7 +23,8 @@ import type { Db } from '../../src/db/index.js';
 import { requestBuyback } from '../../src/receivables/buyback.js';
 import { createContract } from '../../src/receivables/contracts.js';
 import { recordConfirmedReceipt, reverseReceipt } from '../../src/receivables/receipts.js';
-import type { CellKind, Sheet } from '../../src/reports/breakdown-view.js';
+import type { Sheet } from '../../src/reports/breakdown-view.js';
+import type { CellKind } from '../../src/reports/xlsx.js';
 import { batch } from '../batch/fixtures.js';
 import { collector, dealerIn, type LineSpec, region } from './fixtures.js';
 

@@ -1,4 +1,4 @@
-// `zq report breakdown` (债权分解表): flags → the report.breakdown action → a table, JSON, or the file --out names.
+// `zq report breakdown` (债权分解表), a command of the `zq report` group: flags → the report.breakdown action → a table, JSON, or the file --out names.
 import type { Command } from 'commander';
 import { act } from './context.js';
 
@@ -22,7 +22,8 @@ async function breakdown(flags: BreakdownFlags, cmd: Command): Promise<void> {
   // the report goes to stdout, or whole to the file --out names; then stdout says where it went
   const deliver = (out: BreakdownOut, text: string, summary: () => string): string => {
     if (out.out === undefined) return text;
-    writeReportText(out.out, `${text}\n`);
+    // CSV and XLSX the action has written; table and JSON are written here
+    if (out.format === 'table' || out.format === 'json') writeReportText(out.out, `${text}\n`);
     return summary();
   };
   const jsonText = (out: BreakdownOut) => JSON.stringify(view.breakdownJson(out), null, 2);
@@ -41,8 +42,7 @@ async function breakdown(flags: BreakdownFlags, cmd: Command): Promise<void> {
   );
 }
 
-export function register(program: Command): void {
-  const report = program.command('report').description('reports: the receivables breakdown (债权分解表)');
+export function registerBreakdown(report: Command): void {
   report
     .command('breakdown')
     .description('the receivables breakdown (债权分解表) as of a date, with aging, subtotals per dealer and region, and the total')
@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .option('--collector <username>', 'only this collector’s contracts')
     .option('--by <level>', 'rows per line, contract (default), customer, collector, dealer, region or type')
     .option('--aging <days>', 'aging buckets’ upper bounds in days (default 30,60,90,180,360)')
-    .option('--format <format>', 'table (default) or json')
+    .option('--format <format>', 'table (default), json, csv or xlsx (csv and xlsx need --out)')
     .option('--out <file>', 'write the report to this file (replaced whole when complete) instead of stdout')
     .action(breakdown);
 }

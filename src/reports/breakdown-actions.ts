@@ -1,4 +1,4 @@
-// The report actions: `report.breakdown` (债权分解表). Read-only, for everyone; what a user sees is their data
+// The breakdown's action: `report.breakdown` (债权分解表). Read-only, for everyone; what a user sees is their data
 // scope (the lines come through reportContracts/scopeContracts). The adapter prints or writes what it returns.
 import { defineAction } from '../access/action.js';
 import { EVERYONE } from '../access/role-sets.js';
@@ -8,9 +8,10 @@ import { BadInput } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
 import { parseAging } from './aging.js';
 import { BREAKDOWN_BY, type Breakdown, type BreakdownBy, breakdown, checkAsOf } from './breakdown.js';
-import { checkReportTarget } from './output.js';
+import { breakdownSheets, breakdownWorkbook } from './breakdown-view.js';
+import { checkReportTarget, type ReportSheet, writeReportCsv, writeReportXlsx } from './xlsx.js';
 
-export const REPORT_FORMATS = ['table', 'json'] as const;
+export const REPORT_FORMATS = ['table', 'json', 'csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface BreakdownRaw {
@@ -45,6 +46,9 @@ export function parseBreakdown(raw: BreakdownRaw): BreakdownRequest {
   if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new BadInput('format', format, REPORT_FORMATS.join(', '));
   if (raw.dealer !== undefined && raw.region !== undefined)
     throw new BadInput('region', raw.region, `either a dealer or a region, not both (dealer ${raw.dealer} given)`);
+  // a workbook or CSV file is written by the action (as import --compare writes its workbook): it needs its file
+  if ((format === 'csv' || format === 'xlsx') && raw.out === undefined)
+    throw new BadInput('out', null, `a file to write the ${format.toUpperCase()} to (--format ${format} --out FILE)`);
   if (raw.out !== undefined) checkReportTarget(raw.out);
   return {
     asOf: raw.asOf === undefined ? undefined : parseDate(raw.asOf, 'asOf'),
@@ -68,8 +72,11 @@ export const reportBreakdown = defineAction({
   run: async (tx: Tx, actor, input): Promise<Breakdown & { format: ReportFormat; out: string | undefined }> => {
     const asOf = checkAsOf(input.asOf, await lastCompletedBatchDate(tx));
     const report = await breakdown(tx, actor, { ...input, asOf });
+    // CSV: the detail sheet (rows, subtotals, total); XLSX: the detail and summary sheets
+    if (input.format === 'csv' && input.out !== undefined) await writeReportCsv(input.out, breakdownSheets(report)[0] as ReportSheet);
+    if (input.format === 'xlsx' && input.out !== undefined) await writeReportXlsx(input.out, breakdownWorkbook(report));
     return { ...report, format: input.format, out: input.out };
   },
 });
 
-export const reportActions = [reportBreakdown] as const;
+export const reportBreakdownActions = [reportBreakdown] as const;
