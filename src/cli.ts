@@ -19,6 +19,7 @@ import { register as receipt } from './commands/receipt.js';
 import { register as refund } from './commands/refund.js';
 import { registerBreakdown as reportBreakdown } from './commands/report-breakdown.js';
 import { registerDiff as reportDiff } from './commands/report-diff.js';
+import { registerMore as reportMore } from './commands/report-more.js';
 import { register as settle } from './commands/settle.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
@@ -46,7 +47,7 @@ export function buildProgram(): Command {
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
-  for (const register of [reportBreakdown, reportDiff]) register(report);
+  for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);
   // every flag and argument of every command, checked once here: no control characters in stored or printed text
   program.hook('preAction', (_program, action) => {
     for (const [name, value] of Object.entries(action.optsWithGlobals())) {

@@ -14,6 +14,7 @@ import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
 import { reportBreakdownActions } from '../reports/breakdown-actions.js';
 import { reportDiffActions } from '../reports/diff-actions.js';
+import { reportMoreActions } from '../reports/more-actions.js';
 
 export const ACTIONS = [
   ...organisationActions,
@@ -29,6 +30,7 @@ export const ACTIONS = [
   ...batchActions,
   ...reportBreakdownActions,
   ...reportDiffActions,
+  ...reportMoreActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

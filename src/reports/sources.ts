@@ -4,6 +4,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
+import { BadInput } from '../core/errors.js';
 import { type ReportFilter, restatedCredits, restatedLines } from './lines.js';
 import { reportedCredits, reportedLines, reportedNight } from './snapshot.js';
 
@@ -11,8 +12,14 @@ import { reportedCredits, reportedLines, reportedNight } from './snapshot.js';
  * Checks that the source has figures for the date: as reported needs that night's snapshot (BadInput naming the
  * nights there are). Call before linesOf and creditsOf.
  */
-export async function checkSource(knex: Knex, asOf: BusinessDate, restated: boolean): Promise<void> {
-  if (!restated) await reportedNight(knex, asOf);
+export async function checkSource(knex: Knex, asOf: BusinessDate, restated: boolean, field = 'asOf'): Promise<void> {
+  if (restated) return;
+  try {
+    await reportedNight(knex, asOf, field);
+  } catch (error) {
+    if (!(error instanceof BadInput)) throw error;
+    throw new BadInput(error.field, error.value, `${error.expected}, or --restated for today's knowledge of that date`);
+  }
 }
 
 /** The filter's lines as of its date, with REPORT_LINE_COLUMNS: restated, or as reported that night. */
