@@ -7,7 +7,7 @@ import '../app/document-types.js';
 import { fileURLToPath } from 'node:url';
 import { type Actor, loadActor } from '../access/actor.js';
 import { Refused } from '../core/errors.js';
-import { dec, formatMoney, parseMoney, parseRate, sumMoney } from '../core/money.js';
+import { dec, formatMoney, formatMoneyGrouped, parseMoney, parseRate, sumMoney } from '../core/money.js';
 import { type Db, openDatabase } from '../db/index.js';
 import { migrateLatest } from '../db/migrate.js';
 import { ADMIN_USERNAME, seed } from '../db/seed.js';
@@ -105,6 +105,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     const asOf = '2026-07-31';
     await showOne(db, asOf, say);
     await runNightlyBatch(db, asOf, say);
+    await showBreakdown(db, asOf, folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zq-demo-reports-')), say);
     const reopened = await showGovernance(db, asOf, say);
     await walkOneContract(db, say);
     await changeSchedules(db, say);
@@ -118,6 +119,9 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `${where} contract show HF01-2025-0001 --as-of ${asOf} --json`,
         `${where} penalty show HF01-2025-0001 --as-of ${asOf}`,
         `${where} batch status`,
+        `${where} report breakdown --by dealer`,
+        `${where} --as hf.li report overdue`,
+        `${where} report diff --as-of ${asOf}`,
         `${where} dealer list`,
         `${where} user list`,
         `${where} --as hf.li contract list --as-of ${asOf}`,
@@ -240,6 +244,21 @@ async function runNightlyBatch(db: Db, asOf: string, say: Say): Promise<void> {
   say(`   penalty of HF01-2025-0001, installment ${line.seq} ${line.type} due ${line.dueDate} (zq penalty show):`);
   for (const s of line.segments) say(`   ${s.from} … ${s.to}  ${s.days} days × ${s.base} × ${s.rate} = ${s.amount}`);
   say(`   accrued ${line.penaltyAccrued}; contract total ${penalty.totals.penaltyAccrued}`);
+}
+
+/**
+ * The morning after the batch: the receivables breakdown (债权分解表) as reported that night, by dealer, on the
+ * terminal and as a workbook in the demo's folder. Returns the workbook's path.
+ */
+async function showBreakdown(db: Db, asOf: string, folder: string, say: Say): Promise<string> {
+  const { runAction } = await import('../app/run.js');
+  const out = path.join(path.resolve(folder), `breakdown-${asOf}.xlsx`);
+  const report = await runAction(db, ADMIN_USERNAME, 'report.breakdown', { asOf, by: 'dealer', format: 'xlsx', out }, { via: 'cli' });
+  const total = report.rows.at(-1);
+  say(
+    `   zq report breakdown --as-of ${asOf} --by dealer (债权分解表, as reported that night): outstanding ${formatMoneyGrouped(total?.outstanding ?? '0')}, overdue ${formatMoneyGrouped(total?.overdue ?? '0')}, penalty outstanding ${formatMoneyGrouped(total?.penaltyOutstanding ?? '0')}; --format xlsx --out ${out}`,
+  );
+  return out;
 }
 
 /**

@@ -1,6 +1,7 @@
 // `npm run demo` as a new user runs it: on the embedded database in a new folder, and against a PostgreSQL
 // server (a new database on it) when ZQ_TEST_DATABASE_URL is set.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/index.js';
 import { cleanEnv, tempDir, zq } from '../support/zq.js';
@@ -54,6 +55,20 @@ describe('zq demo', () => {
     });
     expect(aliased.status).toBe(0);
     expect(JSON.parse(aliased.stdout)).toHaveLength(31);
+    // 18: the demo runs the breakdown as reported on the batch's night and writes it as a workbook
+    const workbook = /--format xlsx --out (\S+\.xlsx)/.exec(demo.stdout)?.[1] as string;
+    expect(existsSync(workbook)).toBe(true);
+    const breakdown = tryNext.find((l) => l.endsWith(' report breakdown --by dealer')) as string;
+    const report = spawnSync('sh', ['-c', `${breakdown} --json`], { cwd: tempDir(), env: cleanEnv(), encoding: 'utf8' });
+    expect(report.status).toBe(0);
+    const json = JSON.parse(report.stdout);
+    expect(json.restated).toBe(false);
+    expect(json.rows.map((r: { level: string; dealer: string | null }) => `${r.level}:${r.dealer ?? ''}`)).toEqual([
+      'dealer:HF01',
+      'dealer:WH01',
+      'region:',
+      'total:',
+    ]);
   });
 
   it.runIf(process.env.ZQ_TEST_DATABASE_URL)(
