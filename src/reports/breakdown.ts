@@ -7,11 +7,11 @@
 //      are sums of the same rows as the level below.
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
-import { scopeDealers, scopeOf, scopeUsers } from '../access/scope.js';
 import type { BusinessDate } from '../core/dates.js';
-import { BadInput, NotFound, Refused } from '../core/errors.js';
+import { BadInput, Refused } from '../core/errors.js';
 import { type AgingBucket, agingBuckets } from './aging.js';
 import type { ReportFilter } from './lines.js';
+import { checkScope, type ReportScope } from './scope.js';
 import { checkSource, creditsOf, linesOf } from './sources.js';
 
 export const BREAKDOWN_BY = ['line', 'contract', 'customer', 'collector', 'dealer', 'region', 'type'] as const;
@@ -70,13 +70,7 @@ export type BreakdownRow = {
 } & Record<BreakdownMoney, string>;
 
 /** What the report covers: the dealer or region filter, else the group (within the actor's scope). */
-export interface BreakdownScope {
-  kind: 'group' | 'dealer' | 'region';
-  code: string | null;
-  name: string | null;
-  /** the actor's own data scope when it is narrower than the group (dealer staff, collectors, managers) */
-  limitedTo: string | null;
-}
+export type BreakdownScope = ReportScope;
 
 export interface Breakdown {
   asOf: BusinessDate;
@@ -214,39 +208,6 @@ export function breakdownSql(
   return { sql, bindings: [...lines.bindings, ...credits.bindings] };
 }
 
-/**
- * Refuses a filter naming what the actor cannot see as if it did not exist (exit 3): a dealer out of their
- * scope, a region none of whose dealers is in it, a collector who is not in their team.
- */
-async function checkFilter(knex: Knex, actor: Actor, input: BreakdownInput): Promise<BreakdownScope> {
-  if (input.dealer !== undefined && input.region !== undefined)
-    throw new BadInput('region', input.region, `either a dealer or a region, not both (dealer ${input.dealer} given)`);
-  if (input.collector !== undefined) {
-    const user = await scopeUsers(knex('users as u').where('u.username', input.collector), actor, 'u').first('u.id');
-    if (!user) throw new NotFound('collector', input.collector);
-  }
-  const limitedTo = scopeOf(actor).kind === 'group' ? null : actor.username;
-  if (input.dealer !== undefined) {
-    const dealer = await scopeDealers(
-      knex('dealers as d').where('d.kind', 'dealer').whereRaw('upper(d.code) = upper(?)', [input.dealer]),
-      actor,
-      'd',
-    ).first('d.code', 'd.name');
-    if (!dealer) throw new NotFound('dealer', input.dealer);
-    return { kind: 'dealer', code: dealer.code, name: dealer.name, limitedTo };
-  }
-  if (input.region !== undefined) {
-    const region = await knex('dealers as r')
-      .where('r.kind', 'region')
-      .whereRaw('upper(r.code) = upper(?)', [input.region])
-      .whereExists(scopeDealers(knex('dealers as d').select(knex.raw('1')).whereRaw('d.parent_id = r.id'), actor, 'd'))
-      .first('r.code', 'r.name');
-    if (!region) throw new NotFound('region', input.region);
-    return { kind: 'region', code: region.code, name: region.name, limitedTo };
-  }
-  return { kind: 'group', code: null, name: null, limitedTo };
-}
-
 /** The last date the nightly batch completed: the latest date whose penalty is known. */
 export function checkAsOf(asOf: BusinessDate | undefined, lastCompleted: BusinessDate | null): BusinessDate {
   if (lastCompleted === null)
@@ -276,7 +237,9 @@ type SqlRow = Omit<BreakdownRow, 'aging'> & Record<`a${number}`, string>;
 
 /** The breakdown of the input's scope as of its date (checked against the batch by the action). */
 export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput): Promise<Breakdown> {
-  const scope = await checkFilter(knex, actor, input);
+  if (input.dealer !== undefined && input.region !== undefined)
+    throw new BadInput('region', input.region, `either a dealer or a region, not both (dealer ${input.dealer} given)`);
+  const scope = await checkScope(knex, actor, input);
   const filter: ReportFilter = { asOf: input.asOf, dealer: input.dealer, region: input.region, collector: input.collector };
   const buckets = agingBuckets(input.aging);
   await checkSource(knex, input.asOf, input.restated);

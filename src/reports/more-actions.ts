@@ -9,22 +9,22 @@ import { BadInput } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
 import { type OverdueList, overdueList } from './overdue.js';
 import { overdueDocument } from './overdue-view.js';
-import { penaltyDocument } from './penalty-view.js';
-import { receiptsDocument } from './receipts-view.js';
-import { trendDocument } from './trend-view.js';
 import { type PenaltyReport, penaltyAccrual } from './penalty.js';
+import { penaltyDocument } from './penalty-view.js';
 import { type ReceiptsJournal, receiptsJournal } from './receipts.js';
+import { receiptsDocument } from './receipts-view.js';
 import {
   checkReportDate,
   type OutputFormat,
-  writeReportFile,
   parseDays,
   parsePeriod,
   parseScope,
   type ScopeRaw,
   type ScopeRequest,
+  writeReportFile,
 } from './report-common.js';
 import { monthsBetween, type Trend, trend } from './trend.js';
+import { trendDocument } from './trend-view.js';
 
 /** What every one of these reports hands back besides its figures: how to print it and where. */
 export interface Delivery {

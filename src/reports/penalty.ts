@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { addDays, type BusinessDate, eachDate } from '../core/dates.js';
 import { reportContracts } from './lines.js';
-import { checkScope, type ReportScope } from './report-common.js';
+import { checkScope, type ReportScope } from './scope.js';
 
 export interface PenaltyInput {
   from: BusinessDate;

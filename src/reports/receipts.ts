@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { reportContracts } from './lines.js';
-import { checkScope, type ReportScope } from './report-common.js';
+import { checkScope, type ReportScope } from './scope.js';
 
 export interface ReceiptsInput {
   from: BusinessDate;

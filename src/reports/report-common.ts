@@ -1,14 +1,9 @@
-// What the reports beside the breakdown share (催收清单, 收款日记账, 罚息计提, 月度趋势): the scope flags checked
-// against the actor's data scope, the output format, the subtitle lines, and a period's checks. A name the actor
-// cannot see (dealer, region, collector) is refused as if it did not exist (exit 3), before anything is read.
-import type { Knex } from 'knex';
-import type { Actor } from '../access/actor.js';
-import { scopeDealers, scopeOf, scopeUsers } from '../access/scope.js';
 import { type BusinessDate, daysBetween, parseDate } from '../core/dates.js';
-import { BadInput, NotFound, Refused } from '../core/errors.js';
+import { BadInput, Refused } from '../core/errors.js';
 import { dec, formatMoneyGrouped } from '../core/money.js';
 import { table } from '../core/table.js';
 import { chineseDate, type Sheet } from './breakdown-view.js';
+import type { ReportScope } from './scope.js';
 import { checkReportTarget, type ReportRow as SheetRow, writeReportCsv, writeReportXlsx } from './xlsx.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv', 'xlsx'] as const;
@@ -32,14 +27,6 @@ export interface ScopeRequest {
 }
 
 /** What a report covers: a dealer, a region or the group, narrowed to the actor's own data scope where it is. */
-export interface ReportScope {
-  kind: 'group' | 'dealer' | 'region';
-  code: string | null;
-  name: string | null;
-  /** the actor's username when their data scope is narrower than the group */
-  limitedTo: string | null;
-}
-
 /** The scope and format flags checked without the database; the output file's folder too. */
 export function parseScope(raw: ScopeRaw): ScopeRequest {
   const format = raw.format ?? 'table';
@@ -51,38 +38,6 @@ export function parseScope(raw: ScopeRaw): ScopeRequest {
     throw new BadInput('out', null, `a file to write the ${format.toUpperCase()} to (--format ${format} --out FILE)`);
   if (raw.out !== undefined) checkReportTarget(raw.out);
   return { dealer: raw.dealer, region: raw.region, collector: raw.collector, format: format as OutputFormat, out: raw.out };
-}
-
-/** Resolves the dealer, region and collector flags within the actor's scope; an unseen one is not found. */
-export async function checkScope(
-  knex: Knex,
-  actor: Actor,
-  input: { dealer?: string | undefined; region?: string | undefined; collector?: string | undefined },
-): Promise<ReportScope> {
-  if (input.collector !== undefined) {
-    const user = await scopeUsers(knex('users as u').where('u.username', input.collector), actor, 'u').first('u.id');
-    if (!user) throw new NotFound('collector', input.collector);
-  }
-  const limitedTo = scopeOf(actor).kind === 'group' ? null : actor.username;
-  if (input.dealer !== undefined) {
-    const dealer = await scopeDealers(
-      knex('dealers as d').where('d.kind', 'dealer').whereRaw('upper(d.code) = upper(?)', [input.dealer]),
-      actor,
-      'd',
-    ).first('d.code', 'd.name');
-    if (!dealer) throw new NotFound('dealer', input.dealer);
-    return { kind: 'dealer', code: dealer.code, name: dealer.name, limitedTo };
-  }
-  if (input.region !== undefined) {
-    const region = await knex('dealers as r')
-      .where('r.kind', 'region')
-      .whereRaw('upper(r.code) = upper(?)', [input.region])
-      .whereExists(scopeDealers(knex('dealers as d').select(knex.raw('1')).whereRaw('d.parent_id = r.id'), actor, 'd'))
-      .first('r.code', 'r.name');
-    if (!region) throw new NotFound('region', input.region);
-    return { kind: 'region', code: region.code, name: region.name, limitedTo };
-  }
-  return { kind: 'group', code: null, name: null, limitedTo };
 }
 
 /** Shown for a contract without a collector, a dealer without a region, an empty field. */

@@ -17,7 +17,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { addDays, type BusinessDate, minDate, monthEnd } from '../core/dates.js';
 import { type ReportFilter, reportContracts } from './lines.js';
-import { checkScope, type ReportScope } from './report-common.js';
+import { checkScope, type ReportScope } from './scope.js';
 import { checkSource, linesOf } from './sources.js';
 
 export interface TrendInput {

@@ -182,7 +182,8 @@ describe('reports beside the breakdown with bin/zq', () => {
         ['penalty', '--from', '2026-03-01', '--to', '2026-04-01'],
         'zq: --to: "2026-04-01" — expected a date up to 2026-03-31, the last date the nightly batch completed (penalty is known through it)\n',
       ],
-      [['overdue', '--format', 'xlsx'], 'zq: --format: "xlsx" — expected table, json\n'],
+      [['overdue', '--format', 'pdf'], 'zq: --format: "pdf" — expected table, json, csv, xlsx\n'],
+      [['trend', '--format', 'xlsx'], 'zq: --out: missing — expected a file to write the XLSX to (--format xlsx --out FILE)\n'],
     ];
     for (const [args, stderr] of cases) {
       const result = await run('report', ...args);

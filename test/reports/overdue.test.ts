@@ -1,9 +1,13 @@
 // The overdue list per collector (催收清单) of the small world (more-fixtures.ts), worked by hand, on both
 // databases: the contracts with an overdue line, per collector with subtotals, the total; --min-overdue-days;
 // scope; bad inputs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runAction } from '../../src/app/run.js';
 import { BadInput, NotFound, Refused } from '../../src/core/errors.js';
+import { readXlsxSheets } from '../../src/imports/xlsx.js';
 import type { OverdueList } from '../../src/reports/overdue.js';
 import { overdueDocument, overdueTable } from '../../src/reports/overdue-view.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
@@ -140,11 +144,29 @@ describeEachDb('report overdue', (get) => {
     expect(lines?.columns.map((c) => c.kind)).toEqual(['text', 'text', 'text', 'text', 'integer', 'text', 'date', 'money', 'integer']);
   });
 
+  it('--format csv and xlsx write the file --out names (the report workbook writer), and need one', async () => {
+    const f = get();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-overdue-'));
+    const csv = path.join(dir, 'o.csv');
+    await report(f, { format: 'csv', out: csv });
+    const lines = fs.readFileSync(csv, 'utf8').split('\r\n');
+    expect(lines[0]).toMatch(/^\uFEFF催收员,经销商,合同编号,/);
+    expect(lines.filter((l) => l.startsWith('合计,'))).toHaveLength(1);
+    const xlsx = path.join(dir, 'o.xlsx');
+    await report(f, { format: 'xlsx', out: xlsx });
+    const cells: string[] = [];
+    for await (const sheet of readXlsxSheets(xlsx)) for await (const row of sheet.rows) cells.push(...row.cells);
+    expect(cells[0]).toBe('催收清单');
+    expect(cells).toContain('合计');
+    expect(fs.readdirSync(dir).sort()).toEqual(['o.csv', 'o.xlsx']);
+    await expect(report(f, { format: 'xlsx' })).rejects.toThrow(/^out: missing — expected a file to write the XLSX to/);
+  });
+
   it('bad inputs: one line naming the field and what was expected', async () => {
     const f = get();
     await expect(report(f, { asOf: '2026-07-01' })).rejects.toThrow(/^asOf: "2026-07-01" — expected a date up to 2026-06-30/);
     await expect(report(f, { minOverdueDays: 'ten' })).rejects.toThrow(/^minOverdueDays: "ten" — expected a whole number of days/);
-    await expect(report(f, { format: 'pdf' })).rejects.toThrow(/^format: "pdf" — expected table, json$/);
+    await expect(report(f, { format: 'pdf' })).rejects.toThrow(/^format: "pdf" — expected table, json, csv, xlsx$/);
     await expect(report(f, { dealer: 'HF01', region: 'EAST' })).rejects.toThrow(/^region: "EAST" — expected either a dealer or a region/);
     await expect(report(f, { asOf: '2026-02-30' })).rejects.toThrow(BadInput);
     await expect(report(f, { dealer: 'NOPE' })).rejects.toThrow(NotFound);
