@@ -24,7 +24,7 @@ export async function reportedNight(knex: Knex, asOf: BusinessDate, field = 'asO
   const range = await knex('report_snapshots').min('business_date as first').max('business_date as last').first();
   const expected = range?.first
     ? `a night with a report snapshot (first: ${range.first}, last: ${range.last})`
-    : 'a night with a report snapshot (none taken yet: run zq batch run)';
+    : 'a night with a report snapshot (none taken yet: the nightly batch takes one each night)';
   throw new BadInput(field, asOf, expected);
 }
 

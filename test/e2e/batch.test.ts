@@ -184,7 +184,7 @@ describe('zq penalty show, contract show and batch run (embedded database)', () 
     const status = await run('batch', 'status', '--json');
     const body = JSON.parse(status.stdout);
     expect(body.lastCompleted).toBe('2026-04-11');
-    expect(body.runs).toHaveLength(9);
+    expect(body.runs).toHaveLength(3 * STEPS.length); // three dates, every step of each
 
     const bad = await run('batch', 'run', '--date', '2026-13-01');
     expect(bad.code).toBe(2);
