@@ -10,7 +10,7 @@ import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput, Refused } from '../core/errors.js';
 import { type AgingBucket, agingBuckets } from './aging.js';
-import type { ReportFilter } from './lines.js';
+import { REPORT_LINE_MONEY, type ReportFilter } from './lines.js';
 import { checkScope, type ReportScope } from './scope.js';
 import { checkSource, creditsOf, linesOf } from './sources.js';
 
@@ -20,18 +20,7 @@ export type BreakdownBy = (typeof BREAKDOWN_BY)[number];
 export type BreakdownLevel = 'detail' | 'dealer' | 'region' | 'total';
 
 /** The money columns summed at every level, in the order of the report. */
-export const BREAKDOWN_MONEY = [
-  'amountDue',
-  'amountPaid',
-  'writtenOff',
-  'outstanding',
-  'notDue',
-  'overdue',
-  'penaltyAccrued',
-  'penaltyPaid',
-  'penaltyWaived',
-  'penaltyOutstanding',
-] as const;
+export const BREAKDOWN_MONEY = REPORT_LINE_MONEY;
 export type BreakdownMoney = (typeof BREAKDOWN_MONEY)[number];
 
 export interface BreakdownInput {

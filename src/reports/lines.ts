@@ -62,6 +62,37 @@ function segmentPenaltySql(asOf: BusinessDate): { sql: string; bindings: Knex.Ra
   };
 }
 
+/**
+ * The contract's columns of a report line, from its contract (c), dealer (d), region (r), customer (cu) and
+ * collector (u): the same whichever source the figures come from.
+ */
+export const CONTRACT_HEAD = [
+  'd.code as dealer',
+  'd.name as dealerName',
+  'r.code as region',
+  'r.name as regionName',
+  'c.id as contractId',
+  'c.contract_no as contractNo',
+  'cu.id as customerId',
+  'cu.name as customer',
+  'cu.phone as phone',
+  'u.username as collector',
+] as const;
+
+/** The money figures of a report line that sum (per contract, dealer, region, group), in report order. */
+export const REPORT_LINE_MONEY = [
+  'amountDue',
+  'amountPaid',
+  'writtenOff',
+  'outstanding',
+  'notDue',
+  'overdue',
+  'penaltyAccrued',
+  'penaltyPaid',
+  'penaltyWaived',
+  'penaltyOutstanding',
+] as const;
+
 /** The columns of a report line, in order: what every report reads (restated here, as reported in snapshot.ts). */
 export const REPORT_LINE_COLUMNS = [
   'dealer',
@@ -112,16 +143,7 @@ export function restatedLines(knex: Knex, actor: Actor, filter: ReportFilter): K
     .leftJoin('users as u', 'u.id', 'c.collector_id')
     .leftJoin(knex.raw(`(${penalty.sql}) AS p`, penalty.bindings), 'p.line_id', 'b.lineId')
     .select(
-      'd.code as dealer',
-      'd.name as dealerName',
-      'r.code as region',
-      'r.name as regionName',
-      'c.id as contractId',
-      'c.contract_no as contractNo',
-      'cu.id as customerId',
-      'cu.name as customer',
-      'cu.phone as phone',
-      'u.username as collector',
+      ...CONTRACT_HEAD,
       knex.raw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END AS status`, [asOf]),
       'b.lineId as lineId',
       'b.seq',

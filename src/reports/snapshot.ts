@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
-import { type ReportFilter, reportContracts } from './lines.js';
+import { CONTRACT_HEAD, REPORT_LINE_MONEY, type ReportFilter, reportContracts } from './lines.js';
 
 export interface ReportedNight {
   businessDate: BusinessDate;
@@ -52,16 +52,7 @@ export function reportedLines(knex: Knex, actor: Actor, filter: ReportFilter): K
     .whereRaw(validOn('s'), [n, n])
     .whereIn('s.contract_id', reportContracts(knex, actor, filter))
     .select(
-      'd.code as dealer',
-      'd.name as dealerName',
-      'r.code as region',
-      'r.name as regionName',
-      'c.id as contractId',
-      'c.contract_no as contractNo',
-      'cu.id as customerId',
-      'cu.name as customer',
-      'cu.phone as phone',
-      'u.username as collector',
+      ...CONTRACT_HEAD,
       'k.status as status',
       's.line_id as lineId',
       's.seq',
@@ -91,18 +82,7 @@ export function reportedCredits(knex: Knex, actor: Actor, filter: ReportFilter):
 }
 
 /** The line figures reportedContractSums sums per contract (JSON keys, as in REPORT_LINE_COLUMNS). */
-export const REPORTED_SUMS = [
-  'amountDue',
-  'amountPaid',
-  'writtenOff',
-  'outstanding',
-  'notDue',
-  'overdue',
-  'penaltyAccrued',
-  'penaltyPaid',
-  'penaltyWaived',
-  'penaltyOutstanding',
-] as const;
+export const REPORTED_SUMS = REPORT_LINE_MONEY;
 
 /**
  * reportedLines summed per contract (columns contract_id, REPORTED_SUMS and "overdueDays", the most of its lines):
