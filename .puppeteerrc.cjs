@@ -1,2 +1,2 @@
-// Debian's /usr/bin/chromium is used; the bundled download fails on this network.
+// Printing uses Debian's Chromium (/usr/bin/chromium, README "Printing"): puppeteer must never download a browser.
 module.exports = { skipDownload: true };

@@ -112,10 +112,11 @@ async function main(): Promise<void> {
     );
   } finally {
     await db?.close();
-    if (process.env.BENCH_KEEP) return;
-    const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
-    await again.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await again.close();
+    if (!process.env.BENCH_KEEP) {
+      const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
+      await again.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.close();
+    }
   }
 }
 
