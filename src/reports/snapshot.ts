@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
-import { CONTRACT_HEAD, REPORT_LINE_MONEY, type ReportFilter, reportContracts } from './lines.js';
+import { CONTRACT_HEAD, REPORT_LINE_MONEY, type ReportFilter, reportContracts, withContractColumns } from './lines.js';
 
 export interface ReportedNight {
   businessDate: BusinessDate;
@@ -34,26 +34,20 @@ function validOn(alias: string): string {
 }
 
 /**
- * Every line reported on filter.asOf of the filter's contracts in the actor's scope: a query whose rows have
- * REPORT_LINE_COLUMNS, derived as restatedLines derives them. The night must have a snapshot (reportedNight).
+ * Every line reported on filter.asOf of the filter's contracts in the actor's scope, without the contract's
+ * columns: rows with REPORT_LINE_FIGURES, derived as restatedLineFigures derives them. The night must have a
+ * snapshot (reportedNight). A line is reported with its contract's state of the night (reportedContracts).
  */
-export function reportedLines(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+export function reportedLineFigures(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
   const n = filter.asOf;
   const outstanding = '(s.amount_due - s.paid - s.written_off)';
   const accrued = `(round(s.penalty_closed + coalesce(s.run_base * s.run_rate * (?::date - s.run_from + 1), 0), 2) + s.penalty_opening)`;
   return knex
     .from('report_line_states as s')
-    .join('report_contract_states as k', (j) => j.on('k.contract_id', 's.contract_id').andOn(knex.raw(validOn('k'), [n, n])))
-    .join('contracts as c', 'c.id', 's.contract_id')
-    .join('dealers as d', 'd.id', 'c.dealer_id')
-    .leftJoin('dealers as r', (j) => j.on('r.id', 'd.parent_id').andOnVal('r.kind', '=', 'region'))
-    .join('customers as cu', 'cu.id', 'c.customer_id')
-    .leftJoin('users as u', 'u.id', 'k.collector_id')
     .whereRaw(validOn('s'), [n, n])
     .whereIn('s.contract_id', reportContracts(knex, actor, filter))
     .select(
-      ...CONTRACT_HEAD,
-      'k.status as status',
+      's.contract_id as contractId',
       's.line_id as lineId',
       's.seq',
       's.receivable_type as type',
@@ -70,6 +64,29 @@ export function reportedLines(knex: Knex, actor: Actor, filter: ReportFilter): K
       's.penalty_waived as penaltyWaived',
       knex.raw(`${accrued} - s.penalty_paid - s.penalty_waived AS "penaltyOutstanding"`, [n]),
     );
+}
+
+/**
+ * The filter's contracts reported on the night, with REPORT_CONTRACT_COLUMNS: the collector and status of their
+ * state that night; the dealer, customer and names as they stand today.
+ */
+export function reportedContracts(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  const n = filter.asOf;
+  return knex
+    .from('report_contract_states as k')
+    .join('contracts as c', 'c.id', 'k.contract_id')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .leftJoin('dealers as r', (j) => j.on('r.id', 'd.parent_id').andOnVal('r.kind', '=', 'region'))
+    .join('customers as cu', 'cu.id', 'c.customer_id')
+    .leftJoin('users as u', 'u.id', 'k.collector_id')
+    .whereRaw(validOn('k'), [n, n])
+    .whereIn('k.contract_id', reportContracts(knex, actor, filter))
+    .select(...CONTRACT_HEAD, 'k.status as status');
+}
+
+/** Every line reported on filter.asOf: rows with REPORT_LINE_COLUMNS (reportedLineFigures with its contract). */
+export function reportedLines(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  return withContractColumns(knex, reportedLineFigures(knex, actor, filter), reportedContracts(knex, actor, filter));
 }
 
 /** Each contract's advance-receipt credit as reported on the night (columns contract_id, credit; none where zero). */
