@@ -12,6 +12,7 @@ import { BadInput, Refused } from '../core/errors.js';
 import { type AgingBucket, agingBuckets } from './aging.js';
 import { REPORT_CONTRACT_COLUMNS, REPORT_LINE_MONEY, type ReportFilter } from './lines.js';
 import { checkScope, type ReportScope } from './scope.js';
+import { reportedContractFigures } from './snapshot.js';
 import { checkSource, contractsOf, creditsOf, lineFiguresOf } from './sources.js';
 
 export const BREAKDOWN_BY = ['line', 'contract', 'customer', 'collector', 'dealer', 'region', 'type'] as const;
@@ -104,7 +105,7 @@ type Sql = { sql: string; bindings: readonly Knex.RawBinding[] };
 
 /** The SQL of the breakdown and its bindings: the two GROUP BYs over the source's line figures, contracts and credits. */
 export function breakdownSql(
-  figures: Sql,
+  figures: Sql | { perContract: Sql },
   contracts: Sql,
   credits: Sql,
   by: BreakdownBy,
@@ -119,11 +120,17 @@ export function breakdownSql(
   });
   // grouped by the contract's id alone (a number): the contract's columns join the sums below
   const groupBy = below ? `GROUPING SETS ((l."contractId", ${cols('l', below)}), (l."contractId"))` : 'l."contractId"';
-  const stage1 = `SELECT l."contractId"${below ? `, ${cols('l', below)}` : ''},
+  // figures already summed per contract (as reported: snapshot.ts reportedContractFigures) are stage 1 themselves
+  const perContract = 'perContract' in figures;
+  if (perContract && below) throw new Error(`invariant broken: a breakdown by ${by} needs the lines, not their sums`);
+  const stage1 = perContract
+    ? `SELECT pc.*, 1 AS g FROM (${figures.perContract.sql}) AS pc`
+    : `SELECT l."contractId"${below ? `, ${cols('l', below)}` : ''},
            ${below ? `GROUPING(l.${q(below[0] as string)})` : '1'} AS g,
            count(*) AS lines, max(l."overdueDays") AS "overdueDays", ${[...money, ...aging].join(', ')}
       FROM (${figures.sql}) AS l
      GROUP BY ${groupBy}`;
+  const stage1Bindings = perContract ? figures.perContract.bindings : figures.bindings;
   const contractColumns = cols(
     'h',
     REPORT_CONTRACT_COLUMNS.filter((c) => c !== 'contractId'),
@@ -187,7 +194,7 @@ export function breakdownSql(
      GROUP BY GROUPING SETS (${sets.join(', ')})
      ${having}
      ORDER BY ${orderBy.join(', ')}`;
-  return { sql, bindings: [...figures.bindings, ...contracts.bindings, ...credits.bindings] };
+  return { sql, bindings: [...stage1Bindings, ...contracts.bindings, ...credits.bindings] };
 }
 
 /** The last date the nightly batch completed: the latest date whose penalty is known. */
@@ -225,7 +232,11 @@ export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput)
   const filter: ReportFilter = { asOf: input.asOf, dealer: input.dealer, region: input.region, collector: input.collector };
   const buckets = agingBuckets(input.aging);
   await checkSource(knex, input.asOf, input.restated);
-  const figures = lineFiguresOf(knex, actor, filter, input.restated).toSQL();
+  // as reported, rows of a contract or above read the contracts' sums and their moving lines, not every line
+  const figures =
+    !input.restated && BELOW_CONTRACT[input.by] === undefined
+      ? { perContract: reportedContractFigures(knex, actor, filter, buckets).toSQL() }
+      : lineFiguresOf(knex, actor, filter, input.restated).toSQL();
   const contracts = contractsOf(knex, actor, filter, input.restated).toSQL();
   const credits = creditsOf(knex, actor, filter, input.restated).toSQL();
   const { sql, bindings } = breakdownSql(figures, contracts, credits, input.by, buckets);
