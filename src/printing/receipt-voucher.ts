@@ -39,7 +39,10 @@ export interface VoucherContext {
   printedAt: string;
 }
 
-/** Who confirmed the document: the user of its last 'confirmed' audit row. */
+/**
+ * Who confirmed the document: the user of its last 'confirmed' audit row; a receipt recorded as confirmed (an
+ * import of confirmed receipts, a buyback transfer) has none, and its author confirmed it.
+ */
 async function confirmerOf(knex: Knex, documentId: number): Promise<string | null> {
   const row = await knex('audit_log')
     .where({ document_id: documentId, entity: 'document', action: 'confirmed' })
@@ -87,7 +90,7 @@ export async function voucherContext(knex: Knex, actor: Actor, doc: DocumentRow,
     reversal: receipt.reversal ? { number: receipt.reversal.number, reason: receipt.reversal.reason } : null,
     signatures: [
       { label: '收款人（出纳）', name: await nameOf(knex, receipt.author) },
-      { label: '确认人', name: await nameOf(knex, await confirmerOf(knex, doc.id)) },
+      { label: '确认人', name: await nameOf(knex, (await confirmerOf(knex, doc.id)) ?? receipt.author) },
       { label: '交款人', name: '' },
     ],
     printedBy: actor.name ?? actor.username,
