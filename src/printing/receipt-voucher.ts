@@ -2,6 +2,7 @@
 // capitals, method, account, what it was applied to (the allocation `receipt show` lists), cashier and confirmer.
 // Every print is recorded (document_prints): the first is the original, a later one says 补打 and its count; a
 // reversed receipt prints 作废 across it. The figures are the receipt's own and the ledger's, never recomputed.
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { type BusinessDate, formatTimestamp } from '../core/dates.js';
@@ -140,7 +141,7 @@ export async function prepareVoucher(
     copy,
     status: doc.status,
     printed_by: actor.id,
-    file: target,
+    file: path.resolve(target),
   });
   const context = await voucherContext(tx, actor, doc, copy);
   const html = loadTemplate('receipt', { dealerCode: context.dealer.code })(context);
