@@ -13,7 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadActor } from '../../src/access/actor.js';
 import { openDatabase } from '../../src/db/index.js';
 import { buildOrganisation } from '../access/organisation.js';
-import { tempDir, zq } from '../support/zq.js';
+import { cleanEnv, tempDir, zq } from '../support/zq.js';
 
 const text = (file: string) => execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 const fontsEmbedded = (file: string) => {
@@ -80,6 +80,24 @@ describe('printing with bin/zq and Chromium', () => {
     }
     const notice = await run('--as', 'wh.mgr', 'notice', 'print', '--contract', 'HF-1', '--as-of', '2026-03-31');
     expect(notice).toEqual({ code: 3, stdout: '', stderr: 'zq: contract not found: "HF-1"\n' });
+  });
+
+  it('without Chromium: one line naming the path and the package, no file, no print recorded', async () => {
+    const env = cleanEnv({ ZQ_CHROMIUM: '/nonexistent/chromium' });
+    const result = await zq(['--as', 'hf.fin', 'receipt', 'print', '1', '--out', 'none.pdf'], { cwd, env });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'zq: printing needs Chromium at /nonexistent/chromium, which does not exist — install the chromium package (apt-get install chromium) or set ZQ_CHROMIUM\n',
+    });
+    expect(fs.existsSync(path.join(cwd, 'none.pdf'))).toBe(false);
+    const db = await openDatabase({ dataDir: path.join(cwd, '.zq') });
+    try {
+      expect(await db.knex('document_prints').orderBy('copy').pluck('copy')).toEqual([1, 2]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('collection notices: one PDF per contract in a folder, and all in one file', async () => {
