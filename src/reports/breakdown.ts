@@ -284,10 +284,7 @@ export async function breakdownStream(knex: Knex, actor: Actor, input: Breakdown
   // a cursor is planned for its first rows (cursor_tuple_fraction 0.1): this one is read to its end
   await knex.raw('SET LOCAL cursor_tuple_fraction = 1.0');
   let last: BreakdownRow | undefined;
-  let started = false;
   async function* rows(): AsyncGenerator<BreakdownRow> {
-    if (started) throw new Error('the breakdown\'s rows are read once');
-    started = true;
     await knex.raw(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`, bindings);
     let read = false;
     try {
