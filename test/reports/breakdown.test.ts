@@ -12,8 +12,10 @@ import { recordConfirmedReceipt } from '../../src/receivables/receipts.js';
 import { showContract } from '../../src/receivables/show.js';
 import { requestWaiver } from '../../src/receivables/waivers.js';
 import { agingBuckets, bucketOf, parseAging } from '../../src/reports/aging.js';
-import type { BreakdownRow } from '../../src/reports/breakdown.js';
-import { breakdownSheets, breakdownTable, chineseDate } from '../../src/reports/breakdown-view.js';
+import { readXlsxSheets } from '../../src/imports/xlsx.js';
+import { BREAKDOWN_BY, type BreakdownRow } from '../../src/reports/breakdown.js';
+import { breakdownSheets, breakdownTable, breakdownWorkbook, chineseDate } from '../../src/reports/breakdown-view.js';
+import { type ReportSheet, writeReportCsv, writeReportXlsx } from '../../src/reports/xlsx.js';
 import { buildOrganisation } from '../access/organisation.js';
 import { batch } from '../batch/fixtures.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
@@ -456,6 +458,39 @@ describeEachDb('report breakdown', (get) => {
     expect(fs.readFileSync(xlsx).subarray(0, 2).toString()).toBe('PK');
     expect(fs.readdirSync(dir).sort()).toEqual(['b.csv', 'b.xlsx']);
     await expect(report(f, { format: 'xlsx' })).rejects.toThrow(/^out: missing — expected a file to write the XLSX to/);
+  });
+
+  it('csv and xlsx, streamed from the database, are the files the in-memory report makes, for every --by and basis', async () => {
+    const f = get();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-breakdown-stream-'));
+    const sheetsOf = async (file: string) => {
+      const sheets: [string, string[][]][] = [];
+      for await (const sheet of readXlsxSheets(file)) {
+        const rows: string[][] = [];
+        for await (const row of sheet.rows) rows.push(row.cells);
+        sheets.push([sheet.name, rows]);
+      }
+      return sheets;
+    };
+    for (const by of BREAKDOWN_BY) {
+      for (const restated of [true, false]) {
+        const raw = { by, restated, aging: '30,90' };
+        const b = await report(f, { ...raw, format: 'json' });
+        await writeReportCsv(path.join(dir, 'memory.csv'), breakdownSheets(b)[0] as ReportSheet);
+        await writeReportXlsx(path.join(dir, 'memory.xlsx'), breakdownWorkbook(b));
+        const csv = await report(f, { ...raw, format: 'csv', out: path.join(dir, 'stream.csv') });
+        const xlsx = await report(f, { ...raw, format: 'xlsx', out: path.join(dir, 'stream.xlsx') });
+        const what = `--by ${by}${restated ? ' --restated' : ''}`;
+        expect(fs.readFileSync(path.join(dir, 'stream.csv')), what).toEqual(fs.readFileSync(path.join(dir, 'memory.csv')));
+        expect(await sheetsOf(path.join(dir, 'stream.xlsx')), what).toEqual(await sheetsOf(path.join(dir, 'memory.xlsx')));
+        for (const out of [csv, xlsx]) {
+          expect(out.written, what).toBe(b.rows.length);
+          expect(out.rows, what).toEqual(b.rows.filter((r) => r.level !== 'detail'));
+          expect(out.totals, what).toEqual(b.totals);
+        }
+      }
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(['memory.csv', 'memory.xlsx', 'stream.csv', 'stream.xlsx']);
   });
 
   it('bad inputs: one line naming the field and what was expected', async () => {
