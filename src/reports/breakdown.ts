@@ -278,8 +278,14 @@ export interface BreakdownStream extends Omit<Breakdown, 'rows' | 'totals'> {
  * The breakdown of breakdown(), its rows read from a server-side cursor BREAKDOWN_FETCH_ROWS at a time inside
  * the caller's transaction (PGlite and PostgreSQL alike: knex's .stream() buffers every row on PGlite), so that
  * a million lines are written to a file with bounded memory. The cursor is closed when the rows are read or left.
+ * `fetchRows` is for tests (several fetches of a small report).
  */
-export async function breakdownStream(knex: Knex, actor: Actor, input: BreakdownInput): Promise<BreakdownStream> {
+export async function breakdownStream(
+  knex: Knex,
+  actor: Actor,
+  input: BreakdownInput,
+  fetchRows = BREAKDOWN_FETCH_ROWS,
+): Promise<BreakdownStream> {
   const { head, sql, bindings, toRow } = await prepareBreakdown(knex, actor, input);
   // a cursor is planned for its first rows (cursor_tuple_fraction 0.1): this one is read to its end
   await knex.raw('SET LOCAL cursor_tuple_fraction = 1.0');
@@ -289,12 +295,12 @@ export async function breakdownStream(knex: Knex, actor: Actor, input: Breakdown
     let read = false;
     try {
       for (;;) {
-        const batch = (await knex.raw(`FETCH ${BREAKDOWN_FETCH_ROWS} FROM ${CURSOR}`)).rows as SqlRow[];
+        const batch = (await knex.raw(`FETCH ${fetchRows} FROM ${CURSOR}`)).rows as SqlRow[];
         for (const r of batch) {
           last = toRow(r);
           yield last;
         }
-        if (batch.length < BREAKDOWN_FETCH_ROWS) break;
+        if (batch.length < fetchRows) break;
       }
       read = true;
     } finally {

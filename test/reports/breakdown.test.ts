@@ -13,7 +13,7 @@ import { recordConfirmedReceipt } from '../../src/receivables/receipts.js';
 import { showContract } from '../../src/receivables/show.js';
 import { requestWaiver } from '../../src/receivables/waivers.js';
 import { agingBuckets, bucketOf, parseAging } from '../../src/reports/aging.js';
-import { BREAKDOWN_BY, type BreakdownRow } from '../../src/reports/breakdown.js';
+import { BREAKDOWN_BY, type BreakdownRow, breakdown, breakdownStream } from '../../src/reports/breakdown.js';
 import { breakdownSheets, breakdownTable, breakdownWorkbook, chineseDate } from '../../src/reports/breakdown-view.js';
 import { type ReportSheet, writeReportCsv, writeReportXlsx } from '../../src/reports/xlsx.js';
 import { buildOrganisation } from '../access/organisation.js';
@@ -491,6 +491,32 @@ describeEachDb('report breakdown', (get) => {
       }
     }
     expect(fs.readdirSync(dir).sort()).toEqual(['memory.csv', 'memory.xlsx', 'stream.csv', 'stream.xlsx']);
+  });
+
+  it('the streamed rows, fetched a few at a time, are the in-memory rows; the cursor is closed when they are left', async () => {
+    const f = get();
+    const input = { asOf: AS_OF, restated: true, by: 'line' as const, aging: parseAging(undefined) };
+    const expected = await f.db.knex.transaction((tx) => breakdown(tx, f.admin, input));
+    // 1 and 3 end on a full fetch and on a short one; 1000 reads all in one
+    for (const fetchRows of [1, 3, expected.rows.length, 1000]) {
+      const got = await f.db.knex.transaction(async (tx) => {
+        const s = await breakdownStream(tx, f.admin, input, fetchRows);
+        const rows: BreakdownRow[] = [];
+        for await (const r of s.rows) rows.push(r);
+        // closed, read to the end or left after a row: another report in the same transaction declares it again
+        const left = (await breakdownStream(tx, f.admin, input, fetchRows)).rows[Symbol.asyncIterator]();
+        expect((await left.next()).value).toEqual(expected.rows[0]);
+        await left.return?.();
+        const third = await breakdownStream(tx, f.admin, input, fetchRows);
+        let count = 0;
+        for await (const r of third.rows) count += r.level === 'total' ? 0 : 1;
+        return { rows, totals: s.totals(), third: third.totals(), count };
+      });
+      expect(got.rows, `fetch ${fetchRows}`).toEqual(expected.rows);
+      expect(got.totals).toEqual(expected.totals);
+      expect(got.third).toEqual(expected.totals);
+      expect(got.count).toBe(expected.rows.length - 1);
+    }
   });
 
   it('bad inputs: one line naming the field and what was expected', async () => {
