@@ -224,8 +224,12 @@ const PLANNER_SETTINGS = ['enable_nestloop = off', 'enable_sort = off', "work_me
 
 type SqlRow = Omit<BreakdownRow, 'aging'> & Record<`a${number}`, string>;
 
-/** The breakdown of the input's scope as of its date (checked against the batch by the action). */
-export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput): Promise<Breakdown> {
+/** The report's header (everything but its rows) and its statement, checked and ready to run. */
+async function prepareBreakdown(
+  knex: Knex,
+  actor: Actor,
+  input: BreakdownInput,
+): Promise<{ head: Omit<Breakdown, 'rows' | 'totals'>; sql: string; bindings: Knex.RawBinding[]; toRow: (r: SqlRow) => BreakdownRow }> {
   if (input.dealer !== undefined && input.region !== undefined)
     throw new BadInput('region', input.region, `either a dealer or a region, not both (dealer ${input.dealer} given)`);
   const scope = await checkScope(knex, actor, input);
@@ -241,22 +245,80 @@ export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput)
   const credits = creditsOf(knex, actor, filter, input.restated).toSQL();
   const { sql, bindings } = breakdownSql(figures, contracts, credits, input.by, buckets);
   for (const setting of PLANNER_SETTINGS) await knex.raw(`SET LOCAL ${setting}`);
-  const result = await knex.raw(sql, bindings);
-  const rows = (result.rows as SqlRow[]).map((r) => {
+  const toRow = (r: SqlRow): BreakdownRow => {
     const row: Record<string, unknown> = { ...r, aging: Object.fromEntries(buckets.map((b, i) => [b.name, r[`a${i}`]])) };
     for (let i = 0; i < buckets.length; i++) delete row[`a${i}`];
     return row as BreakdownRow;
-  });
-  const totals = rows.at(-1);
-  if (totals?.level !== 'total') throw new Error('invariant broken: the breakdown ends with its total row');
-  return {
+  };
+  const head = {
     asOf: input.asOf,
     restated: input.restated,
     by: input.by,
     scope,
     collector: input.collector ?? null,
     aging: buckets.map((b) => b.name),
-    rows,
-    totals,
   };
+  return { head, sql, bindings, toRow };
+}
+
+function checkTotals(last: BreakdownRow | undefined): BreakdownRow {
+  if (last?.level !== 'total') throw new Error('invariant broken: the breakdown ends with its total row');
+  return last;
+}
+
+/** The breakdown of the input's scope as of its date (checked against the batch by the action), its rows in memory. */
+export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput): Promise<Breakdown> {
+  const { head, sql, bindings, toRow } = await prepareBreakdown(knex, actor, input);
+  const result = await knex.raw(sql, bindings);
+  const rows = (result.rows as SqlRow[]).map(toRow);
+  return { ...head, rows, totals: checkTotals(rows.at(-1)) };
+}
+
+/** The rows fetched from the report's cursor at a time: a few megabytes of rows in memory, whatever the report's size. */
+export const BREAKDOWN_FETCH_ROWS = 5000;
+const CURSOR = 'zq_report';
+
+/** The breakdown whose rows come as they are read: `rows` is read once, and `totals` is known after it. */
+export interface BreakdownStream extends Omit<Breakdown, 'rows' | 'totals'> {
+  rows: AsyncIterable<BreakdownRow>;
+  /** The total row, once `rows` has been read to its end. */
+  totals(): BreakdownRow;
+}
+
+/**
+ * The breakdown of breakdown(), its rows read from a server-side cursor BREAKDOWN_FETCH_ROWS at a time inside
+ * the caller's transaction (PGlite and PostgreSQL alike: knex's .stream() buffers every row on PGlite), so that
+ * a million lines are written to a file with bounded memory. The cursor is closed when the rows are read or left.
+ * `fetchRows` is for tests (several fetches of a small report).
+ */
+export async function breakdownStream(
+  knex: Knex,
+  actor: Actor,
+  input: BreakdownInput,
+  fetchRows = BREAKDOWN_FETCH_ROWS,
+): Promise<BreakdownStream> {
+  const { head, sql, bindings, toRow } = await prepareBreakdown(knex, actor, input);
+  // a cursor is planned for its first rows (cursor_tuple_fraction 0.1): this one is read to its end
+  await knex.raw('SET LOCAL cursor_tuple_fraction = 1.0');
+  let last: BreakdownRow | undefined;
+  async function* rows(): AsyncGenerator<BreakdownRow> {
+    await knex.raw(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`, bindings);
+    let read = false;
+    try {
+      for (;;) {
+        const batch = (await knex.raw(`FETCH ${fetchRows} FROM ${CURSOR}`)).rows as SqlRow[];
+        for (const r of batch) {
+          last = toRow(r);
+          yield last;
+        }
+        if (batch.length < fetchRows) break;
+      }
+      read = true;
+    } finally {
+      // left early (the writer failed): the transaction may be failed too, and its end closes the cursor anyway
+      if (read) await knex.raw(`CLOSE ${CURSOR}`);
+      else await knex.raw(`CLOSE ${CURSOR}`).catch(() => undefined);
+    }
+  }
+  return { ...head, rows: rows(), totals: () => checkTotals(last) };
 }
