@@ -10,7 +10,7 @@
 // advance-receipt credit (预收). So a due amount raises it on its due date, a receipt lowers it by the money
 // that counts (recovery on a written-off line does not), applying credit moves nothing, a refund raises it.
 import type { Knex } from 'knex';
-import { type BusinessDate, addDays } from '../core/dates.js';
+import { addDays, type BusinessDate } from '../core/dates.js';
 import { receivableTypeName } from '../core/labels.js';
 import { dec, type Money, sumMoney, ZERO } from '../core/money.js';
 import type { PostingKind } from '../ledger/kinds.js';
