@@ -21,6 +21,7 @@ import { registerBreakdown as reportBreakdown } from './commands/report-breakdow
 import { registerDiff as reportDiff } from './commands/report-diff.js';
 import { registerMore as reportMore } from './commands/report-more.js';
 import { register as settle } from './commands/settle.js';
+import { register as statement } from './commands/statement.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
 import { formatTimestamp } from './core/dates.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   for (const register of [approval, doc, period]) register(program);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
+  for (const register of [statement]) register(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
   for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);
