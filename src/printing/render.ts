@@ -40,7 +40,7 @@ export function chromiumPath(explicit?: string): string {
 }
 
 // The page number sits in Chromium's own footer: it knows the page count, CSS alone does not.
-const FOOTER = `<div style="width:100%;font-size:8pt;color:#555;text-align:center;font-family:'Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;">第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页</div>`;
+const FOOTER = `<div style="width:100%;font-size:8pt;color:#555;text-align:center;font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif;">第 <span class="pageNumber"></span> 页 / 共 <span class="totalPages"></span> 页</div>`;
 
 /** Launch the one browser of this run. */
 export async function openRenderer(options: RendererOptions = {}): Promise<Renderer> {

@@ -116,9 +116,14 @@ function renderHtml(statements: readonly Statement[], printedBy: string, format:
   });
 }
 
-async function bytesOf(r: Rendered, format: StatementFormat, renderer: Renderer | null, target: string): Promise<Buffer | string | null> {
+async function bytesOf(
+  r: Rendered,
+  format: StatementFormat,
+  renderer: () => Promise<Renderer>,
+  target: string,
+): Promise<Buffer | string | null> {
   if (format === 'html') return r.html;
-  if (format === 'pdf') return (renderer as Renderer).htmlToPdf(r.html);
+  if (format === 'pdf') return (await renderer()).htmlToPdf(r.html);
   await writeReportXlsx(target, statementWorkbook(r.statement));
   return null;
 }
@@ -140,7 +145,12 @@ export async function writeStatements(
 ): Promise<WriteResult> {
   const { target, format } = options;
   const rendered = renderHtml(statements, options.printedBy, format);
-  const renderer = format === 'pdf' && statements.length > 0 ? await openRenderer({ pages: options.pages }) : null;
+  // the browser starts with the first PDF to render: a re-run where nothing changed starts none
+  let opened: Promise<Renderer> | null = null;
+  const renderer = (): Promise<Renderer> => {
+    opened ??= openRenderer({ pages: options.pages });
+    return opened;
+  };
   let done = 0;
   const tick = (customer: string) => options.progress?.(++done, statements.length, customer);
   try {
@@ -232,6 +242,6 @@ export async function writeStatements(
     }
     return { statements: results.map(({ hash: _hash, ...r }) => r), index, merged: null };
   } finally {
-    await renderer?.close();
+    if (opened) await (await (opened as Promise<Renderer>)).close();
   }
 }

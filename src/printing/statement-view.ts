@@ -38,10 +38,13 @@ export function statementContext(s: Statement, printed: { by: string; at: string
     from: chineseDate(s.from),
     to: chineseDate(s.to),
     contracts: s.contracts.map((c) => ({ contractNo: c.contractNo, machines: c.machines.join('、'), collector: c.collector?.name ?? '' })),
+    /** several contracts: the rows name theirs */
+    several: s.contracts.length > 1,
     collectors: s.collectors,
     opening: g(s.opening),
+    // not `date`: that is the template's date helper
     rows: s.rows.map((r) => ({
-      date: chineseDate(r.date),
+      day: chineseDate(r.date),
       contractNo: r.contractNo,
       text: r.text,
       increase: g(r.increase),

@@ -10,7 +10,7 @@
 // advance-receipt credit (预收). So a due amount raises it on its due date, a receipt lowers it by the money
 // that counts (recovery on a written-off line does not), applying credit moves nothing, a refund raises it.
 import type { Knex } from 'knex';
-import { addDays, type BusinessDate } from '../core/dates.js';
+import { addDays, type BusinessDate, monthEnd } from '../core/dates.js';
 import { receivableTypeName } from '../core/labels.js';
 import { dec, type Money, sumMoney, ZERO } from '../core/money.js';
 import type { PostingKind } from '../ledger/kinds.js';
@@ -50,6 +50,11 @@ export interface ContractFacts {
   /** its position on the last day of the period: `contract show --as-of TO` */
   closing: Position;
   postings: StatementPosting[];
+  /**
+   * The penalty the system computed per line id (imported opening penalty apart: it is a posting), the day before
+   * the period, at each month end inside it and on its last day: a penalty row per line and month.
+   */
+  penalties: { date: BusinessDate; accrued: Map<number, Money> }[];
 }
 
 export interface DealerFacts {
@@ -142,6 +147,7 @@ export interface Statement {
 const METHOD_NAMES: Record<string, string> = {
   cash: '现金',
   bank_transfer: '银行转账',
+  transfer: '转账',
   wechat: '微信',
   alipay: '支付宝',
   cheque: '支票',
@@ -294,20 +300,33 @@ function postingBlock(contractNo: string, p: StatementPosting, order: number): B
       return one('refund', `退款${doc}`, signed(p.signedAmount, true));
     case 'credit_application':
       return one('credit_application', `预收款冲抵 ${line}`, { detail: p.signedAmount });
+    case 'opening_penalty':
+      return one('penalty', `期初罚息 ${line}`, signed(p.signedAmount, true));
     default:
-      // opening_penalty is in the period's penalty accrued (the positions' penaltyAccrued carries it)
       return null;
   }
 }
 
-function penaltyBlocks(contract: ContractFacts, from: BusinessDate, to: BusinessDate, order: number): Block[] {
-  const before = new Map(contract.opening.lines.map((l) => [l.id, l.penaltyAccrued]));
-  return contract.closing.lines.flatMap((l: PositionLine) => {
-    const accrued = l.penaltyAccrued.minus(before.get(l.id) ?? ZERO);
-    if (accrued.isZero()) return [];
-    const text = `罚息计提 ${lineName(l.seq, l.type)}（${from}至${to}${l.overdueDays > 0 ? `，逾期${l.overdueDays}天` : ''}）`;
-    return [{ date: to, rank: RANK.penalty, order, rows: [row('penalty', to, contract.contractNo, text, signed(accrued, true))] }];
-  });
+function penaltyBlocks(contract: ContractFacts, order: number): Block[] {
+  const lines = new Map(contract.closing.lines.map((l) => [l.id, l]));
+  const blocks: Block[] = [];
+  for (let i = 1; i < contract.penalties.length; i++) {
+    const before = contract.penalties[i - 1] as ContractFacts['penalties'][number];
+    const now = contract.penalties[i] as ContractFacts['penalties'][number];
+    for (const [lineId, accrued] of now.accrued) {
+      const change = accrued.minus(before.accrued.get(lineId) ?? ZERO);
+      const line = lines.get(lineId);
+      if (change.isZero() || !line) continue;
+      const text = `罚息计提 ${lineName(line.seq, line.type)}（${addDays(before.date, 1)}至${now.date}）`;
+      blocks.push({
+        date: now.date,
+        rank: RANK.penalty,
+        order,
+        rows: [row('penalty', now.date, contract.contractNo, text, signed(change, true))],
+      });
+    }
+  }
+  return blocks;
 }
 
 function contractBlocks(contract: ContractFacts, from: BusinessDate, to: BusinessDate, order: number): Block[] {
@@ -335,7 +354,7 @@ function contractBlocks(contract: ContractFacts, from: BusinessDate, to: Busines
     const block = receiptBlock(contract.contractNo, postings, order);
     if (block) blocks.push(block);
   }
-  blocks.push(...penaltyBlocks(contract, from, to, order));
+  blocks.push(...penaltyBlocks(contract, order));
   // what the rows do not explain (a schedule change in the period re-plans the amounts due) is an adjustment
   const moved = sumMoney(blocks.flatMap((b) => b.rows.map((r) => (r.increase ?? ZERO).minus(r.decrease ?? ZERO))));
   const gap = owed(contract.closing).minus(owed(contract.opening)).minus(moved);
@@ -449,6 +468,14 @@ async function periodPostings(knex: Knex, contractId: number, from: BusinessDate
   return rows.map((r: Record<string, unknown>) => ({ ...(r as unknown as StatementPosting), signedAmount: dec(r.signedAmount as string) }));
 }
 
+/** The day before the period, each month end inside it, its last day. */
+export function penaltyDates(from: BusinessDate, to: BusinessDate): BusinessDate[] {
+  const dates = [addDays(from, -1)];
+  for (let end = monthEnd(from); end < to; end = monthEnd(addDays(end, 1))) dates.push(end);
+  dates.push(to);
+  return dates;
+}
+
 /** The facts of one customer's statement: its contracts (already resolved in the actor's scope) over the period. */
 export async function readStatementFacts(
   knex: Knex,
@@ -479,6 +506,7 @@ export async function readStatementFacts(
       opening: await contractPosition(knex, ref, addDays(from, -1), pureAccrual),
       closing: await contractPosition(knex, ref, to, pureAccrual),
       postings: await periodPostings(knex, ref.id, from, to),
+      penalties: await Promise.all(penaltyDates(from, to).map(async (date) => ({ date, accrued: await pureAccrual(knex, ref, date) }))),
     });
   }
   const { dealerId, ...who } = customer;
