@@ -112,8 +112,11 @@ function facts(i: number): StatementFacts {
 
 const CJK = /[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]/g;
 const latin = (html: string) => html.replace(CJK, 'M');
-const withFont = (html: string, font: string) =>
-  html.replace('</head>', `<style>body { font-family: ${font}, sans-serif; }</style></head>`);
+/** The shipped styles (null), or another font with the bold headings a template would have without our rule. */
+const withFont = (html: string, font: string | null) =>
+  font === null
+    ? html
+    : html.replace('</head>', `<style>body { font-family: ${font}, sans-serif; } h1, th { font-weight: bold; }</style></head>`);
 
 /** Peak resident memory of this process and every process below it (the browser's), sampled. */
 function treeRss(): number {
