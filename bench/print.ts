@@ -101,7 +101,6 @@ function facts(i: number): StatementFacts {
       phone: '0551-65550000',
       bankName: '中国工商银行合肥分行',
       bankAccount: '1302 0101 0900 0123 456',
-      accountName: null,
     },
     customer: { id: i, name: `客户${i}号工程机械有限公司`, phone: '13800000000', idNumber: null, address: null },
     from: '2026-01-01',

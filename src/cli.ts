@@ -13,6 +13,7 @@ import { register as doc } from './commands/doc.js';
 import { commandFor } from './commands/hints.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
+import { register as notice } from './commands/notice.js';
 import { register as penalty } from './commands/penalty.js';
 import { register as period } from './commands/period.js';
 import { register as receipt } from './commands/receipt.js';
@@ -45,7 +46,7 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   for (const register of [approval, doc, period]) register(program);
-  for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
+  for (const register of [receipt, waiver, refund, settle, badDebt, buyback, notice]) register(program);
   for (const register of [statement]) register(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');

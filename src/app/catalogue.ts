@@ -9,6 +9,7 @@ import { importActions } from '../imports/import-actions.js';
 import { organisationActions } from '../organisation/actions.js';
 import { penaltyActions } from '../penalty/actions.js';
 import { periodActions } from '../periods/actions.js';
+import { printingActions } from '../printing/print-actions.js';
 import { statementActions } from '../printing/statement-actions.js';
 import { contractActions } from '../receivables/contract-actions.js';
 import { operationActions } from '../receivables/operation-actions.js';
@@ -32,6 +33,7 @@ export const ACTIONS = [
   ...reportBreakdownActions,
   ...reportDiffActions,
   ...reportMoreActions,
+  ...printingActions,
   ...statementActions,
 ] as const;
 

@@ -14,6 +14,7 @@ import { addDays, type BusinessDate, monthEnd } from '../core/dates.js';
 import { receivableTypeName } from '../core/labels.js';
 import { dec, type Money, sumMoney, ZERO } from '../core/money.js';
 import type { PostingKind } from '../ledger/kinds.js';
+import { findDealer } from '../organisation/index.js';
 import { pureAccrual } from '../penalty/accrual.js';
 import type { ContractRef } from '../receivables/contracts.js';
 import { contractPosition, type Position, type PositionLine, positionTotals } from '../receivables/position.js';
@@ -64,7 +65,6 @@ export interface DealerFacts {
   phone: string | null;
   bankName: string | null;
   bankAccount: string | null;
-  accountName: string | null;
 }
 
 export interface StatementFacts {
@@ -427,22 +427,11 @@ export function buildStatement(facts: StatementFacts): Statement {
 
 // ---- reading the facts --------------------------------------------------------------------------------
 
-/** The dealer's letterhead and bank fields, those its record has. */
+/** The dealer's letterhead and bank fields (src/organisation: the dealer's record). */
 export async function readDealer(knex: Knex, dealerId: number): Promise<DealerFacts> {
-  const d = (await knex('dealers').where('id', dealerId).first()) as Record<string, unknown>;
-  const text = (...names: string[]): string | null => {
-    for (const n of names) if (typeof d[n] === 'string' && (d[n] as string).trim() !== '') return d[n] as string;
-    return null;
-  };
-  return {
-    code: d.code as string,
-    name: d.name as string,
-    address: text('address'),
-    phone: text('phone'),
-    bankName: text('bank_name', 'bank'),
-    bankAccount: text('bank_account', 'account_no'),
-    accountName: text('account_name', 'bank_account_name'),
-  };
+  const code = (await knex('dealers').where('id', dealerId).first('code')).code as string;
+  const { name, address, phone, bankName, bankAccount } = await findDealer(knex, code);
+  return { code, name, address, phone, bankName, bankAccount };
 }
 
 async function periodPostings(knex: Knex, contractId: number, from: BusinessDate, to: BusinessDate): Promise<StatementPosting[]> {

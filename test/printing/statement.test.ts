@@ -101,7 +101,6 @@ const facts = (contracts = [contract()]): StatementFacts => ({
     phone: '0551-1234567',
     bankName: '工商银行合肥分行',
     bankAccount: '1302 0000 1111',
-    accountName: null,
   },
   customer: { id: 11, name: '张三', phone: '13800000000', idNumber: null, address: null },
   from: '2026-03-01',
