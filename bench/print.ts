@@ -210,7 +210,7 @@ async function main() {
     { name: 'noto-sans-cjk with bold, 2 pages at once', font: "'Noto Sans CJK SC'", pages: 2, perPdf: 1 },
     { name: 'wqy-microhei, no bold, 4 pages at once', font: null, pages: 4, perPdf: 1 },
     { name: 'wqy-microhei, no bold, 10 per page.pdf split', font: null, pages: 2, perPdf: 10 },
-  ].filter((v, i) => !ONLY || ONLY.includes(String(i + 1)));
+  ].filter((_v, i) => !ONLY || ONLY.includes(String(i + 1)));
   console.log(
     `bench:print — ${N} statements of ${pages} pages (A4), ${os.cpus().length} cores, load average ${os
       .loadavg()
