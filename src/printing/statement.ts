@@ -17,7 +17,7 @@ import type { PostingKind } from '../ledger/kinds.js';
 import { findDealer } from '../organisation/index.js';
 import { pureAccrual } from '../penalty/accrual.js';
 import type { ContractRef } from '../receivables/contracts.js';
-import { contractPosition, type Position, type PositionLine, positionTotals } from '../receivables/position.js';
+import { contractPosition, type Position, positionTotals } from '../receivables/position.js';
 import { agingBuckets, bucketOf, DEFAULT_AGING } from '../reports/aging.js';
 
 /** A posting value-dated inside the period, with the document and line it belongs to. */
