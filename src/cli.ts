@@ -22,6 +22,7 @@ import { registerBreakdown as reportBreakdown } from './commands/report-breakdow
 import { registerDiff as reportDiff } from './commands/report-diff.js';
 import { registerMore as reportMore } from './commands/report-more.js';
 import { register as settle } from './commands/settle.js';
+import { register as statement } from './commands/statement.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
 import { formatTimestamp } from './core/dates.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
   for (const register of [approval, doc, period]) register(program);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback, notice]) register(program);
+  for (const register of [statement]) register(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
   for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);
