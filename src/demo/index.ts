@@ -109,6 +109,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     const reopened = await showGovernance(db, asOf, say);
     await walkOneContract(db, say);
     await changeSchedules(db, say);
+    const printed = await printDocuments(db, folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zq-demo-prints-')), say);
     return {
       location: url ?? (folder as string),
       tryNext: [
@@ -137,6 +138,13 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `${where} contract show HF01-2025-0011 --as-of 2026-09-29`,
         `${where} contract show HF01-2025-0011 --as-of 2026-10-31`,
         `${where} import ${shellQuote(path.join(fixturesDir(), 'demo', 'ledger-hf01-2026-06-30.csv'))} --compare --dealer HF01 --as-of 2026-06-30`,
+        ...(printed
+          ? [
+              `${where} --as hf.li statement print --collector hf.li --from 2026-07-01 --to ${asOf} --out statements/`,
+              `${where} --as hf.fin receipt print ${printed.receiptId} --out voucher-copy.pdf`,
+              `${where} --as hf.li notice print --collector hf.li --as-of ${asOf} --out notices/`,
+            ]
+          : []),
       ],
     };
   } finally {
@@ -392,6 +400,39 @@ async function walkOneContract(db: Db, say: Say): Promise<void> {
 }
 
 /** Step 9: a schedule change and a charge on one imported contract, a buyback of a financier-held one. */
+/**
+ * Printed documents (needs Debian's chromium and a CJK font, README "Printing"): the statement of account of
+ * HF01-2025-0001 for July and the voucher of HF01-OPS-0001's receipt, as PDFs in the demo's folder. Without
+ * Chromium the demo says so and goes on. Returns the voucher's receipt id, or null when nothing printed.
+ */
+async function printDocuments(db: Db, folder: string, say: Say): Promise<{ receiptId: number } | null> {
+  const { runAction } = await import('../app/run.js');
+  const { PrinterUnavailable } = await import('../printing/render.js');
+  const receipt = await db.knex('documents').where({ type: 'receipt', status: 'confirmed' }).orderBy('id').first('id', 'number');
+  const statementFile = path.join(path.resolve(folder), 'statement-HF01-2025-0001-2026-07.pdf');
+  const voucherFile = path.join(path.resolve(folder), `voucher-${receipt.number}.pdf`);
+  try {
+    const statement = await runAction(
+      db,
+      'hf.fin',
+      'statement.print',
+      { contract: 'HF01-2025-0001', from: '2026-07-01', to: '2026-07-31', out: statementFile },
+      { via: 'cli' },
+    );
+    const printed = statement.statements[0];
+    say(
+      `10. zq statement print --contract HF01-2025-0001 --from 2026-07-01 --to 2026-07-31 (对账单): closing balance ${formatMoneyGrouped(printed?.closingBalance ?? '0')} → ${statementFile}`,
+    );
+    const voucher = await runAction(db, 'hf.fin', 'receipt.print', { id: String(receipt.id), out: voucherFile }, { via: 'cli' });
+    say(`    zq receipt print ${receipt.id} (收据 ${receipt.number}, print ${voucher.copy}) → ${voucherFile}`);
+    return { receiptId: receipt.id };
+  } catch (err) {
+    if (!(err instanceof PrinterUnavailable)) throw err;
+    say(`10. printing skipped: ${err.message}`);
+    return null;
+  }
+}
+
 async function changeSchedules(db: Db, say: Say): Promise<void> {
   const { requestReschedule, requestCharge } = await import('../receivables/schedule-changes.js');
   const { requestBuyback } = await import('../receivables/buyback.js');

@@ -69,6 +69,15 @@ describe('zq demo', () => {
       'region:',
       'total:',
     ]);
+    // 19: the demo prints a statement of account and a receipt voucher into its folder (real Chromium); both
+    // PDFs carry their text (the customer, the figures the demo printed)
+    const statement = /\(对账单\): closing balance ([\d,.]+) → (\S+\.pdf)/.exec(demo.stdout);
+    const voucher = /\(收据 (\S+), print 1\) → (\S+\.pdf)/.exec(demo.stdout);
+    expect(statement && voucher).toBeTruthy();
+    const text = (file: string) => spawnSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).stdout;
+    expect(text(statement?.[2] as string)).toContain(statement?.[1] as string);
+    expect(text(statement?.[2] as string)).toContain('对');
+    expect(text(voucher?.[2] as string)).toContain(voucher?.[1] as string);
   });
 
   it.runIf(process.env.ZQ_TEST_DATABASE_URL)(
