@@ -66,6 +66,8 @@ export function createApp(db: Db, options: AppOptions = {}): Hono<WebEnv> {
     return c.body(file.body() as string, 200, { 'content-type': file.type, 'cache-control': 'public, max-age=3600' });
   });
 
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+
   app.get('/health', async (c) => {
     try {
       const status = await runAction(db, ADMIN_USERNAME, 'batch.status', { limit: 1 }, { via: 'web' });

@@ -63,7 +63,10 @@ function LoginForm({ token, next, username, message }: { token: string; next: st
 }
 
 function loginPage(c: Ctx, options: AuthOptions, next: string, username: string, message?: string, status = 200) {
-  const token = randomBytes(24).toString('base64url');
+  // one token per browser while it keeps the cookie: a second tab (or the browser's own favicon request sent to the
+  // login page) must not invalidate the form already shown
+  const kept = getCookie(c, LOGIN_COOKIE);
+  const token = kept && /^[A-Za-z0-9_-]{32}$/.test(kept) ? kept : randomBytes(24).toString('base64url');
   setCookie(c, LOGIN_COOKIE, token, { httpOnly: true, sameSite: 'Strict', secure: options.secureCookies, path: '/login' });
   return renderPage(c, '登录', <LoginForm token={token} next={next} username={username} message={message} />, status);
 }

@@ -12,7 +12,7 @@ header.top{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify
 header.top a{color:#fff}
 header.top nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem}
 header.top .who{font-size:.9rem}
-form.inline{display:inline}
+form.inline{display:inline;margin-left:.5rem}
 main{padding:1rem;max-width:72rem;margin:0 auto}
 h1{font-size:1.4rem;margin:.25rem 0 1rem}
 h2{font-size:1.15rem}
