@@ -17,7 +17,8 @@ const { addDays } = await compiled<typeof import('../src/core/dates.js')>('core/
 const { openDatabase } = await compiled<typeof import('../src/db/index.js')>('db/index');
 const { migrateLatest } = await compiled<typeof import('../src/db/migrate.js')>('db/migrate');
 const { seed } = await compiled<typeof import('../src/db/seed.js')>('db/seed');
-const { reportedContractSums, reportedLines } = await compiled<typeof import('../src/reports/snapshot.js')>('reports/snapshot');
+const { reportedContractFigures, reportedLines } = await compiled<typeof import('../src/reports/snapshot.js')>('reports/snapshot');
+const { agingBuckets, DEFAULT_AGING } = await compiled<typeof import('../src/reports/aging.js')>('reports/aging');
 
 const CONTRACTS = Number(process.env.BENCH_CONTRACTS ?? 50_000);
 const LINES_PER_CONTRACT = 20;
@@ -172,11 +173,11 @@ async function main(): Promise<void> {
       console.log(
         `  reportedLines by contract, group-wide, as of ${asOf}: ${count} contracts to JSON ${f(ms)} (${(json.length / 1024 / 1024).toFixed(1)} MB); floor SELECT of ${count} rows from report_line_states ${f(floorMs)}`,
       );
-      // the per-contract read: the states summed per contract before the contract and its dealer are joined
+      // the per-contract read: the contracts' sums and their moving lines, before the contract and dealer are joined
       const [json2, ms2] = await timed(async () => {
         const rows = await db.knex
-          .from(reportedContractSums(db.knex, admin, { asOf }).as('x'))
-          .join('contracts as c', 'c.id', 'x.contract_id')
+          .from(db.knex.raw('(?) AS x', [reportedContractFigures(db.knex, admin, { asOf }, agingBuckets(DEFAULT_AGING))]))
+          .join('contracts as c', 'c.id', 'x.contractId')
           .join('dealers as d', 'd.id', 'c.dealer_id')
           .select(
             'd.code as dealer',
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
         return JSON.stringify(rows);
       });
       console.log(
-        `  reportedContractSums, group-wide, as of ${asOf}: ${(JSON.parse(json2) as unknown[]).length} contracts to JSON ${f(ms2)} (${(json2.length / 1024 / 1024).toFixed(1)} MB)`,
+        `  reportedContractFigures, group-wide, as of ${asOf}: ${(JSON.parse(json2) as unknown[]).length} contracts to JSON ${f(ms2)} (${(json2.length / 1024 / 1024).toFixed(1)} MB)`,
       );
     }
   } finally {

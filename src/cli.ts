@@ -13,6 +13,7 @@ import { register as doc } from './commands/doc.js';
 import { commandFor } from './commands/hints.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
+import { register as notice } from './commands/notice.js';
 import { register as penalty } from './commands/penalty.js';
 import { register as period } from './commands/period.js';
 import { register as receipt } from './commands/receipt.js';
@@ -22,6 +23,7 @@ import { registerDiff as reportDiff } from './commands/report-diff.js';
 import { registerMore as reportMore } from './commands/report-more.js';
 import { register as serve } from './commands/serve.js';
 import { register as settle } from './commands/settle.js';
+import { register as statement } from './commands/statement.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
 import { formatTimestamp } from './core/dates.js';
@@ -45,7 +47,8 @@ export function buildProgram(): Command {
     .exitOverride();
   for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch, serve]) register(program);
   for (const register of [approval, doc, period]) register(program);
-  for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
+  for (const register of [receipt, waiver, refund, settle, badDebt, buyback, notice]) register(program);
+  for (const register of [statement]) register(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
   for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);

@@ -9,6 +9,8 @@ import { importActions } from '../imports/import-actions.js';
 import { organisationActions } from '../organisation/actions.js';
 import { penaltyActions } from '../penalty/actions.js';
 import { periodActions } from '../periods/actions.js';
+import { printingActions } from '../printing/print-actions.js';
+import { statementActions } from '../printing/statement-actions.js';
 import { contractActions } from '../receivables/contract-actions.js';
 import { operationActions } from '../receivables/operation-actions.js';
 import { receiptActions } from '../receivables/receipt-actions.js';
@@ -31,6 +33,8 @@ export const ACTIONS = [
   ...reportBreakdownActions,
   ...reportDiffActions,
   ...reportMoreActions,
+  ...printingActions,
+  ...statementActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

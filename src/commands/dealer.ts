@@ -10,11 +10,27 @@ export function register(program: Command): void {
   addCommand(dealer);
   updateCommand(dealer);
   listCommand(dealer);
+  showCommand(dealer);
 }
 
+/** The letterhead details of printed documents (README "Printing"): flags and their input fields. */
+function contactOptions(command: Command, clear: string): Command {
+  return command
+    .option('--address <text>', `the address printed on documents, e.g. 合肥市蜀山区长江西路 100 号${clear}`)
+    .option('--phone <text>', `the phone printed on documents, e.g. 0551-6500 1234${clear}`)
+    .option('--bank-name <text>', `the bank customers pay into, e.g. 中国工商银行合肥长江路支行${clear}`)
+    .option('--bank-account <text>', `the account number at that bank${clear}`);
+}
+
+const contact = (opts: { address?: string; phone?: string; bankName?: string; bankAccount?: string }) => ({
+  address: opts.address,
+  phone: opts.phone,
+  bankName: opts.bankName,
+  bankAccount: opts.bankAccount,
+});
+
 function addCommand(dealer: Command): void {
-  dealer
-    .command('add <code>')
+  contactOptions(dealer.command('add <code>'), '')
     .description('add a dealer under the group or a region')
     .requiredOption('--name <name>', 'the dealer’s name, e.g. 合肥代理店')
     .option('--parent <code>', 'the region or group it belongs to (default: the group)')
@@ -34,6 +50,7 @@ function addCommand(dealer: Command): void {
           allocationStrategy: opts.allocationStrategy,
           province: opts.province,
           city: opts.city,
+          ...contact(opts),
         },
         (created) => `dealer ${created.code} ${created.name} added under ${created.parent}`,
         FLAGS,
@@ -42,8 +59,7 @@ function addCommand(dealer: Command): void {
 }
 
 function updateCommand(dealer: Command): void {
-  dealer
-    .command('update <code>')
+  contactOptions(dealer.command('update <code>'), ' (empty to clear)')
     .description('rename a dealer or change its details (audited)')
     .option('--name <name>', 'the new name, e.g. 合肥代理店')
     .option('--province <name>', 'province, e.g. 安徽 (empty to clear)')
@@ -64,6 +80,7 @@ function updateCommand(dealer: Command): void {
           parent: opts.parent,
           region: opts.region,
           allocationStrategy: opts.allocationStrategy,
+          ...contact(opts),
         },
         (updated) => `dealer ${updated.code} ${updated.name} (${updated.kind}) updated, under ${updated.parent}`,
         FLAGS,
@@ -84,7 +101,32 @@ function listCommand(dealer: Command): void {
           { header: 'parent', value: (r) => r.parent },
           { header: 'allocation', value: (r) => r.allocationStrategy },
           { header: 'city', value: (r) => [r.province, r.city].filter(Boolean).join(' ') },
+          { header: 'phone', value: (r) => r.phone ?? '' },
         ]),
+      ),
+    );
+}
+
+function showCommand(dealer: Command): void {
+  dealer
+    .command('show <code>')
+    .description('a dealer with its address, phone and bank account (printed on documents)')
+    .action((code: string, _opts, cmd: Command) =>
+      act(
+        cmd,
+        'dealer.show',
+        { code },
+        (d) =>
+          [
+            `${d.code} ${d.name} (${d.kind}) under ${d.parent ?? '—'}`,
+            `地址 address:        ${d.address ?? '—'}`,
+            `电话 phone:          ${d.phone ?? '—'}`,
+            `开户行 bank:         ${d.bankName ?? '—'}`,
+            `账号 bank account:   ${d.bankAccount ?? '—'}`,
+            `省市 province, city: ${[d.province, d.city].filter(Boolean).join(' ') || '—'}`,
+            `分配 allocation:     ${d.allocationStrategy}`,
+          ].join('\n'),
+        FLAGS,
       ),
     );
 }

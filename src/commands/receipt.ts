@@ -23,6 +23,7 @@ export function register(program: Command): void {
   withdrawCommand(receipt);
   listCommand(receipt);
   showCommand(receipt);
+  printCommand(receipt);
 }
 
 function registerReceiptCommand(receipt: Command): void {
@@ -183,4 +184,22 @@ function showCommand(receipt: Command): void {
         CONTRACT,
       );
     });
+}
+
+function printCommand(receipt: Command): void {
+  receipt
+    .command('print <id>')
+    .description('print the voucher (收据) of a confirmed receipt to PDF; a reprint says 补打 and its count')
+    .option('--out <file.pdf>', 'the PDF to write (default: receipt-NUMBER.pdf here, receipt-NUMBER-copyN.pdf for a reprint)')
+    .option('--force', 'replace the file if it exists')
+    .action((id: string, opts: { out?: string; force?: boolean }, cmd: Command) =>
+      act(
+        cmd,
+        'receipt.print',
+        { id, out: opts.out, force: opts.force },
+        (p) =>
+          `receipt ${p.number} voucher${p.reprint ? ` (补打, copy ${p.copy})` : ''}${p.voided ? ' (作废: reversed)' : ''} written to ${p.file}`,
+        { id: 'ID', out: '--out' },
+      ),
+    );
 }

@@ -35,10 +35,10 @@ async function breakdown(flags: BreakdownFlags, cmd: Command): Promise<void> {
       deliver(
         out,
         out.format === 'json' ? jsonText(out) : view.breakdownTable(out),
-        () => `${view.BREAKDOWN_TITLE} (${out.rows.length} rows) written to ${out.out}`,
+        () => `${view.BREAKDOWN_TITLE} (${out.written ?? out.rows.length} rows) written to ${out.out}`,
       ),
     {},
-    (out) => deliver(out, jsonText(out), () => JSON.stringify({ out: out.out, rows: out.rows.length })),
+    (out) => deliver(out, jsonText(out), () => JSON.stringify({ out: out.out, rows: out.written ?? out.rows.length })),
   );
 }
 

@@ -168,13 +168,21 @@ export interface LineBalanceRow {
 
 /**
  * The line balances as of a date, set-based: every line in effect on the date of the contracts `contracts`
- * selects (a subquery of contract ids, or a list), with its sums; lines without postings show zeros.
+ * selects (a subquery of contract ids, or a list), with its sums; lines without postings show zeros. The
+ * figures are text (LineBalanceRow), or numeric with `numeric` for a query that computes on them.
  */
-export function lineBalances(knex: Knex, asOf: BusinessDate, contracts: Knex.QueryBuilder | readonly number[]): Knex.QueryBuilder {
+export function lineBalances(
+  knex: Knex,
+  asOf: BusinessDate,
+  contracts: Knex.QueryBuilder | readonly number[],
+  options: { numeric?: boolean } = {},
+): Knex.QueryBuilder {
   const where = Array.isArray(contracts)
     ? { sql: `p.contract_id = ANY(?::bigint[])`, bindings: [contracts as unknown as Knex.RawBinding] }
     : undefined;
   const sums = lineSumsSql(asOf, where ? { where } : {});
+  // text for a caller that reads the rows; numeric for a query built on them (a report sums a million lines)
+  const money = (sql: string) => `${sql}::numeric(18,2)${options.numeric ? '' : '::text'}`;
   const q = linesInEffect(knex, asOf)
     .leftJoin(knex.raw(`(${sums.sql}) AS s`, sums.bindings), 's.line_id', 'l.id')
     .select(
@@ -184,8 +192,8 @@ export function lineBalances(knex: Knex, asOf: BusinessDate, contracts: Knex.Que
       'l.receivable_type as type',
       'l.due_date as dueDate',
       'l.amount_due as amountDue',
-      ...SUMS.map((s) => knex.raw(`coalesce(s.${s.column}, 0)::numeric(18,2)::text AS "${s.field}"`)),
-      knex.raw(`(l.amount_due - coalesce(s.paid, 0) - coalesce(s.written_off, 0))::numeric(18,2)::text AS outstanding`),
+      ...SUMS.map((s) => knex.raw(`${money(`coalesce(s.${s.column}, 0)`)} AS "${s.field}"`)),
+      knex.raw(`${money('(l.amount_due - coalesce(s.paid, 0) - coalesce(s.written_off, 0))')} AS outstanding`),
     );
   if (Array.isArray(contracts)) q.whereIn('l.contract_id', contracts as number[]);
   else q.whereIn('l.contract_id', contracts as Knex.QueryBuilder);

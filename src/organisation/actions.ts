@@ -4,7 +4,17 @@
 import { defineAction } from '../access/action.js';
 import { ADMIN, EVERYONE } from '../access/role-sets.js';
 import { BadInput } from '../core/errors.js';
-import { addDealer, addUser, type DealerChanges, listDealers, listUsers, type NewDealer, type NewUser, updateDealer } from './index.js';
+import {
+  addDealer,
+  addUser,
+  type DealerChanges,
+  listDealers,
+  listUsers,
+  type NewDealer,
+  type NewUser,
+  showDealer,
+  updateDealer,
+} from './index.js';
 import { changeOwnPassword, login, logout } from './sessions.js';
 import { addRole, moveUser, removeRole, setPassword } from './users.js';
 
@@ -33,6 +43,15 @@ export const dealerList = defineAction({
   mutates: false,
   parse: (raw: Record<string, never>) => raw,
   run: (tx, actor) => listDealers(tx, actor),
+});
+
+export const dealerShow = defineAction({
+  name: 'dealer.show',
+  summary: 'a dealer with its address, phone and bank account (the letterhead of printed documents)',
+  roles: EVERYONE,
+  mutates: false,
+  parse: (raw: { code: string }) => raw,
+  run: (tx, actor, input) => showDealer(tx, actor, input.code),
 });
 
 /** Roles as given: repeated, or several in one value separated by commas. */
@@ -143,6 +162,7 @@ export const organisationActions = [
   dealerAdd,
   dealerUpdate,
   dealerList,
+  dealerShow,
   userAdd,
   userList,
   userMove,

@@ -18,6 +18,31 @@ export interface Dealer {
   allocationStrategy: 'by_installment' | 'principal_first';
   province: string | null;
   city: string | null;
+  /** For the letterhead of printed documents (README "Printing"). */
+  address: string | null;
+  phone: string | null;
+  bankName: string | null;
+  bankAccount: string | null;
+}
+
+/** The letterhead details: optional text of a dealer, '' clears one on update. */
+export const DEALER_CONTACT_FIELDS = { address: 'address', phone: 'phone', bankName: 'bank_name', bankAccount: 'bank_account' } as const;
+type ContactField = keyof typeof DEALER_CONTACT_FIELDS;
+const CONTACT_MAX = 200;
+
+function contactValue(field: ContactField, value: string): string | null {
+  const text = refuseControlCharacters(field, value).trim();
+  if (text.length > CONTACT_MAX) throw new BadInput(field, value, `at most ${CONTACT_MAX} characters`);
+  return text || null;
+}
+
+function contactColumns(input: Partial<Record<ContactField, string | undefined>>): Record<string, string | null> {
+  const row: Record<string, string | null> = {};
+  for (const [field, column] of Object.entries(DEALER_CONTACT_FIELDS) as [ContactField, string][]) {
+    const value = input[field];
+    if (value !== undefined) row[column] = contactValue(field, value);
+  }
+  return row;
 }
 
 const DEALER_CODE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
@@ -36,6 +61,10 @@ function dealerQuery(knex: Knex) {
       'd.allocation_strategy as allocationStrategy',
       'd.province',
       'd.city',
+      'd.address',
+      'd.phone',
+      'd.bank_name as bankName',
+      'd.bank_account as bankAccount',
     );
 }
 
@@ -60,6 +89,17 @@ export interface NewDealer {
   allocationStrategy?: string | undefined;
   province?: string | undefined;
   city?: string | undefined;
+  address?: string | undefined;
+  phone?: string | undefined;
+  bankName?: string | undefined;
+  bankAccount?: string | undefined;
+}
+
+/** A dealer in the actor's data scope, by its code; out of scope looks like not found. */
+export async function showDealer(knex: Knex, actor: Actor, code: string): Promise<Dealer> {
+  const dealer = await scopeDealers(dealerQuery(knex), actor, 'd').where('d.code', code).first();
+  if (!dealer) throw new NotFound('dealer', code);
+  return dealer as Dealer;
 }
 
 export async function addDealer(tx: Tx, actor: Actor, input: NewDealer): Promise<Dealer> {
@@ -80,6 +120,7 @@ export async function addDealer(tx: Tx, actor: Actor, input: NewDealer): Promise
         : `dealer ${input.code}: dealer ${same.code} already exists (dealer codes are the same whatever the case)`,
     );
   }
+  const contact = contactColumns(input);
   const parent = await findDealer(tx, input.parent ?? GROUP_CODE);
   if (parent.kind === 'dealer') throw new BadInput('parent', input.parent, 'the group or a region, not a dealer');
   const [row] = await tx('dealers')
@@ -91,6 +132,7 @@ export async function addDealer(tx: Tx, actor: Actor, input: NewDealer): Promise
       allocation_strategy: strategy,
       province: input.province ?? null,
       city: input.city ?? null,
+      ...contact,
     })
     .returning('id');
   await writeAudit(tx, actor, {
@@ -111,6 +153,10 @@ export interface DealerChanges {
   /** Turn a dealer into a region (true) or back (false); a node with dealers under it stays a region. */
   region?: boolean | undefined;
   allocationStrategy?: string | undefined;
+  address?: string | undefined;
+  phone?: string | undefined;
+  bankName?: string | undefined;
+  bankAccount?: string | undefined;
 }
 
 /** `zq dealer update`: rename a dealer, move it, change its details. Audited with the values before and after. */
@@ -119,7 +165,7 @@ export async function updateDealer(tx: Tx, actor: Actor, code: string, changes: 
   if (before.kind === 'group' && (changes.parent !== undefined || changes.region !== undefined)) {
     throw new BadInput('code', code, 'a dealer or region: the group has no parent and stays the group');
   }
-  const row: Record<string, unknown> = {};
+  const row: Record<string, unknown> = contactColumns(changes);
   if (changes.name !== undefined) {
     if (!changes.name.trim()) throw new BadInput('name', changes.name, 'a dealer name, e.g. 合肥代理店');
     row.name = refuseControlCharacters('name', changes.name).trim();
@@ -149,7 +195,11 @@ export async function updateDealer(tx: Tx, actor: Actor, code: string, changes: 
     row.kind = kind;
   }
   if (Object.keys(row).length === 0) {
-    throw new BadInput('changes', null, 'at least one of --name, --province, --city, --parent, --region, --allocation-strategy');
+    throw new BadInput(
+      'changes',
+      null,
+      'at least one of --name, --province, --city, --parent, --region, --allocation-strategy, --address, --phone, --bank-name, --bank-account',
+    );
   }
   await tx('dealers').where({ id: before.id }).update(row);
   const after = await findDealer(tx, code);
@@ -257,4 +307,14 @@ export async function addUser(tx: Tx, actor: Actor, input: NewUser): Promise<Use
     details: { name: input.name, roles: input.roles, dealer: dealer?.code ?? null, reportsTo: manager?.username ?? null },
   });
   return findUser(tx, input.username);
+}
+
+/** A user's name and phone as printed on documents (the collector on a collection notice); null when unknown. */
+export async function userContact(
+  knex: Knex,
+  username: string | null,
+): Promise<{ username: string; name: string; phone: string | null } | null> {
+  if (!username) return null;
+  const row = await knex('users').where({ username }).first('username', 'name', 'phone');
+  return row ? { username: row.username, name: row.name, phone: row.phone ?? null } : null;
 }

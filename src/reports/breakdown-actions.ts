@@ -7,9 +7,9 @@ import { type BusinessDate, parseDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import type { Tx } from '../db/index.js';
 import { parseAging } from './aging.js';
-import { BREAKDOWN_BY, type Breakdown, type BreakdownBy, breakdown, checkAsOf } from './breakdown.js';
-import { breakdownSheets, breakdownWorkbook } from './breakdown-view.js';
-import { checkReportTarget, type ReportSheet, writeReportCsv, writeReportXlsx } from './xlsx.js';
+import { BREAKDOWN_BY, type Breakdown, type BreakdownBy, breakdown, breakdownStream, checkAsOf } from './breakdown.js';
+import { BREAKDOWN_TITLE, breakdownStreamSheets, breakdownSubtitle } from './breakdown-view.js';
+import { checkReportTarget, writeReportCsv, writeReportXlsx } from './xlsx.js';
 
 export const REPORT_FORMATS = ['table', 'json', 'csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -63,19 +63,32 @@ export function parseBreakdown(raw: BreakdownRaw): BreakdownRequest {
   };
 }
 
+/**
+ * What the action returns. Table and JSON: the report, every row in memory. CSV and XLSX: the file is written as
+ * the rows come from the database (breakdownStream), so `rows` holds only the subtotal and total rows, and
+ * `written` the rows of the file's detail sheet (null for table and JSON).
+ */
+export type BreakdownResult = Breakdown & { format: ReportFormat; out: string | undefined; written: number | null };
+
 export const reportBreakdown = defineAction({
   name: 'report.breakdown',
   summary: 'the receivables breakdown (债权分解表) as of a date, with aging, subtotals per dealer and region, and the total',
   roles: EVERYONE,
   mutates: false,
   parse: parseBreakdown,
-  run: async (tx: Tx, actor, input): Promise<Breakdown & { format: ReportFormat; out: string | undefined }> => {
+  run: async (tx: Tx, actor, input): Promise<BreakdownResult> => {
     const asOf = checkAsOf(input.asOf, await lastCompletedBatchDate(tx));
+    const { format, out } = input;
+    if ((format === 'csv' || format === 'xlsx') && out !== undefined) {
+      const report = await breakdownStream(tx, actor, { ...input, asOf });
+      const { sheets, written, kept } = breakdownStreamSheets(report);
+      // CSV: the detail sheet (rows, subtotals, total); XLSX: the detail and summary sheets
+      if (format === 'csv') await writeReportCsv(out, sheets[0]);
+      else await writeReportXlsx(out, { title: BREAKDOWN_TITLE, subtitle: breakdownSubtitle(report), sheets });
+      return { ...report, rows: kept(), totals: report.totals(), format, out, written: written() };
+    }
     const report = await breakdown(tx, actor, { ...input, asOf });
-    // CSV: the detail sheet (rows, subtotals, total); XLSX: the detail and summary sheets
-    if (input.format === 'csv' && input.out !== undefined) await writeReportCsv(input.out, breakdownSheets(report)[0] as ReportSheet);
-    if (input.format === 'xlsx' && input.out !== undefined) await writeReportXlsx(input.out, breakdownWorkbook(report));
-    return { ...report, format: input.format, out: input.out };
+    return { ...report, format, out, written: null };
   },
 });
 

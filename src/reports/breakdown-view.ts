@@ -3,7 +3,7 @@
 import { contractStatusName, receivableTypeName } from '../core/labels.js';
 import { formatMoneyGrouped } from '../core/money.js';
 import { table } from '../core/table.js';
-import type { Breakdown, BreakdownBy, BreakdownLevel, BreakdownMoney, BreakdownRow } from './breakdown.js';
+import type { Breakdown, BreakdownBy, BreakdownLevel, BreakdownMoney, BreakdownRow, BreakdownStream } from './breakdown.js';
 import type { CellKind, ReportRow, ReportSheet, ReportWorkbook } from './xlsx.js';
 
 export const BREAKDOWN_TITLE = '债权分解表';
@@ -21,6 +21,9 @@ export interface BreakdownColumn {
 /** A sheet of the workbook, its rows in memory (the breakdown's rows are). */
 export type Sheet = ReportSheet & { rows: ReportRow[] };
 
+/** The report without its rows: what its columns, title and subtitle are made of. */
+export type BreakdownHead = Omit<Breakdown, 'rows' | 'totals'>;
+
 /** The level a row of this report is a plain row at: by dealer the dealers are the rows, by region the regions. */
 function rowLevel(by: BreakdownBy): BreakdownLevel {
   return by === 'dealer' ? 'dealer' : by === 'region' ? 'region' : 'detail';
@@ -35,7 +38,7 @@ export function sheetLevel(by: BreakdownBy, row: BreakdownRow): ReportRow['level
 const named = (code: string | null, name: string | null) => (code === null ? NONE : name ? `${code} ${name}` : code);
 
 /** The region and dealer cells, where subtotals and the total say 小计 / 合计. */
-function placeColumns(b: Breakdown): BreakdownColumn[] {
+function placeColumns(b: BreakdownHead): BreakdownColumn[] {
   const region: BreakdownColumn = {
     header: '区域',
     kind: 'text',
@@ -105,7 +108,7 @@ const MONEY_HEADERS: Record<BreakdownMoney, string> = {
 const money = (m: BreakdownMoney): BreakdownColumn => ({ header: MONEY_HEADERS[m], kind: 'money', value: (r) => r[m] });
 
 /** Every column of the report, in order: place, row keys, amounts, aging, penalty, credit, status. */
-export function breakdownColumns(b: Breakdown): BreakdownColumn[] {
+export function breakdownColumns(b: BreakdownHead): BreakdownColumn[] {
   const status =
     b.by === 'line' || b.by === 'contract' ? [text('状态', (r) => (r.status === null ? null : contractStatusName(r.status)))] : [];
   return [
@@ -127,7 +130,7 @@ export function chineseDate(date: string): string {
 }
 
 /** The report's subtitle lines: scope, date, basis (口径). */
-export function breakdownSubtitle(b: Breakdown): string[] {
+export function breakdownSubtitle(b: BreakdownHead): string[] {
   const scope =
     b.scope.kind === 'dealer'
       ? `经销商：${named(b.scope.code, b.scope.name)}`
@@ -169,33 +172,33 @@ export function breakdownJson(b: Breakdown): object {
   };
 }
 
-function sheetRows(b: Breakdown, rows: readonly BreakdownRow[], columns: readonly BreakdownColumn[]): ReportRow[] {
-  return rows.map((r) => {
-    const level = sheetLevel(b.by, r);
-    return {
-      level,
-      ...(level === 'subtotal' ? { depth: r.level === 'dealer' ? 2 : 1 } : {}),
-      cells: columns.map((c) => c.value(r)),
-    };
-  });
+function sheetRow(by: BreakdownBy, r: BreakdownRow, columns: readonly BreakdownColumn[]): ReportRow {
+  const level = sheetLevel(by, r);
+  return {
+    level,
+    ...(level === 'subtotal' ? { depth: r.level === 'dealer' ? 2 : 1 } : {}),
+    cells: columns.map((c) => c.value(r)),
+  };
 }
+
+/** The summary sheet's report: by dealer, or by region when the report is. */
+function summaryOf<T extends BreakdownHead>(b: T): T {
+  return { ...b, by: b.by === 'region' ? 'region' : 'dealer' };
+}
+
+const headOf = (columns: readonly BreakdownColumn[]) => columns.map((c) => ({ header: c.header, kind: c.kind }));
 
 /** The workbook's sheets: 明细 (every row with subtotals and the total) and 汇总 (dealers, regions, total). */
 export function breakdownSheets(b: Breakdown): Sheet[] {
   const columns = breakdownColumns(b);
-  const head = columns.map((c) => ({ header: c.header, kind: c.kind }));
-  const summary: Breakdown = { ...b, by: b.by === 'region' ? 'region' : 'dealer' };
+  const summary = summaryOf(b);
   const summaryColumns = breakdownColumns(summary);
   return [
-    { name: '明细', columns: head, rows: sheetRows(b, b.rows, columns) },
+    { name: '明细', columns: headOf(columns), rows: b.rows.map((r) => sheetRow(b.by, r, columns)) },
     {
       name: '汇总',
-      columns: summaryColumns.map((c) => ({ header: c.header, kind: c.kind })),
-      rows: sheetRows(
-        summary,
-        b.rows.filter((r) => r.level !== 'detail'),
-        summaryColumns,
-      ),
+      columns: headOf(summaryColumns),
+      rows: b.rows.filter((r) => r.level !== 'detail').map((r) => sheetRow(summary.by, r, summaryColumns)),
     },
   ];
 }
@@ -203,4 +206,40 @@ export function breakdownSheets(b: Breakdown): Sheet[] {
 /** The workbook: title, subtitle, the detail and summary sheets. */
 export function breakdownWorkbook(b: Breakdown): ReportWorkbook {
   return { title: BREAKDOWN_TITLE, subtitle: breakdownSubtitle(b), sheets: breakdownSheets(b) };
+}
+
+/**
+ * The sheets of a breakdown whose rows come from the database as they are written (breakdownStream): 明细 turns
+ * each row into its sheet row as it passes, keeping the subtotals and the total (a few per dealer and region),
+ * which 汇总, written after it, is made of. `written()` counts the rows of 明细; `kept()` the rows kept.
+ */
+export function breakdownStreamSheets(b: BreakdownStream): {
+  sheets: [ReportSheet, ReportSheet];
+  written: () => number;
+  kept: () => BreakdownRow[];
+} {
+  const columns = breakdownColumns(b);
+  const summary = summaryOf(b);
+  const summaryColumns = breakdownColumns(summary);
+  const kept: BreakdownRow[] = [];
+  let written = 0;
+  async function* detail(): AsyncGenerator<ReportRow> {
+    for await (const r of b.rows) {
+      if (r.level !== 'detail') kept.push(r);
+      written++;
+      yield sheetRow(b.by, r, columns);
+    }
+  }
+  // read when the writer comes to it, after 明细
+  const summaryRows: Iterable<ReportRow> = {
+    [Symbol.iterator]: () => kept.map((r) => sheetRow(summary.by, r, summaryColumns))[Symbol.iterator](),
+  };
+  return {
+    sheets: [
+      { name: '明细', columns: headOf(columns), rows: detail() },
+      { name: '汇总', columns: headOf(summaryColumns), rows: summaryRows },
+    ],
+    written: () => written,
+    kept: () => kept,
+  };
 }

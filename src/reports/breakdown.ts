@@ -1,8 +1,8 @@
 // The receivables breakdown (债权分解表): the report lines (sources.ts) of a scope as of a date, summed in SQL to
 // the rows asked for (--by) with a subtotal per dealer, per region (dealers without one under "—") and a group
 // total. Two GROUP BYs over the lines, money summed as numeric and leaving the database as text:
-//   1. per contract (and per line or per type when those are the rows): each contract's credit joins here,
-//      once per contract, never on a line;
+//   1. the line figures per contract id (and per line or per type when those are the rows); the contract's
+//      columns (dealer, customer, collector, status) and its credit join the sums here, once per contract;
 //   2. GROUPING SETS over those rows: detail (per --by) → dealer → region → total, so every level's figures
 //      are sums of the same rows as the level below.
 import type { Knex } from 'knex';
@@ -10,9 +10,10 @@ import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput, Refused } from '../core/errors.js';
 import { type AgingBucket, agingBuckets } from './aging.js';
-import { REPORT_LINE_MONEY, type ReportFilter } from './lines.js';
+import { REPORT_CONTRACT_COLUMNS, REPORT_LINE_MONEY, type ReportFilter } from './lines.js';
 import { checkScope, type ReportScope } from './scope.js';
-import { checkSource, creditsOf, linesOf } from './sources.js';
+import { reportedContractFigures } from './snapshot.js';
+import { checkSource, contractsOf, creditsOf, lineFiguresOf } from './sources.js';
 
 export const BREAKDOWN_BY = ['line', 'contract', 'customer', 'collector', 'dealer', 'region', 'type'] as const;
 export type BreakdownBy = (typeof BREAKDOWN_BY)[number];
@@ -72,21 +73,6 @@ export interface Breakdown {
   totals: BreakdownRow;
 }
 
-/** The contract's own columns, the same on each of its lines: grouped by with the contract. */
-const CONTRACT_COLUMNS = [
-  // first: the stage-1 sort then compares a number, not the texts after it (collation-aware, slow on 1M rows)
-  'contractId',
-  'region',
-  'regionName',
-  'dealer',
-  'dealerName',
-  'contractNo',
-  'customerId',
-  'customer',
-  'collector',
-  'status',
-] as const;
-
 /** Per --by: the columns of a detail row, the one whose GROUPING marks the detail level, and their order. */
 const DETAIL: Record<BreakdownBy, { keys: readonly string[]; marker: string | null; order: readonly string[] }> = {
   line: {
@@ -115,10 +101,13 @@ const BELOW_CONTRACT: Partial<Record<BreakdownBy, readonly string[]>> = {
 const q = (column: string) => `"${column}"`;
 const cols = (alias: string, columns: readonly string[]) => columns.map((c) => `${alias}.${q(c)}`).join(', ');
 
-/** The SQL of the breakdown and its bindings: the two GROUP BYs over the source's lines and credits. */
+type Sql = { sql: string; bindings: readonly Knex.RawBinding[] };
+
+/** The SQL of the breakdown and its bindings: the two GROUP BYs over the source's line figures, contracts and credits. */
 export function breakdownSql(
-  lines: { sql: string; bindings: readonly Knex.RawBinding[] },
-  credits: { sql: string; bindings: readonly Knex.RawBinding[] },
+  figures: Sql | { perContract: Sql },
+  contracts: Sql,
+  credits: Sql,
   by: BreakdownBy,
   buckets: readonly AgingBucket[],
 ): { sql: string; bindings: Knex.RawBinding[] } {
@@ -129,13 +118,23 @@ export function breakdownSql(
     const within = b.to === null ? `l."overdueDays" >= ${b.from}` : `l."overdueDays" BETWEEN ${b.from} AND ${b.to}`;
     return `sum(CASE WHEN ${within} THEN l.overdue ELSE 0 END) AS a${i}`;
   });
-  const contractKeys = cols('l', CONTRACT_COLUMNS);
-  const groupBy = below ? `GROUPING SETS ((${contractKeys}, ${cols('l', below)}), (${contractKeys}))` : contractKeys;
-  const stage1 = `SELECT ${contractKeys}${below ? `, ${cols('l', below)}` : ''},
+  // grouped by the contract's id alone (a number): the contract's columns join the sums below
+  const groupBy = below ? `GROUPING SETS ((l."contractId", ${cols('l', below)}), (l."contractId"))` : 'l."contractId"';
+  // figures already summed per contract (as reported: snapshot.ts reportedContractFigures) are stage 1 themselves
+  const perContract = 'perContract' in figures;
+  if (perContract && below) throw new Error(`invariant broken: a breakdown by ${by} needs the lines, not their sums`);
+  const stage1 = perContract
+    ? `SELECT pc.*, 1 AS g FROM (${figures.perContract.sql}) AS pc`
+    : `SELECT l."contractId"${below ? `, ${cols('l', below)}` : ''},
            ${below ? `GROUPING(l.${q(below[0] as string)})` : '1'} AS g,
            count(*) AS lines, max(l."overdueDays") AS "overdueDays", ${[...money, ...aging].join(', ')}
-      FROM (SELECT * FROM (${lines.sql}) AS fenced OFFSET 0) AS l
+      FROM (${figures.sql}) AS l
      GROUP BY ${groupBy}`;
+  const stage1Bindings = perContract ? figures.perContract.bindings : figures.bindings;
+  const contractColumns = cols(
+    'h',
+    REPORT_CONTRACT_COLUMNS.filter((c) => c !== 'contractId'),
+  );
 
   const { keys, marker, order } = DETAIL[by];
   const regionKeys = 's.region, s."regionName"';
@@ -185,8 +184,9 @@ export function breakdownSql(
     ...(marker ? [`GROUPING(s.${q(marker)})`, ...order.map((c) => `min(s.${q(c)}) NULLS LAST`)] : []),
   ];
   const sql = `WITH s AS (
-      SELECT s1.*, CASE WHEN s1.g = 1 THEN coalesce(cr.credit, 0) END AS credit
+      SELECT s1.*, ${contractColumns}, CASE WHEN s1.g = 1 THEN coalesce(cr.credit, 0) END AS credit
         FROM (${stage1}) AS s1
+        JOIN (${contracts.sql}) AS h ON h."contractId" = s1."contractId"
         LEFT JOIN (${credits.sql}) AS cr ON cr.contract_id = s1."contractId" AND s1.g = 1
     )
     SELECT ${select.join(',\n           ')}
@@ -194,7 +194,7 @@ export function breakdownSql(
      GROUP BY GROUPING SETS (${sets.join(', ')})
      ${having}
      ORDER BY ${orderBy.join(', ')}`;
-  return { sql, bindings: [...lines.bindings, ...credits.bindings] };
+  return { sql, bindings: [...stage1Bindings, ...contracts.bindings, ...credits.bindings] };
 }
 
 /** The last date the nightly batch completed: the latest date whose penalty is known. */
@@ -224,34 +224,101 @@ const PLANNER_SETTINGS = ['enable_nestloop = off', 'enable_sort = off', "work_me
 
 type SqlRow = Omit<BreakdownRow, 'aging'> & Record<`a${number}`, string>;
 
-/** The breakdown of the input's scope as of its date (checked against the batch by the action). */
-export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput): Promise<Breakdown> {
+/** The report's header (everything but its rows) and its statement, checked and ready to run. */
+async function prepareBreakdown(
+  knex: Knex,
+  actor: Actor,
+  input: BreakdownInput,
+): Promise<{ head: Omit<Breakdown, 'rows' | 'totals'>; sql: string; bindings: Knex.RawBinding[]; toRow: (r: SqlRow) => BreakdownRow }> {
   if (input.dealer !== undefined && input.region !== undefined)
     throw new BadInput('region', input.region, `either a dealer or a region, not both (dealer ${input.dealer} given)`);
   const scope = await checkScope(knex, actor, input);
   const filter: ReportFilter = { asOf: input.asOf, dealer: input.dealer, region: input.region, collector: input.collector };
   const buckets = agingBuckets(input.aging);
   await checkSource(knex, input.asOf, input.restated);
-  const lines = linesOf(knex, actor, filter, input.restated).toSQL();
+  // as reported, rows of a contract or above read the contracts' sums and their moving lines, not every line
+  const figures =
+    !input.restated && BELOW_CONTRACT[input.by] === undefined
+      ? { perContract: reportedContractFigures(knex, actor, filter, buckets).toSQL() }
+      : lineFiguresOf(knex, actor, filter, input.restated).toSQL();
+  const contracts = contractsOf(knex, actor, filter, input.restated).toSQL();
   const credits = creditsOf(knex, actor, filter, input.restated).toSQL();
-  const { sql, bindings } = breakdownSql(lines, credits, input.by, buckets);
+  const { sql, bindings } = breakdownSql(figures, contracts, credits, input.by, buckets);
   for (const setting of PLANNER_SETTINGS) await knex.raw(`SET LOCAL ${setting}`);
-  const result = await knex.raw(sql, bindings);
-  const rows = (result.rows as SqlRow[]).map((r) => {
+  const toRow = (r: SqlRow): BreakdownRow => {
     const row: Record<string, unknown> = { ...r, aging: Object.fromEntries(buckets.map((b, i) => [b.name, r[`a${i}`]])) };
     for (let i = 0; i < buckets.length; i++) delete row[`a${i}`];
     return row as BreakdownRow;
-  });
-  const totals = rows.at(-1);
-  if (totals?.level !== 'total') throw new Error('invariant broken: the breakdown ends with its total row');
-  return {
+  };
+  const head = {
     asOf: input.asOf,
     restated: input.restated,
     by: input.by,
     scope,
     collector: input.collector ?? null,
     aging: buckets.map((b) => b.name),
-    rows,
-    totals,
   };
+  return { head, sql, bindings, toRow };
+}
+
+function checkTotals(last: BreakdownRow | undefined): BreakdownRow {
+  if (last?.level !== 'total') throw new Error('invariant broken: the breakdown ends with its total row');
+  return last;
+}
+
+/** The breakdown of the input's scope as of its date (checked against the batch by the action), its rows in memory. */
+export async function breakdown(knex: Knex, actor: Actor, input: BreakdownInput): Promise<Breakdown> {
+  const { head, sql, bindings, toRow } = await prepareBreakdown(knex, actor, input);
+  const result = await knex.raw(sql, bindings);
+  const rows = (result.rows as SqlRow[]).map(toRow);
+  return { ...head, rows, totals: checkTotals(rows.at(-1)) };
+}
+
+/** The rows fetched from the report's cursor at a time: a few megabytes of rows in memory, whatever the report's size. */
+export const BREAKDOWN_FETCH_ROWS = 5000;
+const CURSOR = 'zq_report';
+
+/** The breakdown whose rows come as they are read: `rows` is read once, and `totals` is known after it. */
+export interface BreakdownStream extends Omit<Breakdown, 'rows' | 'totals'> {
+  rows: AsyncIterable<BreakdownRow>;
+  /** The total row, once `rows` has been read to its end. */
+  totals(): BreakdownRow;
+}
+
+/**
+ * The breakdown of breakdown(), its rows read from a server-side cursor BREAKDOWN_FETCH_ROWS at a time inside
+ * the caller's transaction (PGlite and PostgreSQL alike: knex's .stream() buffers every row on PGlite), so that
+ * a million lines are written to a file with bounded memory. The cursor is closed when the rows are read or left.
+ * `fetchRows` is for tests (several fetches of a small report).
+ */
+export async function breakdownStream(
+  knex: Knex,
+  actor: Actor,
+  input: BreakdownInput,
+  fetchRows = BREAKDOWN_FETCH_ROWS,
+): Promise<BreakdownStream> {
+  const { head, sql, bindings, toRow } = await prepareBreakdown(knex, actor, input);
+  // a cursor is planned for its first rows (cursor_tuple_fraction 0.1): this one is read to its end
+  await knex.raw('SET LOCAL cursor_tuple_fraction = 1.0');
+  let last: BreakdownRow | undefined;
+  async function* rows(): AsyncGenerator<BreakdownRow> {
+    await knex.raw(`DECLARE ${CURSOR} NO SCROLL CURSOR FOR ${sql}`, bindings);
+    let read = false;
+    try {
+      for (;;) {
+        const batch = (await knex.raw(`FETCH ${fetchRows} FROM ${CURSOR}`)).rows as SqlRow[];
+        for (const r of batch) {
+          last = toRow(r);
+          yield last;
+        }
+        if (batch.length < fetchRows) break;
+      }
+      read = true;
+    } finally {
+      // left early (the writer failed): the transaction may be failed too, and its end closes the cursor anyway
+      if (read) await knex.raw(`CLOSE ${CURSOR}`);
+      else await knex.raw(`CLOSE ${CURSOR}`).catch(() => undefined);
+    }
+  }
+  return { ...head, rows: rows(), totals: () => checkTotals(last) };
 }

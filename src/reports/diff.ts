@@ -8,7 +8,7 @@ import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { formatMoney } from '../core/money.js';
 import { type ReportFilter, restatedCredits, restatedLines } from './lines.js';
-import { reportedContractSums, reportedCredits, reportedNight } from './snapshot.js';
+import { reportedContractFigures, reportedCredits, reportedNight } from './snapshot.js';
 
 /** The figures compared, per contract (JSON keys). */
 export const DIFF_FIGURES = [
@@ -82,7 +82,7 @@ export async function reportDiff(
      WHERE ${both('a')} IS DISTINCT FROM ${both('b')}
        AND (?::bigint IS NULL OR coalesce(a.contract_id, b.contract_id) = ?::bigint)`,
     [
-      reportedContractSums(knex, actor, filter).as('a'),
+      knex.raw('(SELECT f."contractId" AS contract_id, f.* FROM (?) AS f) AS a', [reportedContractFigures(knex, actor, filter, [])]),
       perContract(knex, restatedLines(knex, actor, filter)).as('b'),
       reportedCredits(knex, actor, filter).as('ac'),
       restatedCredits(knex, actor, filter),

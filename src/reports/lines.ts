@@ -93,8 +93,8 @@ export const REPORT_LINE_MONEY = [
   'penaltyOutstanding',
 ] as const;
 
-/** The columns of a report line, in order: what every report reads (restated here, as reported in snapshot.ts). */
-export const REPORT_LINE_COLUMNS = [
+/** The contract's columns of a report line (CONTRACT_HEAD's names and the contract's status on the date). */
+export const REPORT_CONTRACT_COLUMNS = [
   'dealer',
   'dealerName',
   'region',
@@ -106,6 +106,11 @@ export const REPORT_LINE_COLUMNS = [
   'phone',
   'collector',
   'status',
+] as const;
+
+/** A line's own figures (and its contract's id), in order: what the line-figure queries return. */
+export const REPORT_LINE_FIGURES = [
+  'contractId',
   'lineId',
   'seq',
   'type',
@@ -123,44 +128,70 @@ export const REPORT_LINE_COLUMNS = [
   'penaltyOutstanding',
 ] as const;
 
+/** The columns of a report line, in order: what every report reads (restated here, as reported in snapshot.ts). */
+export const REPORT_LINE_COLUMNS = [...REPORT_CONTRACT_COLUMNS, ...REPORT_LINE_FIGURES.filter((c) => c !== 'contractId')] as const;
+
 /**
- * Every line in effect on the date of the filter's contracts, restated: a query whose rows have
- * REPORT_LINE_COLUMNS, money as numeric (cast to text where it leaves the database). `overdue` is the
- * outstanding of a line due before the date, `notDue` the rest; `overdueDays` as `contract show` counts them.
+ * A source's line figures joined to its contracts' columns: rows with REPORT_LINE_COLUMNS. The two are separate
+ * queries so that a report summing a million lines per contract groups them by the contract's id alone and joins
+ * the dealer, customer and collector to the fifty thousand sums (breakdown.ts), not to every line.
  */
-export function restatedLines(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+export function withContractColumns(knex: Knex, figures: Knex.QueryBuilder, contracts: Knex.QueryBuilder): Knex.QueryBuilder {
+  const contractColumns = new Set<string>(REPORT_CONTRACT_COLUMNS);
+  return knex
+    .from(figures.as('f'))
+    .join(contracts.as('h'), 'h.contractId', 'f.contractId')
+    .select(REPORT_LINE_COLUMNS.map((c) => `${contractColumns.has(c) ? 'h' : 'f'}.${c}`));
+}
+
+/**
+ * Every line in effect on the date of the filter's contracts, restated, without the contract's columns: rows with
+ * REPORT_LINE_FIGURES, money as numeric (cast to text where it leaves the database). `overdue` is the outstanding
+ * of a line due before the date, `notDue` the rest; `overdueDays` as `contract show` counts them.
+ */
+export function restatedLineFigures(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
   const { asOf } = filter;
   const penalty = segmentPenaltySql(asOf);
-  const balances = lineBalances(knex, asOf, reportContracts(knex, actor, filter));
-  const outstanding = 'b.outstanding::numeric';
-  const accrued = '(coalesce(p.accrued, 0) + b."penaltyOpening"::numeric)';
+  const balances = lineBalances(knex, asOf, reportContracts(knex, actor, filter), { numeric: true });
+  const outstanding = 'b.outstanding';
+  const accrued = '(coalesce(p.accrued, 0) + b."penaltyOpening")';
   return knex
     .from(balances.as('b'))
-    .join('contracts as c', 'c.id', 'b.contractId')
-    .join('dealers as d', 'd.id', 'c.dealer_id')
-    .leftJoin('dealers as r', (j) => j.on('r.id', 'd.parent_id').andOnVal('r.kind', '=', 'region'))
-    .join('customers as cu', 'cu.id', 'c.customer_id')
-    .leftJoin('users as u', 'u.id', 'c.collector_id')
     .leftJoin(knex.raw(`(${penalty.sql}) AS p`, penalty.bindings), 'p.line_id', 'b.lineId')
     .select(
-      ...CONTRACT_HEAD,
-      knex.raw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END AS status`, [asOf]),
+      'b.contractId as contractId',
       'b.lineId as lineId',
       'b.seq',
       'b.type',
       'b.dueDate as dueDate',
-      knex.raw('b."amountDue"::numeric AS "amountDue"'),
-      knex.raw('b."amountPaid"::numeric AS "amountPaid"'),
-      knex.raw('b."writtenOff"::numeric AS "writtenOff"'),
+      'b.amountDue as amountDue',
+      'b.amountPaid as amountPaid',
+      'b.writtenOff as writtenOff',
       knex.raw(`${outstanding} AS outstanding`),
       knex.raw(`CASE WHEN b."dueDate" < ? THEN 0 ELSE ${outstanding} END AS "notDue"`, [asOf]),
       knex.raw(`CASE WHEN b."dueDate" < ? THEN ${outstanding} ELSE 0 END AS overdue`, [asOf]),
       knex.raw(`CASE WHEN ${outstanding} > 0 AND b."dueDate" < ? THEN ?::date - b."dueDate" ELSE 0 END AS "overdueDays"`, [asOf, asOf]),
       knex.raw(`${accrued} AS "penaltyAccrued"`),
-      knex.raw('b."penaltyPaid"::numeric AS "penaltyPaid"'),
-      knex.raw('b."penaltyWaived"::numeric AS "penaltyWaived"'),
-      knex.raw(`${accrued} - b."penaltyPaid"::numeric - b."penaltyWaived"::numeric AS "penaltyOutstanding"`),
+      'b.penaltyPaid as penaltyPaid',
+      'b.penaltyWaived as penaltyWaived',
+      knex.raw(`${accrued} - b."penaltyPaid" - b."penaltyWaived" AS "penaltyOutstanding"`),
     );
+}
+
+/** The filter's contracts in the actor's scope on the date with REPORT_CONTRACT_COLUMNS, as they stand today. */
+export function restatedContracts(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  return knex('contracts as c')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .leftJoin('dealers as r', (j) => j.on('r.id', 'd.parent_id').andOnVal('r.kind', '=', 'region'))
+    .join('customers as cu', 'cu.id', 'c.customer_id')
+    .leftJoin('users as u', 'u.id', 'c.collector_id')
+    .whereIn('c.id', reportContracts(knex, actor, filter))
+    .select(...CONTRACT_HEAD, knex.raw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END AS status`, [filter.asOf]));
+}
+
+/** Every line in effect on the date of the filter's contracts, restated: rows with REPORT_LINE_COLUMNS. */
+export function restatedLines(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  return withContractColumns(knex, restatedLineFigures(knex, actor, filter), restatedContracts(knex, actor, filter));
 }
 
 /** Each contract's advance-receipt credit as of the date (columns contract_id, credit), for the filter's contracts. */

@@ -158,10 +158,11 @@ export async function takeSnapshot(tx: Tx, options: SnapshotOptions): Promise<Sn
   }
 
   const linesWritten = await writeLineStates(tx, night, everything);
+  await writeContractSums(tx, night);
   const contractsWritten = await writeContractStates(tx, night, everything);
   // a night that compared everything may have written a row per line: the next nights' plans need the tables' size
   // (planned from stale statistics, the comparison sorted every current state instead of reading its key)
-  if (everything) await tx.raw('ANALYZE report_line_states, report_contract_states');
+  if (everything) await tx.raw('ANALYZE report_line_states, report_contract_states, report_contract_sums');
   await tx('report_snapshots').insert({
     business_date: night,
     late: options.late,
@@ -251,6 +252,54 @@ async function writeLineStates(tx: Tx, night: BusinessDate, everything: boolean)
     [night],
   );
   return inserted.rowCount ?? 0;
+}
+
+/** The columns of a contract's sums that the step compares (migration 021). */
+const SUM_FIELDS = [
+  'lines',
+  'amount_due',
+  'paid',
+  'written_off',
+  'penalty_opening',
+  'penalty_paid',
+  'penalty_waived',
+  'penalty_settled',
+] as const;
+
+/**
+ * The sums of the contracts whose line states were written or closed tonight, from their current line states,
+ * compared with their current sums: a contract's sums are a function of its current line states alone.
+ */
+async function writeContractSums(tx: Tx, night: BusinessDate): Promise<void> {
+  await tx.raw('DROP TABLE IF EXISTS snapshot_sum_rows');
+  await tx.raw(
+    `CREATE TEMP TABLE snapshot_sum_rows ON COMMIT DROP AS
+     WITH touched AS (SELECT DISTINCT l.contract_id FROM snapshot_changed x JOIN schedule_lines l ON l.id = x.line_id)
+     SELECT t.contract_id, n.contract_id IS NOT NULL AS has_lines, ${SUM_FIELDS.map((f) => `n.${f}`).join(', ')}
+       FROM touched t
+       LEFT JOIN (
+         SELECT s.contract_id, count(*)::integer AS lines, sum(s.amount_due) AS amount_due, sum(s.paid) AS paid,
+                sum(s.written_off) AS written_off, sum(s.penalty_opening) AS penalty_opening,
+                sum(s.penalty_paid) AS penalty_paid, sum(s.penalty_waived) AS penalty_waived,
+                coalesce(sum(round(s.penalty_closed, 2)) FILTER (WHERE s.run_from IS NULL), 0)::numeric(18,2) AS penalty_settled
+           FROM report_line_states s
+          WHERE s.valid_to IS NULL AND s.contract_id IN (SELECT contract_id FROM touched)
+          GROUP BY s.contract_id
+       ) n ON n.contract_id = t.contract_id`,
+  );
+  const differs = `(${SUM_FIELDS.map((f) => `n.${f}`).join(', ')}) IS DISTINCT FROM (${SUM_FIELDS.map((f) => `o.${f}`).join(', ')})`;
+  await tx.raw(
+    `UPDATE report_contract_sums o SET valid_to = ?::date FROM snapshot_sum_rows n
+      WHERE o.contract_id = n.contract_id AND o.valid_to IS NULL AND (NOT n.has_lines OR ${differs})`,
+    [addDays(night, -1)],
+  );
+  await tx.raw(
+    `INSERT INTO report_contract_sums (contract_id, valid_from, ${SUM_FIELDS.join(', ')})
+     SELECT n.contract_id, ?::date, ${SUM_FIELDS.map((f) => `n.${f}`).join(', ')}
+       FROM snapshot_sum_rows n
+      WHERE n.has_lines AND NOT EXISTS (SELECT 1 FROM report_contract_sums o WHERE o.contract_id = n.contract_id AND o.valid_to IS NULL)`,
+    [night],
+  );
 }
 
 /** The candidate contracts' facts as of the night (collector, status, credit), compared; returns rows written. */

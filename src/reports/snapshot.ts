@@ -8,7 +8,8 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
-import { CONTRACT_HEAD, REPORT_LINE_MONEY, type ReportFilter, reportContracts } from './lines.js';
+import type { AgingBucket } from './aging.js';
+import { CONTRACT_HEAD, type ReportFilter, reportContracts, withContractColumns } from './lines.js';
 
 export interface ReportedNight {
   businessDate: BusinessDate;
@@ -34,26 +35,20 @@ function validOn(alias: string): string {
 }
 
 /**
- * Every line reported on filter.asOf of the filter's contracts in the actor's scope: a query whose rows have
- * REPORT_LINE_COLUMNS, derived as restatedLines derives them. The night must have a snapshot (reportedNight).
+ * Every line reported on filter.asOf of the filter's contracts in the actor's scope, without the contract's
+ * columns: rows with REPORT_LINE_FIGURES, derived as restatedLineFigures derives them. The night must have a
+ * snapshot (reportedNight). A line is reported with its contract's state of the night (reportedContracts).
  */
-export function reportedLines(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+export function reportedLineFigures(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
   const n = filter.asOf;
   const outstanding = '(s.amount_due - s.paid - s.written_off)';
   const accrued = `(round(s.penalty_closed + coalesce(s.run_base * s.run_rate * (?::date - s.run_from + 1), 0), 2) + s.penalty_opening)`;
   return knex
     .from('report_line_states as s')
-    .join('report_contract_states as k', (j) => j.on('k.contract_id', 's.contract_id').andOn(knex.raw(validOn('k'), [n, n])))
-    .join('contracts as c', 'c.id', 's.contract_id')
-    .join('dealers as d', 'd.id', 'c.dealer_id')
-    .leftJoin('dealers as r', (j) => j.on('r.id', 'd.parent_id').andOnVal('r.kind', '=', 'region'))
-    .join('customers as cu', 'cu.id', 'c.customer_id')
-    .leftJoin('users as u', 'u.id', 'k.collector_id')
     .whereRaw(validOn('s'), [n, n])
     .whereIn('s.contract_id', reportContracts(knex, actor, filter))
     .select(
-      ...CONTRACT_HEAD,
-      'k.status as status',
+      's.contract_id as contractId',
       's.line_id as lineId',
       's.seq',
       's.receivable_type as type',
@@ -72,6 +67,29 @@ export function reportedLines(knex: Knex, actor: Actor, filter: ReportFilter): K
     );
 }
 
+/**
+ * The filter's contracts reported on the night, with REPORT_CONTRACT_COLUMNS: the collector and status of their
+ * state that night; the dealer, customer and names as they stand today.
+ */
+export function reportedContracts(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  const n = filter.asOf;
+  return knex
+    .from('report_contract_states as k')
+    .join('contracts as c', 'c.id', 'k.contract_id')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .leftJoin('dealers as r', (j) => j.on('r.id', 'd.parent_id').andOnVal('r.kind', '=', 'region'))
+    .join('customers as cu', 'cu.id', 'c.customer_id')
+    .leftJoin('users as u', 'u.id', 'k.collector_id')
+    .whereRaw(validOn('k'), [n, n])
+    .whereIn('k.contract_id', reportContracts(knex, actor, filter))
+    .select(...CONTRACT_HEAD, 'k.status as status');
+}
+
+/** Every line reported on filter.asOf: rows with REPORT_LINE_COLUMNS (reportedLineFigures with its contract). */
+export function reportedLines(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  return withContractColumns(knex, reportedLineFigures(knex, actor, filter), reportedContracts(knex, actor, filter));
+}
+
 /** Each contract's advance-receipt credit as reported on the night (columns contract_id, credit; none where zero). */
 export function reportedCredits(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
   return knex('report_contract_states as k')
@@ -81,53 +99,47 @@ export function reportedCredits(knex: Knex, actor: Actor, filter: ReportFilter):
     .whereIn('k.contract_id', reportContracts(knex, actor, filter));
 }
 
-/** The line figures reportedContractSums sums per contract (JSON keys, as in REPORT_LINE_COLUMNS). */
-export const REPORTED_SUMS = REPORT_LINE_MONEY;
-
 /**
- * reportedLines summed per contract (columns contract_id, REPORTED_SUMS and "overdueDays", the most of its lines):
- * the state rows are summed before anything is joined to them, so a group-wide read groups a million narrow rows
- * by one key instead of sorting them with the dealer, customer and collector columns. Same contracts and figures
- * as grouping reportedLines (test/reports/snapshot.test.ts).
+ * reportedLines summed per contract (columns "contractId", lines, "overdueDays" — the most of its lines —
+ * REPORT_LINE_MONEY, and a0, a1, … the overdue amount per aging bucket), for the contracts reported on the night.
+ * What does not move with the night is read from the contract's sums (migration 021: one row per contract);
+ * line by line only the lines that move with it once due — something outstanding, or a penalty run in progress
+ * (whose lines are all due: a run starts after its line's due date and grace) — through their partial index.
+ * A group-wide read of a million lines so sums the fifty thousand contracts and the overdue lines, not every line.
+ * Equal to grouping reportedLines (test/reports/snapshot.test.ts).
  */
-export function reportedContractSums(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+export function reportedContractFigures(knex: Knex, actor: Actor, filter: ReportFilter, buckets: readonly AgingBucket[]): Knex.Raw {
   const n = filter.asOf;
-  const outstanding = '(s.amount_due - s.paid - s.written_off)';
-  const accrued = `(round(s.penalty_closed + coalesce(s.run_base * s.run_rate * (?::date - s.run_from + 1), 0), 2) + s.penalty_opening)`;
-  // as few aggregates over the lines as the figures need (numeric sums are the cost of the read): outstanding, not
-  // yet due and the penalty outstanding are differences of sums, exact in NUMERIC
-  const sums = knex
-    .from('report_line_states as s')
-    .whereRaw(validOn('s'), [n, n])
-    .whereIn('s.contract_id', reportContracts(knex, actor, filter))
-    .groupBy('s.contract_id')
-    .select(
-      's.contract_id',
-      knex.raw('sum(s.amount_due) AS amount_due'),
-      knex.raw('sum(s.paid) AS paid'),
-      knex.raw('sum(s.written_off) AS written_off'),
-      knex.raw(`coalesce(sum(${outstanding}) FILTER (WHERE s.due_date < ?), 0) AS overdue`, [n]),
-      knex.raw(`coalesce(max(?::date - s.due_date) FILTER (WHERE ${outstanding} > 0 AND s.due_date < ?), 0) AS overdue_days`, [n, n]),
-      knex.raw(`sum(${accrued}) AS accrued`, [n]),
-      knex.raw('sum(s.penalty_paid) AS penalty_paid'),
-      knex.raw('sum(s.penalty_waived) AS penalty_waived'),
-    );
-  // a contract is reported on a night with its state of that night (reportedLines joins it)
-  return knex
-    .from(sums.as('t'))
-    .whereExists(knex('report_contract_states as k').whereRaw(`k.contract_id = t.contract_id AND ${validOn('k')}`, [n, n]))
-    .select(
-      't.contract_id',
-      't.amount_due as amountDue',
-      't.paid as amountPaid',
-      't.written_off as writtenOff',
-      knex.raw('t.amount_due - t.paid - t.written_off AS outstanding'),
-      knex.raw('t.amount_due - t.paid - t.written_off - t.overdue AS "notDue"'),
-      't.overdue',
-      't.overdue_days as overdueDays',
-      't.accrued as penaltyAccrued',
-      't.penalty_paid as penaltyPaid',
-      't.penalty_waived as penaltyWaived',
-      knex.raw('t.accrued - t.penalty_paid - t.penalty_waived AS "penaltyOutstanding"'),
-    );
+  const o = '(s.amount_due - s.paid - s.written_off)';
+  const days = `(?::date - s.due_date)`;
+  const aging = buckets.map(
+    (b, i) =>
+      `coalesce(sum(${o}) FILTER (WHERE ${o} > 0 AND ${days} ${b.to === null ? `>= ${b.from}` : `BETWEEN ${b.from} AND ${b.to}`}), 0) AS a${i}`,
+  );
+  const contracts = reportContracts(knex, actor, filter);
+  return knex.raw(
+    `SELECT t.contract_id AS "contractId", t.lines, coalesce(m.overdue_days, 0) AS "overdueDays",
+            t.amount_due AS "amountDue", t.paid AS "amountPaid", t.written_off AS "writtenOff",
+            t.amount_due - t.paid - t.written_off AS outstanding,
+            t.amount_due - t.paid - t.written_off - coalesce(m.overdue, 0) AS "notDue",
+            coalesce(m.overdue, 0) AS overdue,
+            t.penalty_opening + t.penalty_settled + coalesce(m.accrued, 0) AS "penaltyAccrued",
+            t.penalty_paid AS "penaltyPaid", t.penalty_waived AS "penaltyWaived",
+            t.penalty_opening + t.penalty_settled + coalesce(m.accrued, 0) - t.penalty_paid - t.penalty_waived AS "penaltyOutstanding"
+            ${buckets.map((_, i) => `, coalesce(m.a${i}, 0) AS a${i}`).join('')}
+       FROM report_contract_sums t
+       JOIN report_contract_states k ON k.contract_id = t.contract_id AND ${validOn('k')}
+       LEFT JOIN (
+         SELECT s.contract_id, sum(${o}) AS overdue, max(${days}) FILTER (WHERE ${o} > 0) AS overdue_days,
+                sum(round(s.penalty_closed + s.run_base * s.run_rate * (?::date - s.run_from + 1), 2))
+                  FILTER (WHERE s.run_from IS NOT NULL) AS accrued
+                ${aging.map((a) => `, ${a}`).join('')}
+           FROM report_line_states s
+          WHERE ${validOn('s')} AND s.due_date < ?::date AND (${o} <> 0 OR s.run_from IS NOT NULL)
+            AND s.contract_id IN ?
+          GROUP BY s.contract_id
+       ) m ON m.contract_id = t.contract_id
+      WHERE ${validOn('t')} AND t.contract_id IN ?`,
+    [n, n, n, n, ...buckets.map(() => n), n, n, n, contracts, n, n, contracts],
+  );
 }

@@ -5,8 +5,8 @@ import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import type { BusinessDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
-import { type ReportFilter, restatedCredits, restatedLines } from './lines.js';
-import { reportedCredits, reportedLines, reportedNight } from './snapshot.js';
+import { type ReportFilter, restatedContracts, restatedCredits, restatedLineFigures, restatedLines } from './lines.js';
+import { reportedContracts, reportedCredits, reportedLineFigures, reportedLines, reportedNight } from './snapshot.js';
 
 /**
  * Checks that the source has figures for the date: as reported needs that night's snapshot (BadInput naming the
@@ -25,6 +25,16 @@ export async function checkSource(knex: Knex, asOf: BusinessDate, restated: bool
 /** The filter's lines as of its date, with REPORT_LINE_COLUMNS: restated, or as reported that night. */
 export function linesOf(knex: Knex, actor: Actor, filter: ReportFilter, restated: boolean): Knex.QueryBuilder {
   return restated ? restatedLines(knex, actor, filter) : reportedLines(knex, actor, filter);
+}
+
+/** The filter's line figures without the contract's columns (REPORT_LINE_FIGURES), from the same source. */
+export function lineFiguresOf(knex: Knex, actor: Actor, filter: ReportFilter, restated: boolean): Knex.QueryBuilder {
+  return restated ? restatedLineFigures(knex, actor, filter) : reportedLineFigures(knex, actor, filter);
+}
+
+/** The filter's contracts with REPORT_CONTRACT_COLUMNS (collector and status as of the date), from the same source. */
+export function contractsOf(knex: Knex, actor: Actor, filter: ReportFilter, restated: boolean): Knex.QueryBuilder {
+  return restated ? restatedContracts(knex, actor, filter) : reportedContracts(knex, actor, filter);
 }
 
 /** Each contract's credit as of the filter's date (columns contract_id, credit), from the same source as linesOf. */

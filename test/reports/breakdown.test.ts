@@ -7,13 +7,15 @@ import { expect, it } from 'vitest';
 import { runAction } from '../../src/app/run.js';
 import { BadInput, NotFound, Refused } from '../../src/core/errors.js';
 import { dec } from '../../src/core/money.js';
+import { readXlsxSheets } from '../../src/imports/xlsx.js';
 import { registerBadDebt } from '../../src/receivables/bad-debt.js';
 import { recordConfirmedReceipt } from '../../src/receivables/receipts.js';
 import { showContract } from '../../src/receivables/show.js';
 import { requestWaiver } from '../../src/receivables/waivers.js';
 import { agingBuckets, bucketOf, parseAging } from '../../src/reports/aging.js';
-import type { BreakdownRow } from '../../src/reports/breakdown.js';
-import { breakdownSheets, breakdownTable, chineseDate } from '../../src/reports/breakdown-view.js';
+import { BREAKDOWN_BY, type BreakdownRow, breakdown, breakdownStream } from '../../src/reports/breakdown.js';
+import { breakdownSheets, breakdownTable, breakdownWorkbook, chineseDate } from '../../src/reports/breakdown-view.js';
+import { type ReportSheet, writeReportCsv, writeReportXlsx } from '../../src/reports/xlsx.js';
 import { buildOrganisation } from '../access/organisation.js';
 import { batch } from '../batch/fixtures.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
@@ -456,6 +458,65 @@ describeEachDb('report breakdown', (get) => {
     expect(fs.readFileSync(xlsx).subarray(0, 2).toString()).toBe('PK');
     expect(fs.readdirSync(dir).sort()).toEqual(['b.csv', 'b.xlsx']);
     await expect(report(f, { format: 'xlsx' })).rejects.toThrow(/^out: missing — expected a file to write the XLSX to/);
+  });
+
+  it('csv and xlsx, streamed from the database, are the files the in-memory report makes, for every --by and basis', async () => {
+    const f = get();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-breakdown-stream-'));
+    const sheetsOf = async (file: string) => {
+      const sheets: [string, string[][]][] = [];
+      for await (const sheet of readXlsxSheets(file)) {
+        const rows: string[][] = [];
+        for await (const row of sheet.rows) rows.push(row.cells);
+        sheets.push([sheet.name, rows]);
+      }
+      return sheets;
+    };
+    for (const by of BREAKDOWN_BY) {
+      for (const restated of [true, false]) {
+        const raw = { by, restated, aging: '30,90' };
+        const b = await report(f, { ...raw, format: 'json' });
+        await writeReportCsv(path.join(dir, 'memory.csv'), breakdownSheets(b)[0] as ReportSheet);
+        await writeReportXlsx(path.join(dir, 'memory.xlsx'), breakdownWorkbook(b));
+        const csv = await report(f, { ...raw, format: 'csv', out: path.join(dir, 'stream.csv') });
+        const xlsx = await report(f, { ...raw, format: 'xlsx', out: path.join(dir, 'stream.xlsx') });
+        const what = `--by ${by}${restated ? ' --restated' : ''}`;
+        expect(fs.readFileSync(path.join(dir, 'stream.csv')), what).toEqual(fs.readFileSync(path.join(dir, 'memory.csv')));
+        expect(await sheetsOf(path.join(dir, 'stream.xlsx')), what).toEqual(await sheetsOf(path.join(dir, 'memory.xlsx')));
+        for (const out of [csv, xlsx]) {
+          expect(out.written, what).toBe(b.rows.length);
+          expect(out.rows, what).toEqual(b.rows.filter((r) => r.level !== 'detail'));
+          expect(out.totals, what).toEqual(b.totals);
+        }
+      }
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual(['memory.csv', 'memory.xlsx', 'stream.csv', 'stream.xlsx']);
+  });
+
+  it('the streamed rows, fetched a few at a time, are the in-memory rows; the cursor is closed when they are left', async () => {
+    const f = get();
+    const input = { asOf: AS_OF, restated: true, by: 'line' as const, aging: parseAging(undefined) };
+    const expected = await f.db.knex.transaction((tx) => breakdown(tx, f.admin, input));
+    // 1 and 3 end on a full fetch and on a short one; 1000 reads all in one
+    for (const fetchRows of [1, 3, expected.rows.length, 1000]) {
+      const got = await f.db.knex.transaction(async (tx) => {
+        const s = await breakdownStream(tx, f.admin, input, fetchRows);
+        const rows: BreakdownRow[] = [];
+        for await (const r of s.rows) rows.push(r);
+        // closed, read to the end or left after a row: another report in the same transaction declares it again
+        const left = (await breakdownStream(tx, f.admin, input, fetchRows)).rows[Symbol.asyncIterator]();
+        expect((await left.next()).value).toEqual(expected.rows[0]);
+        await left.return?.();
+        const third = await breakdownStream(tx, f.admin, input, fetchRows);
+        let count = 0;
+        for await (const r of third.rows) count += r.level === 'total' ? 0 : 1;
+        return { rows, totals: s.totals(), third: third.totals(), count };
+      });
+      expect(got.rows, `fetch ${fetchRows}`).toEqual(expected.rows);
+      expect(got.totals).toEqual(expected.totals);
+      expect(got.third).toEqual(expected.totals);
+      expect(got.count).toBe(expected.rows.length - 1);
+    }
   });
 
   it('bad inputs: one line naming the field and what was expected', async () => {

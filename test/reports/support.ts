@@ -2,8 +2,9 @@
 import type { Actor } from '../../src/access/actor.js';
 import { formatMoney, sumMoney } from '../../src/core/money.js';
 import type { Db } from '../../src/db/index.js';
-import { type ReportFilter, restatedCredits, restatedLines } from '../../src/reports/lines.js';
-import { REPORTED_SUMS, reportedContractSums, reportedCredits, reportedLines, reportedNight } from '../../src/reports/snapshot.js';
+import { agingBuckets, bucketOf, DEFAULT_AGING } from '../../src/reports/aging.js';
+import { REPORT_LINE_MONEY, type ReportFilter, restatedCredits, restatedLines } from '../../src/reports/lines.js';
+import { reportedContractFigures, reportedCredits, reportedLines, reportedNight } from '../../src/reports/snapshot.js';
 
 type Row = Record<string, unknown> & { lineId: number };
 const byLine = (a: Row, b: Row) => a.lineId - b.lineId;
@@ -38,24 +39,43 @@ export async function snapshotRows(db: Db) {
   };
 }
 
-/** reportedContractSums of a night, and reportedLines summed per contract here: the two must agree. */
+/**
+ * reportedContractFigures of a night (the contracts' sums and their moving lines), and reportedLines summed per
+ * contract here, with the default aging buckets: the two must agree.
+ */
 export async function reportedSums(db: Db, actor: Actor, asOf: string) {
   const filter = { asOf };
-  const keyed = (contract: unknown, figures: Record<string, string>, days: unknown) => [
+  const buckets = agingBuckets(DEFAULT_AGING);
+  const keyed = (contract: unknown, figures: Record<string, string>, days: unknown, lines: unknown) => [
     String(contract),
-    { ...figures, overdueDays: Number(days) },
+    { ...figures, overdueDays: Number(days), lines: Number(lines) },
   ];
-  const summed = (await reportedContractSums(db.knex, actor, filter)) as Record<string, unknown>[];
+  const summed = (await reportedContractFigures(db.knex, actor, filter, buckets)).rows as Record<string, unknown>[];
   const fromSql = Object.fromEntries(
-    summed.map((r) => keyed(r.contract_id, Object.fromEntries(REPORTED_SUMS.map((f) => [f, formatMoney(String(r[f]))])), r.overdueDays)),
+    summed.map((r) =>
+      keyed(
+        r.contractId,
+        Object.fromEntries([
+          ...REPORT_LINE_MONEY.map((f) => [f, formatMoney(String(r[f]))]),
+          ...buckets.map((b, i) => [b.name, formatMoney(String(r[`a${i}`]))]),
+        ]),
+        r.overdueDays,
+        r.lines,
+      ),
+    ),
   );
   const lines = (await reportedLines(db.knex, actor, filter)) as Record<string, unknown>[];
   const ids = [...new Set(lines.map((l) => String(l.contractId)))];
   const fromLines = Object.fromEntries(
     ids.map((id) => {
       const mine = lines.filter((l) => String(l.contractId) === id);
-      const figures = Object.fromEntries(REPORTED_SUMS.map((f) => [f, formatMoney(sumMoney(mine.map((l) => String(l[f]))))]));
-      return keyed(id, figures, Math.max(...mine.map((l) => Number(l.overdueDays))));
+      const inBucket = (name: string) =>
+        mine.filter((l) => bucketOf(buckets, Number(l.overdueDays))?.name === name).map((l) => String(l.overdue));
+      const figures = Object.fromEntries([
+        ...REPORT_LINE_MONEY.map((f) => [f, formatMoney(sumMoney(mine.map((l) => String(l[f]))))]),
+        ...buckets.map((b) => [b.name, formatMoney(sumMoney(inBucket(b.name)))]),
+      ]);
+      return keyed(id, figures, Math.max(...mine.map((l) => Number(l.overdueDays))), mine.length);
     }),
   );
   return { fromSql, fromLines };
