@@ -21,6 +21,7 @@ import { register as refund } from './commands/refund.js';
 import { registerBreakdown as reportBreakdown } from './commands/report-breakdown.js';
 import { registerDiff as reportDiff } from './commands/report-diff.js';
 import { registerMore as reportMore } from './commands/report-more.js';
+import { register as serve } from './commands/serve.js';
 import { register as settle } from './commands/settle.js';
 import { register as statement } from './commands/statement.js';
 import { register as user } from './commands/user.js';
@@ -44,7 +45,7 @@ export function buildProgram(): Command {
     .option('--debug', 'stack traces on unexpected errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
+  for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch, serve]) register(program);
   for (const register of [approval, doc, period]) register(program);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback, notice]) register(program);
   for (const register of [statement]) register(program);
