@@ -56,14 +56,15 @@ export async function listAudit(knex: Knex, actor: Actor, filter: AuditFilter): 
   scopeAudit(q, actor, 'a');
   if (filter.documentId !== undefined) q.where('a.document_id', filter.documentId);
   if (filter.user) q.where('a.actor', filter.user);
-  if (filter.contractNo)
+  const contractNo = filter.contractNo;
+  if (contractNo)
     q.where((w) =>
       w
         .whereIn('a.entity', ['action', 'contract'])
-        .where('a.entity_id', filter.contractNo as string)
+        .where('a.entity_id', contractNo)
         .orWhereRaw(
           'a.document_id IN (SELECT ad.id FROM documents ad JOIN contracts ac ON ac.id = ad.contract_id WHERE ac.contract_no = ?)',
-          [filter.contractNo],
+          [contractNo],
         ),
     );
   if (filter.from) q.whereRaw('(a.at AT TIME ZONE ?)::date >= ?::date', [BUSINESS_TIME_ZONE, filter.from]);
