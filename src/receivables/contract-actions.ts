@@ -12,7 +12,12 @@ import {
   CONTRACT_SORTS,
   type ContractRef,
   type ContractSort,
-  contractSchedule, createContract, listContracts, type NewContract, scheduleDiff } from './contracts.js';
+  contractSchedule,
+  createContract,
+  listContracts,
+  type NewContract,
+  scheduleDiff,
+} from './contracts.js';
 import { requireReason } from './operations.js';
 import { SCHEDULE_METHODS, type ScheduleLine, type ScheduleMethod } from './schedule.js';
 import { checkCharge, type NewTerms, submitCharge, submitReschedule } from './schedule-changes.js';
