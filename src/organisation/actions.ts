@@ -5,6 +5,7 @@ import { defineAction } from '../access/action.js';
 import { ADMIN, EVERYONE } from '../access/role-sets.js';
 import { BadInput } from '../core/errors.js';
 import { addDealer, addUser, type DealerChanges, listDealers, listUsers, type NewDealer, type NewUser, updateDealer } from './index.js';
+import { changeOwnPassword, login, logout } from './sessions.js';
 import { addRole, moveUser, removeRole, setPassword } from './users.js';
 
 export const dealerAdd = defineAction({
@@ -105,6 +106,39 @@ export const userPasswd = defineAction({
   },
 });
 
+/** A date the adapter passes (the web's clock, injectable in tests); a string from the audit's copy is read back. */
+const moment = (value: Date | string | undefined): Date => (value === undefined ? new Date() : new Date(value));
+
+export const sessionLogin = defineAction({
+  name: 'session.login',
+  summary: 'log in to the web viewer with one’s password: a new session, or a counted failure (5 in a row lock the account)',
+  roles: EVERYONE,
+  mutates: true,
+  parse: (raw: { password: string; now?: Date | undefined }) => ({ password: raw.password, now: moment(raw.now) }),
+  run: (tx, actor, input) => login(tx, actor, input.password, input.now),
+});
+
+export const sessionLogout = defineAction({
+  name: 'session.logout',
+  summary: 'log out of the web viewer: the session ends',
+  roles: EVERYONE,
+  mutates: true,
+  parse: (raw: { sessionId: string }) => raw,
+  run: (tx, actor, input) => logout(tx, actor, input.sessionId),
+});
+
+export const sessionChangePassword = defineAction({
+  name: 'session.change-password',
+  summary: 'change one’s own password, giving the old one; one’s other sessions end',
+  roles: EVERYONE,
+  mutates: true,
+  parse: (raw: { oldPassword: string; newPassword: string; sessionId?: string | undefined }) => raw,
+  run: async (tx, actor, input) => {
+    await changeOwnPassword(tx, actor, input.oldPassword, input.newPassword, input.sessionId ?? null);
+    return { username: actor.username, passwordSet: true as const };
+  },
+});
+
 export const organisationActions = [
   dealerAdd,
   dealerUpdate,
@@ -115,4 +149,7 @@ export const organisationActions = [
   userRoleAdd,
   userRoleRemove,
   userPasswd,
+  sessionLogin,
+  sessionLogout,
+  sessionChangePassword,
 ] as const;

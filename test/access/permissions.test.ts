@@ -27,6 +27,10 @@ const COMMAND_OF: Record<string, string> = {
   'settle.reverse': 'settle --reverse',
   'settle.quote': 'settle --quote',
   'buyback.request': 'buyback',
+  // the web viewer's own actions: `zq serve` runs them (/login, /logout, /password)
+  'session.login': 'serve',
+  'session.logout': 'serve',
+  'session.change-password': 'serve',
 };
 const commandOf = (action: string) => COMMAND_OF[action] ?? action.replaceAll('.', ' ');
 /** Commands that work on the database itself, with no acting user and no action. */
