@@ -7,9 +7,11 @@ import { contractStatusName, documentStatusName, receivableTypeName } from '../.
 import { contractHref, href, money } from '../routes/common.js';
 
 export const PAGE_SIZE = 50;
+export const PAGE_SIZE_MAX = 200;
 
 export interface ListQuery {
-  asOf: string;
+  /** the date the balances are as of (default: today) */
+  asOf?: string | undefined;
   dealer?: string | undefined;
   collector?: string | undefined;
   status?: string | undefined;
@@ -18,6 +20,8 @@ export interface ListQuery {
   sort?: string | undefined;
   desc?: string | undefined;
   page: number;
+  /** rows a page (default PAGE_SIZE) */
+  size?: string | undefined;
 }
 
 const SORTS: [string, string][] = [
@@ -39,7 +43,13 @@ function pageHref(query: ListQuery, page: number): string {
   return href('/contracts', { ...rest, page: page > 1 ? String(page) : undefined });
 }
 
-export function ContractList(props: { query: ListQuery; rows: Output<'contract.list'>; more: boolean; dealers: Output<'dealer.list'> }) {
+export function ContractList(props: {
+  query: ListQuery;
+  rows: Output<'contract.list'>;
+  more: boolean;
+  dealers: Output<'dealer.list'>;
+  asOf: string;
+}) {
   const { query, rows, more } = props;
   return (
     <div>
@@ -96,8 +106,9 @@ export function ContractList(props: { query: ListQuery; rows: Output<'contract.l
         </label>
         <label>
           截至
-          <input type="date" name="asOf" value={query.asOf} />
+          <input type="date" name="asOf" value={props.asOf} />
         </label>
+        {query.size ? <input type="hidden" name="size" value={query.size} /> : null}
         <button type="submit">查询</button>
       </form>
       {rows.length === 0 ? (
@@ -308,6 +319,7 @@ export function ContractPage({ data }: { data: ContractPageData }) {
                   <th class="num">金额</th>
                   <th>状态</th>
                   <th>经办人</th>
+                  <th>说明</th>
                 </tr>
               </thead>
               <tbody>
@@ -319,6 +331,7 @@ export function ContractPage({ data }: { data: ContractPageData }) {
                     <td class="num">{money(d.amount)}</td>
                     <td>{documentStatusName(d.status)}</td>
                     <td>{d.author}</td>
+                    <td>{typeof d.data.reason === 'string' ? d.data.reason : ''}</td>
                   </tr>
                 ))}
               </tbody>
@@ -405,7 +418,7 @@ export function ApprovalSteps({ request }: { request: Output<'approval.show'> })
         <a href={`/approvals/${request.documentId}`}>{request.number}</a> {documentTypeName(request.type)} {money(request.amount)} · 申请人{' '}
         {request.applicant} · {requestStatusName(request.status)}
       </p>
-      <p class="rule">{`规则：${request.ruleId === null ? '无（直接生效）' : `#${request.ruleId} ${request.condition ?? '（无条件）'}`}`}</p>
+      <p class="rule">{`规则：${request.ruleId === null ? '无（直接生效）' : `#${request.ruleId} ${request.condition || '（无条件）'}`}`}</p>
       <ol class="steps">
         {request.steps.map((s) => (
           <li class={`step ${s.status}`}>

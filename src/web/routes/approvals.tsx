@@ -5,7 +5,7 @@ import type { Hono } from 'hono';
 import { NotAllowed, NotFound } from '../../core/errors.js';
 import type { WebEnv } from '../env.js';
 import { ApprovalPage, ApprovalsPage, type InboxItem } from '../pages/approvals.js';
-import { act, type Ctx, errorPage, expectedMessage, page, render } from './common.js';
+import { act, type Ctx, expectedMessage, render } from './common.js';
 
 /** The request with its document, when the document is in the user's scope. */
 async function withDocument(c: Ctx, request: InboxItem['request']): Promise<InboxItem> {
@@ -45,36 +45,28 @@ const ACTION = { approve: 'approval.approve', reject: 'approval.reject', withdra
 
 function decision(kind: keyof typeof DONE) {
   return async (c: Ctx) => {
-    let id: string;
-    let comment: string | undefined;
-    try {
-      id = pathId(c);
-      const form = await c.req.parseBody();
-      const text = typeof form.comment === 'string' ? form.comment.trim() : '';
-      comment = text === '' ? undefined : text;
-    } catch (err) {
-      return errorPage(c, err);
-    }
+    const id = pathId(c);
+    const form = await c.req.parseBody();
+    const text = typeof form.comment === 'string' ? form.comment.trim() : '';
+    const comment = text === '' ? undefined : text;
     try {
       const view = await act(c, ACTION[kind], { id, comment });
       return c.redirect(`/approvals?done=${kind}&number=${encodeURIComponent(view.number)}`, 303);
     } catch (err) {
-      if (err instanceof NotFound || err instanceof NotAllowed) return errorPage(c, err);
+      // not found (or out of scope): the app's 404; a refusal: the inbox again, saying why
+      if (err instanceof NotFound || err instanceof NotAllowed) throw err;
       return approvalsPage(c, { error: `操作未完成：${expectedMessage(err)}` }, 400);
     }
   };
 }
 
 export function registerApprovals(app: Hono<WebEnv>): void {
-  app.get(
-    '/approvals',
-    page((c) => {
-      const done = c.req.query('done') as keyof typeof DONE | undefined;
-      const number = c.req.query('number');
-      const notice = done && Object.hasOwn(DONE, done) && number ? `${number} ${DONE[done]}。` : undefined;
-      return approvalsPage(c, notice ? { notice } : {});
-    }),
-  );
-  app.get('/approvals/:id', page(approvalPage));
+  app.get('/approvals', (c) => {
+    const done = c.req.query('done') as keyof typeof DONE | undefined;
+    const number = c.req.query('number');
+    const notice = done && Object.hasOwn(DONE, done) && number ? `${number} ${DONE[done]}。` : undefined;
+    return approvalsPage(c, notice ? { notice } : {});
+  });
+  app.get('/approvals/:id', approvalPage);
   for (const kind of ['approve', 'reject', 'withdraw'] as const) app.post(`/approvals/:id/${kind}`, decision(kind));
 }

@@ -1,4 +1,4 @@
-// The pages' own static files, served by registerPages beside the app's /static/app.css and echarts:
+// The pages' own static files, served under /static (static.ts) beside app.css and echarts:
 // /static/pages.css (the pages' layout, usable 390 px wide) and /static/dashboard.js (draws the dashboard's
 // charts from the JSON in #chart-data's data-chart attribute; the page carries no inline script).
 

@@ -9,7 +9,7 @@ import type { Hono } from 'hono';
 import type { BreakdownBy } from '../../reports/breakdown.js';
 import type { WebEnv } from '../env.js';
 import { BreakdownPage, type BreakdownQuery, drillLevel } from '../pages/breakdown.js';
-import { act, type Ctx, page, param, render } from './common.js';
+import { act, type Ctx, param, render } from './common.js';
 
 const BY: Record<ReturnType<typeof drillLevel>, BreakdownBy> = {
   group: 'dealer',
@@ -64,6 +64,6 @@ async function breakdownXlsx(c: Ctx) {
 }
 
 export function registerBreakdown(app: Hono<WebEnv>): void {
-  app.get('/breakdown', page(breakdownPage));
-  app.get('/breakdown.xlsx', page(breakdownXlsx));
+  app.get('/breakdown', breakdownPage);
+  app.get('/breakdown.xlsx', breakdownXlsx);
 }

@@ -1,10 +1,11 @@
-// What every page route shares: reading through the actions as the logged-in user, rendering a page into the
-// frame (layout.tsx), and the plain pages for expected errors — out of scope looks exactly like not found (404).
+// What every page route shares: reading through the actions as the logged-in user and rendering a page into the
+// frame (layout.tsx). An action's expected error goes to the app's error page (errors.tsx): out of scope looks
+// exactly like not found (404), bad input or a refusal 400.
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ActionName } from '../../app/catalogue.js';
 import { type Output, type RawInput, runAction } from '../../app/run.js';
-import { BadInput, ExpectedError, NotAllowed, NotFound, Refused } from '../../core/errors.js';
+import { ExpectedError, NotAllowed, NotFound } from '../../core/errors.js';
 import { formatMoneyGrouped } from '../../core/money.js';
 import type { WebEnv } from '../env.js';
 import { Layout } from '../layout.js';
@@ -33,33 +34,6 @@ export async function render(c: Ctx, title: string, body: Child, options: { stat
     </Layout>
   );
   return c.html(`<!DOCTYPE html>${await page.toString()}`, (options.status ?? 200) as 200);
-}
-
-/** The page for an expected error: not found (and out of scope) 404, bad input or a refusal 400. */
-export function errorPage(c: Ctx, err: unknown): Promise<Response> {
-  if (err instanceof NotFound || err instanceof NotAllowed)
-    return render(c, '未找到', <p class="notice">未找到：该记录不存在，或不在您的数据权限范围内。</p>, { status: 404 });
-  if (err instanceof BadInput || err instanceof Refused)
-    return render(
-      c,
-      '无法处理',
-      <p class="notice error">
-        无法处理：<span class="message">{err.message}</span>
-      </p>,
-      { status: 400 },
-    );
-  throw err;
-}
-
-/** A handler whose expected errors become their plain pages; anything else goes to the app's error page. */
-export function page(handler: (c: Ctx) => Promise<Response>) {
-  return async (c: Ctx): Promise<Response> => {
-    try {
-      return await handler(c);
-    } catch (err) {
-      return errorPage(c, err);
-    }
-  };
 }
 
 /** The message of an expected error for a form's notice; anything else is thrown on. */

@@ -7,14 +7,16 @@ import type { Output } from '../../app/run.js';
 import { today } from '../../core/dates.js';
 import { NotFound } from '../../core/errors.js';
 import type { WebEnv } from '../env.js';
-import { ContractList, ContractPage, type ListQuery, PAGE_SIZE } from '../pages/contracts.js';
-import { act, type Ctx, hasAnyRole, page, param, render } from './common.js';
+import { ContractList, ContractPage, type ListQuery, PAGE_SIZE, PAGE_SIZE_MAX } from '../pages/contracts.js';
+import { act, type Ctx, hasAnyRole, param, render } from './common.js';
 
 function listQuery(c: Ctx): ListQuery {
   const pageText = param(c, 'page') ?? '1';
   const pageNo = /^\d{1,6}$/.test(pageText) && Number(pageText) >= 1 ? Number(pageText) : 1;
+  const sizeText = param(c, 'size') ?? '';
+  const size = /^\d{1,3}$/.test(sizeText) && Number(sizeText) >= 1 && Number(sizeText) <= PAGE_SIZE_MAX ? sizeText : undefined;
   return {
-    asOf: param(c, 'asOf') ?? today(),
+    asOf: param(c, 'asOf'),
     dealer: param(c, 'dealer'),
     collector: param(c, 'collector'),
     status: param(c, 'status'),
@@ -23,13 +25,16 @@ function listQuery(c: Ctx): ListQuery {
     sort: param(c, 'sort'),
     desc: param(c, 'desc'),
     page: pageNo,
+    size,
   };
 }
 
 async function contractList(c: Ctx) {
   const query = listQuery(c);
+  const size = Number(query.size ?? PAGE_SIZE);
+  const asOf = query.asOf ?? today();
   const rows = await act(c, 'contract.list', {
-    asOf: query.asOf,
+    asOf,
     dealer: query.dealer,
     collector: query.collector,
     status: query.status,
@@ -38,11 +43,15 @@ async function contractList(c: Ctx) {
     sort: query.sort,
     descending: query.desc === '1',
     // one more than a page: whether a next page exists
-    limit: String(PAGE_SIZE + 1),
-    offset: String((query.page - 1) * PAGE_SIZE),
+    limit: String(size + 1),
+    offset: String((query.page - 1) * size),
   });
   const dealers = await act(c, 'dealer.list', {});
-  return render(c, '合同', <ContractList query={query} rows={rows.slice(0, PAGE_SIZE)} more={rows.length > PAGE_SIZE} dealers={dealers} />);
+  return render(
+    c,
+    '合同',
+    <ContractList query={query} rows={rows.slice(0, size)} more={rows.length > size} dealers={dealers} asOf={asOf} />,
+  );
 }
 
 /** The approvals of the contract's documents that went to approval (a document without a request has none). */
@@ -74,6 +83,6 @@ async function contractPage(c: Ctx) {
 }
 
 export function registerContracts(app: Hono<WebEnv>): void {
-  app.get('/contracts', page(contractList));
-  app.get('/contracts/:no', page(contractPage));
+  app.get('/contracts', contractList);
+  app.get('/contracts/:no', contractPage);
 }

@@ -3,7 +3,6 @@
 import type { Hono } from 'hono';
 import type { WebEnv } from '../env.js';
 import { registerApprovals } from './approvals.js';
-import { DASHBOARD_JS, PAGES_CSS } from './assets.js';
 import { registerBatch } from './batch.js';
 import { registerBreakdown } from './breakdown.js';
 import { registerContracts } from './contracts.js';
@@ -11,16 +10,6 @@ import { registerDashboard } from './dashboard.js';
 import { registerStatement } from './statement.js';
 
 export function registerPages(app: Hono<WebEnv>): void {
-  app.get('/static/pages.css', (c) => {
-    c.header('Content-Type', 'text/css; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(PAGES_CSS);
-  });
-  app.get('/static/dashboard.js', (c) => {
-    c.header('Content-Type', 'text/javascript; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(DASHBOARD_JS);
-  });
   registerDashboard(app);
   registerContracts(app);
   registerStatement(app);

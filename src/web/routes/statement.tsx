@@ -11,7 +11,7 @@ import { allActions } from '../../app/catalogue.js';
 import { runAction } from '../../app/run.js';
 import { today } from '../../core/dates.js';
 import type { WebEnv } from '../env.js';
-import { act, type Ctx, page, param, render } from './common.js';
+import { act, type Ctx, param, render } from './common.js';
 
 /** The printing action this page runs once it exists: its input names the contract, the date and the PDF file. */
 export const STATEMENT_ACTION = 'statement.print';
@@ -53,5 +53,5 @@ async function statement(c: Ctx) {
 }
 
 export function registerStatement(app: Hono<WebEnv>): void {
-  app.get('/contracts/:no/statement', page(statement));
+  app.get('/contracts/:no/statement', statement);
 }
