@@ -20,6 +20,7 @@ import { register as refund } from './commands/refund.js';
 import { registerBreakdown as reportBreakdown } from './commands/report-breakdown.js';
 import { registerDiff as reportDiff } from './commands/report-diff.js';
 import { registerMore as reportMore } from './commands/report-more.js';
+import { register as serve } from './commands/serve.js';
 import { register as settle } from './commands/settle.js';
 import { register as user } from './commands/user.js';
 import { register as waiver } from './commands/waiver.js';
@@ -42,7 +43,7 @@ export function buildProgram(): Command {
     .option('--debug', 'stack traces on unexpected errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch]) register(program);
+  for (const register of [init, demo, dealer, user, contract, importCommand, audit, penalty, batch, serve]) register(program);
   for (const register of [approval, doc, period]) register(program);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback]) register(program);
   // zq report …: each report adds its subcommand to the one group

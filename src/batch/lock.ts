@@ -2,12 +2,14 @@
 // run: a second `zq batch run` is refused with a clear message (or waits with --wait), and the lock goes with
 // the session if the process dies. The embedded database needs none: its folder takes one process at a time
 // (src/db/lock.ts; with --wait a second run waits for the folder) and advisory locks never contend inside one
-// PGlite session (STACK.md).
+// PGlite session (STACK.md). Reached through `zq serve`'s socket (several processes, one PGlite session), the
+// folder's own batch lock stands in for the advisory lock.
 import os from 'node:os';
 import type { Knex } from 'knex';
 import { formatTimestamp } from '../core/dates.js';
 import { Refused } from '../core/errors.js';
 import type { Db } from '../db/index.js';
+import { lockPurpose } from '../db/lock.js';
 
 /** "zq batch" as a 64-bit advisory lock key. */
 export const BATCH_LOCK_KEY = 7_220_513_301;
@@ -23,6 +25,19 @@ interface PoolClient {
 }
 
 export async function acquireBatchLock(db: Db, wait: boolean): Promise<BatchLock> {
+  if (db.sharedFolder !== undefined) {
+    // one PGlite session behind `zq serve`'s socket: an advisory lock would not exclude; the folder's batch lock does
+    const lock = await lockPurpose(db.sharedFolder, 'batch', wait);
+    if (!lock) {
+      throw new Refused(
+        `another batch run is in progress on ${db.sharedFolder}; it was left alone — try again later, or wait for it`,
+      ).suggest({
+        action: 'batch.run',
+        input: { wait: true },
+      });
+    }
+    return lock;
+  }
   if (db.kind !== 'postgres') return { release: async () => {} };
   const client = (db.knex as unknown as { client: PoolClient }).client;
   const connection = await client.acquireConnection();

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { DatabaseUnavailable } from '../core/errors.js';
 import { type FolderLock, lockFolder } from './lock.js';
 import { pendingMigrations } from './migrate.js';
+import { findShare, type ShareInfo, shareDatabase } from './share.js';
 
 const { knex } = knexPkg;
 
@@ -25,6 +26,12 @@ export interface Db {
   kind: DbKind;
   /** The folder or the URL (without password), for messages. */
   location: string;
+  /**
+   * An embedded database folder reached through `zq serve`'s socket (src/db/share.ts): SQL as on a server, but
+   * one PGlite session behind it, so session advisory locks do not exclude each other (the batch's lock uses
+   * the folder instead).
+   */
+  sharedFolder?: string;
   close(): Promise<void>;
 }
 
@@ -129,7 +136,17 @@ export async function openEmbedded(dataDir: string, waitForFolder = false, creat
     throw new DatabaseUnavailable(`no database at ${dataDir} — create one first`).suggest({ action: 'init' });
   }
   let lock: FolderLock | undefined;
-  if (!inMemory) lock = await lockFolder(dataDir, waitForFolder);
+  if (!inMemory) {
+    try {
+      lock = await lockFolder(dataDir, false);
+    } catch (err) {
+      // held by `zq serve`: go through its socket; held by any other command: refuse, or wait for it
+      const share = err instanceof DatabaseUnavailable ? findShare(dataDir) : null;
+      if (share) return openShared(share, dataDir);
+      if (!waitForFolder) throw err;
+      lock = await lockFolder(dataDir, true);
+    }
+  }
   try {
     const pglite = new PGlite({
       ...(inMemory ? {} : { dataDir: path.join(dataDir, 'pgdata') }),
@@ -143,8 +160,68 @@ export async function openEmbedded(dataDir: string, waitForFolder = false, creat
   }
 }
 
+/** A connection pool to the PGlite that `zq serve` shares from `dataDir` (pg over its Unix socket). */
+export async function openShared(share: ShareInfo, dataDir: string): Promise<Db> {
+  const instance = knex({
+    client: 'pg',
+    connection: { host: share.dir, port: share.port, user: 'postgres', database: 'postgres' },
+    pool: { min: 0, max: 4 },
+    log: KNEX_LOG,
+  });
+  try {
+    await instance.raw('select 1');
+  } catch (err) {
+    await instance.destroy();
+    throw new DatabaseUnavailable(
+      `cannot reach the database ${dataDir} shared by zq serve (process ${share.pid}): ${(err as Error).message}`,
+    );
+  }
+  return {
+    knex: instance,
+    kind: 'postgres',
+    location: `${dataDir} (shared by zq serve, process ${share.pid})`,
+    sharedFolder: dataDir,
+    close: () => instance.destroy(),
+  };
+}
+
+/**
+ * `zq serve` on an embedded folder: takes the folder's lock, opens its PGlite and shares it (src/db/share.ts);
+ * the returned database is the server's own connection through the share, and closing it stops the share, closes
+ * PGlite and lets go of the folder.
+ */
+export async function serveEmbedded(dataDir: string): Promise<Db> {
+  const local = await openDatabase({ dataDir }, { requireMigrated: true });
+  const pglite = (local as Db & { pglite?: PGlite }).pglite;
+  if (!pglite) {
+    await local.close();
+    throw new DatabaseUnavailable(`the database folder ${dataDir} is already served by ${local.location}`);
+  }
+  let share: Awaited<ReturnType<typeof shareDatabase>> | undefined;
+  let shared: Db | undefined;
+  try {
+    share = await shareDatabase(pglite, dataDir);
+    shared = await openShared(share.info, dataDir);
+  } catch (err) {
+    await share?.stop();
+    await local.close();
+    throw err;
+  }
+  const via = shared;
+  const stopping = share;
+  return {
+    ...via,
+    location: dataDir,
+    close: async () => {
+      await via.close();
+      await stopping.stop();
+      await local.close();
+    },
+  };
+}
+
 /** A knex over an already-open PGlite instance (tests load a migrated snapshot this way). */
-export function wrapPglite(pglite: PGlite, location: string, lock?: FolderLock): Db {
+export function wrapPglite(pglite: PGlite, location: string, lock?: FolderLock): Db & { pglite: PGlite } {
   const instance = knex({
     client: ClientPgLite as unknown as typeof knexPkg.Client,
     dialect: 'postgres',
@@ -155,6 +232,7 @@ export function wrapPglite(pglite: PGlite, location: string, lock?: FolderLock):
     knex: instance,
     kind: 'pglite',
     location,
+    pglite,
     close: async () => {
       await instance.destroy();
       if (!pglite.closed) await pglite.close();

@@ -114,3 +114,19 @@ async function tryLockFolder(folder: string): Promise<FolderLock> {
     release: async () => fs.rmSync(path.join(real, LOCK_INFO_FILE), { force: true }),
   };
 }
+
+/**
+ * A second lock on a folder, for one purpose (`batch`): while `zq serve` holds the folder and shares it, the
+ * commands that reach it through the server take turns by this one (Linux; elsewhere the server does not share).
+ * With `wait`, tried again every second; without, null when another process holds it.
+ */
+export async function lockPurpose(folder: string, purpose: string, wait: boolean): Promise<FolderLock | null> {
+  const real = fs.realpathSync(folder);
+  const name = `\0zq-${purpose}-${createHash('sha256').update(real).digest('hex').slice(0, 32)}`;
+  for (;;) {
+    const server = await listenAbstract(name);
+    if (server) return { release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    if (!wait) return null;
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
+}

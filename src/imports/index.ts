@@ -423,8 +423,10 @@ class FileImport {
     if (collector === false) return;
     if (this.writer === null) {
       await createStageTable(tx, LEDGER_STAGE, LEDGER_COLUMNS, this.db.kind);
-      // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block.
-      this.writer = await openStageWriter(tx, this.db.kind, LEDGER_STAGE, LEDGER_COLUMNS, { free: this.options.createDealers === true });
+      // --create-dealers writes dealers mid-stream, which a COPY holding the connection would block; an embedded
+      // database shared by `zq serve` takes no COPY FROM STDIN over its socket (PGlite copies from its own files).
+      const free = this.options.createDealers === true || this.db.sharedFolder !== undefined;
+      this.writer = await openStageWriter(tx, this.db.kind, LEDGER_STAGE, LEDGER_COLUMNS, { free });
     }
     const values: ColumnValue[] = [
       row.sheet,

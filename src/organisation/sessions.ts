@@ -119,7 +119,7 @@ export async function findSession(knex: Knex, sessionToken: string, now: Date): 
   const created = new Date(row.created_at).getTime();
   const seen = new Date(row.last_seen_at).getTime();
   const t = now.getTime();
-  if (!row.active || t - seen > SESSION_IDLE_MS || t - created > SESSION_MAX_MS) {
+  if (!row.active || t - seen >= SESSION_IDLE_MS || t - created >= SESSION_MAX_MS) {
     await knex('web_sessions').where({ id }).del();
     return null;
   }
