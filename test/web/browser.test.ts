@@ -62,7 +62,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the web viewer in Chromium', () => {
 
   /** The page is no wider than the window: nothing but a table's own box scrolls sideways. */
   const noSidewaysScroll = (page: Page) =>
-    page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1") as Promise<boolean>;
+    page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1') as Promise<boolean>;
 
   for (const [label, width] of [
     ['desktop', 1280],
@@ -109,7 +109,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('the web viewer in Chromium', () => {
       const done = () => fs.readdirSync(downloads).filter((f) => f.endsWith('.xlsx'));
       for (let i = 0; i < 100 && done().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(done()).toEqual([`债权分解表_${BATCH_DATE}.xlsx`]);
-      expect(fs.readFileSync(path.join(downloads, done()[0] as string)).subarray(0, 2).toString()).toBe('PK');
+      expect(
+        fs
+          .readFileSync(path.join(downloads, done()[0] as string))
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK');
       fs.rmSync(downloads, { recursive: true, force: true });
       expect((manager as Page & { errors: string[] }).errors).toEqual([]);
 

@@ -65,8 +65,8 @@ export const DASHBOARD_JS = `'use strict';
     var trend = echarts.init(trendBox);
     trend.setOption({
       tooltip: { trigger: 'axis' },
-      legend: { data: ['未还余额', '逾期金额', '逾期率'] },
-      grid: { left: 60, right: 50, bottom: 30 },
+      legend: { top: 0, data: ['未还余额', '逾期金额', '逾期率'] },
+      grid: { left: 60, right: 50, top: 50, bottom: 30 },
       xAxis: { type: 'category', data: data.months },
       yAxis: [{ type: 'value', name: '金额' }, { type: 'value', name: '逾期率', axisLabel: { formatter: function (v) { return (v * 100).toFixed(0) + '%'; } } }],
       series: [
