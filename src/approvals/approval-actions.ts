@@ -5,7 +5,7 @@
 import { defineAction } from '../access/action.js';
 import { ADMIN, EVERYONE, READERS_OF_SETTINGS, STAFF } from '../access/role-sets.js';
 import { parseId } from '../core/input.js';
-import { approve, inbox, reject, showApproval, withdraw } from './engine.js';
+import { approve, inbox, myRequests, reject, showApproval, withdraw } from './engine.js';
 import { addRule, listRules, loadRules, type NewRule, removeRule } from './rules.js';
 
 const documentId = (raw: { id: string | number }) => parseId(raw.id, 'id', 'a document id');
@@ -46,10 +46,10 @@ export const approvalRulesLoad = defineAction({
 
 export const approvalInbox = defineAction({
   name: 'approval.inbox',
-  summary: 'the requests whose current step is the actor’s',
+  summary: 'the requests whose current step is the actor’s (or, with mine, the actor’s own requests)',
   roles: STAFF,
   mutates: false,
-  run: (tx, actor, _input: Record<string, never>) => inbox(tx, actor),
+  run: (tx, actor, input: { mine?: boolean | undefined }) => (input.mine ? myRequests(tx, actor) : inbox(tx, actor)),
 });
 
 interface Decision {

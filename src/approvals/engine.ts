@@ -458,3 +458,16 @@ export async function inbox(knex: Knex, actor: Actor): Promise<RequestView[]> {
   for (const id of ids) views.push(await requestView(knex, id));
   return views;
 }
+
+/** The actor's own requests, newest first: those still waiting, then the latest decided or withdrawn. */
+export async function myRequests(knex: Knex, actor: Actor, limit = 50): Promise<RequestView[]> {
+  const ids: number[] = await knex('approval_requests as r')
+    .where('r.applicant_id', actor.id)
+    .orderByRaw("(r.status = 'pending') DESC")
+    .orderBy('r.id', 'desc')
+    .limit(limit)
+    .pluck('r.document_id');
+  const views: RequestView[] = [];
+  for (const id of ids) views.push(await requestView(knex, id));
+  return views;
+}

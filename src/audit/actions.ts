@@ -26,12 +26,15 @@ export const auditLog = defineAction({
     user?: string | undefined;
     from?: string | undefined;
     to?: string | undefined;
+    /** The rows about one contract and its documents (the web's contract page). */
+    contract?: string | undefined;
     limit?: string | undefined;
   }): AuditFilter => ({
     documentId: raw.documentId === undefined ? undefined : parseId(raw.documentId, 'documentId', 'a document id'),
     user: raw.user,
     from: optionalDate(raw.from, 'from'),
     to: optionalDate(raw.to, 'to'),
+    contractNo: raw.contract,
     limit: parseLimit(raw.limit),
   }),
   run: (tx, actor, input) => listAudit(tx, actor, input),

@@ -12,6 +12,8 @@ export interface AuditFilter {
   user?: string | undefined;
   from?: BusinessDate | undefined;
   to?: BusinessDate | undefined;
+  /** The rows about one contract (by its number) and its documents. */
+  contractNo?: string | undefined;
   limit?: number | undefined;
 }
 
@@ -54,6 +56,17 @@ export async function listAudit(knex: Knex, actor: Actor, filter: AuditFilter): 
   scopeAudit(q, actor, 'a');
   if (filter.documentId !== undefined) q.where('a.document_id', filter.documentId);
   if (filter.user) q.where('a.actor', filter.user);
+  const contractNo = filter.contractNo;
+  if (contractNo)
+    q.where((w) =>
+      w
+        .whereIn('a.entity', ['action', 'contract'])
+        .where('a.entity_id', contractNo)
+        .orWhereRaw(
+          'a.document_id IN (SELECT ad.id FROM documents ad JOIN contracts ac ON ac.id = ad.contract_id WHERE ac.contract_no = ?)',
+          [contractNo],
+        ),
+    );
   if (filter.from) q.whereRaw('(a.at AT TIME ZONE ?)::date >= ?::date', [BUSINESS_TIME_ZONE, filter.from]);
   if (filter.to) q.whereRaw('(a.at AT TIME ZONE ?)::date <= ?::date', [BUSINESS_TIME_ZONE, filter.to]);
   const rows = (await q) as AuditRow[];

@@ -82,13 +82,14 @@ function inboxCommand(approval: Command): void {
   approval
     .command('inbox')
     .description('the requests whose current step is yours')
-    .action(async (_opts, cmd: Command) => {
+    .option('--mine', 'your own requests instead: waiting ones first, then the latest decided')
+    .action(async (opts: { mine?: boolean }, cmd: Command) => {
       const { actorUsername } = await import('../access/actor.js');
       const username = actorUsername(globalOptions(cmd).as, process.env, false);
       return act(
         cmd,
         'approval.inbox',
-        {},
+        { mine: opts.mine },
         (rows) =>
           `${table(rows, [
             { header: 'ID', value: (r) => r.documentId, align: 'right' },
@@ -97,9 +98,9 @@ function inboxCommand(approval: Command): void {
             { header: 'dealer', value: (r) => r.dealer },
             { header: 'amount', value: (r) => r.amount, align: 'right' },
             { header: 'applicant', value: (r) => r.applicant },
-            { header: 'step', value: (r) => `${r.currentStep}/${r.steps.length}` },
+            { header: 'step', value: (r) => (opts.mine && r.status !== 'pending' ? r.status : `${r.currentStep}/${r.steps.length}`) },
             { header: 'submitted', value: (r) => r.createdAt },
-          ])}\n${rows.length} request(s) waiting for ${username}`,
+          ])}\n${rows.length} ${opts.mine ? `request(s) of ${username}` : `request(s) waiting for ${username}`}`,
       );
     });
 }

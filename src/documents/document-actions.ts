@@ -15,6 +15,8 @@ export interface RawDocumentFilter {
   status?: string | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  /** The documents of one contract, by its number. */
+  contract?: string | undefined;
 }
 
 const optionalDate = (text: string | undefined, field: string): BusinessDate | undefined =>
@@ -27,6 +29,7 @@ function parseFilter(raw: RawDocumentFilter): DocumentFilter {
     status: raw.status,
     from: optionalDate(raw.from, 'from'),
     to: optionalDate(raw.to, 'to'),
+    contractNo: raw.contract,
   };
 }
 

@@ -113,6 +113,8 @@ export interface DocumentFilter {
   to?: BusinessDate | undefined;
   /** Only review-locked (true) or only not review-locked (false) documents. */
   reviewLocked?: boolean | undefined;
+  /** The documents of one contract, by its number. */
+  contractNo?: string | undefined;
   limit?: number | undefined;
 }
 
@@ -125,6 +127,7 @@ function applyFilter(q: Knex.QueryBuilder, filter: DocumentFilter): void {
   if (filter.from) q.where('doc.value_date', '>=', filter.from);
   if (filter.to) q.where('doc.value_date', '<=', filter.to);
   if (filter.reviewLocked !== undefined) q.where('doc.locked', filter.reviewLocked);
+  if (filter.contractNo) q.where('dc.contract_no', filter.contractNo);
 }
 
 export async function listDocuments(knex: Knex, actor: Actor, filter: DocumentFilter): Promise<DocumentRow[]> {

@@ -8,7 +8,16 @@ import { BadInput } from '../core/errors.js';
 import { idNumberKind } from '../core/id-number.js';
 import { parseMoney, parseRate } from '../core/money.js';
 import type { Tx } from '../db/index.js';
-import { type ContractRef, contractSchedule, createContract, listContracts, type NewContract, scheduleDiff } from './contracts.js';
+import {
+  CONTRACT_SORTS,
+  type ContractRef,
+  type ContractSort,
+  contractSchedule,
+  createContract,
+  listContracts,
+  type NewContract,
+  scheduleDiff,
+} from './contracts.js';
 import { requireReason } from './operations.js';
 import { SCHEDULE_METHODS, type ScheduleLine, type ScheduleMethod } from './schedule.js';
 import { checkCharge, type NewTerms, submitCharge, submitReschedule } from './schedule-changes.js';
@@ -146,6 +155,17 @@ export const contractCreate = defineAction({
   run: (tx, actor, input) => createContract(tx, actor, input),
 });
 
+function count(field: string, text: string, least: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < least) throw new BadInput(field, text, `a whole number from ${least}`);
+  return n;
+}
+
+function parseSort(text: string): ContractSort {
+  if (!(CONTRACT_SORTS as readonly string[]).includes(text)) throw new BadInput('sort', text, CONTRACT_SORTS.join(', '));
+  return text as ContractSort;
+}
+
 // ---- contract.list / contract.show --------------------------------------------------------------------
 
 export const contractList = defineAction({
@@ -160,11 +180,17 @@ export const contractList = defineAction({
     overdue?: boolean | undefined;
     asOf: string;
     limit?: string | undefined;
+    search?: string | undefined;
+    sort?: string | undefined;
+    descending?: boolean | undefined;
+    offset?: string | undefined;
   }) => ({
     ...raw,
     overdue: raw.overdue === true,
     asOf: parseDate(raw.asOf, 'asOf'),
-    limit: optional(raw.limit, Number),
+    limit: optional(raw.limit, (t) => count('limit', t, 1)),
+    sort: optional(raw.sort, parseSort),
+    offset: optional(raw.offset, (t) => count('offset', t, 0)),
   }),
   run: (tx, actor, input) => listContracts(tx, actor, input),
 });

@@ -332,7 +332,20 @@ export interface ContractFilter {
   overdue?: boolean | undefined;
   asOf: BusinessDate;
   limit?: number | undefined;
+  /** Part of a customer's name, a contract number, a machine serial number or a phone number. */
+  search?: string | undefined;
+  /** The order of the rows (default: dealer, contract number). */
+  sort?: ContractSort | undefined;
+  descending?: boolean | undefined;
+  /** Rows to skip (paging). */
+  offset?: number | undefined;
 }
+
+export const CONTRACT_SORTS = ['contractNo', 'customer', 'signDate', 'outstanding', 'overdue'] as const;
+export type ContractSort = (typeof CONTRACT_SORTS)[number];
+
+/** A page this short is found first by its ids, then only its contracts' balances are computed. */
+export const LIST_PAGE_MAX = 1000;
 
 export interface ContractListRow {
   dealer: string;
@@ -381,11 +394,16 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
     throw new BadInput('status', filter.status, CONTRACT_STATUSES.join(', '));
   }
   const asOf = filter.asOf;
-  const inScope = scopeContracts(knex('contracts as sc').select('sc.id'), actor, 'sc');
-  const q = knex('contracts as c')
-    .join('dealers as d', 'd.id', 'c.dealer_id')
-    .join('customers as cu', 'cu.id', 'c.customer_id')
-    .leftJoin('users as u', 'u.id', 'c.collector_id')
+  const sort = filter.sort ?? 'contractNo';
+  const limit = Math.min(filter.limit ?? LIST_LIMIT_MAX, LIST_LIMIT_MAX);
+  const byBalance = filter.overdue === true || sort === 'outstanding' || sort === 'overdue';
+  // A short page not ordered or filtered by a balance: its ids first, then the balances of those contracts alone.
+  const ids = !byBalance && limit <= LIST_PAGE_MAX ? await pageIds(knex, actor, filter, sort, limit) : undefined;
+  if (ids?.length === 0) return [];
+  const inScope = ids
+    ? knex('contracts as sc').select('sc.id').whereIn('sc.id', ids)
+    : scopeContracts(knex('contracts as sc').select('sc.id'), actor, 'sc');
+  const q = filtered(knex, actor, filter)
     .leftJoin(contractTotals(knex, asOf, inScope).as('t'), 't.contract_id', 'c.id')
     .select(
       'd.code as dealer',
@@ -399,17 +417,63 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
       knex.raw('coalesce(t.settled, 0)::numeric(18,2)::text as "amountPaid"'),
       knex.raw('coalesce(t.outstanding, 0)::numeric(18,2)::text as outstanding'),
       knex.raw('coalesce(t.overdue, 0)::numeric(18,2)::text as overdue'),
-    )
-    .orderBy(['d.code', 'c.contract_no'])
-    .limit(Math.min(filter.limit ?? LIST_LIMIT_MAX, LIST_LIMIT_MAX));
+    );
+  ordered(q, sort, filter.descending === true);
+  if (ids) q.whereIn('c.id', ids);
+  else q.limit(limit).offset(filter.offset ?? 0);
+  if (filter.overdue) q.whereRaw('coalesce(t.overdue, 0) > 0');
+  return (await q) as ContractListRow[];
+}
+
+async function pageIds(knex: Knex, actor: Actor, filter: ContractFilter, sort: ContractSort, limit: number): Promise<number[]> {
+  const page = filtered(knex, actor, filter).select('c.id');
+  ordered(page, sort, filter.descending === true);
+  return (await page.limit(limit).offset(filter.offset ?? 0)).map((r: { id: number }) => r.id);
+}
+
+/** `%text%` for LIKE, its own % _ and \\ taken literally. */
+const likeAnywhere = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+/** The contracts of the filter (aliased c, with d, cu and u joined) in the actor's scope that exist on the date. */
+function filtered(knex: Knex, actor: Actor, filter: ContractFilter): Knex.QueryBuilder {
+  const asOf = filter.asOf;
+  const q = knex('contracts as c')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .join('customers as cu', 'cu.id', 'c.customer_id')
+    .leftJoin('users as u', 'u.id', 'c.collector_id');
   scopeContracts(q, actor, 'c');
   // a contract exists from its sign date, or from its import's cut-over when that is earlier (least() skips a null)
   q.whereRaw('(least(c.sign_date, c.cutover_date) IS NULL OR least(c.sign_date, c.cutover_date) <= ?)', [asOf]);
   if (filter.dealer) q.where('d.code', filter.dealer);
   if (filter.collector) q.where('u.username', filter.collector);
   if (filter.status) q.whereRaw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END = ?`, [asOf, filter.status]);
-  if (filter.overdue) q.whereRaw('coalesce(t.overdue, 0) > 0');
-  return (await q) as ContractListRow[];
+  const search = filter.search?.trim();
+  if (search) {
+    const like = likeAnywhere(search);
+    q.where((w) =>
+      w
+        .whereRaw('cu.name ILIKE ?', [like])
+        .orWhereRaw('c.contract_no ILIKE ?', [like])
+        .orWhereRaw('cu.phone LIKE ?', [like])
+        .orWhereRaw(
+          'EXISTS (SELECT 1 FROM contract_machines sm JOIN machines m ON m.id = sm.machine_id WHERE sm.contract_id = c.id AND m.serial_no ILIKE ?)',
+          [like],
+        ),
+    );
+  }
+  return q;
+}
+
+function ordered(q: Knex.QueryBuilder, sort: ContractSort, descending: boolean): void {
+  const order = descending ? 'desc' : 'asc';
+  if (sort === 'customer') q.orderBy('cu.name', order);
+  if (sort === 'signDate') q.orderByRaw(`c.sign_date ${order} NULLS LAST`);
+  if (sort === 'outstanding') q.orderByRaw(`coalesce(t.outstanding, 0) ${order}`);
+  if (sort === 'overdue') q.orderByRaw(`coalesce(t.overdue, 0) ${order}`);
+  q.orderBy([
+    { column: 'd.code', order: sort === 'contractNo' ? order : 'asc' },
+    { column: 'c.contract_no', order: sort === 'contractNo' ? order : 'asc' },
+  ]);
 }
 
 export interface ScheduleLineView {

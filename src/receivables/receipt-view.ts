@@ -29,15 +29,15 @@ export interface ReceiptFilter {
 }
 
 export async function listReceipts(knex: Knex, actor: Actor, filter: ReceiptFilter): Promise<DocumentRow[]> {
-  const rows = await listDocuments(knex, actor, {
+  return listDocuments(knex, actor, {
     type: 'receipt',
     dealer: filter.dealer,
     status: filter.status,
     from: filter.from,
     to: filter.to,
+    contractNo: filter.contract,
     limit: filter.limit,
   });
-  return filter.contract ? rows.filter((r) => r.contractNo === filter.contract) : rows;
 }
 
 export async function showReceipt(knex: Knex, actor: Actor, id: number): Promise<ReceiptShow> {

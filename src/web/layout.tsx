@@ -27,6 +27,8 @@ export function Layout({ title, actor, csrfToken, children }: LayoutProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · 债权`}</title>
         <link rel="stylesheet" href="/static/app.css" />
+        {/* no icon request: a browser's /favicon.ico would be sent to the login page and renew its form token */}
+        <link rel="icon" href="data:," />
       </head>
       <body>
         {actor ? (

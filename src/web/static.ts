@@ -3,6 +3,7 @@
 // sideways inside their own box instead of widening the page.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { DASHBOARD_JS, PAGES_CSS } from './routes/assets.js';
 
 export const APP_CSS = `*{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
@@ -43,6 +44,8 @@ export interface StaticFile {
 /** Every file under /static, by name; anything else is a 404. */
 export const STATIC_FILES: Record<string, StaticFile> = {
   'app.css': { type: 'text/css; charset=utf-8', body: () => APP_CSS },
+  'pages.css': { type: 'text/css; charset=utf-8', body: () => PAGES_CSS },
+  'dashboard.js': { type: 'text/javascript; charset=utf-8', body: () => DASHBOARD_JS },
   'echarts.min.js': {
     type: 'text/javascript; charset=utf-8',
     body: () => {

@@ -1,6 +1,19 @@
-// The pages (dashboard, contracts, breakdown, statement, approvals, batch and imports) register here; the
-// pages branch (i20-pages) replaces this file with its routes.
+// The pages of the web viewer, registered by createApp (src/web/app.ts) after its session middleware: every
+// route here sees the logged-in user (c.var.actor) and reads and writes only through the actions.
 import type { Hono } from 'hono';
 import type { WebEnv } from '../env.js';
+import { registerApprovals } from './approvals.js';
+import { registerBatch } from './batch.js';
+import { registerBreakdown } from './breakdown.js';
+import { registerContracts } from './contracts.js';
+import { registerDashboard } from './dashboard.js';
+import { registerStatement } from './statement.js';
 
-export function registerPages(_app: Hono<WebEnv>): void {}
+export function registerPages(app: Hono<WebEnv>): void {
+  registerDashboard(app);
+  registerContracts(app);
+  registerStatement(app);
+  registerBreakdown(app);
+  registerApprovals(app);
+  registerBatch(app);
+}

@@ -1,0 +1,73 @@
+// What every page route shares: reading through the actions as the logged-in user and rendering a page into the
+// frame (layout.tsx). An action's expected error goes to the app's error page (errors.tsx): out of scope looks
+// exactly like not found (404), bad input or a refusal 400.
+import type { Context } from 'hono';
+import type { Child } from 'hono/jsx';
+import type { ActionName } from '../../app/catalogue.js';
+import { type Output, type RawInput, runAction } from '../../app/run.js';
+import { ExpectedError, NotAllowed, NotFound } from '../../core/errors.js';
+import { formatMoneyGrouped } from '../../core/money.js';
+import type { WebEnv } from '../env.js';
+import { Layout } from '../layout.js';
+
+export type Ctx = Context<WebEnv>;
+
+/** Runs the named action as the logged-in user, marked as the web's in the audit row. */
+export function act<N extends ActionName>(c: Ctx, name: N, raw: RawInput<N>): Promise<Output<N>> {
+  return runAction(c.var.db, c.var.actor, name, raw, { via: 'web' });
+}
+
+/** Whether the logged-in user holds one of the roles (to leave out a section they could not read). */
+export function hasAnyRole(c: Ctx, roles: readonly string[]): boolean {
+  return c.var.actor.roles.some((r) => roles.includes(r));
+}
+
+/** A page in the frame: its stylesheet, its scripts (files under /static, with the response's nonce). */
+export async function render(c: Ctx, title: string, body: Child, options: { status?: number; scripts?: string[] } = {}) {
+  const page = (
+    <Layout title={title} actor={c.var.actor} csrfToken={c.var.csrfToken} nonce={c.var.nonce}>
+      <link rel="stylesheet" href="/static/pages.css" />
+      {body}
+      {(options.scripts ?? []).map((src) => (
+        <script src={src} nonce={c.var.nonce} defer />
+      ))}
+    </Layout>
+  );
+  return c.html(`<!DOCTYPE html>${await page.toString()}`, (options.status ?? 200) as 200);
+}
+
+/** The message of an expected error for a form's notice; anything else is thrown on. */
+export function expectedMessage(err: unknown): string {
+  if (err instanceof ExpectedError && !(err instanceof NotFound) && !(err instanceof NotAllowed)) return err.message;
+  throw err;
+}
+
+/** A query parameter, or undefined when absent or blank. */
+export function param(c: Ctx, name: string): string | undefined {
+  const value = c.req.query(name)?.trim();
+  return value ? value : undefined;
+}
+
+/** Money as people read it: 12,345.67 (a null or missing amount as —). */
+export function money(value: string | null | undefined): string {
+  return value === null || value === undefined ? '—' : formatMoneyGrouped(value);
+}
+
+/** A rate of 4 decimals (0.1234) as a percentage (12.34%). */
+export function percent(rate: string | null | undefined): string {
+  if (rate === null || rate === undefined) return '—';
+  return `${(Number(rate) * 100).toFixed(2)}%`;
+}
+
+/** A link with query parameters, the empty ones left out. */
+export function href(path: string, query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, value);
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** A link to a contract's page. */
+export function contractHref(contractNo: string, dealer?: string | null): string {
+  return href(`/contracts/${encodeURIComponent(contractNo)}`, { dealer: dealer ?? undefined });
+}
