@@ -1,6 +1,10 @@
 // The pages through app.request() as each role: what each user's scope shows, filters, search and paging, the
 // breakdown's drill-down and workbook, the approval inbox's decisions (and that a wrong-scope POST writes
 // nothing), the statement page, and a customer named like a script shown as text.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { createApp } from '../../src/web/app.js';
 import { describeEachDb } from '../support/db.js';
@@ -246,7 +250,7 @@ describeEachDb('web pages', (get) => {
     expect(after).toContain('已驳回');
   });
 
-  it('batch and imports, read-only; the statement page says printing is not open yet', async () => {
+  it('batch and imports, read-only; the statement downloads as the PDF zq statement print writes', async () => {
     const gf = await as('gf');
     const batch = await (await gf.get('/batch')).text();
     expect(batch).toContain('reconcile');
@@ -254,7 +258,14 @@ describeEachDb('web pages', (get) => {
     expect(batch).toContain('导入记录');
     const c1 = await (await (await as('hf.c1')).get('/batch')).text();
     expect(c1).toContain('您的角色不查看导入记录');
-    const statement = await (await gf.get('/contracts/HF-1/statement')).text();
-    expect(statement).toContain('对账单打印尚未开放');
+    const statement = await gf.get(`/contracts/HF-1/statement?dealer=HF01&to=${BATCH_DATE}`);
+    expect(statement.status).toBe(200);
+    expect(statement.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await statement.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const file = path.join(os.tmpdir(), `zq-web-statement-${process.pid}.pdf`);
+    fs.writeFileSync(file, pdf);
+    expect(spawnSync('pdftotext', [file, '-'], { encoding: 'utf8' }).stdout).toContain('HF-1');
+    fs.rmSync(file);
   });
 });
