@@ -4,8 +4,8 @@ import { defineAction } from '../access/action.js';
 import { ADMIN } from '../access/role-sets.js';
 import { checkBackupTarget, takeBackup } from './dump.js';
 
-export const backupTakeAction = defineAction({
-  name: 'backup.take',
+export const backupRunAction = defineAction({
+  name: 'backup.run',
   summary: 'a consistent copy of the whole database in one compressed file',
   roles: ADMIN,
   mutates: false,
@@ -34,4 +34,4 @@ export const backupTakeAction = defineAction({
   },
 });
 
-export const backupActions = [backupTakeAction] as const;
+export const backupActions = [backupRunAction] as const;

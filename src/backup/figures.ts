@@ -1,6 +1,6 @@
 // The figures a backup records and `zq backup verify` / `zq restore` compare after restoring: the rows of every
 // table, the ledger's totals (postings per kind) and what a person recognises (dealers, contracts, schedule
-// lines, postings, the last business date the batch completed).
+// lines, postings, the last business date the batch completed). Dealers: the dealers proper, not the group or regions.
 import type { Knex } from 'knex';
 
 export interface LedgerTotal {
@@ -64,6 +64,11 @@ export async function collectFigures(q: Knex | Knex.Transaction): Promise<Figure
       signed: r.signed,
     }));
   }
+  let dealers = 0;
+  if (tables.includes('dealers')) {
+    const result = await q.raw(`SELECT count(*)::bigint AS n FROM dealers WHERE kind = 'dealer'`);
+    dealers = Number(result.rows[0].n);
+  }
   let lastBatchDate: string | null = null;
   if (tables.includes('batch_runs')) {
     const result = await q.raw(`SELECT max(business_date)::text AS d FROM batch_runs WHERE status = 'done'`);
@@ -73,7 +78,7 @@ export async function collectFigures(q: Knex | Knex.Transaction): Promise<Figure
     rows,
     ledger,
     summary: {
-      dealers: rows.dealers ?? 0,
+      dealers,
       contracts: rows.contracts ?? 0,
       lines: rows.schedule_lines ?? 0,
       postings: rows.postings ?? 0,

@@ -25,7 +25,7 @@ export function register(program: Command): void {
       if (opts.out === undefined) throw new BadInput('--out', undefined, 'the backup file to write, e.g. --out zq-2026-06-30.zqb');
       await act(
         cmd,
-        'backup.take',
+        'backup.run',
         { out: opts.out, force: opts.force },
         (r) =>
           [

@@ -58,7 +58,7 @@ describeEachDb('backup and restore', (get) => {
     const target = path.join(dir, 'restored');
     const result = await restoreBackup(file, { dataDir: target });
     expect(result.migrationsApplied).toEqual([]);
-    expect(result.restored).toEqual({ dealers: 2, contracts: 0, lines: 0, postings: 0, lastBatchDate: null });
+    expect(result.restored).toEqual({ dealers: 1, contracts: 0, lines: 0, postings: 0, lastBatchDate: null });
     const restored = await openDatabase({ dataDir: target });
     try {
       expect(await allRows(restored)).toEqual(await allRows(db));

@@ -59,7 +59,7 @@ describe('zq backup and zq restore, embedded', () => {
     expect(backup.stdout).toMatch(
       /^backup: nightly\.zqb \(\d+ bytes, format 1, pglite, schema \d{3}_\w+, [\d.]+ s\)\nsha256: [0-9a-f]{64}\n/,
     );
-    expect(backup.stdout).toMatch(/3 dealer\(s\), 31 contract\(s\), \d+ schedule line\(s\), \d+ posting\(s\); last batch date 2026-07-31/);
+    expect(backup.stdout).toMatch(/2 dealer\(s\), 31 contract\(s\), \d+ schedule line\(s\), \d+ posting\(s\); last batch date 2026-07-31/);
     expect(fs.readdirSync(cwd).filter((f) => f.includes('partial'))).toEqual([]);
 
     const verify = await zq(['backup', 'verify', 'nightly.zqb'], { cwd });
@@ -71,7 +71,7 @@ describe('zq backup and zq restore, embedded', () => {
     expect(restore.stderr).toBe('');
     expect(restore.code).toBe(0);
     expect(restore.stdout).toMatch(
-      /into restored \(pglite\)\nmigrations: up to date\nrestored: 3 dealer\(s\), 31 contract\(s\), .*last batch date 2026-07-31/,
+      /into restored \(pglite\)\nmigrations: up to date\nrestored: 2 dealer\(s\), 31 contract\(s\), .*last batch date 2026-07-31/,
     );
     expect(await rowsOf({ dataDir: path.join(cwd, 'restored') })).toEqual(await rowsOf({ dataDir: path.join(cwd, 'demo-db') }));
     await sameAnswers(cwd, source, ['--data-dir', 'restored']);
@@ -115,7 +115,9 @@ describe('zq backup and zq restore, embedded', () => {
     for (const user of ['wh.fin', 'hf.li']) {
       const refused = await zq([...source, '--as', user, 'backup', '--out', `${user}.zqb`], { cwd });
       expect(refused.code).toBe(3);
-      expect(refused.stderr).toBe(`zq: ${user} may not run \`zq backup\`: it needs one of admin\n`);
+      expect(refused.stderr).toMatch(
+        new RegExp(`^zq: ${user.replace('.', '\\.')} \\(\\w+\\) may not run \`zq backup\`: it needs one of admin\n$`),
+      );
       expect(fs.existsSync(path.join(cwd, `${user}.zqb`))).toBe(false);
     }
   });
