@@ -10,17 +10,18 @@ export const backupRunAction = defineAction({
   roles: ADMIN,
   mutates: false,
   transaction: 'own',
-  parse: (raw: { out: string; force?: boolean | undefined }) => {
-    const input = { out: raw.out, force: raw.force === true };
+  parse: (raw: { out: string; force?: boolean | undefined; pgDump?: boolean | undefined }) => {
+    const input = { out: raw.out, force: raw.force === true, pgDump: raw.pgDump === true };
     // before anything is read or written
     checkBackupTarget(input.out, input.force);
     return input;
   },
   run: async (db, _actor, input) => {
-    const { file, header } = await takeBackup(db, input.out, { force: input.force });
+    const { file, header } = await takeBackup(db, input.out, { force: input.force, pgDump: input.pgDump });
     return {
       file,
       format: header.format,
+      content: header.content,
       kind: header.kind,
       lastMigration: header.lastMigration,
       takenAt: header.takenAt,

@@ -1,6 +1,7 @@
 // `zq backup`: the whole database, consistent, into one file (format.ts). It reads through the Db that
 // openDatabase returned — the embedded folder under its lock, a PostgreSQL server, or whatever shares the
 // folder over a socket — in one REPEATABLE READ, READ ONLY transaction: every table as of one moment.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -10,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { formatTimestamp } from '../core/dates.js';
-import { BadInput } from '../core/errors.js';
+import { BadInput, Refused } from '../core/errors.js';
 import type { Db } from '../db/index.js';
 import { collectFigures, dataTables, quoteIdent } from './figures.js';
 import { type BackupHeader, encodeHeader, FORMAT_VERSION, HEADER_BYTES, type TableEntry } from './format.js';
@@ -88,9 +89,47 @@ export interface BackupResult {
   header: BackupHeader;
 }
 
-/** Writes the backup of `db` to `target` (through a `.partial` file beside it, renamed when complete). */
-export async function takeBackup(db: Db, target: string, options: { force: boolean }): Promise<BackupResult> {
+/** The server's URL, as openDatabase gave it to knex: pg_dump connects with it. */
+function serverUrl(db: Db): string {
+  const connection = (db.knex.client as { config: { connection?: unknown } }).config.connection;
+  if (db.kind !== 'postgres' || typeof connection !== 'string') {
+    throw new BadInput('pg-dump', true, 'a PostgreSQL database (--database-url): the embedded database is backed up in zq format');
+  }
+  return connection;
+}
+
+/** pg_dump of the snapshot `snapshot` in custom format, into `sink`; a missing pg_dump is said so. */
+async function pgDump(url: string, snapshot: string, sink: NodeJS.WritableStream): Promise<void> {
+  const child = spawn('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, '--dbname', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code ?? 1));
+  });
+  try {
+    await pipeline(child.stdout, sink, { end: false });
+    const code = await exited;
+    if (code !== 0) throw new Refused(`pg_dump failed (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Refused(
+        "pg_dump is not installed here: install the PostgreSQL client of the server's version, or back up without --pg-dump",
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * Writes the backup of `db` to `target` (through a `.partial` file beside it, renamed when complete). With
+ * `pgDump` (PostgreSQL only) the content is pg_dump's custom format of the same snapshot the figures are read in.
+ */
+export async function takeBackup(db: Db, target: string, options: { force: boolean; pgDump?: boolean }): Promise<BackupResult> {
   checkBackupTarget(target, options.force);
+  const url = options.pgDump ? serverUrl(db) : undefined;
   const started = Date.now();
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.partial`);
   const file = fs.createWriteStream(partial, { flags: 'wx', start: HEADER_BYTES });
@@ -105,7 +144,7 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
         done(null, chunk);
       },
     });
-    const written = pipeline(gzip, counting, file);
+    const written = url ? pipeline(counting, file) : pipeline(gzip, counting, file);
     const write = async (text: string) => {
       if (!gzip.write(text)) await once(gzip, 'drain');
     };
@@ -117,6 +156,12 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
         const { rows: migrations } = await tx.raw('SELECT name FROM knex_migrations ORDER BY id');
         const figures = await collectFigures(tx);
         const tables: TableEntry[] = [];
+        if (url) {
+          const { rows } = await tx.raw('SELECT pg_export_snapshot() AS snapshot');
+          await pgDump(url, rows[0].snapshot, counting);
+          for (const [name, count] of Object.entries(figures.rows)) tables.push({ name, columns: [], rows: count });
+          return { migrations: (migrations as { name: string }[]).map((m) => m.name), figures, tables, sequences: 0 };
+        }
         for (const name of await inDependencyOrder(tx, await dataTables(tx))) {
           const columns = (await storedColumns(tx, name)).map((c) => c.name);
           await write(`${JSON.stringify({ table: name, columns })}\n`);
@@ -147,10 +192,12 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
       },
       { isolationLevel: 'repeatable read', readOnly: true },
     );
-    gzip.end();
+    if (url) counting.end();
+    else gzip.end();
     await written;
     const header: BackupHeader = {
       format: FORMAT_VERSION,
+      content: url ? 'pg_dump' : 'zq',
       kind: db.kind,
       lastMigration: content.migrations.at(-1) ?? '',
       migrations: content.migrations,

@@ -5,7 +5,9 @@
 //                     the content, the tables and the figures verify compares), then spaces up to a final newline
 //   bytes 65536 …     the content: gzip of JSON lines — per table in dependency order a line naming it and its
 //                     columns, then one line per row (every value as PostgreSQL's text for it, or null: NUMERIC
-//                     keeps its digits, timestamps their microseconds), then the sequences' values, then an end line
+//                     keeps its digits, timestamps their microseconds), then the sequences' values, then an end line;
+//                     or, taken with --pg-dump on PostgreSQL, `pg_dump --format=custom` of the snapshot the
+//                     figures were read in
 //
 // The header is written last, into the block kept for it, and the file renamed to its name only then: a backup
 // killed half-way is a `.partial` file whose header is zeros.
@@ -27,6 +29,8 @@ export interface TableEntry {
 
 export interface BackupHeader {
   format: number;
+  /** `zq`: the rows as described above; `pg_dump`: pg_dump's custom format (PostgreSQL, restored by pg_restore). */
+  content: 'zq' | 'pg_dump';
   /** The database it was taken from. */
   kind: DbKind;
   /** The schema's last migration when it was taken; `migrations` all of them. */

@@ -4,10 +4,12 @@
 // checks held off while loading: the rows are a consistent copy already), the sequences set, and the restored
 // rows compared with the figures the backup recorded before that transaction commits. Migrations the code has
 // beyond the backup's run after it.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { BadInput, Refused } from '../core/errors.js';
@@ -109,6 +111,38 @@ async function load(tx: Knex.Transaction, file: string): Promise<Figures> {
   return collectFigures(tx);
 }
 
+/** pg_restore of a --pg-dump backup's content into the empty database at `url`, in one transaction. */
+async function pgRestore(file: string, url: string): Promise<void> {
+  const child = spawn('pg_restore', ['--no-owner', '--no-privileges', '--single-transaction', '--exit-on-error', '--dbname', url], {
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code ?? 1));
+  });
+  try {
+    await pipeline(fs.createReadStream(file, { start: HEADER_BYTES }), child.stdin);
+    const code = await exited;
+    if (code !== 0) throw new Refused(`pg_restore failed (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Refused(`pg_restore is not installed here: install the PostgreSQL client of the server's version to restore ${file}`);
+    }
+    throw err;
+  }
+}
+
+/** A --pg-dump backup restores onto a server only (pg_restore). */
+function checkTargetForContent(file: string, header: BackupHeader, target: DbConfig): void {
+  if (header.content === 'pg_dump' && target.databaseUrl === undefined) {
+    throw new BadInput('--data-dir', target.dataDir, `--database-url of an empty PostgreSQL database: ${file} was taken with --pg-dump`);
+  }
+}
+
 /** Restores into `target` (restore) — or, for verify, into a temporary folder; `migrate` runs the code's later migrations. */
 async function restoreInto(file: string, header: BackupHeader, target: DbConfig, migrate: boolean): Promise<RestoreResult> {
   let db: Db;
@@ -127,13 +161,23 @@ async function restoreInto(file: string, header: BackupHeader, target: DbConfig,
     }
   }
   try {
-    await migrateTo(db.knex, header.lastMigration);
-    await db.knex.transaction(async (tx) => {
-      const differences = compareFigures(header.figures, await load(tx, file));
+    if (header.content === 'pg_dump') {
+      await pgRestore(file, target.databaseUrl as string);
+      const differences = compareFigures(header.figures, await collectFigures(db.knex));
       if (differences.length > 0) {
-        throw new Refused(`the restored rows differ from the backup's figures: ${differences.join('; ')}`);
+        throw new Refused(
+          `the restored rows differ from the backup's figures (drop the database before another try): ${differences.join('; ')}`,
+        );
       }
-    });
+    } else {
+      await migrateTo(db.knex, header.lastMigration);
+      await db.knex.transaction(async (tx) => {
+        const differences = compareFigures(header.figures, await load(tx, file));
+        if (differences.length > 0) {
+          throw new Refused(`the restored rows differ from the backup's figures: ${differences.join('; ')}`);
+        }
+      });
+    }
     const migrationsApplied = migrate ? await migrateLatest(db.knex) : [];
     const restored = (await collectFigures(db.knex)).summary;
     await db.close();
@@ -159,11 +203,13 @@ async function restoreInto(file: string, header: BackupHeader, target: DbConfig,
 export async function restoreBackup(file: string, target: DbConfig): Promise<RestoreResult> {
   const header = await checkBackupFile(file);
   checkKnownSchema(file, header);
+  checkTargetForContent(file, header, target);
   return restoreInto(file, header, target, true);
 }
 
 export interface VerifyResult {
   file: string;
+  content: BackupHeader['content'];
   takenAt: string;
   kind: DbKind;
   lastMigration: string;
@@ -175,15 +221,47 @@ export interface VerifyResult {
   ledger: Figures['ledger'];
 }
 
-/** `zq backup verify FILE`: restores into a temporary embedded folder and compares; the folder is removed after. */
-export async function verifyBackup(file: string): Promise<VerifyResult> {
+/** A temporary database on the server at `url` for verifying a --pg-dump backup; dropped after. */
+async function withTemporaryServerDatabase<T>(url: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const name = `zq_verify_${process.pid}_${Date.now().toString(36)}`;
+  const server = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
+  try {
+    await server.knex.raw(`CREATE DATABASE ${name}`);
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    try {
+      return await fn(target.toString());
+    } finally {
+      await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * `zq backup verify FILE`: restores into a temporary embedded folder (a --pg-dump backup: a temporary database on
+ * the server `server` names) and compares; the temporary database is removed after.
+ */
+export async function verifyBackup(file: string, server?: string): Promise<VerifyResult> {
   const header = await checkBackupFile(file);
   checkKnownSchema(file, header);
+  if (header.content === 'pg_dump' && server === undefined) {
+    throw new BadInput(
+      '--database-url',
+      undefined,
+      `a PostgreSQL server to verify ${file} on (taken with --pg-dump: a temporary database is made there and dropped)`,
+    );
+  }
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-verify-'));
   try {
-    const result = await restoreInto(file, header, { dataDir: path.join(temp, 'db') }, false);
+    const result =
+      header.content === 'pg_dump'
+        ? await withTemporaryServerDatabase(server as string, (url) => restoreInto(file, header, { databaseUrl: url }, false))
+        : await restoreInto(file, header, { dataDir: path.join(temp, 'db') }, false);
     return {
       file,
+      content: header.content,
       takenAt: header.takenAt,
       kind: header.kind,
       lastMigration: header.lastMigration,

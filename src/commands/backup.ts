@@ -21,19 +21,20 @@ export function register(program: Command): void {
     .option('--out <file>', 'the backup file to write (refused if it exists, unless --force)')
     .option('--force', 'replace FILE if it exists')
     .option('--wait', 'if the embedded database folder is in use, wait for it instead of refusing')
-    .action(async (opts: { out?: string; force?: boolean }, cmd: Command) => {
+    .option('--pg-dump', "PostgreSQL: the content is pg_dump's custom format (restored by pg_restore onto a server only)")
+    .action(async (opts: { out?: string; force?: boolean; pgDump?: boolean }, cmd: Command) => {
       if (opts.out === undefined) throw new BadInput('--out', undefined, 'the backup file to write, e.g. --out zq-2026-06-30.zqb');
       await act(
         cmd,
         'backup.run',
-        { out: opts.out, force: opts.force },
+        { out: opts.out, force: opts.force, pgDump: opts.pgDump },
         (r) =>
           [
-            `backup: ${r.file} (${r.bytes} bytes, format ${r.format}, ${r.kind}, schema ${r.lastMigration}, ${r.seconds.toFixed(1)} s)`,
+            `backup: ${r.file} (${r.bytes} bytes, format ${r.format}${r.content === 'pg_dump' ? ' with pg_dump' : ''}, ${r.kind}, schema ${r.lastMigration}, ${r.seconds.toFixed(1)} s)`,
             `sha256: ${r.sha256}`,
             `${r.tables} table(s), ${r.rows} row(s): ${summaryLine(r.summary)}`,
           ].join('\n'),
-        { out: '--out' },
+        { out: '--out', pgDump: '--pg-dump' },
       );
     });
 
@@ -42,11 +43,13 @@ export function register(program: Command): void {
     .description('restore a backup into a temporary place and compare its rows and ledger totals with its figures; exit 0 or 2')
     .action(async (file: string, _opts, cmd: Command) => {
       const { verifyBackup } = await import('../backup/restore.js');
-      const r = await verifyBackup(file);
+      const { resolveDbConfig } = await import('../db/index.js');
+      // a --pg-dump backup is verified in a temporary database on this server
+      const r = await verifyBackup(file, resolveDbConfig({ databaseUrl: globalOptions(cmd).databaseUrl }).databaseUrl);
       emit({ json: globalOptions(cmd).json === true }, { ok: true, ...r }, () =>
         [
           `backup ${file}: whole (sha256 ${r.sha256}), format 1, taken ${r.takenAt} from ${r.kind} at schema ${r.lastMigration}`,
-          `restored into a temporary database: ${r.tables} table(s), ${r.rows} row(s), ledger totals equal to those recorded`,
+          `restored into a temporary ${r.content === 'pg_dump' ? 'database on the server' : 'embedded database'}: ${r.tables} table(s), ${r.rows} row(s), ledger totals equal to those recorded`,
           summaryLine(r.restored),
         ].join('\n'),
       );

@@ -98,6 +98,44 @@ describeEachDb('backup and restore', (get) => {
     }
   });
 
+  it('--pg-dump: pg_dump of the same snapshot on PostgreSQL, restored by pg_restore and verified on the server; refused on the embedded database', async () => {
+    const { db } = get();
+    const dir = temp();
+    const file = path.join(dir, 'pg_dump.zqb');
+    if (db.kind === 'pglite') {
+      await expect(takeBackup(db, file, { force: false, pgDump: true })).rejects.toThrow(/pg-dump: true — expected a PostgreSQL database/);
+      expect(fs.readdirSync(dir)).toEqual([]);
+      return;
+    }
+    const { header } = await takeBackup(db, file, { force: false, pgDump: true });
+    expect(header.content).toBe('pg_dump');
+    await expect(restoreBackup(file, { dataDir: path.join(dir, 'folder') })).rejects.toThrow(/taken with --pg-dump/);
+    expect(fs.existsSync(path.join(dir, 'folder'))).toBe(false);
+    await expect(verifyBackup(file)).rejects.toThrow(/--database-url: missing/);
+    const url = process.env.ZQ_TEST_DATABASE_URL as string;
+    const verified = await verifyBackup(file, url);
+    expect(verified.content).toBe('pg_dump');
+    const name = `zq_pgrestore_${process.pid}`;
+    const server = await openDatabase({ databaseUrl: url }, { requireMigrated: false });
+    await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await server.knex.raw(`CREATE DATABASE ${name}`);
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    try {
+      const result = await restoreBackup(file, { databaseUrl: target.toString() });
+      expect(result.restored).toEqual(header.figures.summary);
+      const restored = await openDatabase({ databaseUrl: target.toString() });
+      try {
+        expect(await allRows(restored)).toEqual(await allRows(db));
+      } finally {
+        await restored.close();
+      }
+    } finally {
+      await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await server.close();
+    }
+  });
+
   it('refuses an existing file without --force, and writes nothing', async () => {
     const { db } = get();
     const dir = temp();
