@@ -89,18 +89,33 @@ export interface BackupResult {
   header: BackupHeader;
 }
 
-/** The server's URL, as openDatabase gave it to knex: pg_dump connects with it. */
-function serverUrl(db: Db): string {
+/**
+ * The server openDatabase connected to, as libpq's environment for pg_dump (the password stays out of its command
+ * line, where `ps` would show it).
+ */
+function serverEnv(db: Db): NodeJS.ProcessEnv {
   const connection = (db.knex.client as { config: { connection?: unknown } }).config.connection;
-  if (db.kind !== 'postgres' || typeof connection !== 'string') {
+  if (db.kind !== 'postgres' || typeof connection !== 'object' || connection === null) {
     throw new BadInput('pg-dump', true, 'a PostgreSQL database (--database-url): the embedded database is backed up in zq format');
   }
-  return connection;
+  const c = connection as Record<string, unknown>;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [variable, key] of [
+    ['PGHOST', 'host'],
+    ['PGPORT', 'port'],
+    ['PGUSER', 'user'],
+    ['PGPASSWORD', 'password'],
+    ['PGDATABASE', 'database'],
+    ['PGSSLMODE', 'sslmode'],
+  ] as const) {
+    if (c[key] !== undefined && c[key] !== null) env[variable] = String(c[key]);
+  }
+  return env;
 }
 
 /** pg_dump of the snapshot `snapshot` in custom format, into `sink`; a missing pg_dump is said so. */
-async function pgDump(url: string, snapshot: string, sink: NodeJS.WritableStream): Promise<void> {
-  const child = spawn('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, '--dbname', url], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function pgDump(env: NodeJS.ProcessEnv, snapshot: string, sink: NodeJS.WritableStream): Promise<void> {
+  const child = spawn('pg_dump', ['--format=custom', `--snapshot=${snapshot}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -129,7 +144,7 @@ async function pgDump(url: string, snapshot: string, sink: NodeJS.WritableStream
  */
 export async function takeBackup(db: Db, target: string, options: { force: boolean; pgDump?: boolean }): Promise<BackupResult> {
   checkBackupTarget(target, options.force);
-  const url = options.pgDump ? serverUrl(db) : undefined;
+  const server = options.pgDump ? serverEnv(db) : undefined;
   const started = Date.now();
   const partial = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.partial`);
   const file = fs.createWriteStream(partial, { flags: 'wx', start: HEADER_BYTES });
@@ -144,7 +159,7 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
         done(null, chunk);
       },
     });
-    const written = url ? pipeline(counting, file) : pipeline(gzip, counting, file);
+    const written = server ? pipeline(counting, file) : pipeline(gzip, counting, file);
     const write = async (text: string) => {
       if (!gzip.write(text)) await once(gzip, 'drain');
     };
@@ -156,9 +171,9 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
         const { rows: migrations } = await tx.raw('SELECT name FROM knex_migrations ORDER BY id');
         const figures = await collectFigures(tx);
         const tables: TableEntry[] = [];
-        if (url) {
+        if (server) {
           const { rows } = await tx.raw('SELECT pg_export_snapshot() AS snapshot');
-          await pgDump(url, rows[0].snapshot, counting);
+          await pgDump(server, rows[0].snapshot, counting);
           for (const [name, count] of Object.entries(figures.rows)) tables.push({ name, columns: [], rows: count });
           return { migrations: (migrations as { name: string }[]).map((m) => m.name), figures, tables, sequences: 0 };
         }
@@ -192,12 +207,12 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
       },
       { isolationLevel: 'repeatable read', readOnly: true },
     );
-    if (url) counting.end();
+    if (server) counting.end();
     else gzip.end();
     await written;
     const header: BackupHeader = {
       format: FORMAT_VERSION,
-      content: url ? 'pg_dump' : 'zq',
+      content: server ? 'pg_dump' : 'zq',
       kind: db.kind,
       lastMigration: content.migrations.at(-1) ?? '',
       migrations: content.migrations,
