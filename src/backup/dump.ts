@@ -120,14 +120,13 @@ async function pgDump(env: NodeJS.ProcessEnv, snapshot: string, sink: NodeJS.Wri
   child.stderr.on('data', (d) => {
     stderr += d;
   });
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve(code ?? 1));
-  });
+  const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
   try {
-    await pipeline(child.stdout, sink, { end: false });
-    const code = await exited;
-    if (code !== 0) throw new Refused(`pg_dump failed (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`);
+    // a tool that is not installed fails to start: said so, before anything is piped
+    await new Promise((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Refused(
@@ -136,6 +135,9 @@ async function pgDump(env: NodeJS.ProcessEnv, snapshot: string, sink: NodeJS.Wri
     }
     throw err;
   }
+  await pipeline(child.stdout, sink, { end: false });
+  const code = await exited;
+  if (code !== 0) throw new Refused(`pg_dump failed (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`);
 }
 
 /**
@@ -160,6 +162,8 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
       },
     });
     const written = server ? pipeline(counting, file) : pipeline(gzip, counting, file);
+    // awaited below; a failure before that (the file then destroyed) must not end the process unhandled
+    written.catch(() => {});
     const write = async (text: string) => {
       if (!gzip.write(text)) await once(gzip, 'drain');
     };
@@ -236,7 +240,10 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
     fs.renameSync(partial, target);
     return { file: target, header };
   } catch (err) {
+    // the file opens asynchronously: removed once it is closed, not before it is created
+    const closed = file.closed ? Promise.resolve() : new Promise<void>((resolve) => file.once('close', () => resolve()));
     file.destroy();
+    await closed;
     fs.rmSync(partial, { force: true });
     throw err;
   }

@@ -120,20 +120,22 @@ async function pgRestore(file: string, url: string): Promise<void> {
   child.stderr.on('data', (d) => {
     stderr += d;
   });
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => resolve(code ?? 1));
-  });
+  const exited = new Promise<number>((resolve) => child.once('close', (code) => resolve(code ?? 1)));
   try {
-    await pipeline(fs.createReadStream(file, { start: HEADER_BYTES }), child.stdin);
-    const code = await exited;
-    if (code !== 0) throw new Refused(`pg_restore failed (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`);
+    // a tool that is not installed fails to start: said so, before anything is piped
+    await new Promise((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new Refused(`pg_restore is not installed here: install the PostgreSQL client of the server's version to restore ${file}`);
     }
     throw err;
   }
+  await pipeline(fs.createReadStream(file, { start: HEADER_BYTES }), child.stdin);
+  const code = await exited;
+  if (code !== 0) throw new Refused(`pg_restore failed (exit ${code}): ${stderr.trim().split('\n')[0] ?? ''}`);
 }
 
 /** A --pg-dump backup restores onto a server only (pg_restore). */

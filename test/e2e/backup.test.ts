@@ -226,6 +226,17 @@ describe.runIf(process.env.ZQ_TEST_DATABASE_URL)('zq backup and zq restore, Post
         expect(await rowsOf({ dataDir: path.join(cwd, 'restored') })).toEqual(original);
         await sameAnswers(cwd, source, ['--database-url', at(empty)]);
         await sameAnswers(cwd, source, ['--data-dir', 'restored']);
+        // --pg-dump: pg_dump's format of the same snapshot, verified in a temporary database on the server
+        const dumped = await zq([...source, 'backup', '--pg-dump', '--out', 'pg_dump.zqb'], { cwd });
+        expect(dumped.code, dumped.stderr).toBe(0);
+        expect(dumped.stdout).toMatch(/format 1 with pg_dump, postgres, schema/);
+        const verified = await zq(['--database-url', url, 'backup', 'verify', 'pg_dump.zqb'], { cwd });
+        expect(verified.code, verified.stderr).toBe(0);
+        expect(verified.stdout).toMatch(/restored into a temporary database on the server/);
+        const noTool = await zq([...source, 'backup', '--pg-dump', '--out', 'none.zqb'], { cwd, env: cleanEnv({ PATH: '/nonexistent' }) });
+        expect(noTool.code).toBe(2);
+        expect(noTool.stderr).toMatch(/^zq: pg_dump is not installed here: install the PostgreSQL client of the server's version/);
+        expect(fs.readdirSync(cwd).filter((f) => f.includes('none.zqb'))).toEqual([]);
         // a database that holds tables is refused
         const onto = await zq(['restore', 'pg.zqb', '--database-url', at(name)], { cwd });
         expect(onto.code).toBe(2);
