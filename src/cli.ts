@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { register as approval } from './commands/approval.js';
 import { register as audit } from './commands/audit.js';
+import { register as backup } from './commands/backup.js';
 import { register as badDebt } from './commands/bad-debt.js';
 import { register as batch } from './commands/batch.js';
 import { register as buyback } from './commands/buyback.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   for (const register of [approval, doc, period]) register(program);
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback, notice]) register(program);
   for (const register of [statement]) register(program);
+  backup(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
   for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);

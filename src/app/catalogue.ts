@@ -3,6 +3,7 @@
 import type { Action } from '../access/action.js';
 import { approvalActions } from '../approvals/approval-actions.js';
 import { auditActions } from '../audit/actions.js';
+import { backupActions } from '../backup/backup-actions.js';
 import { batchActions } from '../batch/batch-actions.js';
 import { documentActions } from '../documents/document-actions.js';
 import { importActions } from '../imports/import-actions.js';
@@ -35,6 +36,7 @@ export const ACTIONS = [
   ...reportMoreActions,
   ...printingActions,
   ...statementActions,
+  ...backupActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

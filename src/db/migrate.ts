@@ -15,13 +15,18 @@ interface MigrationModule {
   down?(knex: Knex): Promise<void>;
 }
 
+/** The code's migrations, oldest first. */
+export function knownMigrations(): string[] {
+  return fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((f) => f.endsWith(ownExtension) && !f.endsWith(`.d${ownExtension}`) && /^\d{3}_/.test(f))
+    .map((f) => f.slice(0, -ownExtension.length))
+    .sort();
+}
+
 const source: Knex.MigrationSource<string> = {
   async getMigrations() {
-    return fs
-      .readdirSync(MIGRATIONS_DIR)
-      .filter((f) => f.endsWith(ownExtension) && !f.endsWith(`.d${ownExtension}`) && /^\d{3}_/.test(f))
-      .map((f) => f.slice(0, -ownExtension.length))
-      .sort();
+    return knownMigrations();
   },
   getMigrationName(name) {
     return name;
@@ -36,6 +41,13 @@ const config: Knex.MigratorConfig = { migrationSource: source, tableName: 'knex_
 
 export async function migrateLatest(knex: Knex): Promise<string[]> {
   const [, applied] = (await knex.migrate.latest(config)) as [number, string[]];
+  return applied;
+}
+
+/** Migrates up to `last` and no further (a restore recreates the schema its backup was taken at). */
+export async function migrateTo(knex: Knex, last: string): Promise<string[]> {
+  const upTo: Knex.MigrationSource<string> = { ...source, getMigrations: async () => knownMigrations().filter((m) => m <= last) };
+  const [, applied] = (await knex.migrate.latest({ ...config, migrationSource: upTo })) as [number, string[]];
   return applied;
 }
 

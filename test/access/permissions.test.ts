@@ -31,10 +31,11 @@ const COMMAND_OF: Record<string, string> = {
   'session.login': 'serve',
   'session.logout': 'serve',
   'session.change-password': 'serve',
+  'backup.run': 'backup',
 };
 const commandOf = (action: string) => COMMAND_OF[action] ?? action.replaceAll('.', ' ');
 /** Commands that work on the database itself, with no acting user and no action. */
-const NO_ACTION_COMMANDS = ['init', 'demo'];
+const NO_ACTION_COMMANDS = ['init', 'demo', 'restore', 'backup verify'];
 
 /** The README's line for an action: action, command, changes data, then one cell per role. */
 function matrixLine(action: { name: string; roles: readonly string[]; mutates: boolean }): string {
