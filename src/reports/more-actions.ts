@@ -132,13 +132,24 @@ export function parseTrend(raw: TrendRaw): TrendRequest {
   return { ...parseScope(raw), from, to, restated: raw.restated === true };
 }
 
-/** The months asked for, defaulted and checked against the last batch date's month. */
-export function trendMonths(from: string | undefined, to: string | undefined, lastBatch: BusinessDate): { from: string; to: string } {
+/**
+ * The months asked for, defaulted and checked against the last batch date's month. As reported, the default
+ * starts no earlier than the month of the first night with a report snapshot (`firstReported`): the months
+ * before it were never reported.
+ */
+export function trendMonths(
+  from: string | undefined,
+  to: string | undefined,
+  lastBatch: BusinessDate,
+  firstReported: BusinessDate | null = null,
+): { from: string; to: string } {
   const last = lastBatch.slice(0, 7);
   const end = to ?? last;
   if (end > last)
     throw new BadInput('to', end, `a month up to ${last}, the month of the last date the nightly batch completed (${lastBatch})`);
-  const start = from ?? addMonths(`${end}-01`, 1 - TREND_MONTHS_DEFAULT).slice(0, 7);
+  const year = addMonths(`${end}-01`, 1 - TREND_MONTHS_DEFAULT).slice(0, 7);
+  const reported = firstReported?.slice(0, 7);
+  const start = from ?? (reported !== undefined && reported > year && reported <= end ? reported : year);
   if (start > end) throw new BadInput('from', start, `a month on or before ${end}`);
   if (monthsBetween(start, end).length > TREND_MONTHS_MAX)
     throw new BadInput('from', start, `at most ${TREND_MONTHS_MAX} months before ${end}`);
@@ -153,7 +164,8 @@ export const reportTrend = defineAction({
   parse: parseTrend,
   run: async (tx: Tx, actor, input): Promise<Trend & Delivery> => {
     const lastBatch = checkReportDate('trend', undefined, await lastCompletedBatchDate(tx));
-    const months = trendMonths(input.from, input.to, lastBatch);
+    const first = input.restated ? null : ((await tx('report_snapshots').min('business_date as first').first())?.first ?? null);
+    const months = trendMonths(input.from, input.to, lastBatch, first);
     const series = await trend(tx, actor, { ...input, ...months, lastBatch });
     await writeReportFile(input.format, input.out, () => trendDocument(series));
     return { ...series, format: input.format, out: input.out };

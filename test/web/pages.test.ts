@@ -69,8 +69,9 @@ describeEachDb('web pages', (get) => {
     expect(html).toContain('<div class="label">未还余额</div><div class="figure">12,600.00</div>');
     expect(html).toContain('<div class="label">逾期金额</div><div class="figure">12,600.00</div>');
     expect(html).toContain('<div class="figure">100.00%</div>');
-    // the trend: the nights before the batch have no snapshot, so it is as known today
-    expect(html).toContain('近12个月余额与逾期（重述口径）');
+    // the trend as reported: the batch's night is the first with a report snapshot, so its month alone
+    expect(html).toContain('余额与逾期（2026-03 至 2026-03，报告口径）');
+    expect(html).toContain('{&quot;months&quot;:[&quot;2026-03&quot;]');
     // hf.c1 sees their own two contracts only
     const c1 = await (await (await as('hf.c1')).get('/')).text();
     expect(c1).toContain('4,200.00');

@@ -80,7 +80,7 @@ export function Dashboard({ data }: { data: DashboardData }) {
       {data.trend || t ? (
         <section class="charts">
           <div class="chart-box">
-            <h2>{`近12个月余额与逾期${data.trend?.restated ? '（重述口径）' : ''}`}</h2>
+            <h2>{`余额与逾期（${data.trend ? `${data.trend.from} 至 ${data.trend.to}，` : ''}报告口径）`}</h2>
             <div id="trend-chart" class="chart" />
           </div>
           <div class="chart-box">

@@ -56,13 +56,9 @@ async function dashboardData(c: Ctx): Promise<DashboardData> {
   };
   if (lastCompleted === null) return empty;
   const report = await optional(problems, '余额与账龄', () => act(c, 'report.breakdown', { asOf: lastCompleted, by: 'region' }));
-  // as reported while the nights' snapshots cover the year, else as known today (restated)
-  const trend = await optional(problems, '近12个月趋势', () =>
-    act(c, 'report.trend', {}).catch((err) => {
-      if (err instanceof ExpectedError) return act(c, 'report.trend', { restated: true });
-      throw err;
-    }),
-  );
+  // as reported: the months since the first night with a report snapshot, up to twelve (restated would compute
+  // twelve month ends anew on every visit)
+  const trend = await optional(problems, '近12个月趋势', () => act(c, 'report.trend', {}));
   const topOverdue = await act(c, 'contract.list', {
     asOf: lastCompleted,
     overdue: true,
