@@ -110,6 +110,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     await walkOneContract(db, say);
     await changeSchedules(db, say);
     const printed = await printDocuments(db, folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zq-demo-prints-')), say);
+    await webLogins(db, where, say);
     return {
       location: url ?? (folder as string),
       tryNext: [
@@ -431,6 +432,20 @@ async function printDocuments(db: Db, folder: string, say: Say): Promise<{ recei
     say(`10. printing skipped: ${err.message}`);
     return null;
   }
+}
+
+/** The web viewer: a password for a manager and a collector of HF01, and how to start it (README "Web"). */
+export const DEMO_WEB_LOGINS = [
+  { username: 'hf.wang', role: 'manager', password: 'demo-wang-2026' },
+  { username: 'hf.li', role: 'collector', password: 'demo-li-2026' },
+] as const;
+
+async function webLogins(db: Db, where: string, say: Say): Promise<void> {
+  const { setPassword } = await import('../organisation/users.js');
+  const admin = await loadActor(db.knex, 'admin');
+  for (const login of DEMO_WEB_LOGINS) await db.knex.transaction((tx) => setPassword(tx, admin, login.username, login.password));
+  say(`11. the web viewer: ${where} serve, then open http://127.0.0.1:8080 and log in as`);
+  for (const login of DEMO_WEB_LOGINS) say(`    ${login.username} / ${login.password} (${login.role})`);
 }
 
 async function changeSchedules(db: Db, say: Say): Promise<void> {

@@ -2,9 +2,12 @@
 // server (a new database on it) when ZQ_TEST_DATABASE_URL is set.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/index.js';
+import { createApp } from '../../src/web/app.js';
 import { cleanEnv, tempDir, zq } from '../support/zq.js';
+import { Browser } from '../web/support.js';
 
 describe('zq demo', () => {
   it('builds a fresh embedded database, loads the fixtures and says what to try next; a non-empty folder is refused', async () => {
@@ -24,6 +27,21 @@ describe('zq demo', () => {
     const list = await zq(['--data-dir', 'demo-db', 'contract', 'list', '--json'], { cwd });
     // the 30 fixture contracts and the one the demo walks through its life (step 8)
     expect(JSON.parse(list.stdout)).toHaveLength(31);
+    // 20: the demo names the web viewer's command and two logins, a manager and a collector, that work
+    expect(demo.stdout).toMatch(/11\. the web viewer: .* serve, then open http:\/\/127\.0\.0\.1:8080/);
+    const logins = [...demo.stdout.matchAll(/^ {4}(\S+) \/ (\S+) \((manager|collector)\)$/gm)];
+    expect(logins.map((m) => m[3])).toEqual(['manager', 'collector']);
+    const db = await openDatabase({ dataDir: path.join(cwd, 'demo-db') });
+    try {
+      for (const [, username, password] of logins) {
+        const browser = new Browser(createApp(db));
+        const res = await browser.login(username as string, password as string);
+        expect(res.status, username).toBe(303);
+        expect((await browser.get('/')).status, username).toBe(200);
+      }
+    } finally {
+      await db.close();
+    }
     const again = await zq(['demo', '--dir', 'demo-db'], { cwd });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/is not empty/);
