@@ -154,6 +154,25 @@ describe('zq serve and the command line on one embedded folder', () => {
     expect(status.lastCompleted).toBe('2026-04-30');
   }, 300_000);
 
+  it('takes a backup through the server that holds the folder; it verifies and restores whole', async () => {
+    const backup = await zq(['--as', 'admin', 'backup', '--out', 'served.zqb'], { cwd: served });
+    expect(backup.stderr).not.toMatch(/^zq:/m);
+    expect(backup.code).toBe(0);
+    expect((await zq(['backup', 'verify', 'served.zqb'], { cwd: served })).code).toBe(0);
+    const restored = await zq(['restore', 'served.zqb', '--data-dir', 'restored'], { cwd: served });
+    expect(restored.code).toBe(0);
+    // the restored folder answers as the served one does (the server still holds the original)
+    const show = (dir: string[]) => zq([...dir, 'report', 'breakdown', '--restated', '--format', 'json'], { cwd: served });
+    const original = await show([]);
+    const copy = await show(['--data-dir', 'restored']);
+    expect(copy.code).toBe(0);
+    expect(JSON.parse(copy.stdout)).toEqual(JSON.parse(original.stdout));
+    const status = (dir: string[]) => zq([...dir, 'batch', 'status', '--json'], { cwd: served });
+    expect(JSON.parse((await status(['--data-dir', 'restored'])).stdout).lastCompleted).toBe(
+      JSON.parse((await status([])).stdout).lastCompleted,
+    );
+  }, 300_000);
+
   it('stops on SIGTERM: the folder is let go, and a share file left behind is not trusted', async () => {
     server.kill('SIGTERM');
     const done = await serverDone;
