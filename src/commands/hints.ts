@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, (input: Input) => string>> = {
   init: () => 'zq init',
   'period.reopen': (i) => `zq period reopen ${i.month} --reason …`,
   'receipt.allocate': (i) => `zq receipt allocate ${i.id} --to …`,
+  'receipt.confirm': (i) => `zq receipt confirm ${i.id}`,
   'receipt.reverse': (i) => `zq receipt reverse ${i.id} --reason …`,
   'receipt.withdraw': (i) => `zq receipt withdraw ${i.id}`,
   'refund.request': (i) => `zq refund request --contract ${i.contractNo} --amount ${i.amount}`,
