@@ -4,7 +4,7 @@
 // one per autocannon connection, and a fixed number of requests per route. Prints p50/p95/max, throughput and
 // errors per route beside the floor: /health's answer (one small action) under the same load, and the ratio.
 // Targets (issue 20): contract list (filtered, first page) and contract detail p95 ≤ 100 ms, dashboard ≤ 300 ms.
-// BENCH_TARGETS=postgres|pglite picks one; BENCH_REQUESTS scales the requests. Figures only; never in npm test.
+// BENCH_TARGETS=postgres|pglite picks one; BENCH_REQUESTS scales the requests; BENCH_ROUTES=2,5,6 picks routes. Figures only; never in npm test.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
@@ -147,9 +147,12 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
         ['contract detail', REQUESTS, () => `/contracts/${contract()}`, 100],
         ['dashboard', Math.max(SESSIONS, Math.floor(REQUESTS / 10)), () => '/', 300],
       ];
+      // BENCH_ROUTES=2,5,6 picks routes by their number above (the floor always runs)
+      const only = process.env.BENCH_ROUTES?.split(',');
+      const picked = routes.filter((_r, i) => i === 0 || !only || only.includes(String(i + 1)));
       let floor = Number.NaN;
       console.log(`[${kind}] ${SESSIONS} sessions; p50 / p95 / max, requests per second, errors`);
-      for (const [name, amount, path, target] of routes) {
+      for (const [name, amount, path, target] of picked) {
         const f = await load(base, cookies, amount, path);
         if (target === null) floor = f.p95;
         const ratio = target === null ? '' : `, p95 ÷ floor ${(f.p95 / floor).toFixed(1)}×, target ${target} ms`;

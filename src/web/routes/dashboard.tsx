@@ -1,6 +1,8 @@
-// GET / — the dashboard, read through batch.status, report.breakdown, report.trend and contract.list.
+// GET / — the dashboard, read through batch.status, report.breakdown, report.trend and contract.list (the first two
+// kept a while per user and night: reportedFigures).
 import { Decimal } from 'decimal.js';
 import type { Hono } from 'hono';
+import type { Output } from '../../app/run.js';
 import { ExpectedError } from '../../core/errors.js';
 import { formatMoney } from '../../core/money.js';
 import type { WebEnv } from '../env.js';
@@ -38,6 +40,46 @@ export function rankCollectors(collectors: { collector: string | null; due: stri
     });
 }
 
+type Reported = {
+  report: Output<'report.breakdown'> | null;
+  trend: Output<'report.trend'> | null;
+  problems: string[];
+};
+
+/**
+ * What the dashboard shows as reported on the last completed night — the breakdown by region and the trend, each
+ * over every line of the scope — never changes once that night is taken (a night is never rewritten). So it is
+ * kept per database, user and night for KEEP_MS (a user's scope may change meanwhile: a new team) and shared by
+ * the requests asking at once; the top overdue contracts are today's and read on every visit.
+ */
+const KEEP_MS = 10 * 60_000;
+const KEPT_MAX = 1000;
+const kept = new WeakMap<object, Map<string, { at: number; value: Promise<Reported> }>>();
+
+async function reportedFigures(c: Ctx, night: string, problems: string[]): Promise<Reported> {
+  const byKey = kept.get(c.var.db) ?? new Map<string, { at: number; value: Promise<Reported> }>();
+  kept.set(c.var.db, byKey);
+  const key = `${c.var.actor.id}:${c.var.actor.roles.join(',')}:${night}`;
+  const now = Date.now();
+  let entry = byKey.get(key);
+  if (!entry || now - entry.at > KEEP_MS) {
+    if (byKey.size >= KEPT_MAX) byKey.clear();
+    const read = async (): Promise<Reported> => {
+      const mine: string[] = [];
+      const report = await optional(mine, '余额与账龄', () => act(c, 'report.breakdown', { asOf: night, by: 'region' }));
+      // as reported: the months since the first night with a report snapshot, up to twelve
+      const trend = await optional(mine, '近12个月趋势', () => act(c, 'report.trend', {}));
+      return { report, trend, problems: mine };
+    };
+    entry = { at: now, value: read() };
+    byKey.set(key, entry);
+    entry.value.catch(() => byKey.delete(key));
+  }
+  const figures = await entry.value;
+  problems.push(...figures.problems);
+  return figures;
+}
+
 async function dashboardData(c: Ctx): Promise<DashboardData> {
   const status = await act(c, 'batch.status', { limit: 50 });
   const lastCompleted = status.lastCompleted;
@@ -55,10 +97,7 @@ async function dashboardData(c: Ctx): Promise<DashboardData> {
     collectors: [],
   };
   if (lastCompleted === null) return empty;
-  const report = await optional(problems, '余额与账龄', () => act(c, 'report.breakdown', { asOf: lastCompleted, by: 'region' }));
-  // as reported: the months since the first night with a report snapshot, up to twelve (restated would compute
-  // twelve month ends anew on every visit)
-  const trend = await optional(problems, '近12个月趋势', () => act(c, 'report.trend', {}));
+  const { report, trend } = await reportedFigures(c, lastCompleted, problems);
   const topOverdue = await act(c, 'contract.list', {
     asOf: lastCompleted,
     overdue: true,
