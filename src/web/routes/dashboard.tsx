@@ -43,6 +43,7 @@ export function rankCollectors(collectors: { collector: string | null; due: stri
 type Reported = {
   report: Output<'report.breakdown'> | null;
   trend: Output<'report.trend'> | null;
+  topOverdue: Output<'contract.list'>;
   problems: string[];
 };
 
@@ -50,7 +51,8 @@ type Reported = {
  * What the dashboard shows as reported on the last completed night — the breakdown by region and the trend, each
  * over every line of the scope — never changes once that night is taken (a night is never rewritten). So it is
  * kept per database, user and night for KEEP_MS (a user's scope may change meanwhile: a new team) and shared by
- * the requests asking at once; the top overdue contracts are today's and read on every visit.
+ * the requests asking at once, with the ten largest overdue contracts as of that night (a receipt back-dated
+ * before it shows within KEEP_MS).
  */
 const KEEP_MS = 10 * 60_000;
 const KEPT_MAX = 1000;
@@ -69,7 +71,8 @@ async function reportedFigures(c: Ctx, night: string, problems: string[]): Promi
       const report = await optional(mine, '余额与账龄', () => act(c, 'report.breakdown', { asOf: night, by: 'region' }));
       // as reported: the months since the first night with a report snapshot, up to twelve
       const trend = await optional(mine, '近12个月趋势', () => act(c, 'report.trend', {}));
-      return { report, trend, problems: mine };
+      const topOverdue = await act(c, 'contract.list', { asOf: night, overdue: true, sort: 'overdue', descending: true, limit: '10' });
+      return { report, trend, topOverdue, problems: mine };
     };
     entry = { at: now, value: read() };
     byKey.set(key, entry);
@@ -97,14 +100,7 @@ async function dashboardData(c: Ctx): Promise<DashboardData> {
     collectors: [],
   };
   if (lastCompleted === null) return empty;
-  const { report, trend } = await reportedFigures(c, lastCompleted, problems);
-  const topOverdue = await act(c, 'contract.list', {
-    asOf: lastCompleted,
-    overdue: true,
-    sort: 'overdue',
-    descending: true,
-    limit: '10',
-  });
+  const { report, trend, topOverdue } = await reportedFigures(c, lastCompleted, problems);
   const totals = report?.totals ?? null;
   const outstanding = new Decimal(totals?.outstanding ?? 0);
   return {
