@@ -6,7 +6,7 @@ import type { Child } from 'hono/jsx';
 import type { ActionName } from '../../app/catalogue.js';
 import { type Output, type RawInput, runAction } from '../../app/run.js';
 import { ExpectedError, NotAllowed, NotFound } from '../../core/errors.js';
-import { formatMoneyGrouped } from '../../core/money.js';
+import { dec, formatMoneyGrouped } from '../../core/money.js';
 import type { WebEnv } from '../env.js';
 import { Layout } from '../layout.js';
 
@@ -56,7 +56,7 @@ export function money(value: string | null | undefined): string {
 /** A rate of 4 decimals (0.1234) as a percentage (12.34%). */
 export function percent(rate: string | null | undefined): string {
   if (rate === null || rate === undefined) return '—';
-  return `${(Number(rate) * 100).toFixed(2)}%`;
+  return `${dec(rate).times(100).toFixed(2)}%`;
 }
 
 /** A link with query parameters, the empty ones left out. */
