@@ -183,18 +183,90 @@ export function breakdownSql(
     ...(by === 'region' ? [] : ['GROUPING(s.dealer)', 's.dealer']),
     ...(marker ? [`GROUPING(s.${q(marker)})`, ...order.map((c) => `min(s.${q(c)}) NULLS LAST`)] : []),
   ];
-  const sql = `WITH s AS (
+  const withS = `WITH s AS (
       SELECT s1.*, ${contractColumns}, CASE WHEN s1.g = 1 THEN coalesce(cr.credit, 0) END AS credit
         FROM (${stage1}) AS s1
         JOIN (${contracts.sql}) AS h ON h."contractId" = s1."contractId"
         LEFT JOIN (${credits.sql}) AS cr ON cr.contract_id = s1."contractId" AND s1.g = 1
-    )
+    )`;
+  const bindings = [...stage1Bindings, ...contracts.bindings, ...credits.bindings];
+  if (by === 'contract') return { sql: `${withS}\n${contractRowsSql(buckets)}`, bindings };
+  const sql = `${withS}
     SELECT ${select.join(',\n           ')}
       FROM s
      GROUP BY GROUPING SETS (${sets.join(', ')})
      ${having}
      ORDER BY ${orderBy.join(', ')}`;
-  return { sql, bindings: [...stage1Bindings, ...contracts.bindings, ...credits.bindings] };
+  return { sql, bindings };
+}
+
+/**
+ * By contract, each stage-1 row is a contract already: its detail row is that row as it is, and only the dealer,
+ * region and total rows are sums (GROUPING SETS over 50,000 contracts keyed by ten columns spilled to disk and
+ * was most of the report's time). The same columns and order as the general statement: contracts by number
+ * within their dealer, the dealer's subtotal after them, the region's after its dealers, the total last.
+ */
+function contractRowsSql(buckets: readonly AgingBucket[]): string {
+  const amount = (expression: string) => `coalesce(${expression}, 0)::numeric(18,2)::text`;
+  const money = [...BREAKDOWN_MONEY.map(q), ...buckets.map((_, i) => `a${i}`)];
+  const detail = [
+    `'detail' AS level`,
+    's.region',
+    's."regionName"',
+    's.dealer',
+    's."dealerName"',
+    's."contractNo"',
+    's.customer',
+    's.collector',
+    'NULL::text AS type',
+    'NULL::integer AS seq',
+    'NULL::text AS "dueDate"',
+    's.status',
+    'coalesce(s.lines, 0)::integer AS lines',
+    '1 AS contracts',
+    'coalesce(s."overdueDays", 0)::integer AS "overdueDays"',
+    ...money.map((m) => `${amount(`s.${m}`)} AS ${m}`),
+    `${amount('s.credit')} AS credit`,
+    '0 AS o1',
+    's.region IS NULL AS o2',
+    '0 AS o4',
+    '0 AS o6',
+    's."contractId" AS o8',
+  ];
+  const subtotal = [
+    `CASE WHEN GROUPING(s.region) = 1 THEN 'total' WHEN GROUPING(s.dealer) = 1 THEN 'region' ELSE 'dealer' END`,
+    's.region',
+    's."regionName"',
+    's.dealer',
+    's."dealerName"',
+    'NULL',
+    'NULL',
+    'NULL',
+    'NULL',
+    'NULL',
+    'NULL',
+    'NULL',
+    'coalesce(sum(s.lines), 0)::integer',
+    'count(*)::integer',
+    'coalesce(max(s."overdueDays"), 0)::integer',
+    ...money.map((m) => amount(`sum(s.${m})`)),
+    amount('sum(s.credit)'),
+    'GROUPING(s.region)',
+    's.region IS NULL',
+    'GROUPING(s.dealer)',
+    '1',
+    'NULL',
+  ];
+  return `, r AS (
+      SELECT ${detail.join(', ')} FROM s
+      UNION ALL
+      SELECT ${subtotal.join(', ')} FROM s
+       GROUP BY GROUPING SETS ((s.region, s."regionName", s.dealer, s."dealerName"), (s.region, s."regionName"), ())
+    )
+    SELECT level, region, "regionName", dealer, "dealerName", "contractNo", customer, collector, type, seq, "dueDate",
+           status, lines, contracts, "overdueDays", ${money.join(', ')}, credit
+      FROM r
+     ORDER BY o1, o2, region, o4, dealer, o6, "contractNo" NULLS LAST, o8`;
 }
 
 /** The last date the nightly batch completed: the latest date whose penalty is known. */
