@@ -12,7 +12,7 @@ const LAYERS = [
   ['ledger', 'documents'],
   ['approvals'],
   // Business modules: each owns its tables; the batch orchestrates the others' steps at its own layer.
-  ['periods', 'penalty', 'receivables', 'imports', 'batch', 'reconcile', 'reports', 'printing', 'collections', 'backup'],
+  ['periods', 'penalty', 'receivables', 'imports', 'batch', 'reconcile', 'reports', 'printing', 'collections', 'backup', 'archive'],
   ['app'],
   ['commands', 'web', 'demo', 'cli\\.ts'],
 ];
