@@ -30,9 +30,11 @@ export interface OwnerRaw {
   customer?: string | undefined;
   machine?: string | undefined;
   document?: string | undefined;
+  /** The customer of this contract (the web's contract page). */
+  customerOf?: string | undefined;
 }
 
-const OWNER_FLAGS = ['contract', 'customer', 'machine', 'document'] as const;
+const OWNER_FLAGS = ['contract', 'customer', 'machine', 'document', 'customerOf'] as const;
 
 export function parseOwner(raw: OwnerRaw): OwnerKey {
   const given = OWNER_FLAGS.filter((k) => raw[k] !== undefined && raw[k] !== '');
@@ -43,6 +45,8 @@ export function parseOwner(raw: OwnerRaw): OwnerKey {
   switch (given[0]) {
     case 'customer':
       return { kind: 'customer', id: parseId(raw.customer, 'customer', "a customer's id") };
+    case 'customerOf':
+      return { kind: 'customer', ofContract: String(raw.customerOf).trim(), dealer };
     case 'machine':
       return { kind: 'machine', serialNo: String(raw.machine).trim(), dealer };
     case 'document':

@@ -21,6 +21,8 @@ export type OwnerKind = (typeof OWNER_KINDS)[number];
 export type OwnerKey =
   | { kind: 'contract'; contractNo: string; dealer?: string | undefined }
   | { kind: 'customer'; id: number }
+  /** the customer of a contract (the web's contract page names the customer so) */
+  | { kind: 'customer'; ofContract: string; dealer?: string | undefined }
   | { kind: 'machine'; serialNo: string; dealer?: string | undefined }
   | { kind: 'document'; id: number }
   | { kind: 'contact_log'; id: number };
@@ -138,8 +140,12 @@ export async function resolveOwner(knex: Knex, actor: Actor, key: OwnerKey): Pro
       const ref = await resolveContract(knex, actor, { contractNo: key.contractNo, dealer: key.dealer });
       return { kind: 'contract', id: ref.id, dealerId: ref.dealerId, contractId: ref.id, label: ref.contractNo };
     }
-    case 'customer':
-      return customerOwner(knex, actor, key.id);
+    case 'customer': {
+      if ('id' in key) return customerOwner(knex, actor, key.id);
+      const ref = await resolveContract(knex, actor, { contractNo: key.ofContract, dealer: key.dealer });
+      const contract = await knex('contracts').where({ id: ref.id }).first('customer_id');
+      return customerOwner(knex, actor, contract.customer_id);
+    }
     case 'machine':
       return machineOwner(knex, actor, { serialNo: key.serialNo, dealer: key.dealer });
     case 'document':
