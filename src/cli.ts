@@ -2,6 +2,7 @@
 // 0 done; 1 unexpected; 2 bad input or refused; 3 not found or not allowed; 4 reconciliation failed.
 import { Command, CommanderError } from 'commander';
 import { register as approval } from './commands/approval.js';
+import { register as archive } from './commands/archive.js';
 import { register as audit } from './commands/audit.js';
 import { register as backup } from './commands/backup.js';
 import { register as badDebt } from './commands/bad-debt.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback, notice]) register(program);
   for (const register of [statement]) register(program);
   backup(program);
+  archive(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
   for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);

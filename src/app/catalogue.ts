@@ -2,6 +2,7 @@
 // (run.ts) finds any action by name and the permission matrix is the list of actions with their roles.
 import type { Action } from '../access/action.js';
 import { approvalActions } from '../approvals/approval-actions.js';
+import { archiveActions } from '../archive/archive-actions.js';
 import { auditActions } from '../audit/actions.js';
 import { backupActions } from '../backup/backup-actions.js';
 import { batchActions } from '../batch/batch-actions.js';
@@ -37,6 +38,7 @@ export const ACTIONS = [
   ...printingActions,
   ...statementActions,
   ...backupActions,
+  ...archiveActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

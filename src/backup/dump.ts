@@ -17,6 +17,8 @@ import { collectFigures, dataTables, quoteIdent } from './figures.js';
 import { type BackupHeader, encodeHeader, FORMAT_VERSION, HEADER_BYTES, type TableEntry } from './format.js';
 
 const FETCH_ROWS = 2000;
+/** Rows per fetch of a table with a bytea column (the archive's blobs, up to 20 MB each): one, to bound memory. */
+const FETCH_ROWS_BYTEA = 1;
 const OUT_EXPECTED = 'a file name in a folder that exists';
 
 /** The target may be written: checked before anything is read or written. */
@@ -182,7 +184,9 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
           return { migrations: (migrations as { name: string }[]).map((m) => m.name), figures, tables, sequences: 0 };
         }
         for (const name of await inDependencyOrder(tx, await dataTables(tx))) {
-          const columns = (await storedColumns(tx, name)).map((c) => c.name);
+          const stored = await storedColumns(tx, name);
+          const columns = stored.map((c) => c.name);
+          const fetchRows = stored.some((c) => c.type === 'bytea') ? FETCH_ROWS_BYTEA : FETCH_ROWS;
           await write(`${JSON.stringify({ table: name, columns })}\n`);
           const key = await primaryKey(tx, name);
           const values = columns.map((c) => `${quoteIdent(c)}::text`).join(', ');
@@ -192,7 +196,7 @@ export async function takeBackup(db: Db, target: string, options: { force: boole
           );
           let count = 0;
           for (;;) {
-            const { rows } = await tx.raw(`FETCH ${FETCH_ROWS} FROM zq_backup`);
+            const { rows } = await tx.raw(`FETCH ${fetchRows} FROM zq_backup`);
             if (rows.length === 0) break;
             count += rows.length;
             await write(`${(rows as { r: string }[]).map((r) => r.r).join('\n')}\n`);

@@ -47,3 +47,22 @@ export const contractStatusName = named(CONTRACT_STATUS);
 export const documentStatusName = named(DOCUMENT_STATUS);
 export const receivableTypeName = named(RECEIVABLE_TYPE);
 export const postingKindName = named(POSTING_KIND);
+
+// The archive (档案管理): what a file is and what it is attached to.
+const ATTACHMENT_KIND: Record<string, string> = {
+  contract_scan: '合同扫描件',
+  id_copy: '身份证件',
+  photo: '照片',
+  towing_receipt: '拖车单据',
+  contact_record: '催收凭证',
+  other: '其他',
+};
+const OWNER_KIND: Record<string, string> = {
+  contract: '合同',
+  customer: '客户',
+  machine: '设备',
+  document: '单据',
+  contact_log: '催收记录',
+};
+export const attachmentKindName = named(ATTACHMENT_KIND);
+export const ownerKindName = named(OWNER_KIND);

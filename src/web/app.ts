@@ -11,6 +11,7 @@ import type { Db } from '../db/index.js';
 import { registerAccount, registerLogin, requireSession } from './auth.js';
 import type { WebEnv } from './env.js';
 import { errorPage, notFoundPage } from './errors.js';
+import { ARCHIVE_UPLOAD_BODY_LIMIT, ARCHIVE_UPLOAD_PATH } from './routes/archive.js';
 import { registerPages } from './routes/index.js';
 import { STATIC_FILES } from './static.js';
 
@@ -21,7 +22,7 @@ export interface AppOptions {
   now?: () => Date;
 }
 
-/** The largest request body accepted (forms only: imports run from the CLI). */
+/** The largest request body accepted (forms only: imports run from the CLI; the archive's upload has its own). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export function createApp(db: Db, options: AppOptions = {}): Hono<WebEnv> {
@@ -51,14 +52,14 @@ export function createApp(db: Db, options: AppOptions = {}): Hono<WebEnv> {
     c.set('nonce', (c.get('secureHeadersNonce' as never) as string | undefined) ?? '');
     await next();
   });
-  app.use(
-    bodyLimit({
-      maxSize: BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new HTTPException(413);
-      },
-    }),
-  );
+  const formLimit = bodyLimit({
+    maxSize: BODY_LIMIT_BYTES,
+    onError: () => {
+      throw new HTTPException(413);
+    },
+  });
+  // the archive's upload takes a file of up to 20 MB; every other request a form
+  app.use((c, next) => (ARCHIVE_UPLOAD_PATH.test(c.req.path) ? ARCHIVE_UPLOAD_BODY_LIMIT(c, next) : formLimit(c, next)));
 
   app.get('/static/:name', (c) => {
     const file = STATIC_FILES[c.req.param('name')];

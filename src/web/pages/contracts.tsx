@@ -5,6 +5,7 @@ import type { Output } from '../../app/run.js';
 import { documentType } from '../../approvals/registry.js';
 import { contractStatusName, documentStatusName, receivableTypeName } from '../../core/labels.js';
 import { contractHref, href, money } from '../routes/common.js';
+import { ArchiveSection, type ArchiveSectionData } from './archive.js';
 
 export const PAGE_SIZE = 50;
 export const PAGE_SIZE_MAX = 200;
@@ -168,6 +169,8 @@ export interface ContractPageData {
   approvals: Output<'approval.show'>[];
   /** null: the user's roles do not read the audit log */
   audit: Output<'audit.log'> | null;
+  /** 档案: the contract's files and the upload form */
+  archive?: ArchiveSectionData;
 }
 
 /** Types the approval engine does not register (their documents need no approval). */
@@ -339,6 +342,7 @@ export function ContractPage({ data }: { data: ContractPageData }) {
           </div>
         )}
       </section>
+      {data.archive ? <ArchiveSection data={data.archive} /> : null}
       <section>
         <h2>还款计划版本</h2>
         <div class="scroll">

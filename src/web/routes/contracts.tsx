@@ -7,6 +7,7 @@ import type { Output } from '../../app/run.js';
 import { today } from '../../core/dates.js';
 import { NotFound } from '../../core/errors.js';
 import type { WebEnv } from '../env.js';
+import type { ArchiveSectionData } from '../pages/archive.js';
 import { ContractList, ContractPage, type ListQuery, PAGE_SIZE, PAGE_SIZE_MAX } from '../pages/contracts.js';
 import { act, type Ctx, hasAnyRole, param, render } from './common.js';
 
@@ -79,7 +80,24 @@ async function contractPage(c: Ctx) {
   const documents = await act(c, 'doc.list', { contract: contractNo, dealer: show.dealer });
   const approvals = await approvalsOf(c, documents);
   const audit = hasAnyRole(c, actionNamed('audit.log').roles) ? await act(c, 'audit.log', { contract: contractNo, limit: '200' }) : null;
-  return render(c, `合同 ${show.contractNo}`, <ContractPage data={{ show, schedule, receipts, documents, approvals, audit }} />);
+  const archive = await archiveSection(c, show);
+  return render(c, `合同 ${show.contractNo}`, <ContractPage data={{ show, schedule, receipts, documents, approvals, audit, archive }} />);
+}
+
+/** 档案: the contract's files with its customer's, machines' and documents'; the upload form for who may attach. */
+async function archiveSection(c: Ctx, show: Output<'contract.show'>): Promise<ArchiveSectionData> {
+  const rows = await act(c, 'archive.list', { contract: show.contractNo, dealer: show.dealer, related: true });
+  const added = param(c, 'archived');
+  const uploaded = added ? rows.find((r) => String(r.id) === added) : undefined;
+  return {
+    contractNo: show.contractNo,
+    dealer: show.dealer,
+    machines: show.contract.machines,
+    rows,
+    canAdd: hasAnyRole(c, actionNamed('archive.add').roles),
+    csrf: c.var.csrfToken,
+    notice: uploaded ? `已上传：${uploaded.fileName}` : undefined,
+  };
 }
 
 export function registerContracts(app: Hono<WebEnv>): void {

@@ -3,6 +3,7 @@
 import type { Hono } from 'hono';
 import type { WebEnv } from '../env.js';
 import { registerApprovals } from './approvals.js';
+import { registerArchive } from './archive.js';
 import { registerBatch } from './batch.js';
 import { registerBreakdown } from './breakdown.js';
 import { registerContracts } from './contracts.js';
@@ -16,4 +17,5 @@ export function registerPages(app: Hono<WebEnv>): void {
   registerBreakdown(app);
   registerApprovals(app);
   registerBatch(app);
+  registerArchive(app);
 }
