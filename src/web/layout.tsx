@@ -19,6 +19,7 @@ const NAV: [href: string, label: string][] = [
   ['/breakdown', '债权分解'],
   ['/approvals', '审批'],
   ['/batch', '批处理与导入'],
+  ['/repossessions', '拖机'],
   ['/notifications', '通知'],
 ];
 
