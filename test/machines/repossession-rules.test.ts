@@ -99,4 +99,31 @@ describeEachDb('repossession under other rules', (get) => {
     expect(await f.db.knex('documents').where({ type: 'bad_debt' }).first('id')).toBeUndefined();
     expect((await f.db.knex('contracts').where({ contract_no: 'HF-S2' }).first('status')).status).toBe('active');
   });
+
+  it('rejected: the applicant is told why, the machine stays as it was, and a new application may follow', async () => {
+    const f = get();
+    await f.db.knex.transaction(async (tx) => {
+      await addRule(tx, f.admin, { documentType: 'repossession', condition: 'dealer = WH01', steps: ['manager:1'] });
+      await createContract(tx, f.admin, {
+        dealer: 'WH01',
+        contractNo: 'WH-S3',
+        collector: 'wh.c1',
+        customer: { name: '客户WH-S3' },
+        machines: [{ serialNo: 'SY-S3', model: 'SY215C' }],
+        method: 'interest_free',
+        principal: dec('30000.00'),
+        annualRate: dec(0),
+        termMonths: 3,
+        firstDueDate: '2026-01-10',
+      });
+    });
+    const doc = await as(f, 'wh.c1', 'machine.repossess.request', { serial: 'SY-S3', reason: '失联', date: '2026-03-01' });
+    expect(doc.approval).toBe('pending');
+    await as(f, 'wh.mgr', 'approval.reject', { id: doc.id, comment: '先锁机' });
+    expect(await status(f, 'SY-S3')).toBe('normal');
+    const told = await as(f, 'wh.c1', 'notification.list', {});
+    expect(told.map((n) => [n.title, n.body])).toEqual([['拖机申请被驳回：SY-S3', `拖机申请 ${doc.number}（合同 WH-S3）被驳回：先锁机`]]);
+    const again = await as(f, 'wh.c1', 'machine.repossess.request', { serial: 'SY-S3', reason: '仍失联', date: '2026-03-10' });
+    expect(again.approval).toBe('pending');
+  });
 });
