@@ -15,7 +15,9 @@ import { register as doc } from './commands/doc.js';
 import { commandFor } from './commands/hints.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
+import { register as machine } from './commands/machine.js';
 import { register as notice } from './commands/notice.js';
+import { register as notification } from './commands/notification.js';
 import { register as penalty } from './commands/penalty.js';
 import { register as period } from './commands/period.js';
 import { register as receipt } from './commands/receipt.js';
@@ -53,6 +55,7 @@ export function buildProgram(): Command {
   for (const register of [statement]) register(program);
   backup(program);
   archive(program);
+  for (const register of [machine, notification]) register(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
   for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);

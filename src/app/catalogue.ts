@@ -8,6 +8,8 @@ import { backupActions } from '../backup/backup-actions.js';
 import { batchActions } from '../batch/batch-actions.js';
 import { documentActions } from '../documents/document-actions.js';
 import { importActions } from '../imports/import-actions.js';
+import { repossessionActions } from '../machines/repossession-actions.js';
+import { notificationActions } from '../notifications/notification-actions.js';
 import { organisationActions } from '../organisation/actions.js';
 import { penaltyActions } from '../penalty/actions.js';
 import { periodActions } from '../periods/actions.js';
@@ -39,6 +41,8 @@ export const ACTIONS = [
   ...statementActions,
   ...backupActions,
   ...archiveActions,
+  ...repossessionActions,
+  ...notificationActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

@@ -109,6 +109,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     const reopened = await showGovernance(db, asOf, say);
     await walkOneContract(db, say);
     await changeSchedules(db, say);
+    await repossessOne(db, say);
     const printed = await printDocuments(db, folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zq-demo-prints-')), say);
     await webLogins(db, where, say);
     return {
@@ -138,6 +139,8 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `${where} contract schedule HF01-2025-0009 --diff`,
         `${where} contract show HF01-2025-0011 --as-of 2026-09-29`,
         `${where} contract show HF01-2025-0011 --as-of 2026-10-31`,
+        `${where} --as hf.li notification list`,
+        `${where} contract show HF01-REP-0001 --as-of 2026-10-30`,
         `${where} import ${shellQuote(path.join(fixturesDir(), 'demo', 'ledger-hf01-2026-06-30.csv'))} --compare --dealer HF01 --as-of 2026-06-30`,
         ...(printed
           ? [
@@ -481,5 +484,64 @@ async function changeSchedules(db: Db, say: Say): Promise<void> {
   const data = (await db.knex('documents').where({ id: buyback.document.id }).first('data')).data;
   say(
     `   zq buyback HF01-2025-0011 --amount 131500 --date 2026-09-30: bought back from ${data.financier}; the customer's ${data.closed} owed under the financed schedule closed by transfer receipt ${data.transferReceipt?.number}, 131,500.00 now the dealer's own line`,
+  );
+}
+
+/** Repossession (拖机) of one machine: applied, approved by the manager, registered with costs, resold; notifications. */
+async function repossessOne(db: Db, say: Say): Promise<void> {
+  const { runAction } = await import('../app/run.js');
+  const { addRule } = await import('../approvals/rules.js');
+  const admin = await loadActor(db.knex, 'admin');
+  const contractNo = 'HF01-REP-0001';
+  await db.knex.transaction(async (tx) => {
+    await addRule(tx, admin, { documentType: 'repossession', condition: 'overdue_days >= 60', steps: ['manager:1'] });
+    await addRule(tx, admin, { documentType: 'bad_debt', steps: ['role:group_finance'], note: 'bad debt needs group finance' });
+    await createContract(tx, admin, {
+      dealer: 'HF01',
+      contractNo,
+      customer: { name: '拖机演示客户' },
+      machines: [{ serialNo: 'SY365H-DEMO-0001', model: 'SY365H' }],
+      collector: 'hf.li',
+      method: 'custom',
+      lines: [
+        { seq: 1, type: 'principal', dueDate: '2026-08-10', amountDue: dec('10000.00') },
+        { seq: 2, type: 'principal', dueDate: '2026-09-10', amountDue: dec('10000.00') },
+      ],
+    });
+  });
+  const run = <N extends 'machine.repossess.request' | 'machine.repossess.register' | 'machine.dispose' | 'approval.approve'>(
+    who: string,
+    name: N,
+    raw: Parameters<typeof runAction<N>>[3],
+  ) => runAction(db, who, name, raw, { via: 'cli' });
+  const request = await run('hf.li', 'machine.repossess.request', {
+    serial: 'SY365H-DEMO-0001',
+    reason: '客户失联，设备转移风险',
+    date: '2026-10-12',
+  });
+  await run('hf.wang', 'approval.approve', { id: request.id, comment: '同意拖机' });
+  say(
+    `   zq machine repossess request SY365H-DEMO-0001 --as hf.li (${contractNo}, overdue ${request.amount}, ${String(request.data.overdueDays)} days): approved by hf.wang (rule overdue_days >= 60 → manager:1)`,
+  );
+  const registered = await run('hf.fin', 'machine.repossess.register', {
+    id: request.id,
+    date: '2026-10-15',
+    location: '合肥经开区停车场',
+    towedBy: '顺达拖车',
+    towingCost: '2500.00',
+    storageCost: '600.00',
+  });
+  say(
+    `   zq machine repossess register ${request.id} --date 2026-10-15 --towing-cost 2500 --storage-cost 600 --as hf.fin: repossessed, two 代垫 lines; notified ${registered.notified.join(', ')}`,
+  );
+  const sold = await run('hf.fin', 'machine.dispose', {
+    serial: 'SY365H-DEMO-0001',
+    resold: true,
+    amount: '18000.00',
+    buyer: '合肥二手机行',
+    date: '2026-10-30',
+  });
+  say(
+    `   zq machine dispose SY365H-DEMO-0001 --resold --amount 18000 --date 2026-10-30: receipt ${sold.receipt?.number} (repossession_sale); shortfall ${sold.owedAfter?.shortfall} proposed as bad debt ${sold.badDebt?.number ?? '(none)'}`,
   );
 }

@@ -8,6 +8,8 @@ export interface LayoutProps {
   actor?: Actor;
   csrfToken?: string;
   nonce?: string;
+  /** The user's unread notifications, shown beside 通知 in the nav (omitted: no count). */
+  unread?: number;
   children?: Child;
 }
 
@@ -17,9 +19,11 @@ const NAV: [href: string, label: string][] = [
   ['/breakdown', '债权分解'],
   ['/approvals', '审批'],
   ['/batch', '批处理与导入'],
+  ['/repossessions', '拖机'],
+  ['/notifications', '通知'],
 ];
 
-export function Layout({ title, actor, csrfToken, children }: LayoutProps) {
+export function Layout({ title, actor, csrfToken, unread, children }: LayoutProps) {
   return (
     <html lang="zh-CN">
       <head>
@@ -35,7 +39,7 @@ export function Layout({ title, actor, csrfToken, children }: LayoutProps) {
           <header class="top">
             <nav>
               {NAV.map(([href, label]) => (
-                <a href={href}>{label}</a>
+                <a href={href}>{href === '/notifications' && unread ? `${label}（${unread}）` : label}</a>
               ))}
             </nav>
             <span class="who">

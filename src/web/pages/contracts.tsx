@@ -174,7 +174,7 @@ export interface ContractPageData {
 }
 
 /** Types the approval engine does not register (their documents need no approval). */
-const OTHER_TYPES: Record<string, string> = { receipt: '收款', settlement: '结清' };
+const OTHER_TYPES: Record<string, string> = { receipt: '收款', settlement: '结清', machine_disposal: '拖回设备处置' };
 
 /** A document type's Chinese name: the first word of its registered label ('罚息减免 penalty waiver'). */
 export const documentTypeName = (type: string) => documentType(type)?.label.split(' ')[0] ?? OTHER_TYPES[type] ?? type;

@@ -24,8 +24,10 @@ export function hasAnyRole(c: Ctx, roles: readonly string[]): boolean {
 
 /** A page in the frame: its stylesheet, its scripts (files under /static, with the response's nonce). */
 export async function render(c: Ctx, title: string, body: Child, options: { status?: number; scripts?: string[] } = {}) {
+  // the nav's unread count: one count over the partial index of unread notifications (notifications_unread)
+  const { unread } = await act(c, 'notification.count', {});
   const page = (
-    <Layout title={title} actor={c.var.actor} csrfToken={c.var.csrfToken} nonce={c.var.nonce}>
+    <Layout title={title} actor={c.var.actor} csrfToken={c.var.csrfToken} nonce={c.var.nonce} unread={unread}>
       <link rel="stylesheet" href="/static/pages.css" />
       {body}
       {(options.scripts ?? []).map((src) => (

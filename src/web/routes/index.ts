@@ -8,6 +8,8 @@ import { registerBatch } from './batch.js';
 import { registerBreakdown } from './breakdown.js';
 import { registerContracts } from './contracts.js';
 import { registerDashboard } from './dashboard.js';
+import { registerNotifications } from './notifications.js';
+import { registerRepossessions } from './repossessions.js';
 import { registerStatement } from './statement.js';
 
 export function registerPages(app: Hono<WebEnv>): void {
@@ -18,4 +20,6 @@ export function registerPages(app: Hono<WebEnv>): void {
   registerApprovals(app);
   registerBatch(app);
   registerArchive(app);
+  registerNotifications(app);
+  registerRepossessions(app);
 }
