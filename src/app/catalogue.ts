@@ -5,6 +5,7 @@ import { approvalActions } from '../approvals/approval-actions.js';
 import { auditActions } from '../audit/actions.js';
 import { backupActions } from '../backup/backup-actions.js';
 import { batchActions } from '../batch/batch-actions.js';
+import { collectionActions } from '../collections/actions.js';
 import { documentActions } from '../documents/document-actions.js';
 import { importActions } from '../imports/import-actions.js';
 import { organisationActions } from '../organisation/actions.js';
@@ -37,6 +38,7 @@ export const ACTIONS = [
   ...printingActions,
   ...statementActions,
   ...backupActions,
+  ...collectionActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];
