@@ -5,6 +5,7 @@ import type { WebEnv } from '../env.js';
 import { registerApprovals } from './approvals.js';
 import { registerBatch } from './batch.js';
 import { registerBreakdown } from './breakdown.js';
+import { registerCollection } from './collection.js';
 import { registerContracts } from './contracts.js';
 import { registerDashboard } from './dashboard.js';
 import { registerStatement } from './statement.js';
@@ -16,4 +17,5 @@ export function registerPages(app: Hono<WebEnv>): void {
   registerBreakdown(app);
   registerApprovals(app);
   registerBatch(app);
+  registerCollection(app);
 }
