@@ -106,7 +106,7 @@ export interface LogRaw {
 
 function parseContactedAt(text: string): Date {
   const trimmed = String(text ?? '').trim();
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?(Z|[+-]\d{2}:\d{2})?$/.exec(trimmed);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?))?(Z|[+-]\d{2}:\d{2})?$/.exec(trimmed);
   if (!m)
     throw new BadInput('contactedAt', text, 'a date-time YYYY-MM-DDTHH:MM (Asia/Shanghai unless it names its zone), e.g. 2026-03-10T09:30');
   parseDate(m[1] as string, 'contactedAt');
