@@ -8,6 +8,7 @@ import { register as backup } from './commands/backup.js';
 import { register as badDebt } from './commands/bad-debt.js';
 import { register as batch } from './commands/batch.js';
 import { register as buyback } from './commands/buyback.js';
+import { register as collection } from './commands/collection.js';
 import { register as contract } from './commands/contract.js';
 import { register as dealer } from './commands/dealer.js';
 import { register as demo } from './commands/demo.js';
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   backup(program);
   archive(program);
   for (const register of [machine, notification]) register(program);
+  collection(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
   for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);

@@ -6,6 +6,7 @@ import { archiveActions } from '../archive/archive-actions.js';
 import { auditActions } from '../audit/actions.js';
 import { backupActions } from '../backup/backup-actions.js';
 import { batchActions } from '../batch/batch-actions.js';
+import { collectionActions } from '../collections/actions.js';
 import { documentActions } from '../documents/document-actions.js';
 import { importActions } from '../imports/import-actions.js';
 import { repossessionActions } from '../machines/repossession-actions.js';
@@ -43,6 +44,7 @@ export const ACTIONS = [
   ...archiveActions,
   ...repossessionActions,
   ...notificationActions,
+  ...collectionActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

@@ -1,8 +1,10 @@
 // The nightly pipeline for one business date, in order (STYLE.md: visible in one place):
-//   apply_credit → accrue_penalty → report_snapshot → reconcile.
+//   apply_credit → accrue_penalty → report_snapshot → collection → reconcile.
 // A later issue adds its step by inserting it into BATCH_STEPS before 'reconcile'; the runner records every
 // step of the list in batch_runs and runs them all inside the date's one transaction.
 import type { Actor } from '../access/actor.js';
+import { decidePromises } from '../collections/contacts.js';
+import { flagContracts } from '../collections/suggestions.js';
 import { addDays, type BusinessDate } from '../core/dates.js';
 import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
@@ -133,6 +135,30 @@ const reportSnapshot: BatchStep = {
   },
 };
 
+/**
+ * Collections (issue 21): promises to pay whose date has passed are kept or broken, and the suggested-action rules
+ * flag (or clear) contracts. A re-run of the date decides its promises and flags again (collections/contacts.ts,
+ * collections/suggestions.ts).
+ */
+const collectionStep: BatchStep = {
+  name: 'collection',
+  async run(tx, ctx) {
+    const promises = await decidePromises(tx, ctx.date);
+    const flags = await flagContracts(tx, ctx.date);
+    return {
+      counts: {
+        promisesKept: promises.kept,
+        promisesBroken: promises.broken,
+        flagsRaised: flags.raised,
+        flagsCleared: flags.cleared,
+        flagsOpen: flags.open,
+      },
+      totals: {},
+      discrepancies: [],
+    };
+  },
+};
+
 const reconcileStep: BatchStep = {
   name: 'reconcile',
   async run(tx, ctx) {
@@ -156,7 +182,7 @@ const reconcileStep: BatchStep = {
 };
 
 /** The steps of one business date, in order. The last one marks the date complete. */
-export const BATCH_STEPS: readonly BatchStep[] = [applyCredit, accruePenalty, reportSnapshot, reconcileStep];
+export const BATCH_STEPS: readonly BatchStep[] = [applyCredit, accruePenalty, reportSnapshot, collectionStep, reconcileStep];
 
 export function nextDate(date: BusinessDate): BusinessDate {
   return addDays(date, 1);

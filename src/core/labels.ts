@@ -66,3 +66,28 @@ const OWNER_KIND: Record<string, string> = {
 };
 export const attachmentKindName = named(ATTACHMENT_KIND);
 export const ownerKindName = named(OWNER_KIND);
+// Collections (issue 21): contact kinds and results, suggested actions, machine statuses.
+const CONTACT_KIND: Record<string, string> = { call: '电话', visit: '上门', sms: '短信', letter: '信函' };
+const CONTACT_RESULT: Record<string, string> = {
+  promised: '承诺还款',
+  paid: '已还款',
+  refused: '拒绝还款',
+  unreachable: '联系不上',
+  disputed: '有争议',
+};
+const SUGGESTED_ACTION: Record<string, string> = { lock: '建议锁机', repossession: '建议拖机' };
+const MACHINE_STATUS: Record<string, string> = {
+  normal: '正常',
+  lock_pending: '锁机审批中',
+  locked: '已锁机',
+  repossession_pending: '拖机审批中',
+  repossessed: '已拖机',
+  resold: '已转售',
+  released: '已解除',
+  scrapped: '已报废',
+};
+
+export const contactKindName = named(CONTACT_KIND);
+export const contactResultName = named(CONTACT_RESULT);
+export const suggestedActionName = named(SUGGESTED_ACTION);
+export const machineStatusName = named(MACHINE_STATUS);

@@ -21,6 +21,7 @@ const NAV: [href: string, label: string][] = [
   ['/batch', '批处理与导入'],
   ['/repossessions', '拖机'],
   ['/notifications', '通知'],
+  ['/collection', '催收'],
 ];
 
 export function Layout({ title, actor, csrfToken, unread, children }: LayoutProps) {

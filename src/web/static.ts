@@ -3,6 +3,7 @@
 // sideways inside their own box instead of widening the page.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { COLLECTION_CSS } from './pages/collection.js';
 import { DASHBOARD_JS, PAGES_CSS } from './routes/assets.js';
 
 export const APP_CSS = `*{box-sizing:border-box}
@@ -46,6 +47,7 @@ export const STATIC_FILES: Record<string, StaticFile> = {
   'app.css': { type: 'text/css; charset=utf-8', body: () => APP_CSS },
   'pages.css': { type: 'text/css; charset=utf-8', body: () => PAGES_CSS },
   'dashboard.js': { type: 'text/javascript; charset=utf-8', body: () => DASHBOARD_JS },
+  'collection.css': { type: 'text/css; charset=utf-8', body: () => COLLECTION_CSS },
   'echarts.min.js': {
     type: 'text/javascript; charset=utf-8',
     body: () => {

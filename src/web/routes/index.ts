@@ -6,6 +6,7 @@ import { registerApprovals } from './approvals.js';
 import { registerArchive } from './archive.js';
 import { registerBatch } from './batch.js';
 import { registerBreakdown } from './breakdown.js';
+import { registerCollection } from './collection.js';
 import { registerContracts } from './contracts.js';
 import { registerDashboard } from './dashboard.js';
 import { registerNotifications } from './notifications.js';
@@ -22,4 +23,5 @@ export function registerPages(app: Hono<WebEnv>): void {
   registerArchive(app);
   registerNotifications(app);
   registerRepossessions(app);
+  registerCollection(app);
 }
