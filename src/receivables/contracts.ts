@@ -473,8 +473,8 @@ async function overduePage(
  * Whether a contract (aliased c) may have something overdue as of the date — true of every contract that has:
  * something overdue needs a line due before the date whose outstanding is above zero, and such a line either is
  * not paid in full by all its postings (schedule_lines.paid, the cache the reconciliation checks against the
- * postings; index schedule_lines_unpaid) or has a posting dated after the date (index postings_value_date): all
- * its postings dated by then, what they pay is the cache.
+ * postings; index schedule_lines_unpaid), or is but the latest of them is dated after the date (paid_last; index
+ * schedule_lines_paid_last): all its paying postings dated by then, it would be paid in full.
  */
 function mayBeOverdue(q: Knex.QueryBuilder, asOf: BusinessDate): void {
   q.where((w) =>
@@ -483,8 +483,8 @@ function mayBeOverdue(q: Knex.QueryBuilder, asOf: BusinessDate): void {
         asOf,
       ])
       .orWhereRaw(
-        `c.id IN (SELECT lp.contract_id FROM postings lp JOIN schedule_lines pl ON pl.id = lp.schedule_line_id
-                   WHERE lp.value_date > ? AND pl.due_date < ?)`,
+        `c.id IN (SELECT pl.contract_id FROM schedule_lines pl
+                   WHERE pl.paid >= pl.amount_due AND pl.paid_last > ? AND pl.due_date < ?)`,
         [asOf, asOf],
       ),
   );
