@@ -11,7 +11,7 @@ import autocannon from 'autocannon';
 import { loadActor } from '../src/access/actor.js';
 import { runAction } from '../src/app/run.js';
 import { runBatch } from '../src/batch/run.js';
-import { type Db, openDatabase, openEmbedded } from '../src/db/index.js';
+import { type Db, openDatabase, openEmbedded, SERVE_POOL_MAX } from '../src/db/index.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { seed } from '../src/db/seed.js';
 import { createApp } from '../src/web/app.js';
@@ -24,6 +24,9 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
 const DAY = '2026-03-19';
 const SERVER = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PASSWORD = 'bench password 1';
+// BENCH_KEEP=NAME (PostgreSQL): the bench database NAME is kept after the run and, when it exists, reused as
+// built (migrated to the latest, not loaded again) — the same BENCH_CONTRACTS, dropped by hand (DROP DATABASE NAME)
+const KEEP = process.env.BENCH_KEEP && /^[a-z_][a-z0-9_]{0,40}$/.test(process.env.BENCH_KEEP) ? process.env.BENCH_KEEP : undefined;
 
 interface Figures {
   p50: number;
@@ -80,21 +83,25 @@ async function load(base: string, cookies: string[], amount: number, path: () =>
   };
 }
 
-async function world(kind: 'pglite' | 'postgres'): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+async function world(kind: 'pglite' | 'postgres'): Promise<{ db: Db; built: boolean; cleanup: () => Promise<void> }> {
   if (kind === 'pglite') {
     const db = await openEmbedded(':memory:');
-    return { db, cleanup: () => db.close() };
+    return { db, built: false, cleanup: () => db.close() };
   }
-  const name = `zq_bench_web_${process.pid}`;
+  const name = KEEP ?? `zq_bench_web_${process.pid}`;
   const server = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
-  await server.knex.raw(`CREATE DATABASE ${name}`);
+  const exists = (await server.knex.raw('SELECT 1 FROM pg_database WHERE datname = ?', [name])).rows.length > 0;
+  if (!exists) await server.knex.raw(`CREATE DATABASE ${name}`);
   await server.close();
   const url = new URL(SERVER);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString() }, { requireMigrated: false });
+  // the pool `zq serve` opens
+  const db = await openDatabase({ databaseUrl: url.toString() }, { requireMigrated: false, poolMax: SERVE_POOL_MAX });
   return {
     db,
+    built: exists,
     cleanup: async () => {
+      if (KEEP) return db.close();
       await db.close();
       const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
       await again.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -106,17 +113,24 @@ async function world(kind: 'pglite' | 'postgres'): Promise<{ db: Db; cleanup: ()
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
-  const { db, cleanup } = await world(kind);
+  const { db, built, cleanup } = await world(kind);
   try {
     await migrateLatest(db.knex);
-    await seed(db.knex);
     let t = performance.now();
-    await loadBenchLedger(db, { contracts: CONTRACTS, linesPerContract: 20, dealers: 20, day: DAY, regions: true });
-    await runBatch(db, await loadActor(db.knex, 'admin'), { date: DAY }, () => {});
-    await db.knex.raw('VACUUM ANALYZE');
-    console.log(`[${kind}] ${CONTRACTS} contracts loaded and the batch of ${DAY} run in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    await runAction(db, 'admin', 'user.add', { username: 'bench.gf', name: '压测财务', roles: ['group_finance'] }, { via: 'test' });
-    await runAction(db, 'admin', 'user.passwd', { username: 'bench.gf', password: PASSWORD }, { via: 'test' });
+    if (built) {
+      await db.knex.raw('ANALYZE');
+      console.log(`[${kind}] the kept database ${KEEP} reused as built (migrated to the latest)`);
+    } else {
+      await seed(db.knex);
+      await loadBenchLedger(db, { contracts: CONTRACTS, linesPerContract: 20, dealers: 20, day: DAY, regions: true });
+      await runBatch(db, await loadActor(db.knex, 'admin'), { date: DAY }, () => {});
+      await db.knex.raw('VACUUM ANALYZE');
+      console.log(
+        `[${kind}] ${CONTRACTS} contracts loaded and the batch of ${DAY} run in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+      await runAction(db, 'admin', 'user.add', { username: 'bench.gf', name: '压测财务', roles: ['group_finance'] }, { via: 'test' });
+      await runAction(db, 'admin', 'user.passwd', { username: 'bench.gf', password: PASSWORD }, { via: 'test' });
+    }
 
     const server = serve({ fetch: createApp(db).fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((resolve) => server.once('listening', resolve));

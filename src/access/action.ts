@@ -43,9 +43,13 @@ interface ActionBase<N extends string, Raw, In> {
   document?: (input: In) => number;
 }
 
-/** Runs inside the one transaction the entry point opens. */
+/**
+ * Runs inside the one transaction the entry point opens ('one', the default); or, 'none', a read of plain SELECTs
+ * (no SET LOCAL, cursor or lock) that runs statement by statement on the pool without BEGIN and COMMIT: under
+ * READ COMMITTED each statement reads its own snapshot either way, and a page of the web viewer runs several.
+ */
 export interface TxAction<N extends string = string, Raw = Any, In = Any, Out = Any, S = Any> extends ActionBase<N, Raw, In> {
-  transaction?: 'one';
+  transaction?: 'one' | 'none';
   run: (tx: Tx, actor: Actor, input: In, context: ActionContext<S>) => Promise<Out>;
 }
 
@@ -67,6 +71,8 @@ export function defineAction<const N extends string, Raw, In = Raw, Out = unknow
   action: TxAction<N, Raw, In, Out, S> | OwnTxAction<N, Raw, In, Out, S>,
 ): Action<N, Raw, In, Out, S> {
   if (!/^[a-z][a-z-]*(\.[a-z][a-z-]*)+$/.test(action.name)) throw new Error(`invariant broken: action name ${action.name}`);
+  if (action.transaction === 'none' && action.mutates)
+    throw new Error(`invariant broken: ${action.name} changes data outside a transaction`);
   return action;
 }
 

@@ -57,6 +57,12 @@ export async function runAction<N extends ActionName>(
   requireRoles(actor, action);
   const input = action.parse ? action.parse(raw) : raw;
   if (action.transaction === 'own') return action.run(db, actor, input, { subject: {}, via: options.via });
+  if (action.transaction === 'none') {
+    // a read of plain SELECTs (defineAction refuses a mutating one): each statement on the pool, no BEGIN/COMMIT
+    const reader = db.knex as unknown as Tx;
+    const subject = await resolveSubject(reader, actor, action, input);
+    return (await action.run(reader, actor, input, { subject, via: options.via })) as Output<N>;
+  }
   return db.knex.transaction(async (tx) => {
     const subject = await resolveSubject(tx, actor, action, input);
     const output = await action.run(tx, actor, input, { subject, via: options.via });

@@ -21,6 +21,8 @@ export const auditLog = defineAction({
   summary: 'audit rows in the data scope, oldest first (the latest `limit` rows)',
   roles: READERS_OF_SETTINGS,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   parse: (raw: {
     documentId?: string | number | undefined;
     user?: string | undefined;

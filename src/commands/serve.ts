@@ -25,9 +25,11 @@ export function register(program: Command): void {
     .action(async (opts: { port: string; host: string; secureCookies?: boolean }, cmd: Command) => {
       const port = parsePort(opts.port);
       const options = globalOptions(cmd);
-      const { openDatabase, resolveDbConfig, serveEmbedded } = await import('../db/index.js');
+      const { openDatabase, resolveDbConfig, SERVE_POOL_MAX, serveEmbedded } = await import('../db/index.js');
       const config = resolveDbConfig({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
-      const db = config.databaseUrl ? await openDatabase(config) : await serveEmbedded(config.dataDir as string);
+      const db = config.databaseUrl
+        ? await openDatabase(config, { poolMax: SERVE_POOL_MAX })
+        : await serveEmbedded(config.dataDir as string);
       const { createApp } = await import('../web/app.js');
       const { serve } = await import('@hono/node-server');
       const app = createApp(db, { secureCookies: opts.secureCookies === true });

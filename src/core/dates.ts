@@ -107,10 +107,18 @@ export function maxDate(a: BusinessDate, b: BusinessDate): BusinessDate {
   return a >= b ? a : b;
 }
 
+/** A formatter per time zone: making one costs more than formatting (every web page asks for today). */
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's business date in the given zone (default Asia/Shanghai). The only function that reads the clock. */
 export function today(timeZone = BUSINESS_TIME_ZONE, now: Date = new Date()): BusinessDate {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let format = DAY_FORMATS.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    DAY_FORMATS.set(timeZone, format);
+  }
+  return format.format(now);
 }
 
 /** Days after today that a value or cut-over date may still fall on (env ZQ_FUTURE_DAYS, default 0). */

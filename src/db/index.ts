@@ -92,11 +92,21 @@ export interface OpenOptions {
   waitForFolder?: boolean;
   /** Create the embedded database when the folder holds none: only `zq init` and `zq demo` do. */
   create?: boolean;
+  /** PostgreSQL: connections the pool may hold (default POOL_MAX; `zq serve` takes SERVE_POOL_MAX). */
+  poolMax?: number;
 }
+
+/** Connections a command's pool holds at most: one command runs one thing at a time. */
+export const POOL_MAX = 4;
+/**
+ * Connections `zq serve`'s pool holds at most on PostgreSQL: every page holds one for its read's transaction,
+ * and with POOL_MAX 50 sessions at once queued behind four (issue 20: the contract list's p95 was seconds).
+ */
+export const SERVE_POOL_MAX = 16;
 
 export async function openDatabase(config: DbConfig, options: OpenOptions = {}): Promise<Db> {
   const db = config.databaseUrl
-    ? await openServer(config.databaseUrl)
+    ? await openServer(config.databaseUrl, options.poolMax ?? POOL_MAX)
     : await openEmbedded(config.dataDir ?? DEFAULT_DATA_DIR, options.waitForFolder === true, options.create === true);
   if (options.requireMigrated ?? true) {
     try {
@@ -117,8 +127,8 @@ export async function openDatabase(config: DbConfig, options: OpenOptions = {}):
   return db;
 }
 
-async function openServer(url: string): Promise<Db> {
-  const instance = knex({ client: 'pg', connection: url, pool: { min: 0, max: 4 }, log: KNEX_LOG });
+async function openServer(url: string, poolMax: number): Promise<Db> {
+  const instance = knex({ client: 'pg', connection: url, pool: { min: 0, max: poolMax }, log: KNEX_LOG });
   try {
     await instance.raw('select 1');
   } catch (err) {
@@ -165,7 +175,7 @@ export async function openShared(share: ShareInfo, dataDir: string): Promise<Db>
   const instance = knex({
     client: 'pg',
     connection: { host: share.dir, port: share.port, user: 'postgres', database: 'postgres' },
-    pool: { min: 0, max: 4 },
+    pool: { min: 0, max: POOL_MAX },
     log: KNEX_LOG,
   });
   try {

@@ -40,6 +40,8 @@ export const docList = defineAction({
   summary: 'documents in the data scope',
   roles: EVERYONE,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   parse: (raw: RawDocumentFilter & { reviewLocked?: boolean | undefined }): DocumentFilter => ({
     ...parseFilter(raw),
     reviewLocked: raw.reviewLocked ? true : undefined,

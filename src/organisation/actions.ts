@@ -41,6 +41,8 @@ export const dealerList = defineAction({
   summary: 'the group, regions and dealers in the data scope',
   roles: EVERYONE,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   parse: (raw: Record<string, never>) => raw,
   run: (tx, actor) => listDealers(tx, actor),
 });

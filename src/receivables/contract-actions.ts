@@ -173,6 +173,8 @@ export const contractList = defineAction({
   summary: 'contracts in the data scope with their balances as of a date',
   roles: EVERYONE,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   parse: (raw: {
     dealer?: string | undefined;
     collector?: string | undefined;
@@ -200,6 +202,8 @@ export const contractShowAction = defineAction({
   summary: 'a contract’s lines, payments, overdue days and penalty as of a date',
   roles: EVERYONE,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   parse: (raw: { contractNo: string; dealer?: string | undefined; asOf: string }) => ({ ...raw, asOf: parseDate(raw.asOf, 'asOf') }),
   contract: (input) => input,
   run: (tx, _actor, input, { subject }: { subject: { contract: ContractRef } }) => contractShow(tx, subject.contract, input.asOf),
@@ -237,6 +241,8 @@ export const contractScheduleAction = defineAction({
   summary: 'a contract’s repayment schedule: any version, or what changed between two',
   roles: EVERYONE,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   parse: (raw: { contractNo: string; dealer?: string | undefined; version?: string | undefined; diff?: string | true | undefined }) => ({
     contractNo: raw.contractNo,
     dealer: raw.dealer,

@@ -365,11 +365,11 @@ export interface ContractListRow {
 export const LIST_LIMIT_MAX = 100_000;
 
 /**
- * Per contract of the subquery `contracts`, its totals as of the date from the line balances of
- * src/ledger/balances.ts: due, settled (paid or written off), outstanding, and overdue (the outstanding of lines
- * due before the date).
+ * Per contract of `contracts` (a subquery of ids, or the ids of a page), its totals as of the date from the line
+ * balances of src/ledger/balances.ts: due, settled (paid or written off), outstanding, and overdue (the
+ * outstanding of lines due before the date). Given ids, only those contracts' postings are read.
  */
-function contractTotals(knex: Knex, asOf: BusinessDate, contracts: Knex.QueryBuilder): Knex.QueryBuilder {
+function contractTotals(knex: Knex, asOf: BusinessDate, contracts: Knex.QueryBuilder | readonly number[]): Knex.QueryBuilder {
   const settled = 'b."amountPaid"::numeric + b."writtenOff"::numeric';
   return knex
     .from(lineBalances(knex, asOf, contracts).as('b'))
@@ -385,7 +385,10 @@ function contractTotals(knex: Knex, asOf: BusinessDate, contracts: Knex.QueryBui
 
 /**
  * Contracts in the actor's scope that exist on a date (signed, or cut over, by then) with their balances as of
- * that date, set-based: one query whatever the number of contracts.
+ * that date, set-based. A page of up to LIST_PAGE_MAX rows not ordered by a balance is found first by its ids in
+ * the indexed order, and only its contracts' balances are computed (with the overdue filter: the candidates of
+ * `mayBeOverdue`, a round at a time, until the page is full); a longer listing, or one ordered by a balance,
+ * computes every contract's in one query.
  */
 export async function listContracts(knex: Knex, actor: Actor, filter: ContractFilter): Promise<ContractListRow[]> {
   await requireKnownDealer(knex, filter.dealer);
@@ -393,18 +396,30 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
   if (filter.status && !(CONTRACT_STATUSES as readonly string[]).includes(filter.status)) {
     throw new BadInput('status', filter.status, CONTRACT_STATUSES.join(', '));
   }
-  const asOf = filter.asOf;
   const sort = filter.sort ?? 'contractNo';
   const limit = Math.min(filter.limit ?? LIST_LIMIT_MAX, LIST_LIMIT_MAX);
-  const byBalance = filter.overdue === true || sort === 'outstanding' || sort === 'overdue';
-  // A short page not ordered or filtered by a balance: its ids first, then the balances of those contracts alone.
-  const ids = !byBalance && limit <= LIST_PAGE_MAX ? await pageIds(knex, actor, filter, sort, limit) : undefined;
-  if (ids?.length === 0) return [];
-  const inScope = ids
-    ? knex('contracts as sc').select('sc.id').whereIn('sc.id', ids)
-    : scopeContracts(knex('contracts as sc').select('sc.id'), actor, 'sc');
+  const offset = filter.offset ?? 0;
+  const byBalance = sort === 'outstanding' || sort === 'overdue';
+  if (!byBalance && limit <= LIST_PAGE_MAX) {
+    if (filter.overdue === true) return overduePage(knex, actor, filter, sort, limit, offset);
+    const ids = await pageIds(knex, actor, filter, sort, limit, offset);
+    return ids.length === 0 ? [] : listedRows(knex, actor, filter, sort, ids);
+  }
+  const q = listedRows(knex, actor, filter, sort, scopeContracts(knex('contracts as sc').select('sc.id'), actor, 'sc'));
+  return (await q.limit(limit).offset(offset)) as ContractListRow[];
+}
+
+/** The listed rows of the contracts `contracts` names (their ids, or a subquery), in the order asked for. */
+function listedRows(
+  knex: Knex,
+  actor: Actor,
+  filter: ContractFilter,
+  sort: ContractSort,
+  contracts: Knex.QueryBuilder | readonly number[],
+): Knex.QueryBuilder {
+  const asOf = filter.asOf;
   const q = filtered(knex, actor, filter)
-    .leftJoin(contractTotals(knex, asOf, inScope).as('t'), 't.contract_id', 'c.id')
+    .leftJoin(contractTotals(knex, asOf, contracts).as('t'), 't.contract_id', 'c.id')
     .select(
       'd.code as dealer',
       'c.contract_no as contractNo',
@@ -419,16 +434,74 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
       knex.raw('coalesce(t.overdue, 0)::numeric(18,2)::text as overdue'),
     );
   ordered(q, sort, filter.descending === true);
-  if (ids) q.whereIn('c.id', ids);
-  else q.limit(limit).offset(filter.offset ?? 0);
+  if (Array.isArray(contracts)) q.whereIn('c.id', contracts as number[]);
   if (filter.overdue) q.whereRaw('coalesce(t.overdue, 0) > 0');
-  return (await q) as ContractListRow[];
+  return q;
 }
 
-async function pageIds(knex: Knex, actor: Actor, filter: ContractFilter, sort: ContractSort, limit: number): Promise<number[]> {
+/** Candidates the overdue filter reads in its first round; each further round reads twice as many, up to the last. */
+export const OVERDUE_ROUND_FIRST = 200;
+export const OVERDUE_ROUND_MAX = 6400;
+
+/**
+ * The overdue contracts `offset` to `offset + limit` in the order asked for: the candidates (mayBeOverdue) in that
+ * order a round at a time, each round's balances computed for its contracts alone, until enough are overdue.
+ */
+async function overduePage(
+  knex: Knex,
+  actor: Actor,
+  filter: ContractFilter,
+  sort: ContractSort,
+  limit: number,
+  offset: number,
+): Promise<ContractListRow[]> {
+  const wanted = offset + limit;
+  const found: ContractListRow[] = [];
+  let read = 0;
+  let round = OVERDUE_ROUND_FIRST;
+  for (;;) {
+    const ids = await pageIds(knex, actor, filter, sort, round, read);
+    if (ids.length > 0) found.push(...((await listedRows(knex, actor, filter, sort, ids)) as ContractListRow[]));
+    if (found.length >= wanted || ids.length < round) break;
+    read += ids.length;
+    round = Math.min(round * 2, OVERDUE_ROUND_MAX);
+  }
+  return found.slice(offset, wanted);
+}
+
+/**
+ * Whether a contract (aliased c) may have something overdue as of the date — true of every contract that has:
+ * something overdue needs a line due before the date whose outstanding is above zero, and such a line either is
+ * not paid in full by all its postings (schedule_lines.paid, the cache the reconciliation checks against the
+ * postings; index schedule_lines_unpaid), or is but the latest of them is dated after the date (paid_last; index
+ * schedule_lines_paid_last): all its paying postings dated by then, it would be paid in full.
+ */
+function mayBeOverdue(q: Knex.QueryBuilder, asOf: BusinessDate): void {
+  q.where((w) =>
+    w
+      .whereRaw('EXISTS (SELECT 1 FROM schedule_lines ul WHERE ul.contract_id = c.id AND ul.paid < ul.amount_due AND ul.due_date < ?)', [
+        asOf,
+      ])
+      .orWhereRaw(
+        `c.id IN (SELECT pl.contract_id FROM schedule_lines pl
+                   WHERE pl.paid >= pl.amount_due AND pl.paid_last > ? AND pl.due_date < ?)`,
+        [asOf, asOf],
+      ),
+  );
+}
+
+async function pageIds(
+  knex: Knex,
+  actor: Actor,
+  filter: ContractFilter,
+  sort: ContractSort,
+  limit: number,
+  offset: number,
+): Promise<number[]> {
   const page = filtered(knex, actor, filter).select('c.id');
+  if (filter.overdue) mayBeOverdue(page, filter.asOf);
   ordered(page, sort, filter.descending === true);
-  return (await page.limit(limit).offset(filter.offset ?? 0)).map((r: { id: number }) => r.id);
+  return (await page.limit(limit).offset(offset)).map((r: { id: number }) => r.id);
 }
 
 /** `%text%` for LIKE, its own % _ and \\ taken literally. */
@@ -449,16 +522,13 @@ function filtered(knex: Knex, actor: Actor, filter: ContractFilter): Knex.QueryB
   if (filter.status) q.whereRaw(`CASE WHEN c.status_date <= ? THEN c.status ELSE 'active' END = ?`, [asOf, filter.status]);
   const search = filter.search?.trim();
   if (search) {
+    // the contracts whose number, customer or machine matches, each looked up by its own index (migration 028)
     const like = likeAnywhere(search);
-    q.where((w) =>
-      w
-        .whereRaw('cu.name ILIKE ?', [like])
-        .orWhereRaw('c.contract_no ILIKE ?', [like])
-        .orWhereRaw('cu.phone LIKE ?', [like])
-        .orWhereRaw(
-          'EXISTS (SELECT 1 FROM contract_machines sm JOIN machines m ON m.id = sm.machine_id WHERE sm.contract_id = c.id AND m.serial_no ILIKE ?)',
-          [like],
-        ),
+    q.whereRaw(
+      `c.id IN (SELECT sc.id FROM contracts sc WHERE sc.contract_no ILIKE ?
+          UNION SELECT sc.id FROM customers scu JOIN contracts sc ON sc.customer_id = scu.id WHERE scu.name ILIKE ? OR scu.phone LIKE ?
+          UNION SELECT sm.contract_id FROM contract_machines sm JOIN machines m ON m.id = sm.machine_id WHERE m.serial_no ILIKE ?)`,
+      [like, like, like, like],
     );
   }
   return q;

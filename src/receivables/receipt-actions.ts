@@ -118,6 +118,8 @@ export const receiptList = defineAction({
   summary: 'receipts in the data scope',
   roles: EVERYONE,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   parse: (raw: ReceiptFilter) => ({
     ...raw,
     from: optionalDate(raw.from, 'from'),

@@ -112,6 +112,7 @@ export function ContractList(props: {
         {query.size ? <input type="hidden" name="size" value={query.size} /> : null}
         <button type="submit">查询</button>
       </form>
+      <p>{`金额截至 ${props.asOf}（按当日的台账计算，与合同详情一致）`}</p>
       {rows.length === 0 ? (
         <p>没有符合条件的合同。</p>
       ) : (
