@@ -24,9 +24,10 @@ describe('zq demo', () => {
     expect(demo.stdout).toMatch(/Try next/);
     expect(demo.stdout).toMatch(/9\. zq contract reschedule HF01-2025-0009 .* approved/);
     expect(demo.stdout).toMatch(/closed by transfer receipt RECEIPT-\d+, 131,500.00 now the dealer's own line/);
+    expect(demo.stdout).toMatch(/zq machine dispose SY365H-DEMO-0001 .* shortfall [\d.]+ proposed as bad debt BAD-DEBT-\d+/);
     const list = await zq(['--data-dir', 'demo-db', 'contract', 'list', '--json'], { cwd });
-    // the 30 fixture contracts and the one the demo walks through its life (step 8)
-    expect(JSON.parse(list.stdout)).toHaveLength(31);
+    // the 30 fixture contracts, the one the demo walks through its life (step 8) and the one whose machine it repossesses
+    expect(JSON.parse(list.stdout)).toHaveLength(32);
     // 20: the demo names the web viewer's command and two logins, a manager and a collector, that work
     expect(demo.stdout).toMatch(/11\. the web viewer: .* serve, then open http:\/\/127\.0\.0\.1:8080/);
     const logins = [...demo.stdout.matchAll(/^ {4}(\S+) \/ (\S+) \((manager|collector)\)$/gm)];
@@ -62,7 +63,7 @@ describe('zq demo', () => {
     const run = spawnSync('sh', ['-c', `${list} --json`], { cwd: tempDir(), env: cleanEnv(), encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(JSON.parse(run.stdout)).toHaveLength(31);
+    expect(JSON.parse(run.stdout)).toHaveLength(32);
     // and the alias line it prints makes plain `zq` work too
     const alias = /^To type plain `zq`: (alias zq=\S+)/m.exec(demo.stdout)?.[1];
     expect(alias).toBeTruthy();
@@ -72,7 +73,7 @@ describe('zq demo', () => {
       encoding: 'utf8',
     });
     expect(aliased.status).toBe(0);
-    expect(JSON.parse(aliased.stdout)).toHaveLength(31);
+    expect(JSON.parse(aliased.stdout)).toHaveLength(32);
     // 18: the demo runs the breakdown as reported on the batch's night and writes it as a workbook
     const workbook = /--format xlsx --out (\S+\.xlsx)/.exec(demo.stdout)?.[1] as string;
     expect(existsSync(workbook)).toBe(true);
@@ -112,7 +113,7 @@ describe('zq demo', () => {
         const target = new URL(url);
         target.pathname = `/${name}`;
         const list = await zq(['contract', 'list', '--json'], { cwd: tempDir(), env: cleanEnv({ ZQ_DATABASE_URL: target.toString() }) });
-        expect(JSON.parse(list.stdout)).toHaveLength(31);
+        expect(JSON.parse(list.stdout)).toHaveLength(32);
         // 15.15: a printed "try next" command names this database and runs as printed
         const printed = demo.stdout
           .split('Try next')[1]
@@ -121,7 +122,7 @@ describe('zq demo', () => {
         expect(printed).toContain(`--database-url ${target.toString()}`);
         const run = spawnSync('sh', ['-c', `${printed.trim()} --json`], { cwd: tempDir(), env: cleanEnv(), encoding: 'utf8' });
         expect(run.status).toBe(0);
-        expect(JSON.parse(run.stdout)).toHaveLength(31);
+        expect(JSON.parse(run.stdout)).toHaveLength(32);
       } finally {
         await server.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await server.close();
