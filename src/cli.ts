@@ -14,6 +14,7 @@ import { register as doc } from './commands/doc.js';
 import { commandFor } from './commands/hints.js';
 import { register as importCommand } from './commands/import.js';
 import { register as init } from './commands/init.js';
+import { register as machine } from './commands/machine.js';
 import { register as notice } from './commands/notice.js';
 import { register as penalty } from './commands/penalty.js';
 import { register as period } from './commands/period.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   for (const register of [receipt, waiver, refund, settle, badDebt, buyback, notice]) register(program);
   for (const register of [statement]) register(program);
   backup(program);
+  machine(program);
   // zq report …: each report adds its subcommand to the one group
   const report = program.command('report').description('reports: as reported on a night, or restated');
   for (const register of [reportBreakdown, reportDiff, reportMore]) register(report);

@@ -7,6 +7,7 @@ import { backupActions } from '../backup/backup-actions.js';
 import { batchActions } from '../batch/batch-actions.js';
 import { documentActions } from '../documents/document-actions.js';
 import { importActions } from '../imports/import-actions.js';
+import { machineActions } from '../machines/machine-actions.js';
 import { organisationActions } from '../organisation/actions.js';
 import { penaltyActions } from '../penalty/actions.js';
 import { periodActions } from '../periods/actions.js';
@@ -37,6 +38,7 @@ export const ACTIONS = [
   ...printingActions,
   ...statementActions,
   ...backupActions,
+  ...machineActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

@@ -2,6 +2,7 @@
 // the engine (src/approvals) receives them and never imports the modules that define them. A module that
 // adds a type exports its definition and adds it here.
 import { registerDocumentType } from '../approvals/registry.js';
+import { machineLockDocument, machineUnlockDocument } from '../machines/lock.js';
 import { periodReopenDocument } from '../periods/index.js';
 import { badDebtDocument } from '../receivables/bad-debt.js';
 import { buybackDocument } from '../receivables/buyback.js';
@@ -17,6 +18,8 @@ export const DOCUMENT_TYPES = [
   scheduleChangeDocument,
   chargeDocument,
   waiverDocument,
+  machineLockDocument,
+  machineUnlockDocument,
 ] as const;
 
 for (const definition of DOCUMENT_TYPES) registerDocumentType(definition);
