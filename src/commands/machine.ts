@@ -81,7 +81,10 @@ export function register(program: Command): void {
                 { header: 'status', value: (d) => d.status },
                 { header: 'date', value: (d) => d.valueDate },
                 { header: 'provider', value: (d) => d.provider },
-                { header: 'result', value: (d) => (d.instructionStatus ? `${d.instructionStatus}${d.resultAt ? ` ${d.resultAt}` : ''}` : '') },
+                {
+                  header: 'result',
+                  value: (d) => (d.instructionStatus ? `${d.instructionStatus}${d.resultAt ? ` ${d.resultAt}` : ''}` : ''),
+                },
                 { header: 'reason', value: (d) => d.reason },
               ]),
         ].join('\n'),
@@ -124,7 +127,10 @@ export function register(program: Command): void {
       .command('confirm <id>')
       .description(`record that the approved ${what} was carried out on the GPS platform (or --failed)`)
       .option('--at <time>', 'when: YYYY-MM-DD HH:MM (Asia/Shanghai) or ISO 8601 (default now)')
-      .option('--failed', `the ${what} could not be carried out${what === 'lock' ? ': the machine goes back to its status before' : ': it stays locked'}`)
+      .option(
+        '--failed',
+        `the ${what} could not be carried out${what === 'lock' ? ': the machine goes back to its status before' : ': it stays locked'}`,
+      )
       .option('--message <text>', 'a note, e.g. why it failed')
       .action((id: string, opts, cmd: Command) =>
         act(
@@ -136,6 +142,26 @@ export function register(program: Command): void {
         ),
       );
   }
+
+  machine.commands
+    .find((c) => c.name() === 'lock')
+    ?.command('letter <serial>')
+    .description('print the pre-lock letter (催收函) to the customer as PDF: overdue lines, total to pay, the deadline before the lock')
+    .option('--dealer <code>', 'the dealer, where the serial number exists at more than one')
+    .option('--as-of <date>', 'the date the figures are computed to and the letter is dated (default today)')
+    .option('--deadline <date>', `pay by this date or the machine is locked (default: --as-of + 7 days)`)
+    .option('--out <file.pdf>', 'the PDF file (default: lock-letter_{dealer}_{serial}_{date}.pdf here)')
+    .option('--force', 'replace the file if it exists')
+    .action((serial: string, opts, cmd: Command) =>
+      act(
+        cmd,
+        'machine.lock.letter',
+        { serial, dealer: opts.dealer, asOf: opts.asOf, deadline: opts.deadline, out: opts.out, force: opts.force },
+        (l) =>
+          `催收函 for ${l.serialNo} (contract ${l.contractNo}, ${l.customer}) as of ${l.asOf}: overdue ${l.overdue} + penalty ${l.penaltyOutstanding} = ${l.total}, ${l.overdueDays} days; pay by ${l.deadline}; written to ${l.file}`,
+        { serial: 'SERIAL', asOf: '--as-of' },
+      ),
+    );
 
   machine
     .command('outbox')

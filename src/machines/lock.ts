@@ -51,7 +51,10 @@ export async function overdueOf(knex: Knex, contractId: number, date: BusinessDa
 }
 
 /** A lock or unlock document of the machine still under way: waiting for approval, or approved and not yet confirmed. */
-async function openDocument(knex: Knex, machineId: number): Promise<{ id: number; number: string; type: string; status: string } | undefined> {
+async function openDocument(
+  knex: Knex,
+  machineId: number,
+): Promise<{ id: number; number: string; type: string; status: string } | undefined> {
   return knex('documents')
     .whereIn('type', [MACHINE_LOCK, MACHINE_UNLOCK])
     .whereIn('status', ['submitted', 'approved'])
@@ -95,7 +98,9 @@ export async function requestLock(tx: Tx, actor: Actor, input: LockRequestInput)
   await assertPeriodOpen(tx, input.date);
   const { overdue, overdueDays } = await overdueOf(tx, contract.id, input.date);
   if (overdueDays === 0)
-    throw new Refused(`nothing is overdue on contract ${contract.dealer}/${contract.contractNo} on ${input.date}: a lock is a collection step`);
+    throw new Refused(
+      `nothing is overdue on contract ${contract.dealer}/${contract.contractNo} on ${input.date}: a lock is a collection step`,
+    );
   return submitDocument(tx, actor, {
     type: MACHINE_LOCK,
     ref: contract,
@@ -128,7 +133,13 @@ async function gpsDeviceOf(knex: Knex, machineId: number): Promise<string | null
 }
 
 /** Sends the approved document's instruction through the dealer's provider and records it (one per document). */
-async function sendInstruction(tx: Tx, actor: Actor, document: DocumentRow, action: LockAction, previous: MachineStatus): Promise<LockInstruction> {
+async function sendInstruction(
+  tx: Tx,
+  actor: Actor,
+  document: DocumentRow,
+  action: LockAction,
+  previous: MachineStatus,
+): Promise<LockInstruction> {
   const machineId = Number(document.data.machineId);
   const machine = await machineForUpdate(tx, machineId);
   const setting = await settingFor(tx, machine.dealerId);
@@ -170,7 +181,11 @@ async function applyLock(tx: Tx, actor: Actor, document: DocumentRow): Promise<v
   const contract = await contractById(tx, contractOf(machine));
   assertContractActive(contract, 'machine lock');
   if (machine.status !== 'normal') refuseStatus(machine, 'lock', 'normal');
-  await setMachineStatus(tx, actor, machine.id, 'lock_pending', { date: today(), documentId: document.id, note: `锁机已批准 ${document.number}` });
+  await setMachineStatus(tx, actor, machine.id, 'lock_pending', {
+    date: today(),
+    documentId: document.id,
+    note: `锁机已批准 ${document.number}`,
+  });
   await sendInstruction(tx, actor, document, 'lock', machine.status);
 }
 
@@ -256,7 +271,9 @@ export async function recordOutcome(tx: Tx, actor: Actor, document: DocumentRow,
   await tx('machine_lock_instructions').where({ document_id: document.id }).forUpdate().first('id');
   const instruction = await instructionOf(tx, { document_id: document.id });
   if (!instruction)
-    throw new Refused(`${document.type} ${document.number} (document ${document.id}) is ${document.status}: it has no instruction to confirm until it is approved`);
+    throw new Refused(
+      `${document.type} ${document.number} (document ${document.id}) is ${document.status}: it has no instruction to confirm until it is approved`,
+    );
   if (instruction.status !== 'sent')
     throw new Refused(`${document.type} ${document.number} (document ${document.id}) was already confirmed: ${instruction.status}`);
   const at = formatTimestamp(outcome.at);
@@ -308,7 +325,14 @@ export async function recordOutcome(tx: Tx, actor: Actor, document: DocumentRow,
 }
 
 /** The machine's last known location (text) and when; audited. */
-export async function updateLocation(tx: Tx, actor: Actor, machine: MachineRef, location: string, at: string | Date, documentId: number | null = null) {
+export async function updateLocation(
+  tx: Tx,
+  actor: Actor,
+  machine: MachineRef,
+  location: string,
+  at: string | Date,
+  documentId: number | null = null,
+) {
   const before = await tx('machines').where({ id: machine.id }).first('location', 'location_at as locationAt');
   await tx('machines').where({ id: machine.id }).update({ location, location_at: at });
   await writeAudit(tx, actor, {
@@ -323,7 +347,14 @@ export async function updateLocation(tx: Tx, actor: Actor, machine: MachineRef, 
 
 export interface OutboxReport {
   dirs: string[];
-  processed: { file: string; instructionId: string; action: LockAction; serialNo: string; result: 'done' | 'failed'; status: MachineStatus }[];
+  processed: {
+    file: string;
+    instructionId: string;
+    action: LockAction;
+    serialNo: string;
+    result: 'done' | 'failed';
+    status: MachineStatus;
+  }[];
   /** Acknowledgements of instructions already confirmed: moved to done/, nothing changed. */
   already: { file: string; instructionId: string }[];
   /** Malformed, or naming no instruction: moved to rejected/, nothing changed. */
@@ -377,14 +408,18 @@ export async function readOutbox(db: Db, actor: Actor, dir: string | undefined):
       }
       const ack: Acknowledgement = check.ack;
       const instruction = await instructionOf(db.knex, { id: ack.id });
-      if (!instruction || instruction.provider !== 'file-outbox') {
+      if (instruction?.provider !== 'file-outbox') {
         moveInto(folder, 'rejected', file);
         report.rejected.push({ file: shown, field: 'id', expected: `the id of an instruction sent to a file outbox (${ack.id} is none)` });
         continue;
       }
       if (`${instruction.id}.ack.json` !== file) {
         moveInto(folder, 'rejected', file);
-        report.rejected.push({ file: shown, field: 'id', expected: `${file.replace(/\.ack\.json$/, '')}, as the file is named (it says ${ack.id})` });
+        report.rejected.push({
+          file: shown,
+          field: 'id',
+          expected: `${file.replace(/\.ack\.json$/, '')}, as the file is named (it says ${ack.id})`,
+        });
         continue;
       }
       if (!dealerInScope(actor, instruction.dealerId)) {
@@ -455,7 +490,13 @@ export async function unlockSettled(tx: Tx, actor: Actor, date: BusinessDate): P
       contractId: m.contractId,
       valueDate: date,
       amount: null,
-      data: { machineId: m.id, serialNo: m.serialNo, reason: '合同已结清，自动解锁 (unlock on settlement)', automatic: true, overdue_days: 0 },
+      data: {
+        machineId: m.id,
+        serialNo: m.serialNo,
+        reason: '合同已结清，自动解锁 (unlock on settlement)',
+        automatic: true,
+        overdue_days: 0,
+      },
     });
     await applyUnlock(tx, actor, document);
     await writeAudit(tx, actor, {

@@ -2,15 +2,18 @@
 // dealer where the serial exists at more than one); it is found through its contract in the actor's scope
 // (findMachine), so another team's or another dealer's machine is "not found" like a contract. A lock or
 // unlock confirmation names its document, which the entry point finds in scope.
+import path from 'node:path';
 import { defineAction } from '../access/action.js';
 import type { Actor } from '../access/actor.js';
 import { ADMIN, BACK_OFFICE, EVERYONE, STAFF } from '../access/role-sets.js';
-import { type BusinessDate, formatTimestamp, parseDate, refuseFutureDate, today } from '../core/dates.js';
+import { addDays, type BusinessDate, formatTimestamp, parseDate, refuseFutureDate, today } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import { parseId, requireText } from '../core/input.js';
 import type { Tx } from '../db/index.js';
 import { type DocumentRow, loadDocument } from '../documents/index.js';
+import { checkPdfFile } from '../printing/output.js';
 import type { Submitted } from '../receivables/operations.js';
+import { LETTER_DEFAULT_DAYS, lockLetter, lockLetterFile, lockLetterHtml, recordLetter } from './letter.js';
 import { type Confirmed, readOutbox, recordOutcome, requestLock, requestUnlock } from './lock.js';
 import { listMachines, setMachineFields, showMachine } from './machines.js';
 import { type LockAction, listSettings, parseProvider, setSetting } from './providers.js';
@@ -80,9 +83,20 @@ export const machineLockRequest = defineAction({
   summary: 'apply for a machine lock (锁机): goes through the approval rules; the instruction goes out once approved',
   roles: STAFF,
   mutates: true,
-  parse: (raw: RequestRaw) => ({ ...raw, reason: requireText(raw.reason, 'reason', 'why the machine is to be locked'), date: requestDate(raw.date) }),
+  parse: (raw: RequestRaw) => ({
+    ...raw,
+    reason: requireText(raw.reason, 'reason', 'why the machine is to be locked'),
+    date: requestDate(raw.date),
+  }),
   run: async (tx, actor, input) =>
-    submitted(tx, await requestLock(tx, actor, { machine: await findMachine(tx, actor, input.serial, input.dealer), reason: input.reason, date: input.date })),
+    submitted(
+      tx,
+      await requestLock(tx, actor, {
+        machine: await findMachine(tx, actor, input.serial, input.dealer),
+        reason: input.reason,
+        date: input.date,
+      }),
+    ),
 });
 
 export const machineUnlockRequest = defineAction({
@@ -90,11 +104,19 @@ export const machineUnlockRequest = defineAction({
   summary: 'apply for a machine unlock (解锁): goes through the approval rules; the instruction goes out once approved',
   roles: STAFF,
   mutates: true,
-  parse: (raw: RequestRaw) => ({ ...raw, reason: requireText(raw.reason, 'reason', 'why the machine is to be unlocked'), date: requestDate(raw.date) }),
+  parse: (raw: RequestRaw) => ({
+    ...raw,
+    reason: requireText(raw.reason, 'reason', 'why the machine is to be unlocked'),
+    date: requestDate(raw.date),
+  }),
   run: async (tx, actor, input) =>
     submitted(
       tx,
-      await requestUnlock(tx, actor, { machine: await findMachine(tx, actor, input.serial, input.dealer), reason: input.reason, date: input.date }),
+      await requestUnlock(tx, actor, {
+        machine: await findMachine(tx, actor, input.serial, input.dealer),
+        reason: input.reason,
+        date: input.date,
+      }),
     ),
 });
 
@@ -114,7 +136,11 @@ function confirmAction<const N extends string>(name: N, action: LockAction) {
     }),
     document: (input) => input.id,
     run: (tx, actor: Actor, input, { subject }: { subject: { document: DocumentRow } }): Promise<Confirmed> =>
-      recordOutcome(tx, actor, subject.document, action, { result: input.failed ? 'failed' : 'done', at: input.at, message: input.message }),
+      recordOutcome(tx, actor, subject.document, action, {
+        result: input.failed ? 'failed' : 'done',
+        at: input.at,
+        message: input.message,
+      }),
   });
 }
 
@@ -138,7 +164,12 @@ export const machineProviderSet = defineAction({
   parse: (raw: { provider: string; dir?: string | undefined; dealer?: string | undefined; unlockOnSettlement?: string | undefined }) => {
     const flag = raw.unlockOnSettlement;
     if (flag !== undefined && flag !== 'on' && flag !== 'off') throw new BadInput('unlockOnSettlement', flag, 'on or off');
-    return { provider: parseProvider(raw.provider), dir: raw.dir, dealer: raw.dealer, unlockOnSettlement: flag === undefined ? undefined : flag === 'on' };
+    return {
+      provider: parseProvider(raw.provider),
+      dir: raw.dir,
+      dealer: raw.dealer,
+      unlockOnSettlement: flag === undefined ? undefined : flag === 'on',
+    };
   },
   run: async (tx, actor, input) => {
     let dealerId: number | null = null;
@@ -159,6 +190,43 @@ export const machineProviderShow = defineAction({
   run: (tx) => listSettings(tx),
 });
 
+export const machineLockLetter = defineAction({
+  name: 'machine.lock.letter',
+  summary: 'print the pre-lock letter (催收函) to the customer: overdue lines, total, the deadline before the lock (recorded)',
+  roles: STAFF,
+  mutates: true,
+  parse: (
+    raw: MachineNamed & { asOf?: string | undefined; deadline?: string | undefined; out?: string | undefined; force?: boolean | undefined },
+  ) => {
+    const asOf = raw.asOf ? parseDate(raw.asOf, 'asOf') : today();
+    const deadline = raw.deadline ? parseDate(raw.deadline, 'deadline') : addDays(asOf, LETTER_DEFAULT_DAYS);
+    const force = raw.force === true;
+    return { ...raw, asOf, deadline, force, out: raw.out === undefined ? undefined : checkPdfFile(raw.out, force) };
+  },
+  run: async (tx, actor, input) => {
+    const [{ withRenderer }, { writePdf }] = await Promise.all([import('../printing/render.js'), import('../printing/output.js')]);
+    const machine = await findMachine(tx, actor, input.serial, input.dealer);
+    const letter = await lockLetter(tx, machine, input.asOf, input.deadline);
+    const file = input.out ?? checkPdfFile(lockLetterFile(letter), input.force);
+    const pdf = await withRenderer((r) => r.htmlToPdf(lockLetterHtml(letter, actor.name)));
+    writePdf(file, pdf, input.force);
+    await recordLetter(tx, actor, machine, letter, path.resolve(file));
+    return {
+      dealer: letter.dealer.code,
+      serialNo: machine.serialNo,
+      contractNo: letter.contractNo,
+      customer: letter.customer.name,
+      asOf: letter.asOf,
+      deadline: letter.deadline,
+      overdueDays: letter.overdueDays,
+      overdue: letter.overdue,
+      penaltyOutstanding: letter.penaltyOutstanding,
+      total: letter.total,
+      file: path.resolve(file),
+    };
+  },
+});
+
 export const machineActions = [
   machineList,
   machineShow,
@@ -170,4 +238,5 @@ export const machineActions = [
   machineOutboxRead,
   machineProviderSet,
   machineProviderShow,
+  machineLockLetter,
 ] as const;

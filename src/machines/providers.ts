@@ -90,7 +90,13 @@ const DEFAULT_SETTING: LockSetting = { dealer: null, provider: 'manual', outboxD
 function settingQuery(knex: Knex) {
   return knex('machine_lock_settings as s')
     .leftJoin('dealers as d', 'd.id', 's.dealer_id')
-    .select('d.code as dealer', 's.provider', 's.outbox_dir as outboxDir', 's.unlock_on_settlement as unlockOnSettlement', 's.dealer_id as dealerId');
+    .select(
+      'd.code as dealer',
+      's.provider',
+      's.outbox_dir as outboxDir',
+      's.unlock_on_settlement as unlockOnSettlement',
+      's.dealer_id as dealerId',
+    );
 }
 
 /** The setting that applies to a dealer: its own row, else the global one, else manual. */
@@ -98,13 +104,25 @@ export async function settingFor(knex: Knex, dealerId: number): Promise<LockSett
   const rows = await settingQuery(knex).where((w) => w.where('s.dealer_id', dealerId).orWhereNull('s.dealer_id'));
   const row = rows.find((r) => r.dealerId !== null) ?? rows[0];
   if (!row) return DEFAULT_SETTING;
-  return { dealer: row.dealer, provider: row.provider, outboxDir: row.outboxDir, unlockOnSettlement: row.unlockOnSettlement, configured: true };
+  return {
+    dealer: row.dealer,
+    provider: row.provider,
+    outboxDir: row.outboxDir,
+    unlockOnSettlement: row.unlockOnSettlement,
+    configured: true,
+  };
 }
 
 /** Every configured setting, global first. */
 export async function listSettings(knex: Knex): Promise<LockSetting[]> {
   const rows = await settingQuery(knex).orderByRaw('d.code NULLS FIRST');
-  return rows.map((r) => ({ dealer: r.dealer, provider: r.provider, outboxDir: r.outboxDir, unlockOnSettlement: r.unlockOnSettlement, configured: true }));
+  return rows.map((r) => ({
+    dealer: r.dealer,
+    provider: r.provider,
+    outboxDir: r.outboxDir,
+    unlockOnSettlement: r.unlockOnSettlement,
+    configured: true,
+  }));
 }
 
 export interface SettingInput {
@@ -118,7 +136,8 @@ export interface SettingInput {
 
 /** Sets the provider (and its folder) for a dealer or globally; keeps unlock_on_settlement unless given. Audited. */
 export async function setSetting(tx: Tx, actor: Actor, input: SettingInput): Promise<LockSetting> {
-  if (input.provider === 'file-outbox' && !input.dir?.trim()) throw new BadInput('dir', input.dir ?? null, 'the outbox folder of the file-outbox provider');
+  if (input.provider === 'file-outbox' && !input.dir?.trim())
+    throw new BadInput('dir', input.dir ?? null, 'the outbox folder of the file-outbox provider');
   if (input.provider === 'manual' && input.dir) throw new BadInput('dir', input.dir, 'no folder: the manual provider writes no file');
   const outboxDir = input.provider === 'file-outbox' ? path.resolve(input.dir as string) : null;
   const existing = await tx('machine_lock_settings')
@@ -141,7 +160,9 @@ export async function setSetting(tx: Tx, actor: Actor, input: SettingInput): Pro
     entityId: input.dealer ?? 'global',
     dealerId: input.dealerId,
     details: {
-      before: existing ? { provider: existing.provider, outboxDir: existing.outboxDir, unlockOnSettlement: existing.unlockOnSettlement } : null,
+      before: existing
+        ? { provider: existing.provider, outboxDir: existing.outboxDir, unlockOnSettlement: existing.unlockOnSettlement }
+        : null,
       after: { provider: input.provider, outboxDir, unlockOnSettlement },
       at: formatTimestamp(new Date()),
     },
@@ -175,12 +196,14 @@ export function checkAcknowledgement(text: string): AckCheck {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, field: '(file)', expected: 'a JSON object' };
   const v = value as Record<string, unknown>;
-  if (typeof v.id !== 'string' || !/^[A-Z0-9-]{1,60}$/.test(v.id)) return { ok: false, field: 'id', expected: 'the instruction id (e.g. MACHINE-LOCK-000001)' };
+  if (typeof v.id !== 'string' || !/^[A-Z0-9-]{1,60}$/.test(v.id))
+    return { ok: false, field: 'id', expected: 'the instruction id (e.g. MACHINE-LOCK-000001)' };
   if (v.result !== 'done' && v.result !== 'failed') return { ok: false, field: 'result', expected: 'done or failed' };
   if (typeof v.at !== 'string' || !ISO_TIME.test(v.at) || Number.isNaN(Date.parse(v.at)))
     return { ok: false, field: 'at', expected: 'an ISO 8601 time with its zone, e.g. 2026-03-10T09:30:00+08:00' };
   for (const field of ['location', 'message'] as const) {
     const f = v[field];
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
     if (f !== undefined && f !== null && (typeof f !== 'string' || f.length > ACK_TEXT_MAX || /[\u0000-\u001f\u007f]/.test(f)))
       return { ok: false, field, expected: `text of at most ${ACK_TEXT_MAX} characters without control characters, or absent` };
   }

@@ -17,6 +17,7 @@ const NAV: [href: string, label: string][] = [
   ['/breakdown', '债权分解'],
   ['/approvals', '审批'],
   ['/batch', '批处理与导入'],
+  ['/machines', '设备'],
 ];
 
 export function Layout({ title, actor, csrfToken, children }: LayoutProps) {

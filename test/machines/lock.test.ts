@@ -26,7 +26,8 @@ import { settleContract, settlementQuote } from '../../src/receivables/settlemen
 import { actor, buildOrganisation } from '../access/organisation.js';
 import { type DbFixture, describeEachDb } from '../support/db.js';
 
-const run = <N extends ActionName>(f: DbFixture, who: string, name: N, raw: RawInput<N>) => runAction(f.db, who, name, raw, { via: 'test' });
+const run = <N extends ActionName>(f: DbFixture, who: string, name: N, raw: RawInput<N>) =>
+  runAction(f.db, who, name, raw, { via: 'test' });
 
 async function machineContract(f: DbFixture, dealer: string, contractNo: string, collector: string, serial: string) {
   await f.db.knex.transaction((tx) =>
@@ -86,7 +87,14 @@ describeEachDb('machine lock', (get) => {
     const f = get();
     const rows = await run(f, 'hf.c1', 'machine.list', {});
     expect(rows.map((r) => r.serialNo)).toEqual(['SN-L1', 'SN-L2', 'SN-L3', 'SN-L4', 'SN-L5']);
-    expect(rows[0]).toMatchObject({ dealer: 'HF01', status: 'normal', statusLabel: '正常', contractNo: 'HF-L1', customer: '客户HF-L1', collector: 'hf.c1' });
+    expect(rows[0]).toMatchObject({
+      dealer: 'HF01',
+      status: 'normal',
+      statusLabel: '正常',
+      contractNo: 'HF-L1',
+      customer: '客户HF-L1',
+      collector: 'hf.c1',
+    });
     expect(await run(f, 'hf.c2', 'machine.list', {})).toEqual([]);
     expect((await run(f, 'gf', 'machine.list', { dealer: 'WH01' })).map((r) => r.serialNo)).toEqual(['SN-W1']);
     await run(f, 'hf.fin', 'machine.set', { serial: 'SN-L1', gpsDevice: 'GPS-0001', location: '合肥市蜀山区工地' });
@@ -101,7 +109,13 @@ describeEachDb('machine lock', (get) => {
     const f = get();
     const request = await run(f, 'hf.c1', 'machine.lock.request', { serial: 'SN-L1', reason: '逾期两期，电话不接', date: '2026-02-15' });
     // 400.00 (36 days) + 400.00 (5 days) overdue on 02-15
-    expect(request).toMatchObject({ type: 'machine_lock', status: 'submitted', approval: 'pending', amount: '800.00', contractNo: 'HF-L1' });
+    expect(request).toMatchObject({
+      type: 'machine_lock',
+      status: 'submitted',
+      approval: 'pending',
+      amount: '800.00',
+      contractNo: 'HF-L1',
+    });
     expect(request.data).toMatchObject({ serialNo: 'SN-L1', overdue_days: 36 });
     // a second request while one waits is refused
     await expect(run(f, 'hf.c1', 'machine.lock.request', { serial: 'SN-L1', reason: '再申请', date: '2026-02-15' })).rejects.toThrow(
@@ -173,7 +187,9 @@ describeEachDb('machine lock', (get) => {
       await expect(run(f, who, 'machine.lock.request', { serial: 'SN-L3', reason: '逾期', date: '2026-02-15' })).rejects.toThrow(NotFound);
       await expect(run(f, who, 'machine.show', { serial: 'SN-L3' })).rejects.toThrow(NotFound);
     }
-    await expect(run(f, 'hf.c1', 'machine.lock.request', { serial: 'SN-W1', reason: '逾期', date: '2026-02-15' })).rejects.toThrow(NotFound);
+    await expect(run(f, 'hf.c1', 'machine.lock.request', { serial: 'SN-W1', reason: '逾期', date: '2026-02-15' })).rejects.toThrow(
+      NotFound,
+    );
     expect(await count(f, 'documents')).toBe(documents);
     expect(await count(f, 'audit_log')).toBe(audits);
   });
@@ -212,7 +228,10 @@ describeEachDb('machine lock', (get) => {
     ack(l3.number, { result: 'done', at: '2026-02-16T08:15:00+08:00', location: '合肥市肥西县' });
     ack(l4.number, { result: 'failed', at: '2026-02-16T08:20:00+08:00', message: '设备离线' });
     // malformed: a result the format does not know; a stray file naming no instruction
-    fs.writeFileSync(path.join(outbox, 'MACHINE-LOCK-999999.ack.json'), JSON.stringify({ id: 'MACHINE-LOCK-999999', result: 'done', at: '2026-02-16T08:00:00+08:00' }));
+    fs.writeFileSync(
+      path.join(outbox, 'MACHINE-LOCK-999999.ack.json'),
+      JSON.stringify({ id: 'MACHINE-LOCK-999999', result: 'done', at: '2026-02-16T08:00:00+08:00' }),
+    );
     const before = await count(f, 'machine_status_history');
     const report = await run(f, 'hf.fin', 'machine.outbox.read', { dir: outbox });
     expect(report.processed.map((p) => [p.instructionId, p.result, p.status])).toEqual([
@@ -220,7 +239,11 @@ describeEachDb('machine lock', (get) => {
       [l4.number, 'failed', 'normal'],
     ]);
     expect(report.rejected).toEqual([
-      { file: path.join(outbox, 'MACHINE-LOCK-999999.ack.json'), field: 'id', expected: expect.stringContaining('MACHINE-LOCK-999999 is none') },
+      {
+        file: path.join(outbox, 'MACHINE-LOCK-999999.ack.json'),
+        field: 'id',
+        expected: expect.stringContaining('MACHINE-LOCK-999999 is none'),
+      },
     ]);
     expect(await count(f, 'machine_status_history')).toBe(before + 2);
     expect(fs.readdirSync(path.join(outbox, 'done')).sort()).toEqual([`${l3.number}.ack.json`, `${l4.number}.ack.json`]);
@@ -243,7 +266,9 @@ describeEachDb('machine lock', (get) => {
     ack(l4again.number, { result: 'maybe', at: '2026-02-16T09:00:00+08:00' });
     const history = await count(f, 'machine_status_history');
     const malformed = await run(f, 'hf.fin', 'machine.outbox.read', {});
-    expect(malformed.rejected).toEqual([{ file: path.join(outbox, `${l4again.number}.ack.json`), field: 'result', expected: 'done or failed' }]);
+    expect(malformed.rejected).toEqual([
+      { file: path.join(outbox, `${l4again.number}.ack.json`), field: 'result', expected: 'done or failed' },
+    ]);
     expect(await count(f, 'machine_status_history')).toBe(history);
     expect(await statusOf(f, 'SN-L4')).toBe('lock_pending');
     expect(fs.existsSync(path.join(outbox, 'rejected', `${l4again.number}.ack.json`))).toBe(true);

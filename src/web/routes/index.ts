@@ -7,6 +7,7 @@ import { registerBatch } from './batch.js';
 import { registerBreakdown } from './breakdown.js';
 import { registerContracts } from './contracts.js';
 import { registerDashboard } from './dashboard.js';
+import { registerMachines } from './machines.js';
 import { registerStatement } from './statement.js';
 
 export function registerPages(app: Hono<WebEnv>): void {
@@ -16,4 +17,5 @@ export function registerPages(app: Hono<WebEnv>): void {
   registerBreakdown(app);
   registerApprovals(app);
   registerBatch(app);
+  registerMachines(app);
 }
