@@ -182,7 +182,7 @@ async function applyLock(tx: Tx, actor: Actor, document: DocumentRow): Promise<v
   assertContractActive(contract, 'machine lock');
   if (machine.status !== 'normal') refuseStatus(machine, 'lock', 'normal');
   await setMachineStatus(tx, actor, machine.id, 'lock_pending', {
-    date: today(),
+    date: document.valueDate ?? today(), // dated as the request: the history reads in business dates
     documentId: document.id,
     note: `锁机已批准 ${document.number}`,
   });
@@ -278,6 +278,8 @@ export async function recordOutcome(tx: Tx, actor: Actor, document: DocumentRow,
     throw new Refused(`${document.type} ${document.number} (document ${document.id}) was already confirmed: ${instruction.status}`);
   const at = formatTimestamp(outcome.at);
   const date = dateOf(outcome.at);
+  if (document.valueDate && date < document.valueDate)
+    throw new BadInput('at', outcome.at, `a time on or after the ${document.type} request's date ${document.valueDate}`);
   await assertPeriodOpen(tx, date);
   await setDocumentStatus(tx, actor, document.id, 'completed', { from: ['approved'], details: { result: outcome.result, at } });
   const machine = await machineForUpdate(tx, instruction.machineId);

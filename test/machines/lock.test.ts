@@ -131,6 +131,9 @@ describeEachDb('machine lock', (get) => {
     await expect(run(f, 'wh.clerk', 'machine.lock.confirm', { id: request.id })).rejects.toThrow(NotFound);
     // a collector may apply but not confirm
     await expect(run(f, 'hf.c1', 'machine.lock.confirm', { id: request.id })).rejects.toThrow(/needs one of/);
+    await expect(run(f, 'hf.fin', 'machine.lock.confirm', { id: request.id, at: '2026-02-14 10:30' })).rejects.toThrow(
+      /on or after the machine_lock request's date 2026-02-15/,
+    );
     const confirmed = await run(f, 'hf.fin', 'machine.lock.confirm', { id: request.id, at: '2026-02-16 10:30' });
     expect(confirmed).toMatchObject({ result: 'done', at: '2026-02-16T10:30:00+08:00', status: 'locked' });
     await expect(run(f, 'hf.fin', 'machine.lock.confirm', { id: request.id })).rejects.toThrow(/already confirmed/);
@@ -156,7 +159,7 @@ describeEachDb('machine lock', (get) => {
       ['lock_pending', 'locked', request.number],
       ['locked', 'normal', unlock.number],
     ]);
-    expect(shown.history.slice(1).map((h) => h.date)).toEqual(['2026-02-16', '2026-02-21']);
+    expect(shown.history.map((h) => h.date)).toEqual(['2026-02-15', '2026-02-16', '2026-02-21']);
     expect(shown.documents.map((d) => [d.number, d.status, d.provider, d.instructionStatus])).toEqual([
       [request.number, 'completed', 'manual', 'done'],
       [unlock.number, 'completed', 'manual', 'done'],
