@@ -285,10 +285,13 @@ export async function recordOutcome(tx: Tx, actor: Actor, document: DocumentRow,
   const machine = await machineForUpdate(tx, instruction.machineId);
   const word = action === 'lock' ? '锁机' : '解锁';
   let status: MachineStatus = machine.status;
-  if (outcome.result === 'done') {
+  // The status moves only from where the instruction left it: a machine that went on meanwhile (e.g. to
+  // repossession_pending) keeps its status; the result is recorded on the document and the instruction.
+  const movable = machine.status === (action === 'lock' ? 'lock_pending' : 'locked');
+  if (movable && outcome.result === 'done') {
     status = action === 'lock' ? 'locked' : 'normal';
     await setMachineStatus(tx, actor, machine.id, status, { date, documentId: document.id, note: `${word}完成 ${at}` });
-  } else if (action === 'lock') {
+  } else if (movable && action === 'lock') {
     status = instruction.previousStatus;
     await setMachineStatus(tx, actor, machine.id, status, {
       date,

@@ -277,6 +277,17 @@ describeEachDb('machine lock', (get) => {
     expect(fs.existsSync(path.join(outbox, 'rejected', `${l4again.number}.ack.json`))).toBe(true);
   });
 
+  it('a machine that moved on while its lock was pending keeps its status; the result is still recorded', async () => {
+    const f = get();
+    // SN-L4 is lock_pending (the malformed acknowledgement above); a repossession is approved meanwhile
+    const m = await findMachine(f.db.knex, admin, 'SN-L4');
+    await f.db.knex.transaction((tx) => setMachineStatus(tx, admin, m.id, 'repossession_pending', { date: '2026-02-16' }));
+    const open = await f.db.knex('machine_lock_instructions').where({ machine_id: m.id, status: 'sent' }).first('document_id as id');
+    const confirmed = await run(f, 'hf.fin', 'machine.lock.confirm', { id: open.id, at: '2026-02-17 08:00' });
+    expect(confirmed).toMatchObject({ result: 'done', status: 'repossession_pending' });
+    expect(await statusOf(f, 'SN-L4')).toBe('repossession_pending');
+  });
+
   it('checks acknowledgement files field by field', () => {
     const good = { id: 'MACHINE-LOCK-000001', result: 'done', at: '2026-02-16T08:15:00+08:00' };
     expect(checkAcknowledgement(JSON.stringify(good))).toMatchObject({ ok: true, ack: { ...good, location: null, message: null } });
