@@ -11,6 +11,7 @@ import { documentActions } from '../documents/document-actions.js';
 import { importActions } from '../imports/import-actions.js';
 import { repossessionActions } from '../machines/repossession-actions.js';
 import { notificationActions } from '../notifications/notification-actions.js';
+import { machineActions } from '../machines/machine-actions.js';
 import { organisationActions } from '../organisation/actions.js';
 import { penaltyActions } from '../penalty/actions.js';
 import { periodActions } from '../periods/actions.js';
@@ -45,6 +46,7 @@ export const ACTIONS = [
   ...repossessionActions,
   ...notificationActions,
   ...collectionActions,
+  ...machineActions,
 ] as const;
 
 export type CatalogueAction = (typeof ACTIONS)[number];

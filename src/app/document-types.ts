@@ -3,6 +3,7 @@
 // adds a type exports its definition and adds it here.
 import { registerDocumentType } from '../approvals/registry.js';
 import { repossessionDocument } from '../machines/repossession.js';
+import { machineLockDocument, machineUnlockDocument } from '../machines/lock.js';
 import { periodReopenDocument } from '../periods/index.js';
 import { badDebtDocument } from '../receivables/bad-debt.js';
 import { buybackDocument } from '../receivables/buyback.js';
@@ -19,6 +20,8 @@ export const DOCUMENT_TYPES = [
   chargeDocument,
   waiverDocument,
   repossessionDocument,
+  machineLockDocument,
+  machineUnlockDocument,
 ] as const;
 
 for (const definition of DOCUMENT_TYPES) registerDocumentType(definition);

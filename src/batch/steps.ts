@@ -9,6 +9,7 @@ import { addDays, type BusinessDate } from '../core/dates.js';
 import { formatMoney } from '../core/money.js';
 import type { Tx } from '../db/index.js';
 import { CREDIT_IN, CREDIT_OUT, kindsSql } from '../ledger/kinds.js';
+import { unlockSettled } from '../machines/lock.js';
 import { recomputeSegments } from '../penalty/store.js';
 import { replayAllocations } from '../receivables/allocation.js';
 import { takeSnapshot } from '../reports/snapshot-store.js';
@@ -181,8 +182,24 @@ const reconcileStep: BatchStep = {
   },
 };
 
+/** Machines of contracts settled by the date unlocked where the dealer's setting says so (machines/lock.ts). */
+const machineUnlock: BatchStep = {
+  name: 'machine_unlock',
+  async run(tx, ctx) {
+    const unlocked = await unlockSettled(tx, ctx.actor, ctx.date);
+    return { counts: { unlocked: unlocked.length }, totals: {}, discrepancies: [] };
+  },
+};
+
 /** The steps of one business date, in order. The last one marks the date complete. */
-export const BATCH_STEPS: readonly BatchStep[] = [applyCredit, accruePenalty, reportSnapshot, collectionStep, reconcileStep];
+export const BATCH_STEPS: readonly BatchStep[] = [
+  applyCredit,
+  accruePenalty,
+  reportSnapshot,
+  collectionStep,
+  machineUnlock,
+  reconcileStep,
+];
 
 export function nextDate(date: BusinessDate): BusinessDate {
   return addDays(date, 1);

@@ -112,6 +112,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     await repossessOne(db, say);
     const printed = await printDocuments(db, folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zq-demo-prints-')), say);
     await webLogins(db, where, say);
+    await lockOneMachine(db, say);
     return {
       location: url ?? (folder as string),
       tryNext: [
@@ -142,6 +143,8 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `${where} --as hf.li notification list`,
         `${where} contract show HF01-REP-0001 --as-of 2026-10-30`,
         `${where} import ${shellQuote(path.join(fixturesDir(), 'demo', 'ledger-hf01-2026-06-30.csv'))} --compare --dealer HF01 --as-of 2026-06-30`,
+        `${where} machine list --status locked`,
+        `${where} machine show SY215C2595926`,
         ...(printed
           ? [
               `${where} --as hf.li statement print --collector hf.li --from 2026-07-01 --to ${asOf} --out statements/`,
@@ -544,4 +547,29 @@ async function repossessOne(db: Db, say: Say): Promise<void> {
   say(
     `   zq machine dispose SY365H-DEMO-0001 --resold --amount 18000 --date 2026-10-30: receipt ${sold.receipt?.number} (repossession_sale); shortfall ${sold.owedAfter?.shortfall} proposed as bad debt ${sold.badDebt?.number ?? '(none)'}`,
   );
+}
+
+/** 12. A machine lock (锁机): applied for by the collector, approved (no rule), confirmed by finance on the platform's word. */
+async function lockOneMachine(db: Db, say: Say): Promise<void> {
+  const { runAction } = await import('../app/run.js');
+  const serial = 'SY215C2595926';
+  await runAction(db, 'hf.fin', 'machine.set', { serial, gpsDevice: 'GPS-880021', location: '合肥市蜀山区 G312 工地' }, { via: 'cli' });
+  const request = await runAction(
+    db,
+    'hf.li',
+    'machine.lock.request',
+    { serial, reason: '逾期未还，多次催收无果', date: '2026-07-31' },
+    { via: 'cli' },
+  );
+  say(
+    `12. zq machine lock request ${serial} --reason … --date 2026-07-31 --as hf.li: ${request.number} (overdue ${request.amount}, ${String(request.data.overdue_days)} days), ${request.approval}; the machine is lock_pending`,
+  );
+  const confirmed = await runAction(
+    db,
+    'hf.fin',
+    'machine.lock.confirm',
+    { id: String(request.id), at: '2026-08-01 09:00' },
+    { via: 'cli' },
+  );
+  say(`    zq machine lock confirm ${request.id} --at '2026-08-01 09:00' --as hf.fin: the machine is ${confirmed.status}`);
 }

@@ -22,6 +22,7 @@ const NAV: [href: string, label: string][] = [
   ['/repossessions', '拖机'],
   ['/notifications', '通知'],
   ['/collection', '催收'],
+  ['/machines', '设备'],
 ];
 
 export function Layout({ title, actor, csrfToken, unread, children }: LayoutProps) {

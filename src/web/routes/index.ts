@@ -11,6 +11,7 @@ import { registerContracts } from './contracts.js';
 import { registerDashboard } from './dashboard.js';
 import { registerNotifications } from './notifications.js';
 import { registerRepossessions } from './repossessions.js';
+import { registerMachines } from './machines.js';
 import { registerStatement } from './statement.js';
 
 export function registerPages(app: Hono<WebEnv>): void {
@@ -24,4 +25,5 @@ export function registerPages(app: Hono<WebEnv>): void {
   registerNotifications(app);
   registerRepossessions(app);
   registerCollection(app);
+  registerMachines(app);
 }
