@@ -2,7 +2,6 @@
 // `archive.list` and `archive.get` (anybody who can see the owner), `archive.remove` (finance, admin: a recorded
 // act with a reason). The owner is found in the actor's scope (owners.ts): out of scope is "not found" and
 // nothing is written. A file given by path is checked — it exists, its size — before it is read.
-import fs from 'node:fs';
 import { defineAction } from '../access/action.js';
 import { EVERYONE, FINANCE, REGISTRARS } from '../access/role-sets.js';
 import { BadInput } from '../core/errors.js';
@@ -13,11 +12,12 @@ import {
   type AttachmentView,
   attachFile,
   cleanFileName,
-  type FileContent,
+  InputFile,
   listAttachments,
   type OwnerKey,
   parseAttachmentKind,
   readAttachment,
+  readInputFile,
   removeAttachment,
   sizeRefusal,
 } from './index.js';
@@ -57,30 +57,6 @@ export function parseOwner(raw: OwnerRaw): OwnerKey {
 }
 
 /** The file in an action's input: its name and size in the audit row, never its bytes. */
-class InputFile implements FileContent {
-  constructor(
-    readonly fileName: string,
-    readonly bytes: Uint8Array,
-  ) {}
-  toJSON() {
-    return { fileName: this.fileName, size: this.bytes.byteLength };
-  }
-}
-
-/** A file named by path (the CLI): a regular file, not larger than the limit (checked before it is read). */
-function readInputFile(file: string): InputFile {
-  const name = cleanFileName(file);
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    throw new BadInput('FILE', file, 'an existing file');
-  }
-  if (!stat.isFile()) throw new BadInput('FILE', file, 'a file (not a folder)');
-  if (stat.size > ARCHIVE_MAX_BYTES) throw sizeRefusal(name, stat.size);
-  return new InputFile(name, fs.readFileSync(file));
-}
-
 export interface ArchiveAddRaw extends OwnerRaw {
   /** A file by path (the CLI)… */
   file?: string | undefined;

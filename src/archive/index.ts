@@ -5,6 +5,7 @@
 // recorded act (who, when, why) and its bytes stay; a removed file is listed only on request and downloaded only
 // by the roles in REMOVED_READERS.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
@@ -86,6 +87,31 @@ export function sizeRefusal(fileName: string, size: number, field = 'FILE'): Bad
     fileName,
     `a file of at most ${ARCHIVE_MAX_BYTES.toLocaleString('en-US')} bytes (20 MB): it has ${size.toLocaleString('en-US')} bytes`,
   );
+}
+
+/** A file's name and bytes, read once; its JSON (the audit row's input) is its name and size, not its bytes. */
+export class InputFile implements FileContent {
+  constructor(
+    readonly fileName: string,
+    readonly bytes: Uint8Array,
+  ) {}
+  toJSON() {
+    return { fileName: this.fileName, size: this.bytes.byteLength };
+  }
+}
+
+/** A file named by path (the CLI): a regular file, not larger than the limit (checked before it is read). */
+export function readInputFile(file: string, field = 'FILE'): InputFile {
+  const name = cleanFileName(file, field);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new BadInput(field, file, 'an existing file');
+  }
+  if (!stat.isFile()) throw new BadInput(field, file, 'a file (not a folder)');
+  if (stat.size > ARCHIVE_MAX_BYTES) throw sizeRefusal(name, stat.size, field);
+  return new InputFile(name, fs.readFileSync(file));
 }
 
 /** The type and size checks a file passes before anything is written; returns its MIME type. */

@@ -6,7 +6,7 @@
 // - machine: group and dealer roles by the machine's dealer; anybody else through a contract of the machine in
 //   their scope;
 // - document: scopeDocuments;
-// - contact log: its contract (table contact_logs, queried only when a contact log is named).
+// - contact log: its contract (table collection_contacts).
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
 import { dealerInScope, scopeContracts, scopeOf } from '../access/scope.js';
@@ -114,11 +114,9 @@ async function documentOwner(knex: Knex, actor: Actor, id: number): Promise<Owne
   return { kind: 'document', id: doc.id, dealerId: doc.dealerId, contractId: doc.contractId, label: doc.number };
 }
 
-/** A contact log (催收记录, table contact_logs) through its contract: the table is read only when one is named. */
+/** A contact log (催收记录, table collection_contacts of src/collections) through its contract. */
 async function contactLogOwner(knex: Knex, actor: Actor, id: number): Promise<Owner> {
-  const { rows } = await knex.raw(`SELECT to_regclass('contact_logs') IS NOT NULL AS present`);
-  if (!rows[0]?.present) throw new NotFound('contact log', id);
-  const q = knex('contact_logs as cl')
+  const q = knex('collection_contacts as cl')
     .join('contracts as c', 'c.id', 'cl.contract_id')
     .where('cl.id', id)
     .first('cl.id', 'c.id as contractId', 'c.dealer_id as dealerId', 'c.contract_no as contractNo');

@@ -192,14 +192,7 @@ const machineUnlock: BatchStep = {
 };
 
 /** The steps of one business date, in order. The last one marks the date complete. */
-export const BATCH_STEPS: readonly BatchStep[] = [
-  applyCredit,
-  accruePenalty,
-  reportSnapshot,
-  collectionStep,
-  machineUnlock,
-  reconcileStep,
-];
+export const BATCH_STEPS: readonly BatchStep[] = [applyCredit, accruePenalty, reportSnapshot, collectionStep, machineUnlock, reconcileStep];
 
 export function nextDate(date: BusinessDate): BusinessDate {
   return addDays(date, 1);

@@ -5,8 +5,10 @@
 // collector or team lead the actor can see, of the contract's dealer. Logging a contact is for staff who work
 // contracts (STAFF) within their scope; reading is for everyone within their scope; the suggested-action rules
 // are the admin's.
+
 import { defineAction } from '../access/action.js';
 import { ADMIN, EVERYONE, STAFF } from '../access/role-sets.js';
+import { attachFile, readInputFile } from '../archive/index.js';
 import { type BusinessDate, parseDate, refuseFutureDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import { parseId, requireText } from '../core/input.js';
@@ -102,6 +104,8 @@ export interface LogRaw {
   note?: string | undefined;
   /** an ISO date-time (with its zone, or read in Asia/Shanghai); the adapter fills now */
   contactedAt: string;
+  /** files to keep with the contact (call recordings' notes, photos of a visit): the archive's types and limit */
+  attach?: readonly string[] | undefined;
 }
 
 function parseContactedAt(text: string): Date {
@@ -133,10 +137,18 @@ export const collectionLog = defineAction({
       promiseDate: raw.promiseDate === undefined ? undefined : parseDate(raw.promiseDate, 'promiseDate'),
       note: raw.note,
       contactedAt,
+      // read (and the size checked) before the transaction; the type is checked from the bytes by attachFile
+      attach: (raw.attach ?? []).map((file) => readInputFile(file, 'attach')),
     };
   },
   contract: (input) => input,
-  run: (tx, actor, input, { subject }: OnContract) => logContact(tx, actor, subject.contract, input),
+  run: async (tx, actor, input, { subject }: OnContract) => {
+    const contact = await logContact(tx, actor, subject.contract, input);
+    const attachments = [];
+    for (const file of input.attach)
+      attachments.push(await attachFile(tx, actor, { kind: 'contact_log', id: contact.id }, file, 'contact_record'));
+    return { ...contact, attachments: attachments.map((a) => ({ id: a.id, fileName: a.fileName, sha256: a.sha256, size: a.size })) };
+  },
 });
 
 export const collectionHistory = defineAction({

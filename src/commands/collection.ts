@@ -6,7 +6,7 @@ import type { AssignOutput } from '../collections/actions.js';
 import type { SuggestionRule } from '../collections/suggestions.js';
 import { today } from '../core/dates.js';
 import { table } from '../core/table.js';
-import { act } from './context.js';
+import { act, collect } from './context.js';
 import type { FlagNames } from './flags.js';
 
 /** A rules file's errors name the rule and its field (`rule 2: to`), not a flag. */
@@ -152,6 +152,7 @@ export function register(program: Command): void {
     .option('--promise-date <date>', 'with result promised: the date promised, on or after the contact’s date')
     .option('--note <text>', 'what was said')
     .option('--contacted-at <datetime>', 'when (YYYY-MM-DDTHH:MM, Asia/Shanghai; default: now)')
+    .option('--attach <file>', 'a file kept with the contact in the archive (PDF, JPEG, PNG, XLSX; repeatable)', collect, [])
     .action((opts, cmd: Command) =>
       act(
         cmd,
@@ -165,9 +166,10 @@ export function register(program: Command): void {
           promiseDate: opts.promiseDate,
           note: opts.note,
           contactedAt: opts.contactedAt ?? new Date().toISOString(),
+          attach: opts.attach,
         },
         (out) =>
-          `contact ${out.id} on ${out.dealer}/${out.contractNo}: ${out.kind} ${out.result}${out.promiseAmount ? `, promised ${out.promiseAmount} by ${out.promiseDate}` : ''}`,
+          `contact ${out.id} on ${out.dealer}/${out.contractNo}: ${out.kind} ${out.result}${out.promiseAmount ? `, promised ${out.promiseAmount} by ${out.promiseDate}` : ''}${out.attachments.map((a) => `\nattached ${a.id} ${a.fileName} (${a.size} bytes, sha256 ${a.sha256.slice(0, 12)}…)`).join('')}`,
         { contractNo: '--contract' },
       ),
     );

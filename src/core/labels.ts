@@ -76,18 +76,18 @@ const CONTACT_RESULT: Record<string, string> = {
   disputed: '有争议',
 };
 const SUGGESTED_ACTION: Record<string, string> = { lock: '建议锁机', repossession: '建议拖机' };
-const MACHINE_STATUS: Record<string, string> = {
+/** A financed machine's status (src/machines/status.ts MACHINE_STATUSES): the one place its Chinese name is kept. */
+export const MACHINE_STATUS_NAMES = {
   normal: '正常',
-  lock_pending: '锁机审批中',
+  lock_pending: '待锁机',
   locked: '已锁机',
-  repossession_pending: '拖机审批中',
-  repossessed: '已拖机',
+  repossession_pending: '待拖机',
+  repossessed: '已拖回',
   resold: '已转售',
   released: '已解除',
-  scrapped: '已报废',
-};
+} as const;
 
 export const contactKindName = named(CONTACT_KIND);
 export const contactResultName = named(CONTACT_RESULT);
 export const suggestedActionName = named(SUGGESTED_ACTION);
-export const machineStatusName = named(MACHINE_STATUS);
+export const machineStatusName = named(MACHINE_STATUS_NAMES);

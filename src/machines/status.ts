@@ -8,20 +8,13 @@ import { writeAudit } from '../audit/index.js';
 import type { BusinessDate } from '../core/dates.js';
 import { sqlTimestamp } from '../core/dates.js';
 import { BadInput, NotFound, Refused } from '../core/errors.js';
+import { MACHINE_STATUS_NAMES } from '../core/labels.js';
 import type { Tx } from '../db/index.js';
 
 export const MACHINE_STATUSES = ['normal', 'lock_pending', 'locked', 'repossession_pending', 'repossessed', 'resold', 'released'] as const;
 export type MachineStatus = (typeof MACHINE_STATUSES)[number];
 
-export const MACHINE_STATUS_LABELS: Readonly<Record<MachineStatus, string>> = {
-  normal: '正常',
-  lock_pending: '待锁机',
-  locked: '已锁机',
-  repossession_pending: '待拖机',
-  repossessed: '已拖回',
-  resold: '已转售',
-  released: '已解除',
-};
+export const MACHINE_STATUS_LABELS: Readonly<Record<MachineStatus, string>> = MACHINE_STATUS_NAMES;
 
 /**
  * The moves a status may make. lock_pending: a lock approved and sent, not yet confirmed (back to normal when

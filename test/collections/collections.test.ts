@@ -2,6 +2,8 @@
 // 1,200.00 in three installments of 400.00 due 2026-01-10, 02-10 and 03-10; HF-1 hf.c1, HF-2 hf.c2, …, WH-1 wh.c1,
 // WH-2 wh.mgr, WH-3 wh.c2. Hand figures in the comments.
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadActor } from '../../src/access/actor.js';
 import { runAction } from '../../src/app/run.js';
@@ -194,6 +196,39 @@ describeEachDb('collections', (get) => {
       ['sms', 'unreachable', '2026-03-20T09:00:00+08:00'],
       ['visit', 'promised', '2026-02-18T15:30:00+08:00'],
     ]);
+  });
+
+  it('keeps files with a contact in the archive (--attach); a file of the wrong type refuses the whole contact', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-contact-'));
+    // a PNG is its 8-byte signature and chunks; the archive checks the signature
+    const png = path.join(dir, '现场照片.png');
+    fs.writeFileSync(png, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]));
+    const exe = path.join(dir, 'receipt.pdf');
+    fs.writeFileSync(exe, Buffer.concat([Buffer.from('MZ'), Buffer.alloc(64)]));
+    const logged = await run('hf.c1', 'collection.log', {
+      contractNo: 'HF-1',
+      kind: 'visit',
+      result: 'refused',
+      contactedAt: '2026-03-19T10:00',
+      attach: [png],
+    });
+    expect(logged.attachments).toEqual([expect.objectContaining({ fileName: '现场照片.png', size: 72 })]);
+    const listed = await run('hf.c1', 'archive.list', { contract: 'HF-1', related: true });
+    expect(listed.filter((a) => a.ownerKind === 'contact_log').map((a) => [a.ownerId, a.kind])).toEqual([[logged.id, 'contact_record']]);
+    const contacts = await count('collection_contacts');
+    const attachments = await count('attachments');
+    await expect(
+      run('hf.c1', 'collection.log', {
+        contractNo: 'HF-1',
+        kind: 'call',
+        result: 'refused',
+        contactedAt: '2026-03-21T11:00',
+        attach: [exe],
+      }),
+    ).rejects.toThrow(/receipt\.pdf.*Windows executable/);
+    // a collector of another team sees neither the contract's contacts nor their files
+    await expect(run('hf.c2', 'archive.list', { contract: 'HF-1', related: true })).rejects.toThrow(NotFound);
+    expect([await count('collection_contacts'), await count('attachments')]).toEqual([contacts, attachments]);
   });
 
   it('performance: money received credited to who held the contract on the value date', async () => {
