@@ -10,7 +10,7 @@ import { today } from '../core/dates.js';
 import { formatMoney } from '../core/money.js';
 import { chineseDate } from '../reports/breakdown-view.js';
 import { writeReportCsv, writeReportXlsx } from '../reports/xlsx.js';
-import { openRenderer, type Renderer } from './render.js';
+import { openRenderer, printNumbered, type Renderer } from './render.js';
 import type { Statement } from './statement.js';
 import { statementContext, statementWorkbook } from './statement-view.js';
 import { loadTemplate } from './templates.js';
@@ -116,16 +116,35 @@ function renderHtml(statements: readonly Statement[], printedBy: string, format:
   });
 }
 
-async function bytesOf(
-  r: Rendered,
-  format: StatementFormat,
-  renderer: () => Promise<Renderer>,
-  target: string,
-): Promise<Buffer | string | null> {
+/** The HTML to write, or null when the workbook was written to `target` (PDFs print in batches: printPdfs). */
+async function bytesOf(r: Rendered, format: 'html' | 'xlsx', target: string): Promise<string | null> {
   if (format === 'html') return r.html;
-  if (format === 'pdf') return (await renderer()).htmlToPdf(r.html);
   await writeReportXlsx(target, statementWorkbook(r.statement));
   return null;
+}
+
+/**
+ * The statements as PDFs, several to a page.pdf() and split back, each numbered on its own ("第 1 页 / 共 2 页");
+ * `each` is told as each is done. Without `failed` (told of each failure) it rejects with the first failure.
+ */
+async function printPdfs(
+  renderer: Renderer,
+  rendered: readonly Rendered[],
+  each: (r: Rendered, pdf: Buffer) => Promise<void> | void,
+  failed?: (r: Rendered, error: unknown) => void,
+): Promise<void> {
+  let first: { error: unknown } | null = null;
+  await printNumbered(
+    renderer,
+    rendered.map((r) => r.html),
+    async (i, result) => {
+      const r = rendered[i] as Rendered;
+      if ('pdf' in result) await each(r, result.pdf);
+      else if (failed) failed(r, result.error);
+      else first ??= result;
+    },
+  );
+  if (first) throw (first as { error: unknown }).error;
 }
 
 const figures = (s: Statement) => ({ closingBalance: formatMoney(s.closing.balance), overdue: formatMoney(s.closing.overdue) });
@@ -158,13 +177,11 @@ export async function writeStatements(
       if (options.merge) {
         const { PDFDocument } = await import('pdf-lib');
         const merged = await PDFDocument.create();
-        const parts = await Promise.all(
-          rendered.map(async (r) => {
-            const pdf = (await bytesOf(r, 'pdf', renderer, target.file)) as Buffer;
-            tick(r.statement.customer.name);
-            return pdf;
-          }),
-        );
+        const parts: Buffer[] = [];
+        await printPdfs(await renderer(), rendered, (r, pdf) => {
+          parts[rendered.indexOf(r)] = pdf;
+          tick(r.statement.customer.name);
+        });
         for (const part of parts) {
           const doc = await PDFDocument.load(part);
           for (const page of await merged.copyPages(doc, doc.getPageIndices())) merged.addPage(page);
@@ -172,8 +189,11 @@ export async function writeStatements(
         writeWhole(target.file, Buffer.from(await merged.save()));
       } else {
         const one = rendered[0] as Rendered;
-        const bytes = await bytesOf(one, format, renderer, target.file);
-        if (bytes !== null) writeWhole(target.file, bytes);
+        if (format === 'pdf') await printPdfs(await renderer(), [one], (_r, pdf) => writeWhole(target.file, pdf));
+        else {
+          const bytes = await bytesOf(one, format, target.file);
+          if (bytes !== null) writeWhole(target.file, bytes);
+        }
         tick(one.statement.customer.name);
       }
       return {
@@ -191,8 +211,16 @@ export async function writeStatements(
     const names = statementFileNames(statements, format);
     const indexFile = path.join(target.dir, indexName(statements[0]?.to ?? 'none'));
     const previous = statements.length > 0 ? await readIndex(indexFile) : new Map<string, IndexRow>();
-    const results = await Promise.all(
-      rendered.map(async (r, i): Promise<WrittenStatement & { hash: string }> => {
+    type Result = WrittenStatement & { hash: string };
+    const results: Result[] = [];
+    const toPrint: Rendered[] = [];
+    const settle = (i: number, result: Result) => {
+      results[i] = result;
+      tick(result.customer);
+    };
+    const failure = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0] as string;
+    await Promise.all(
+      rendered.map(async (r, i) => {
         const name = names[i] as string;
         const file = path.join(target.dir, name);
         const base = {
@@ -205,18 +233,42 @@ export async function writeStatements(
         try {
           const exists = fs.existsSync(file);
           const known = previous.get(name);
-          if (exists && known?.hash === r.hash) return { ...base, status: 'unchanged' };
+          if (exists && known?.hash === r.hash) return settle(i, { ...base, status: 'unchanged' });
           if (exists && !known && !options.force) throw new Error(`${file} exists and was not written by zq (--force replaces it)`);
-          const bytes = await bytesOf(r, format, renderer, file);
+          if (format === 'pdf') {
+            results[i] = { ...base, status: 'written' };
+            toPrint.push(r);
+            return;
+          }
+          const bytes = await bytesOf(r, format, file);
           if (bytes !== null) writeWhole(file, bytes);
-          return { ...base, status: 'written' };
+          settle(i, { ...base, status: 'written' });
         } catch (err) {
-          return { ...base, status: 'failed', error: (err instanceof Error ? err.message : String(err)).split('\n')[0] as string };
-        } finally {
-          tick(r.statement.customer.name);
+          settle(i, { ...base, status: 'failed', error: failure(err) });
         }
       }),
     );
+    if (toPrint.length > 0) {
+      const at = new Map(rendered.map((r, i) => [r, i]));
+      const fail = (r: Rendered, err: unknown) => {
+        const i = at.get(r) as number;
+        settle(i, { ...(results[i] as Result), status: 'failed', error: failure(err) });
+      };
+      await printPdfs(
+        await renderer(),
+        toPrint,
+        (r, pdf) => {
+          const i = at.get(r) as number;
+          try {
+            writeWhole((results[i] as Result).file, pdf);
+            settle(i, results[i] as Result);
+          } catch (err) {
+            fail(r, err);
+          }
+        },
+        fail,
+      );
+    }
     let index: string | null = null;
     if (statements.length > 0) {
       const rows = new Map(previous);
