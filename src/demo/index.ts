@@ -113,6 +113,7 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
     const printed = await printDocuments(db, folder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zq-demo-prints-')), say);
     await webLogins(db, where, say);
     await lockOneMachine(db, say);
+    const worked = await collectOne(db, asOf, say);
     return {
       location: url ?? (folder as string),
       tryNext: [
@@ -141,6 +142,10 @@ export async function runDemo(target: DemoTarget, say: Say): Promise<{ location:
         `${where} contract show HF01-2025-0011 --as-of 2026-09-29`,
         `${where} contract show HF01-2025-0011 --as-of 2026-10-31`,
         `${where} --as hf.li notification list`,
+        `${where} --as hf.li collection list --as-of ${asOf}`,
+        `${where} --as hf.li collection history --contract ${worked}`,
+        `${where} --as hf.wang collection performance --from 2026-07-01 --to ${asOf}`,
+        `${where} archive list --contract ${worked} --related`,
         `${where} contract show HF01-REP-0001 --as-of 2026-10-30`,
         `${where} import ${shellQuote(path.join(fixturesDir(), 'demo', 'ledger-hf01-2026-06-30.csv'))} --compare --dealer HF01 --as-of 2026-06-30`,
         `${where} machine list --status locked`,
@@ -572,4 +577,53 @@ async function lockOneMachine(db: Db, say: Say): Promise<void> {
     { via: 'cli' },
   );
   say(`    zq machine lock confirm ${request.id} --at '2026-08-01 09:00' --as hf.fin: the machine is ${confirmed.status}`);
+}
+
+/**
+ * 13. Collections (催收): hf.wang gives an overdue contract of hf.chen's to hf.li, hf.li's worklist (overdue first,
+ * with the machine and the last contact), and a call with a promise to pay logged on the worklist's first contract.
+ */
+async function collectOne(db: Db, asOf: string, say: Say): Promise<string> {
+  const { runAction } = await import('../app/run.js');
+  const cli = { via: 'cli' } as const;
+  const chen = await runAction(db, 'hf.wang', 'collection.list', { asOf, collector: 'hf.chen' }, cli);
+  const moved = chen.contracts[0];
+  if (moved) {
+    await runAction(
+      db,
+      'hf.wang',
+      'collection.assign',
+      { contractNo: moved.contractNo, to: 'hf.li', reason: '客户在肥西，就近催收', date: asOf },
+      cli,
+    );
+    say(
+      `13. zq collection assign --contract ${moved.contractNo} --to hf.li --reason … --as hf.wang: from hf.chen (the history keeps both)`,
+    );
+  }
+  const list = await runAction(db, 'hf.li', 'collection.list', { asOf }, cli);
+  const first = list.contracts[0];
+  if (!first) throw new Error('invariant broken: the demo has overdue contracts for hf.li');
+  say(
+    `${moved ? '   ' : '13. '}zq collection list --as hf.li --as-of ${asOf}: ${list.contracts.length} overdue contracts, first ${first.contractNo} (${first.customer}, overdue ${first.overdue} for ${first.overdueDays} days)`,
+  );
+  const promise = first.overdue;
+  const logged = await runAction(
+    db,
+    'hf.li',
+    'collection.log',
+    {
+      contractNo: first.contractNo,
+      kind: 'call',
+      result: 'promised',
+      promiseAmount: promise,
+      promiseDate: '2026-08-10',
+      note: '客户承诺月中前付清逾期款',
+      contactedAt: '2026-08-01T10:00',
+    },
+    cli,
+  );
+  say(
+    `   zq collection log --contract ${first.contractNo} --kind call --result promised --promise-amount ${promise} --promise-date 2026-08-10: contact ${logged.id}; the nightly batch marks it kept or broken after 2026-08-10`,
+  );
+  return first.contractNo;
 }
