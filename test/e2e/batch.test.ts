@@ -20,7 +20,7 @@ interface LogLine {
   message?: string;
 }
 
-const STEPS = ['apply_credit', 'accrue_penalty', 'report_snapshot', 'reconcile'];
+const STEPS = ['apply_credit', 'accrue_penalty', 'report_snapshot', 'collection', 'reconcile'];
 
 /** The step lines of a --log-format json run; every line it wrote must be JSON (cron's log stays JSON). */
 function logLines(result: ZqResult): LogLine[] {
