@@ -233,7 +233,10 @@ describeEachDb('collections', (get) => {
     const figures = async (date: string, cached: boolean): Promise<Row[]> => {
       const f = contractFiguresSql(knex, date, knex('contracts as c').select('c.id'), { cached });
       return (
-        await knex.raw(`SELECT contract_id, overdue::numeric(18,2)::text AS overdue, overdue_days, unpaid_run FROM (${f.sql}) x ORDER BY contract_id`, f.bindings)
+        await knex.raw(
+          `SELECT contract_id, overdue::numeric(18,2)::text AS overdue, overdue_days, unpaid_run FROM (${f.sql}) x ORDER BY contract_id`,
+          f.bindings,
+        )
       ).rows;
     };
     // 02-10 and 02-15: HF-2's lines were paid later too (paid_last 03-01), so the cached path sums their postings
