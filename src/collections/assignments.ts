@@ -49,7 +49,7 @@ export function checkSameDealer(
     throw new BadInput(
       field,
       assignee.username,
-      `a user of dealer ${contract.dealer} for contract ${contract.dealer}/${contract.contractNo} (${assignee.username} is staff of ${assignee.dealer})`,
+      `a user of dealer ${contract.dealer} for ${contract.contractNo === '*' ? 'the rule’s contracts' : `contract ${contract.dealer}/${contract.contractNo}`} (${assignee.username} is staff of ${assignee.dealer})`,
     );
 }
 

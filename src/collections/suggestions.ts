@@ -113,7 +113,7 @@ export async function flagContracts(tx: Tx, date: BusinessDate): Promise<{ raise
           .select(tx.raw('1'))
           .whereRaw('l.contract_id = c.id AND l.retired_version IS NULL AND l.due_date < ?', [date]),
       );
-    const figures = contractFiguresSql(tx, date, contracts);
+    const figures = contractFiguresSql(tx, date, contracts, { cached: true });
     due = {
       sql: `SELECT f.contract_id, r.id AS rule_id, r.action
               FROM (${figures.sql}) f
@@ -129,6 +129,7 @@ export async function flagContracts(tx: Tx, date: BusinessDate): Promise<{ raise
   );
   await tx.raw('DELETE FROM collection_flags_due');
   await tx.raw(`INSERT INTO collection_flags_due ${due.sql}`, due.bindings);
+  await tx.raw('ANALYZE collection_flags_due');
   const raised = (
     await tx.raw(
       `WITH ins AS (

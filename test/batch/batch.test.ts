@@ -37,7 +37,14 @@ describeEachDb('zq batch run', (get) => {
     ]);
     const first = await batch(db, admin, '2026-04-09');
     expect(first.summary.datesRun).toEqual(['2026-04-09']);
-    expect(first.logs.map((l) => l.step)).toEqual(['apply_credit', 'accrue_penalty', 'report_snapshot', 'collection', 'machine_unlock', 'reconcile']);
+    expect(first.logs.map((l) => l.step)).toEqual([
+      'apply_credit',
+      'accrue_penalty',
+      'report_snapshot',
+      'collection',
+      'machine_unlock',
+      'reconcile',
+    ]);
     expect(first.logs[1]?.totals).toEqual({ penaltyAccrued: '150.00' }); // 30 days × 5.00
     const again = await batch(db, admin, '2026-04-09');
     expect(again.summary.alreadyDone).toBe(true);

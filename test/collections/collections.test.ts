@@ -9,6 +9,7 @@ import { loadActor } from '../../src/access/actor.js';
 import { runAction } from '../../src/app/run.js';
 import { runBatch } from '../../src/batch/run.js';
 import { parseRulesText } from '../../src/collections/assign-rules.js';
+import { contractFiguresSql } from '../../src/collections/figures.js';
 import { byPriority, type WorklistItem } from '../../src/collections/worklist.js';
 import { BadInput, NotFound } from '../../src/core/errors.js';
 import { buildOrganisation } from '../access/organisation.js';
@@ -254,6 +255,32 @@ describeEachDb('collections', (get) => {
     // March adds HF-2's 100.00 to hf.c1: 650.00
     const c1 = await run('hf.lead', 'collection.performance', { from: '2026-02-01', to: '2026-03-31', collector: 'hf.c1' });
     expect(c1.collectors.map((r) => r.received)).toEqual(['650.00']);
+  });
+
+  it('the nightly figures from the lines’ cached paid amount equal the ledger’s line balances on every date', async () => {
+    const { knex } = get().db;
+    interface Row {
+      contract_id: number;
+      overdue: string;
+      overdue_days: number;
+      unpaid_run: number;
+    }
+    const figures = async (date: string, cached: boolean): Promise<Row[]> => {
+      const f = contractFiguresSql(knex, date, knex('contracts as c').select('c.id'), { cached });
+      return (
+        await knex.raw(
+          `SELECT contract_id, overdue::numeric(18,2)::text AS overdue, overdue_days, unpaid_run FROM (${f.sql}) x ORDER BY contract_id`,
+          f.bindings,
+        )
+      ).rows;
+    };
+    // 02-10 and 02-15: HF-2's lines were paid later too (paid_last 03-01), so the cached path sums their postings
+    for (const date of ['2026-01-10', '2026-02-10', '2026-02-11', '2026-02-15', '2026-02-20', '2026-03-01', '2026-03-31']) {
+      const cached = new Map((await figures(date, true)).map((r) => [r.contract_id, r]));
+      // the cached path reads only lines due before the date: a contract with none is absent there
+      for (const row of await figures(date, false))
+        expect(cached.get(row.contract_id) ?? { ...row, overdue: '0.00', overdue_days: 0, unpaid_run: 0 }, date).toEqual(row);
+    }
   });
 
   it('assigns by rules: dry run prints the moves and writes nothing; the real run writes them', async () => {
