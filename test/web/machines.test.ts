@@ -53,4 +53,38 @@ describeEachDb('web machine pages', (get) => {
       expect(await r.text()).toBe(await (await b.get('/machines/NOPE-1')).text());
     }
   });
+
+  it('applies, confirms and asks to unlock through the page’s forms; another team or dealer gets 404 and nothing is written', async () => {
+    const { db } = get();
+    const documents = async () => Number((await db.knex('documents').count({ n: '*' }))[0]?.n);
+    const status = async () => (await db.knex('machines').where({ serial_no: 'SY215C-7788' }).first('status')).status;
+    const lock = await db.knex('documents').where({ type: 'machine_lock' }).first('id', 'number');
+    const fin = await as('hf.fin');
+    const page = await (await fin.get('/machines/SY215C-7788')).text();
+    expect(page).toContain('确认锁机结果');
+    expect(page).not.toContain('申请锁机'); // lock pending: nothing to apply for
+    const before = await documents();
+    for (const other of ['hf.c2', 'wh.c1']) {
+      const b = await as(other);
+      const csrf = await b.csrf();
+      expect((await b.post(`/machines/SY215C-7788/confirm/${lock.id}`, { _csrf: csrf })).status, other).toBe(404);
+      expect((await b.post('/machines/SY215C-7788/unlock', { _csrf: csrf, reason: 'x' })).status, other).toBe(404);
+    }
+    expect([await documents(), await status()]).toEqual([before, 'lock_pending']);
+    const confirmed = await fin.post(`/machines/SY215C-7788/confirm/${lock.id}`, { _csrf: await fin.csrf(), at: `${BATCH_DATE}T09:00` });
+    expect(confirmed.status).toBe(303);
+    expect(await status()).toBe('locked');
+    const c1 = await as('hf.c1');
+    expect(await (await c1.get('/machines/SY215C-7788')).text()).toContain('申请解锁');
+    const refused = await c1.post('/machines/SY215C-7788/unlock', { _csrf: await c1.csrf(), reason: '' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('操作未完成');
+    const applied = await c1.post('/machines/SY215C-7788/unlock', { _csrf: await c1.csrf(), reason: '客户已还清逾期款' });
+    expect(applied.status).toBe(303);
+    const unlock = await db.knex('documents').where({ type: 'machine_unlock' }).first('status');
+    expect(unlock.status).toBe('approved'); // no rule: approved at once, the instruction sent; locked until confirmed
+    expect(await status()).toBe('locked');
+    const after = await (await c1.get(applied.headers.get('location') ?? '')).text();
+    expect(after).toContain('解锁申请 MACHINE-UNLOCK-000001 已提交并已批准，指令已发出。');
+  });
 });

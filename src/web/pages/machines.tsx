@@ -70,9 +70,72 @@ export function MachineList(props: { rows: Output<'machine.list'>; status: strin
   );
 }
 
-export function MachinePage({ m }: { m: Output<'machine.show'> }) {
+export interface MachineForms {
+  csrf: string;
+  /** may apply for a lock or an unlock (machine.lock.request) */
+  canRequest: boolean;
+  /** may record an instruction's result (machine.lock.confirm) */
+  backOffice: boolean;
+  notice?: string | undefined;
+  error?: string | undefined;
+}
+
+function Csrf({ csrf }: { csrf: string }) {
+  return <input type="hidden" name="_csrf" value={csrf} />;
+}
+
+/** Apply for a lock (a normal machine) or an unlock (a locked one): the approval rules decide, the inbox shows it. */
+function RequestForm({ m, csrf }: { m: Output<'machine.show'>; csrf: string }) {
+  const what = m.status === 'normal' ? 'lock' : m.status === 'locked' ? 'unlock' : null;
+  if (!what) return null;
+  return (
+    <form method="post" action={href(`/machines/${encodeURIComponent(m.serialNo)}/${what}`, { dealer: m.dealer })} class="box">
+      <Csrf csrf={csrf} />
+      <h2>{what === 'lock' ? '申请锁机' : '申请解锁'}</h2>
+      <label>
+        原因
+        <input name="reason" required maxlength={500} />
+      </label>
+      <label>
+        日期（默认今天）
+        <input name="date" type="date" />
+      </label>
+      <button type="submit">{what === 'lock' ? '提交锁机申请' : '提交解锁申请'}</button>
+    </form>
+  );
+}
+
+/** The result of an instruction sent to the manual provider: done at a time, or failed. */
+function ConfirmForm({ d, m, csrf }: { d: Output<'machine.show'>['documents'][number]; m: Output<'machine.show'>; csrf: string }) {
+  const lock = d.type === 'machine_lock';
+  return (
+    <form method="post" action={href(`/machines/${encodeURIComponent(m.serialNo)}/confirm/${d.id}`, { dealer: m.dealer })} class="box">
+      <Csrf csrf={csrf} />
+      <h2>{`${d.number}：${lock ? '锁机' : '解锁'}指令结果`}</h2>
+      <label>
+        完成时间（默认现在）
+        <input name="at" type="datetime-local" />
+      </label>
+      <label>
+        <input name="failed" type="checkbox" value="1" /> 执行失败
+      </label>
+      <label>
+        说明
+        <input name="message" maxlength={500} />
+      </label>
+      <button type="submit">{lock ? '确认锁机结果' : '确认解锁结果'}</button>
+    </form>
+  );
+}
+
+export function MachinePage({ m, forms }: { m: Output<'machine.show'>; forms: MachineForms }) {
+  const waiting = m.documents.filter(
+    (d) => (d.type === 'machine_lock' || d.type === 'machine_unlock') && d.instructionStatus === 'sent' && d.provider === 'manual',
+  );
   return (
     <div class="machine">
+      {forms.notice ? <p class="notice">{forms.notice}</p> : null}
+      {forms.error ? <p class="notice error">{forms.error}</p> : null}
       <section class="facts">
         <dl>
           <dt>序列号</dt>
@@ -175,6 +238,8 @@ export function MachinePage({ m }: { m: Output<'machine.show'> }) {
           </div>
         )}
       </section>
+      {forms.canRequest ? <RequestForm m={m} csrf={forms.csrf} /> : null}
+      {forms.backOffice ? waiting.map((d) => <ConfirmForm d={d} m={m} csrf={forms.csrf} />) : null}
     </div>
   );
 }

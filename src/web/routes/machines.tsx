@@ -1,10 +1,15 @@
 // GET /machines — the financed machines in the user's scope (machine.list, filter by status);
-// GET /machines/:serial — one machine with its history and documents (machine.show). Out of scope: 404.
+// GET /machines/:serial — one machine with its history and documents (machine.show), and its forms:
+// POST /machines/:serial/lock and /unlock (machine.lock.request, machine.unlock.request: the approval rules decide)
+// and /machines/:serial/confirm/:id (machine.lock.confirm or machine.unlock.confirm: the manual provider's result).
+// Out of scope: 404, nothing written; a refusal: the page again, saying why (400).
 import type { Hono } from 'hono';
-import { isMachineStatus } from '../../machines/status.js';
+import { actionNamed } from '../../app/catalogue.js';
+import { NotAllowed, NotFound } from '../../core/errors.js';
+import { isMachineStatus, MACHINE_STATUS_LABELS } from '../../machines/status.js';
 import type { WebEnv } from '../env.js';
 import { MachineList, MachinePage } from '../pages/machines.js';
-import { act, type Ctx, param, render } from './common.js';
+import { act, type Ctx, expectedMessage, hasAnyRole, href, param, render } from './common.js';
 
 async function machineList(c: Ctx) {
   const given = param(c, 'status');
@@ -13,12 +18,75 @@ async function machineList(c: Ctx) {
   return render(c, '设备', <MachineList rows={rows} status={status} />);
 }
 
-async function machinePage(c: Ctx) {
+async function machinePage(c: Ctx, messages: { notice?: string; error?: string } = {}, status = 200) {
   const m = await act(c, 'machine.show', { serial: c.req.param('serial') as string, dealer: param(c, 'dealer') });
-  return render(c, `设备 ${m.serialNo}`, <MachinePage m={m} />);
+  const forms = {
+    csrf: c.var.csrfToken,
+    canRequest: hasAnyRole(c, actionNamed('machine.lock.request').roles),
+    backOffice: hasAnyRole(c, actionNamed('machine.lock.confirm').roles),
+    ...messages,
+  };
+  return render(c, `设备 ${m.serialNo}`, <MachinePage m={m} forms={forms} />, { status });
+}
+
+const field = (form: Record<string, unknown>, name: string): string | undefined => {
+  const value = form[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+};
+
+/** Runs a form's action; a refusal or bad input shows the page again with the reason, out of scope is 404. */
+function submit(done: (c: Ctx, form: Record<string, unknown>) => Promise<string>) {
+  return async (c: Ctx) => {
+    const form = await c.req.parseBody();
+    try {
+      const notice = await done(c, form);
+      const serial = c.req.param('serial') as string;
+      return c.redirect(href(`/machines/${encodeURIComponent(serial)}`, { dealer: param(c, 'dealer'), done: notice }), 303);
+    } catch (err) {
+      if (err instanceof NotFound || err instanceof NotAllowed) throw err;
+      return machinePage(c, { error: `操作未完成：${expectedMessage(err)}` }, 400);
+    }
+  };
+}
+
+function request(what: 'lock' | 'unlock') {
+  return submit(async (c, form) => {
+    const doc = await act(c, what === 'lock' ? 'machine.lock.request' : 'machine.unlock.request', {
+      serial: c.req.param('serial') as string,
+      dealer: param(c, 'dealer'),
+      reason: field(form, 'reason') ?? '',
+      date: field(form, 'date'),
+    });
+    const label = what === 'lock' ? '锁机' : '解锁';
+    return `${label}申请 ${doc.number} 已提交${doc.approval === 'approved' ? '并已批准，指令已发出' : '，等待审批'}。`;
+  });
 }
 
 export function registerMachines(app: Hono<WebEnv>): void {
   app.get('/machines', machineList);
-  app.get('/machines/:serial', machinePage);
+  app.get('/machines/:serial', (c) => {
+    const done = c.req.query('done');
+    return machinePage(c, done ? { notice: done.slice(0, 200) } : {});
+  });
+  app.post('/machines/:serial/lock', request('lock'));
+  app.post('/machines/:serial/unlock', request('unlock'));
+  app.post(
+    '/machines/:serial/confirm/:id',
+    submit(async (c, form) => {
+      const id = c.req.param('id') as string;
+      if (!/^\d{1,15}$/.test(id)) throw new NotFound('document', id);
+      // the document's own type says which confirmation it is; another machine's document is not found here
+      const m = await act(c, 'machine.show', { serial: c.req.param('serial') as string, dealer: param(c, 'dealer') });
+      const d = m.documents.find((x) => x.id === Number(id) && (x.type === 'machine_lock' || x.type === 'machine_unlock'));
+      if (!d) throw new NotFound('document', id);
+      const at = field(form, 'at');
+      const out = await act(c, d.type === 'machine_lock' ? 'machine.lock.confirm' : 'machine.unlock.confirm', {
+        id: d.id,
+        at: at?.replace('T', ' '),
+        failed: field(form, 'failed') === '1',
+        message: field(form, 'message'),
+      });
+      return `${d.number}：${out.result === 'failed' ? '指令失败，' : ''}设备现为${MACHINE_STATUS_LABELS[out.status]}。`;
+    }),
+  );
 }
