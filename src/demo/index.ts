@@ -550,7 +550,7 @@ async function repossessOne(db: Db, say: Say): Promise<void> {
     date: '2026-10-30',
   });
   say(
-    `   zq machine dispose SY365H-DEMO-0001 --resold --amount 18000 --date 2026-10-30: receipt ${sold.receipt?.number} (repossession_sale); shortfall ${sold.owedAfter?.shortfall} proposed as bad debt ${sold.badDebt?.number ?? '(none)'}`,
+    `   zq machine dispose SY365H-DEMO-0001 --resold --amount 18000 --date 2026-10-30: receipt ${sold.receipt?.number} (repossession_sale); still owed ${sold.owedAfter?.shortfall} (outstanding ${sold.owedAfter?.outstanding} + penalty ${sold.owedAfter?.penaltyOutstanding}); the outstanding proposed as bad debt ${sold.badDebt ? `${sold.badDebt.number} of ${sold.badDebt.amount}` : '(none)'}, waiting for group finance`,
   );
 }
 

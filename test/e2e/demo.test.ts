@@ -24,7 +24,14 @@ describe('zq demo', () => {
     expect(demo.stdout).toMatch(/Try next/);
     expect(demo.stdout).toMatch(/9\. zq contract reschedule HF01-2025-0009 .* approved/);
     expect(demo.stdout).toMatch(/closed by transfer receipt RECEIPT-\d+, 131,500.00 now the dealer's own line/);
-    expect(demo.stdout).toMatch(/zq machine dispose SY365H-DEMO-0001 .* shortfall [\d.]+ proposed as bad debt BAD-DEBT-\d+/);
+    expect(demo.stdout).toMatch(
+      /zq machine dispose SY365H-DEMO-0001 .* still owed [\d.]+ \(outstanding [\d.]+ \+ penalty [\d.]+\); the outstanding proposed as bad debt BAD-DEBT-\d+ of [\d.]+/,
+    );
+    // 21: a lock applied and confirmed, an overdue contract given to hf.li, a call with a promise logged
+    expect(demo.stdout).toMatch(/12\. zq machine lock request \S+ .* the machine is lock_pending/);
+    expect(demo.stdout).toMatch(/zq machine lock confirm \d+ .* the machine is locked/);
+    expect(demo.stdout).toMatch(/13\. zq collection assign --contract \S+ --to hf\.li .* from hf\.chen/);
+    expect(demo.stdout).toMatch(/zq collection log --contract \S+ --kind call --result promised --promise-amount [\d.]+ .*: contact \d+/);
     const list = await zq(['--data-dir', 'demo-db', 'contract', 'list', '--json'], { cwd });
     // the 30 fixture contracts, the one the demo walks through its life (step 8) and the one whose machine it repossesses
     expect(JSON.parse(list.stdout)).toHaveLength(32);
