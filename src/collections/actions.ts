@@ -9,12 +9,14 @@
 import { defineAction } from '../access/action.js';
 import { ADMIN, EVERYONE, STAFF } from '../access/role-sets.js';
 import { attachFile, readInputFile } from '../archive/index.js';
+import { lastCompletedBatchDate } from '../batch/runs.js';
 import { type BusinessDate, parseDate, refuseFutureDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
 import { parseId, requireText } from '../core/input.js';
 import { parseMoney } from '../core/money.js';
 import type { ContractRef } from '../ledger/contract-ref.js';
 import { resolveContract } from '../receivables/contracts.js';
+import { checkReportDate } from '../reports/report-common.js';
 import { type AssignByRulesResult, assignByRules, parseRulesText } from './assign-rules.js';
 import { assignCollector, assignmentHistory, checkSameDealer, collectionPerformance, findAssignee } from './assignments.js';
 import { CONTACT_KINDS, CONTACT_RESULTS, type ContactKind, type ContactResult, contactHistory, logContact } from './contacts.js';
@@ -90,8 +92,13 @@ export const collectionList = defineAction({
   summary: 'the worklist: overdue contracts of the scope by priority, with contacts, promises and flags',
   roles: EVERYONE,
   mutates: false,
-  parse: (raw: { asOf: string; collector?: string | undefined }) => ({ asOf: parseDate(raw.asOf, 'asOf'), collector: raw.collector }),
-  run: (tx, actor, input) => worklist(tx, actor, input),
+  parse: (raw: { asOf?: string | undefined; collector?: string | undefined }) => ({
+    asOf: raw.asOf === undefined ? undefined : parseDate(raw.asOf, 'asOf'),
+    collector: raw.collector,
+  }),
+  // as of the last night by default, never later: the penalty owed is known through the nights the batch ran
+  run: async (tx, actor, input) =>
+    worklist(tx, actor, { asOf: checkReportDate('worklist', input.asOf, await lastCompletedBatchDate(tx)), collector: input.collector }),
 });
 
 export interface LogRaw {

@@ -115,9 +115,9 @@ export function register(program: Command): void {
     .command('list')
     .description('the worklist: your overdue contracts (a manager: the team’s) by priority — broken promise, flagged, overdue amount, days')
     .option('--collector <user>', 'one collector’s contracts (within your scope)')
-    .option('--as-of <date>', 'the figures as of this date (default: today)')
+    .option('--as-of <date>', 'the figures as of this date (default and latest: the last night the batch completed)')
     .action((opts, cmd: Command) =>
-      act(cmd, 'collection.list', { asOf: opts.asOf ?? today(), collector: opts.collector }, (out) =>
+      act(cmd, 'collection.list', { asOf: opts.asOf, collector: opts.collector }, (out) =>
         [
           table(out.contracts, [
             { header: 'dealer', value: (c) => c.dealer },

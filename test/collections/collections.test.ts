@@ -304,9 +304,14 @@ describeEachDb('collections', (get) => {
       { username: 'wh.c2', from: '1900-01-01', to: '2026-03-31', source: 'contract' },
       { username: 'wh.c1', from: '2026-03-31', to: null, source: 'rules' },
     ]);
-    // wh.c1's worklist now holds the three
-    const list = await run('wh.c1', 'collection.list', { asOf: '2026-03-31' });
-    expect(list.contracts.map((c) => c.contractNo).sort()).toEqual(['WH-1', 'WH-2', 'WH-3']);
+    // wh.c1 now holds the three (its worklist, as of a night the batch ran, is checked with the nightly step below)
+    const held = await get()
+      .db.knex('contracts as c')
+      .join('users as u', 'u.id', 'c.collector_id')
+      .where('u.username', 'wh.c1')
+      .orderBy('c.contract_no')
+      .pluck('c.contract_no');
+    expect(held).toEqual(['WH-1', 'WH-2', 'WH-3']);
   });
 
   it('refuses a bad rules file whole, naming the rule and field; nothing written', async () => {
@@ -409,6 +414,11 @@ describeEachDb('collections', (get) => {
     ]);
     await run('admin', 'settle.run', { contractNo: 'WH-1', date: '2026-04-01' });
     const list = await run('wh.c1', 'collection.list', { asOf: '2026-04-01' });
+    // by default as of the last night the batch completed, and never later: penalty is known through it
+    expect((await run('wh.c1', 'collection.list', {})).asOf).toBe('2026-04-01');
+    await expect(run('wh.c1', 'collection.list', { asOf: '2026-04-02' })).rejects.toThrow(
+      /^asOf: "2026-04-02" — expected a date up to 2026-04-01, the last date the nightly batch completed/,
+    );
     expect(list.contracts.map((c) => c.contractNo).sort()).toEqual(['WH-2', 'WH-3']);
     // removing a rule clears its open flags
     const rules = await run('admin', 'collection.rule.list', {});

@@ -12,7 +12,7 @@ import { act, type Ctx, expectedMessage, param, render } from './common.js';
 const nowText = () => formatTimestamp(new Date()).slice(0, 16);
 
 async function collectionPage(c: Ctx, messages: { notice?: string; error?: string } = {}, status = 200) {
-  const list = await act(c, 'collection.list', { asOf: param(c, 'asOf') ?? today(), collector: param(c, 'collector') });
+  const list = await act(c, 'collection.list', { asOf: param(c, 'asOf'), collector: param(c, 'collector') });
   return render(c, '催收工作台', <CollectionPage list={list} csrf={c.var.csrfToken} contactedAt={nowText()} {...messages} />, { status });
 }
 
