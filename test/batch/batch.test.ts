@@ -61,7 +61,7 @@ describeEachDb('zq batch run', (get) => {
     const quiet = await batch(db, admin, '2026-04-16');
     expect(quiet.logs[1]?.counts).toMatchObject({ linesRecomputed: 0, segmentsWritten: 0 });
     const runs = await db.knex('batch_runs').where({ business_date: '2026-04-16' }).orderBy('step').pluck('status');
-    expect(runs).toEqual(['done', 'done', 'done', 'done', 'done']);
+    expect(runs).toEqual(['done', 'done', 'done', 'done', 'done', 'done']);
     const redo = await batch(db, admin, '2026-04-16', { recomputeFrom: '2026-04-14' });
     expect(redo.summary.datesRun).toEqual(['2026-04-14', '2026-04-15', '2026-04-16']);
     expect(redo.logs.filter((l) => l.step === 'accrue_penalty').at(-1)?.totals).toEqual({ penaltyAccrued: '215.00' });
