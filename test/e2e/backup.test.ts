@@ -63,7 +63,7 @@ describe('zq backup and zq restore, embedded', () => {
         /^backup: nightly\.zqb \(\d+ bytes, format 1, pglite, schema \d{3}_\w+, [\d.]+ s\)\nsha256: [0-9a-f]{64}\n/,
       );
       expect(backup.stdout).toMatch(
-        /2 dealer\(s\), 31 contract\(s\), \d+ schedule line\(s\), \d+ posting\(s\); last batch date 2026-07-31/,
+        /2 dealer\(s\), 32 contract\(s\), \d+ schedule line\(s\), \d+ posting\(s\); last batch date 2026-07-31/,
       );
       expect(fs.readdirSync(cwd).filter((f) => f.includes('partial'))).toEqual([]);
 
@@ -76,7 +76,7 @@ describe('zq backup and zq restore, embedded', () => {
       expect(restore.stderr).toBe('');
       expect(restore.code).toBe(0);
       expect(restore.stdout).toMatch(
-        /into restored \(pglite\)\nmigrations: up to date\nrestored: 2 dealer\(s\), 31 contract\(s\), .*last batch date 2026-07-31/,
+        /into restored \(pglite\)\nmigrations: up to date\nrestored: 2 dealer\(s\), 32 contract\(s\), .*last batch date 2026-07-31/,
       );
       expect(await rowsOf({ dataDir: path.join(cwd, 'restored') })).toEqual(await rowsOf({ dataDir: path.join(cwd, 'demo-db') }));
       await sameAnswers(cwd, source, ['--data-dir', 'restored']);
