@@ -113,13 +113,13 @@ async function checkRules(knex: Knex, actor: Actor, rules: AssignRule[]): Promis
     const out: CheckedRule = { ...rule, target };
     if (rule.dealer !== undefined) {
       const dealer = await knex('dealers').where('kind', 'dealer').whereRaw('upper(code) = upper(?)', [rule.dealer]).first('id', 'code');
-      if (!dealer) throw new BadInput(field(rule.no, 'dealer'), rule.dealer, 'the code of a dealer (zq dealer list)');
+      if (!dealer) throw new BadInput(field(rule.no, 'dealer'), rule.dealer, 'the code of a dealer').suggest({ action: 'dealer.list' });
       out.dealerId = dealer.id;
       checkSameDealer(target, { dealerId: dealer.id, dealer: dealer.code, contractNo: '*' }, field(rule.no, 'to'));
     }
     if (rule.region !== undefined) {
       const region = await knex('dealers').where('kind', 'region').whereRaw('upper(code) = upper(?)', [rule.region]).first('id');
-      if (!region) throw new BadInput(field(rule.no, 'region'), rule.region, 'the code of a region (zq dealer list)');
+      if (!region) throw new BadInput(field(rule.no, 'region'), rule.region, 'the code of a region').suggest({ action: 'dealer.list' });
       out.regionDealerIds = await knex('dealers').where('parent_id', region.id).pluck('id');
     }
     checked.push(out);

@@ -31,7 +31,7 @@ export async function findAssignee(knex: Knex, actor: Actor, username: string, f
   const user = await scopeUsers(knex('users as u').leftJoin('dealers as d', 'd.id', 'u.dealer_id'), actor, 'u')
     .where('u.username', username)
     .first('u.id', 'u.username', 'u.name', 'u.dealer_id as dealerId', 'd.code as dealer', 'u.active');
-  if (!user) throw new BadInput(field, username, 'a user you can assign to (zq user list)');
+  if (!user) throw new BadInput(field, username, 'a user you can assign to').suggest({ action: 'user.list' });
   if (!user.active) throw new BadInput(field, username, 'an active user (this one is deactivated)');
   const roles: string[] = await knex('user_roles').where('user_id', user.id).pluck('role');
   if (!roles.some((r) => (ASSIGNABLE_ROLES as readonly string[]).includes(r)))
