@@ -52,6 +52,9 @@ describe('collections through the CLI', () => {
     const dry = await ok('admin', 'collection', 'assign', '--rules', 'rules.yaml', '--dry-run', '--as-of', '2026-03-31');
     expect(dry).toMatch(/E01\s+E-2\s+c2\s+c1\s+1/);
     expect(dry).toContain('nothing written');
+    // the worklist is as of a night the batch completed (the penalty owed is known through it)
+    expect((await as('c1', 'collection', 'list', '--as-of', '2026-03-31')).code).toBe(2);
+    expect((await as('admin', 'batch', 'run', '--date', '2026-03-31')).code).toBe(0);
     expect(
       (await json('c1', 'collection', 'list', '--as-of', '2026-03-31')).contracts.map((c: { contractNo: string }) => c.contractNo),
     ).toEqual(['E-1']);
