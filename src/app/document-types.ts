@@ -2,8 +2,8 @@
 // the engine (src/approvals) receives them and never imports the modules that define them. A module that
 // adds a type exports its definition and adds it here.
 import { registerDocumentType } from '../approvals/registry.js';
-import { repossessionDocument } from '../machines/repossession.js';
 import { machineLockDocument, machineUnlockDocument } from '../machines/lock.js';
+import { repossessionDocument } from '../machines/repossession.js';
 import { periodReopenDocument } from '../periods/index.js';
 import { badDebtDocument } from '../receivables/bad-debt.js';
 import { buybackDocument } from '../receivables/buyback.js';

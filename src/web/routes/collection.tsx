@@ -2,7 +2,7 @@
 // collector; POST /collection/log — a contact logged on one of its contracts (collection.log; the session middleware
 // checked the CSRF token). A contract outside the user's scope: 404, nothing written; bad input: the page again, 400.
 import type { Hono } from 'hono';
-import { formatTimestamp, today } from '../../core/dates.js';
+import { formatTimestamp } from '../../core/dates.js';
 import { NotAllowed, NotFound } from '../../core/errors.js';
 import type { WebEnv } from '../env.js';
 import { CollectionPage } from '../pages/collection.js';

@@ -9,9 +9,9 @@ import { registerBreakdown } from './breakdown.js';
 import { registerCollection } from './collection.js';
 import { registerContracts } from './contracts.js';
 import { registerDashboard } from './dashboard.js';
+import { registerMachines } from './machines.js';
 import { registerNotifications } from './notifications.js';
 import { registerRepossessions } from './repossessions.js';
-import { registerMachines } from './machines.js';
 import { registerStatement } from './statement.js';
 
 export function registerPages(app: Hono<WebEnv>): void {
