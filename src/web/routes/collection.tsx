@@ -6,7 +6,7 @@ import { formatTimestamp } from '../../core/dates.js';
 import { NotAllowed, NotFound } from '../../core/errors.js';
 import type { WebEnv } from '../env.js';
 import { CollectionPage } from '../pages/collection.js';
-import { act, type Ctx, expectedMessage, param, render } from './common.js';
+import { act, type Ctx, expectedMessage, formField, param, render } from './common.js';
 
 /** Now as the log form shows it: YYYY-MM-DDTHH:MM in Asia/Shanghai. */
 const nowText = () => formatTimestamp(new Date()).slice(0, 16);
@@ -16,24 +16,19 @@ async function collectionPage(c: Ctx, messages: { notice?: string; error?: strin
   return render(c, '催收工作台', <CollectionPage list={list} csrf={c.var.csrfToken} contactedAt={nowText()} {...messages} />, { status });
 }
 
-const field = (form: Record<string, unknown>, name: string): string | undefined => {
-  const value = form[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-};
-
 async function logContact(c: Ctx) {
   const form = (await c.req.parseBody()) as Record<string, unknown>;
-  const contractNo = field(form, 'contractNo') ?? '';
+  const contractNo = formField(form, 'contractNo') ?? '';
   try {
     const out = await act(c, 'collection.log', {
       contractNo,
-      dealer: field(form, 'dealer'),
-      kind: field(form, 'kind') ?? '',
-      result: field(form, 'result') ?? '',
-      promiseAmount: field(form, 'promiseAmount'),
-      promiseDate: field(form, 'promiseDate'),
-      note: field(form, 'note'),
-      contactedAt: field(form, 'contactedAt') ?? nowText(),
+      dealer: formField(form, 'dealer'),
+      kind: formField(form, 'kind') ?? '',
+      result: formField(form, 'result') ?? '',
+      promiseAmount: formField(form, 'promiseAmount'),
+      promiseDate: formField(form, 'promiseDate'),
+      note: formField(form, 'note'),
+      contactedAt: formField(form, 'contactedAt') ?? nowText(),
     });
     return c.redirect(`/collection?logged=${encodeURIComponent(out.contractNo)}`, 303);
   } catch (err) {

@@ -73,3 +73,28 @@ export function href(path: string, query: Record<string, string | undefined>): s
 export function contractHref(contractNo: string, dealer?: string | null): string {
   return href(`/contracts/${encodeURIComponent(contractNo)}`, { dealer: dealer ?? undefined });
 }
+
+/** A form field's text, trimmed; an empty or missing field is undefined (the action then names what it expected). */
+export function formField(form: Record<string, unknown>, name: string): string | undefined {
+  const value = form[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/**
+ * A POST handler for a form that runs one action: done, a redirect to where the notice shows (303); a refusal or bad
+ * input, the page again with the reason (400); out of scope or not allowed, the 404 / 403 of every other route.
+ */
+export function formHandler(
+  done: (c: Ctx, form: Record<string, unknown>) => Promise<string>,
+  after: { redirect: (c: Ctx, notice: string) => string; again: (c: Ctx, error: string) => Response | Promise<Response> },
+) {
+  return async (c: Ctx) => {
+    const form = await c.req.parseBody();
+    try {
+      return c.redirect(after.redirect(c, await done(c, form)), 303);
+    } catch (err) {
+      if (err instanceof NotFound || err instanceof NotAllowed) throw err;
+      return after.again(c, `操作未完成：${expectedMessage(err)}`);
+    }
+  };
+}

@@ -5,11 +5,11 @@
 // Out of scope: 404, nothing written; a refusal: the page again, saying why (400).
 import type { Hono } from 'hono';
 import { actionNamed } from '../../app/catalogue.js';
-import { NotAllowed, NotFound } from '../../core/errors.js';
+import { NotFound } from '../../core/errors.js';
 import { isMachineStatus, MACHINE_STATUS_LABELS } from '../../machines/status.js';
 import type { WebEnv } from '../env.js';
 import { MachineList, MachinePage } from '../pages/machines.js';
-import { act, type Ctx, expectedMessage, hasAnyRole, href, param, render } from './common.js';
+import { act, type Ctx, formField, formHandler, hasAnyRole, href, param, render } from './common.js';
 
 async function machineList(c: Ctx) {
   const given = param(c, 'status');
@@ -29,24 +29,13 @@ async function machinePage(c: Ctx, messages: { notice?: string; error?: string }
   return render(c, `设备 ${m.serialNo}`, <MachinePage m={m} forms={forms} />, { status });
 }
 
-const field = (form: Record<string, unknown>, name: string): string | undefined => {
-  const value = form[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-};
-
-/** Runs a form's action; a refusal or bad input shows the page again with the reason, out of scope is 404. */
+/** A form of the machine page: back to the page with the notice, or the page again with the reason. */
 function submit(done: (c: Ctx, form: Record<string, unknown>) => Promise<string>) {
-  return async (c: Ctx) => {
-    const form = await c.req.parseBody();
-    try {
-      const notice = await done(c, form);
-      const serial = c.req.param('serial') as string;
-      return c.redirect(href(`/machines/${encodeURIComponent(serial)}`, { dealer: param(c, 'dealer'), done: notice }), 303);
-    } catch (err) {
-      if (err instanceof NotFound || err instanceof NotAllowed) throw err;
-      return machinePage(c, { error: `操作未完成：${expectedMessage(err)}` }, 400);
-    }
-  };
+  return formHandler(done, {
+    redirect: (c, notice) =>
+      href(`/machines/${encodeURIComponent(c.req.param('serial') as string)}`, { dealer: param(c, 'dealer'), done: notice }),
+    again: (c, error) => machinePage(c, { error }, 400),
+  });
 }
 
 function request(what: 'lock' | 'unlock') {
@@ -54,8 +43,8 @@ function request(what: 'lock' | 'unlock') {
     const doc = await act(c, what === 'lock' ? 'machine.lock.request' : 'machine.unlock.request', {
       serial: c.req.param('serial') as string,
       dealer: param(c, 'dealer'),
-      reason: field(form, 'reason') ?? '',
-      date: field(form, 'date'),
+      reason: formField(form, 'reason') ?? '',
+      date: formField(form, 'date'),
     });
     const label = what === 'lock' ? '锁机' : '解锁';
     return `${label}申请 ${doc.number} 已提交${doc.approval === 'approved' ? '并已批准，指令已发出' : '，等待审批'}。`;
@@ -79,12 +68,12 @@ export function registerMachines(app: Hono<WebEnv>): void {
       const m = await act(c, 'machine.show', { serial: c.req.param('serial') as string, dealer: param(c, 'dealer') });
       const d = m.documents.find((x) => x.id === Number(id) && (x.type === 'machine_lock' || x.type === 'machine_unlock'));
       if (!d) throw new NotFound('document', id);
-      const at = field(form, 'at');
+      const at = formField(form, 'at');
       const out = await act(c, d.type === 'machine_lock' ? 'machine.lock.confirm' : 'machine.unlock.confirm', {
         id: d.id,
         at: at?.replace('T', ' '),
-        failed: field(form, 'failed') === '1',
-        message: field(form, 'message'),
+        failed: formField(form, 'failed') === '1',
+        message: formField(form, 'message'),
       });
       return `${d.number}：${out.result === 'failed' ? '指令失败，' : ''}设备现为${MACHINE_STATUS_LABELS[out.status]}。`;
     }),

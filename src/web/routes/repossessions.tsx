@@ -3,10 +3,10 @@
 // (machine.dispose). Out of scope: 404, nothing written; a refusal: the page again, saying why (400).
 import type { Hono } from 'hono';
 import { actionNamed } from '../../app/catalogue.js';
-import { NotAllowed, NotFound } from '../../core/errors.js';
+import { NotFound } from '../../core/errors.js';
 import type { WebEnv } from '../env.js';
 import { type RepossessionRow, RepossessionsPage } from '../pages/repossessions.js';
-import { act, type Ctx, expectedMessage, hasAnyRole, render } from './common.js';
+import { act, type Ctx, formField, formHandler, hasAnyRole, render } from './common.js';
 
 async function page(c: Ctx, messages: { notice?: string; error?: string } = {}, status = 200) {
   const documents = await act(c, 'doc.list', { type: 'repossession' });
@@ -29,29 +29,18 @@ async function page(c: Ctx, messages: { notice?: string; error?: string } = {}, 
   );
 }
 
-const field = (form: Record<string, unknown>, name: string): string | undefined => {
-  const value = form[name];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-};
-
 function pathId(c: Ctx): number {
   const id = c.req.param('id') as string;
   if (!/^\d{1,15}$/.test(id)) throw new NotFound('document', id);
   return Number(id);
 }
 
-/** Runs a form's action; a refusal or bad input shows the page again with the reason, out of scope is 404. */
+/** A form of the page: back to it with the notice, or the page again with the reason. */
 function submit(done: (c: Ctx, form: Record<string, unknown>) => Promise<string>) {
-  return async (c: Ctx) => {
-    const form = await c.req.parseBody();
-    try {
-      const notice = await done(c, form);
-      return c.redirect(`/repossessions?done=${encodeURIComponent(notice)}`, 303);
-    } catch (err) {
-      if (err instanceof NotFound || err instanceof NotAllowed) throw err;
-      return page(c, { error: `操作未完成：${expectedMessage(err)}` }, 400);
-    }
-  };
+  return formHandler(done, {
+    redirect: (_c, notice) => `/repossessions?done=${encodeURIComponent(notice)}`,
+    again: (c, error) => page(c, { error }, 400),
+  });
 }
 
 export function registerRepossessions(app: Hono<WebEnv>): void {
@@ -63,10 +52,10 @@ export function registerRepossessions(app: Hono<WebEnv>): void {
     '/repossessions/request',
     submit(async (c, form) => {
       const doc = await act(c, 'machine.repossess.request', {
-        serial: field(form, 'serial') ?? '',
-        dealer: field(form, 'dealer'),
-        reason: field(form, 'reason') ?? '',
-        date: field(form, 'date') ?? '',
+        serial: formField(form, 'serial') ?? '',
+        dealer: formField(form, 'dealer'),
+        reason: formField(form, 'reason') ?? '',
+        date: formField(form, 'date') ?? '',
       });
       return `拖机申请 ${doc.number} 已提交${doc.approval === 'approved' ? '并已生效' : '，等待审批'}。`;
     }),
@@ -76,11 +65,11 @@ export function registerRepossessions(app: Hono<WebEnv>): void {
     submit(async (c, form) => {
       const out = await act(c, 'machine.repossess.register', {
         id: pathId(c),
-        date: field(form, 'date') ?? '',
-        location: field(form, 'location') ?? '',
-        towedBy: field(form, 'towedBy'),
-        towingCost: field(form, 'towingCost'),
-        storageCost: field(form, 'storageCost'),
+        date: formField(form, 'date') ?? '',
+        location: formField(form, 'location') ?? '',
+        towedBy: formField(form, 'towedBy'),
+        towingCost: formField(form, 'towingCost'),
+        storageCost: formField(form, 'storageCost'),
       });
       return `拖机 ${out.document.number} 已登记，设备 ${out.machine.serialNo} 已拖回。`;
     }),
@@ -90,15 +79,15 @@ export function registerRepossessions(app: Hono<WebEnv>): void {
     submit(async (c, form) => {
       const document = await act(c, 'doc.show', { id: pathId(c) });
       if (document.type !== 'repossession') throw new NotFound('repossession', document.id);
-      const resold = field(form, 'disposition') !== 'returned';
+      const resold = formField(form, 'disposition') !== 'returned';
       const out = await act(c, 'machine.dispose', {
         serial: String(document.data.serialNo ?? ''),
         dealer: document.dealer,
         resold,
         returned: !resold,
-        amount: resold ? field(form, 'amount') : undefined,
-        buyer: field(form, 'buyer'),
-        date: field(form, 'date') ?? '',
+        amount: resold ? formField(form, 'amount') : undefined,
+        buyer: formField(form, 'buyer'),
+        date: formField(form, 'date') ?? '',
       });
       return resold
         ? `设备 ${out.machine.serialNo} 已转售，收款 ${out.receipt?.number ?? ''}${out.badDebt ? `，差额 ${out.badDebt.amount} 已提交坏账 ${out.badDebt.number}` : ''}。`
