@@ -53,6 +53,12 @@ export interface ReportWorkbook {
   sheets: readonly ReportSheet[];
 }
 
+/**
+ * The zip's deflate level: zlib's fastest. Against the default (6) it wrote 315,000 rows in 5.1 s instead of 8.8 s
+ * for a file of 36 MB instead of 27 MB (bench/report-xlsx.ts): a big report's time is the deflating.
+ */
+const XLSX_DEFLATE_LEVEL = 1;
+
 /** Excel's last row: a sheet with more is a file Excel refuses to open. */
 export const EXCEL_MAX_ROWS = 1_048_576;
 /** Excel's last column (XFD). */
@@ -383,6 +389,7 @@ export async function writeReportXlsx(
       stream: output,
       useStyles: true,
       useSharedStrings: false,
+      zip: { zlib: { level: XLSX_DEFLATE_LEVEL } },
     }) as unknown as StreamBook;
     const failure = failureOf(output, book);
     const opened: OpenedSheet[] = [];
