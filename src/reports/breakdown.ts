@@ -123,12 +123,14 @@ export function breakdownSql(
   // figures already summed per contract (as reported: snapshot.ts reportedContractFigures) are stage 1 themselves
   const perContract = 'perContract' in figures;
   if (perContract && below) throw new Error(`invariant broken: a breakdown by ${by} needs the lines, not their sums`);
+  // OFFSET 0: each line's figures computed once (inlined, a line's outstanding was computed again in every column
+  // and aging filter that reads it: the restated sums took 3.3 s instead of 1.5 s over a million lines)
   const stage1 = perContract
     ? `SELECT pc.*, 1 AS g FROM (${figures.perContract.sql}) AS pc`
     : `SELECT l."contractId"${below ? `, ${cols('l', below)}` : ''},
            ${below ? `GROUPING(l.${q(below[0] as string)})` : '1'} AS g,
            count(*) AS lines, max(l."overdueDays") AS "overdueDays", ${[...money, ...aging].join(', ')}
-      FROM (${figures.sql}) AS l
+      FROM (${figures.sql} OFFSET 0) AS l
      GROUP BY ${groupBy}`;
   const stage1Bindings = perContract ? figures.perContract.bindings : figures.bindings;
   const contractColumns = cols(
