@@ -1,20 +1,25 @@
-// npm run bench:web — the web viewer under load, on PostgreSQL (a database of its own) and on PGlite in memory:
+// npm run bench:web — the web viewer under load, on PostgreSQL (a database of its own) and on PGlite (a temporary folder):
 // the ledger of bench/ledger.ts (BENCH_CONTRACTS contracts, default 50,000, of 20 lines, 20 dealers under two
 // regions) after the nightly batch of one date; SESSIONS logged-in sessions (default 50) of a group finance user,
 // one per autocannon connection, and a fixed number of requests per route. Prints p50/p95/max, throughput and
 // errors per route beside the floor: /health's answer (one small action) under the same load, and the ratio.
 // Targets (issue 20): contract list (filtered, first page) and contract detail p95 ≤ 100 ms, dashboard ≤ 300 ms.
+// The server is `bin/zq serve` in a process of its own (the compiled code, `npm run build` first), as in use:
+// autocannon here parses the answers on this process's event loop, not the server's.
 // BENCH_TARGETS=postgres|pglite picks one; BENCH_REQUESTS scales the requests; BENCH_ROUTES=2,5,6 picks routes. Figures only; never in npm test.
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { loadActor } from '../src/access/actor.js';
 import { runAction } from '../src/app/run.js';
 import { runBatch } from '../src/batch/run.js';
-import { type Db, openDatabase, openEmbedded, SERVE_POOL_MAX } from '../src/db/index.js';
+import { type Db, openDatabase, SERVE_POOL_MAX } from '../src/db/index.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { seed } from '../src/db/seed.js';
-import { createApp } from '../src/web/app.js';
 import { loadBenchLedger } from './ledger.js';
 import '../src/app/document-types.js';
 
@@ -83,10 +88,13 @@ async function load(base: string, cookies: string[], amount: number, path: () =>
   };
 }
 
-async function world(kind: 'pglite' | 'postgres'): Promise<{ db: Db; built: boolean; cleanup: () => Promise<void> }> {
+/** The database to load, and the flags `bin/zq serve` opens it with; cleanup drops it (unless kept). */
+async function world(kind: 'pglite' | 'postgres'): Promise<{ db: Db; where: string[]; built: boolean; cleanup: () => Promise<void> }> {
   if (kind === 'pglite') {
-    const db = await openEmbedded(':memory:');
-    return { db, built: false, cleanup: () => db.close() };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zq-bench-web-'));
+    const dataDir = path.join(dir, 'zq');
+    const db = await openDatabase({ dataDir }, { requireMigrated: false, create: true });
+    return { db, where: ['--data-dir', dataDir], built: false, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
   const name = KEEP ?? `zq_bench_web_${process.pid}`;
   const server = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
@@ -95,14 +103,13 @@ async function world(kind: 'pglite' | 'postgres'): Promise<{ db: Db; built: bool
   await server.close();
   const url = new URL(SERVER);
   url.pathname = `/${name}`;
-  // the pool `zq serve` opens
   const db = await openDatabase({ databaseUrl: url.toString() }, { requireMigrated: false, poolMax: SERVE_POOL_MAX });
   return {
     db,
+    where: ['--database-url', url.toString()],
     built: exists,
     cleanup: async () => {
-      if (KEEP) return db.close();
-      await db.close();
+      if (KEEP) return;
       const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
       await again.knex.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await again.close();
@@ -110,10 +117,47 @@ async function world(kind: 'pglite' | 'postgres'): Promise<{ db: Db; built: bool
   };
 }
 
+const ZQ = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'zq');
+
+/** A free loopback port (taken and let go at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** `bin/zq serve` on the database, once it says it listens; stopped with SIGTERM. */
+async function startServer(where: string[]): Promise<{ base: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [ZQ, ...where, 'serve', '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let said = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      said += chunk.toString();
+      if (said.includes('listening on')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`zq serve exited ${code}: ${said}`)));
+  });
+  return { base: `http://127.0.0.1:${port}`, child };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
-  const { db, built, cleanup } = await world(kind);
+  const { db, where, built, cleanup } = await world(kind);
+  let open = true;
   try {
     await migrateLatest(db.knex);
     let t = performance.now();
@@ -132,9 +176,10 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
       await runAction(db, 'admin', 'user.passwd', { username: 'bench.gf', password: PASSWORD }, { via: 'test' });
     }
 
-    const server = serve({ fetch: createApp(db).fetch, port: 0, hostname: '127.0.0.1' });
-    await new Promise((resolve) => server.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // the server opens the database itself (on PGlite it holds the folder)
+    await db.close();
+    open = false;
+    const { base, child } = await startServer(where);
     try {
       const cookies: string[] = [];
       for (let i = 0; i < SESSIONS; i++) cookies.push(await login(base, 'bench.gf'));
@@ -176,9 +221,10 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
       }
       console.log(`[${kind}] measured in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await stopServer(child);
     }
   } finally {
+    if (open) await db.close();
     await cleanup();
   }
 }

@@ -101,8 +101,9 @@ export async function changeOwnPassword(
 
 export interface LiveSession {
   sessionId: string;
-  username: string;
   csrfToken: string;
+  /** the session's user as loadActor reads one, in the same statement (a page's first statement, not its first three) */
+  actor: Actor;
 }
 
 /**
@@ -114,7 +115,17 @@ export async function findSession(knex: Knex, sessionToken: string, now: Date): 
   const row = await knex('web_sessions as s')
     .join('users as u', 'u.id', 's.user_id')
     .where('s.id', id)
-    .first('s.csrf_token', 's.created_at', 's.last_seen_at', 'u.username', 'u.active');
+    .first(
+      's.csrf_token',
+      's.created_at',
+      's.last_seen_at',
+      'u.id',
+      'u.username',
+      'u.name',
+      'u.dealer_id',
+      'u.active',
+      knex.raw(`array(SELECT r.role FROM user_roles r WHERE r.user_id = u.id ORDER BY r.role) AS roles`),
+    );
   if (!row) return null;
   const created = new Date(row.created_at).getTime();
   const seen = new Date(row.last_seen_at).getTime();
@@ -124,7 +135,8 @@ export async function findSession(knex: Knex, sessionToken: string, now: Date): 
     return null;
   }
   if (t - seen > TOUCH_MS) await knex('web_sessions').where({ id }).update({ last_seen_at: now });
-  return { sessionId: id, username: row.username, csrfToken: row.csrf_token };
+  const actor: Actor = { id: row.id, username: row.username, name: row.name, dealerId: row.dealer_id, roles: row.roles };
+  return { sessionId: id, csrfToken: row.csrf_token, actor };
 }
 
 /** The two CSRF tokens are the same (in constant time). */

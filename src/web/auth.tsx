@@ -134,12 +134,7 @@ export function requireSession(options: AuthOptions) {
         return renderPage(c, '请求被拒绝', <p class="notice error">表单已过期或来源不明（CSRF 校验失败），请返回页面重新提交。</p>, 403);
       }
     }
-    try {
-      c.set('actor', await loadActor(c.var.db.knex, session.username));
-    } catch (err) {
-      if (err instanceof ExpectedError) return c.redirect('/login', 303);
-      throw err;
-    }
+    c.set('actor', session.actor);
     c.set('sessionId', session.sessionId);
     c.set('csrfToken', session.csrfToken);
     await next();
