@@ -95,6 +95,8 @@ export const archiveList = defineAction({
   summary: 'the files attached to a contract (with --related: its customer’s, machines’, documents’ too), customer, machine or document',
   roles: EVERYONE,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   parse: (raw: ArchiveListRaw) => ({ owner: parseOwner(raw), all: raw.all === true, related: raw.related === true }),
   run: (tx, actor, input): Promise<AttachmentView[]> => listAttachments(tx, actor, input.owner, { all: input.all, related: input.related }),
 });

@@ -31,6 +31,8 @@ export const notificationCount = defineAction({
   summary: 'how many of the acting user’s notifications are unread',
   roles: EVERYONE,
   mutates: false,
+  // plain SELECTs: no transaction (src/access/action.ts)
+  transaction: 'none',
   run: async (tx, actor, _input: Record<string, never>) => ({ unread: await unreadCount(tx, actor) }),
 });
 
