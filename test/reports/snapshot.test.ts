@@ -117,6 +117,27 @@ describeEachDb('report snapshots', (get) => {
       'asOf: "2026-03-30" — expected a night with a report snapshot (first: 2026-04-01, last: 2026-07-06)',
     );
   });
+
+  it('after a full recomputation, the night compares the lines whose segments moved, not every line', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'SR01');
+    await contract(db, admin, 'SR01', 'SR-1', [[1, 'principal', '2026-08-10', '1000.00']]);
+    await contract(db, admin, 'SR01', 'SR-2', [
+      [1, 'principal', '2026-10-10', '1000.00'],
+      [2, 'principal', '2026-11-10', '1000.00'],
+    ]);
+    await batch(db, admin, '2026-08-20');
+    // a rate for the dealer from 08-15 written behind the penalty's back (no queue entry): only a full
+    // recomputation sees it, and only SR-1's late line has segments it changes
+    const dealerId = (await db.knex('dealers').where({ code: 'SR01' }).first('id')).id;
+    await db.knex('penalty_rates').insert({ dealer_id: dealerId, effective_from: '2026-08-15', daily_rate: '0.001' });
+    const redo = await batch(db, admin, '2026-08-21', { recomputeFrom: '2026-08-21' });
+    expect(redo.logs.find((l) => l.step === 'report_snapshot')?.counts).toEqual({ linesWritten: 1, contractsWritten: 0, kept: 0 });
+    expect(await reported(db, admin, '2026-08-21')).toEqual(await restated(db, admin, '2026-08-21'));
+    const line = (await reported(db, admin, '2026-08-21')).lines.find((l) => l.contractNo === 'SR-1');
+    // late from 08-11: 08-11..08-14 at 0.0005 (4 × 0.50 = 2.00), 08-15..08-21 at 0.001 (7 × 1.00 = 7.00) = 9.00
+    expect(line?.penaltyAccrued).toBe('9.00');
+  });
 });
 
 describeEachDb('report snapshots are immutable', (get) => {
