@@ -1,7 +1,7 @@
 // 审批: the requests waiting for the user (with the document, the rule and its steps; approve, or reject with
 // a comment) and the user's own requests (withdraw one that waits).
 import type { Output } from '../../app/run.js';
-import { contractHref, money } from '../routes/common.js';
+import { Csrf, contractHref, money } from '../routes/common.js';
 import { ApprovalSteps, documentTypeName, requestStatusName } from './contracts.js';
 
 type Request = Output<'approval.show'>;
@@ -36,14 +36,14 @@ export function DecisionForms({ id, csrf }: { id: number; csrf: string }) {
   return (
     <div class="decide">
       <form method="post" action={`/approvals/${id}/approve`}>
-        <input type="hidden" name="_csrf" value={csrf} />
+        <Csrf csrf={csrf} />
         <input type="text" name="comment" placeholder="意见（可选）" />
         <button type="submit" class="approve">
           同意
         </button>
       </form>
       <form method="post" action={`/approvals/${id}/reject`}>
-        <input type="hidden" name="_csrf" value={csrf} />
+        <Csrf csrf={csrf} />
         <input type="text" name="comment" placeholder="驳回理由（必填）" required />
         <button type="submit" class="reject">
           驳回
@@ -56,7 +56,7 @@ export function DecisionForms({ id, csrf }: { id: number; csrf: string }) {
 export function WithdrawForm({ id, csrf }: { id: number; csrf: string }) {
   return (
     <form method="post" action={`/approvals/${id}/withdraw`} class="decide">
-      <input type="hidden" name="_csrf" value={csrf} />
+      <Csrf csrf={csrf} />
       <button type="submit">撤回</button>
     </form>
   );

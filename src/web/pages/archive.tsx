@@ -4,7 +4,7 @@
 import type { Output } from '../../app/run.js';
 import { ATTACHMENT_KINDS } from '../../archive/index.js';
 import { attachmentKindName, ownerKindName } from '../../core/labels.js';
-import { href } from '../routes/common.js';
+import { Csrf, href } from '../routes/common.js';
 
 export interface ArchiveSectionData {
   contractNo: string;
@@ -61,7 +61,7 @@ export function ArchiveSection({ data }: { data: ArchiveSectionData }) {
       )}
       {data.canAdd ? (
         <form method="post" action={action} enctype="multipart/form-data" class="box">
-          <input type="hidden" name="_csrf" value={data.csrf} />
+          <Csrf csrf={data.csrf} />
           <label for="archive-owner">归属</label>
           <select id="archive-owner" name="owner">
             <option value="contract">{`合同 ${data.contractNo}`}</option>

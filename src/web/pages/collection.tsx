@@ -4,7 +4,7 @@
 import type { Output } from '../../app/run.js';
 import { CONTACT_KINDS, CONTACT_RESULTS } from '../../collections/contacts.js';
 import { contactKindName, contactResultName, machineStatusName, suggestedActionName } from '../../core/labels.js';
-import { contractHref, money } from '../routes/common.js';
+import { Csrf, contractHref, money } from '../routes/common.js';
 
 type Worklist = Output<'collection.list'>;
 type Item = Worklist['contracts'][number];
@@ -34,7 +34,7 @@ function LogForm({ item, csrf, contactedAt }: { item: Item; csrf: string; contac
     <details>
       <summary>登记催收记录</summary>
       <form method="post" action="/collection/log">
-        <input type="hidden" name="_csrf" value={csrf} />
+        <Csrf csrf={csrf} />
         <input type="hidden" name="contractNo" value={item.contractNo} />
         <input type="hidden" name="dealer" value={item.dealer} />
         <div class="row">

@@ -4,7 +4,7 @@ import type { Output } from '../../app/run.js';
 import { documentType } from '../../approvals/registry.js';
 import { documentStatusName } from '../../core/labels.js';
 import { MACHINE_STATUS_LABELS, MACHINE_STATUSES } from '../../machines/status.js';
-import { contractHref, href, money } from '../routes/common.js';
+import { Csrf, contractHref, href, money } from '../routes/common.js';
 
 const INSTRUCTION_STATUS: Record<string, string> = { sent: '已发出，待确认', done: '已完成', failed: '失败' };
 
@@ -78,10 +78,6 @@ export interface MachineForms {
   backOffice: boolean;
   notice?: string | undefined;
   error?: string | undefined;
-}
-
-function Csrf({ csrf }: { csrf: string }) {
-  return <input type="hidden" name="_csrf" value={csrf} />;
 }
 
 /** Apply for a lock (a normal machine) or an unlock (a locked one): the approval rules decide, the inbox shows it. */

@@ -1,6 +1,6 @@
 // 通知: the user's own notifications, newest first, unread ones marked; mark one read, or all.
 import type { Output } from '../../app/run.js';
-import { contractHref } from '../routes/common.js';
+import { Csrf, contractHref } from '../routes/common.js';
 
 type Notification = Output<'notification.list'>[number];
 
@@ -31,7 +31,7 @@ function NotificationCard({ n, csrf }: { n: Notification; csrf: string }) {
       </p>
       {n.readAt ? null : (
         <form method="post" action={`/notifications/${n.id}/read`}>
-          <input type="hidden" name="_csrf" value={csrf} />
+          <Csrf csrf={csrf} />
           <button type="submit">标为已读</button>
         </form>
       )}
@@ -48,7 +48,7 @@ export function NotificationsPage(props: { rows: Notification[]; unread: number;
       </p>
       {props.unread > 0 ? (
         <form method="post" action="/notifications/read-all">
-          <input type="hidden" name="_csrf" value={props.csrf} />
+          <Csrf csrf={props.csrf} />
           <button type="submit">全部标为已读</button>
         </form>
       ) : null}

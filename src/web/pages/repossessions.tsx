@@ -2,7 +2,7 @@
 // resell or return a repossessed machine (back office). Each form posts to the same actions as the CLI.
 import type { Output } from '../../app/run.js';
 import { documentStatusName } from '../../core/labels.js';
-import { contractHref, money } from '../routes/common.js';
+import { Csrf, contractHref, money } from '../routes/common.js';
 
 type Document = Output<'doc.list'>[number];
 
@@ -13,10 +13,6 @@ export interface RepossessionRow {
 }
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-function Csrf({ csrf }: { csrf: string }) {
-  return <input type="hidden" name="_csrf" value={csrf} />;
-}
 
 function RegisterForm({ id, csrf }: { id: number; csrf: string }) {
   return (

@@ -98,3 +98,8 @@ export function formHandler(
     }
   };
 }
+
+/** The session's CSRF token in a form that changes data (the session middleware checks it). */
+export function Csrf({ csrf }: { csrf: string }) {
+  return <input type="hidden" name="_csrf" value={csrf} />;
+}
