@@ -134,7 +134,7 @@ export async function listDocuments(knex: Knex, actor: Actor, filter: DocumentFi
   const q = scopeDocuments(documentQuery(knex), actor, 'doc')
     .orderBy('doc.id')
     .limit(Math.min(filter.limit ?? DOCUMENT_LIST_MAX, DOCUMENT_LIST_MAX));
-  await requireKnownDealer(knex, filter.dealer);
+  await requireKnownDealer(knex, actor, filter.dealer);
   applyFilter(q, filter);
   return (await q) as DocumentRow[];
 }
@@ -283,7 +283,7 @@ async function reviewLockTargets(tx: Tx, actor: Actor, target: ReviewLockTarget,
   const q = scopeDocuments(documentQuery(tx), actor, 'doc')
     .orderBy('doc.id')
     .limit(REVIEW_LOCK_BATCH_MAX + 1);
-  await requireKnownDealer(tx, filter.dealer);
+  await requireKnownDealer(tx, actor, filter.dealer);
   applyFilter(q, { ...filter, reviewLocked: !locking });
   if (locking) q.whereIn('doc.status', REVIEW_LOCKABLE_STATUSES);
   const rows = (await q) as DocumentRow[];

@@ -78,7 +78,7 @@ function withLabel<T extends { status: MachineStatus; id?: number }>(row: T): Om
 }
 
 export async function listMachines(knex: Knex, actor: Actor, filter: MachineFilter): Promise<MachineListRow[]> {
-  await requireKnownDealer(knex, filter.dealer);
+  await requireKnownDealer(knex, actor, filter.dealer);
   const q = machineQuery(knex, actor)
     .orderBy(['d.code', 'm.serial_no'])
     .limit(Math.min(filter.limit ?? MACHINE_LIST_MAX, MACHINE_LIST_MAX));

@@ -266,7 +266,7 @@ export async function findUser(knex: Knex, username: string): Promise<User> {
 
 /** The users in the actor's data scope. */
 export async function listUsers(knex: Knex, actor: Actor, filter: { dealer?: string | undefined } = {}): Promise<User[]> {
-  await requireKnownDealer(knex, filter.dealer);
+  await requireKnownDealer(knex, actor, filter.dealer);
   const q = scopeUsers(userQuery(knex), actor, 'u').orderBy('u.username');
   if (filter.dealer) q.where('d.code', filter.dealer);
   return (await q) as User[];

@@ -398,8 +398,8 @@ export async function listContracts(knex: Knex, actor: Actor, filter: ContractFi
   // a row listed names a dealer and collector that exist: they are looked up only for an empty list (a web page's
   // list is a statement shorter; an unknown dealer or collector still gets its error, not an empty list)
   if (rows.length === 0) {
-    await requireKnownDealer(knex, filter.dealer);
-    await requireKnownUser(knex, filter.collector, 'collector');
+    await requireKnownDealer(knex, actor, filter.dealer);
+    await requireKnownUser(knex, actor, filter.collector, 'collector');
   }
   return rows;
 }

@@ -10,6 +10,13 @@ import { findContract, listContracts } from '../../src/receivables/contracts.js'
 import { describeEachDb } from '../support/db.js';
 import { actor, buildOrganisation } from './organisation.js';
 
+/** The promise fails with NotFound and exactly this message. */
+async function refused(p: Promise<unknown>, message: string): Promise<void> {
+  const err = await p.catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(NotFound);
+  expect((err as Error).message).toBe(message);
+}
+
 const ALL = ['HF-1', 'HF-2', 'HF-3', 'HF-4', 'HF-5', 'WH-1', 'WH-2', 'WH-3'];
 
 describeEachDb('data scope: a four-level hierarchy across two dealers', (get) => {
@@ -81,11 +88,17 @@ describeEachDb('data scope: a four-level hierarchy across two dealers', (get) =>
     await expect(db.knex.transaction((tx) => moveUser(tx, admin, 'hf.mgr', 'hf.mgr'))).rejects.toThrow(/reports to them/);
   });
 
-  it('a scope leak through filters and show: a collector asking for another dealer or collector gets nothing', async () => {
+  it('a scope leak through filters and show: a collector asking for another dealer or collector gets "not found"', async () => {
     const { db } = get();
     const c1 = await actor(db.knex, 'hf.c1');
-    expect(await listContracts(db.knex, c1, { asOf: '2026-02-01', dealer: 'WH01' })).toEqual([]);
-    expect(await listContracts(db.knex, c1, { asOf: '2026-02-01', collector: 'hf.c2' })).toEqual([]);
+    // an empty list would tell them that WH01 and hf.c2 exist: refused as codes that name nobody
+    await refused(listContracts(db.knex, c1, { asOf: '2026-02-01', dealer: 'WH01' }), 'dealer not found: "WH01"');
+    await refused(listContracts(db.knex, c1, { asOf: '2026-02-01', collector: 'hf.c2' }), 'collector not found: "hf.c2"');
+    await refused(listUsers(db.knex, c1, { dealer: 'WH01' }), 'dealer not found: "WH01"');
+    await refused(listDocuments(db.knex, c1, { type: 'receipt', dealer: 'WH01' }), 'dealer not found: "WH01"');
+    await refused(listAudit(db.knex, c1, { user: 'wh.c1' }), 'user not found: "wh.c1"');
+    // their own dealer and themselves still filter
+    expect((await listContracts(db.knex, c1, { asOf: '2026-02-01', dealer: 'HF01', collector: 'hf.c1' })).length).toBeGreaterThan(0);
     await expect(findContract(db.knex, 'WH-1', undefined, c1)).rejects.toBeInstanceOf(NotFound);
     await expect(findContract(db.knex, 'HF-2', 'HF01', c1)).rejects.toBeInstanceOf(NotFound);
     const fin = await actor(db.knex, 'hf.fin');
@@ -162,17 +175,13 @@ describeEachDb('data scope: a four-level hierarchy across two dealers', (get) =>
   it('15.18: a filter naming an unknown dealer, collector or user is not found (exit 3), naming the code', async () => {
     const { db } = get();
     const admin = await actor(db.knex, 'admin');
-    const refused = async (p: Promise<unknown>, message: string) => {
-      const err = await p.catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(NotFound);
-      expect((err as Error).message).toBe(message);
-    };
     await refused(listContracts(db.knex, admin, { asOf: '2026-02-01', dealer: 'XX99' }), 'dealer not found: "XX99"');
     await refused(listContracts(db.knex, admin, { asOf: '2026-02-01', collector: 'nobody' }), 'collector not found: "nobody"');
     await refused(listUsers(db.knex, admin, { dealer: 'XX99' }), 'dealer not found: "XX99"');
     await refused(listDocuments(db.knex, admin, { type: 'receipt', dealer: 'XX99' }), 'dealer not found: "XX99"');
     await refused(listAudit(db.knex, admin, { user: 'nobody' }), 'user not found: "nobody"');
-    // a known code out of one's scope still filters, to nothing
-    expect(await listContracts(db.knex, await actor(db.knex, 'hf.fin'), { asOf: '2026-02-01', dealer: 'WH01' })).toEqual([]);
+    // a dealer's finance asking for another dealer: not found either
+    await refused(listContracts(db.knex, await actor(db.knex, 'hf.fin'), { asOf: '2026-02-01', dealer: 'WH01' }), 'dealer not found: "WH01"');
+    expect((await listContracts(db.knex, admin, { asOf: '2026-02-01', dealer: 'WH01' })).length).toBeGreaterThan(0);
   });
 });

@@ -137,7 +137,8 @@ describeEachDb('contract list: pages by ids, the overdue filter in rounds, figur
     expect(new Set(mine.map((r) => r.dealer))).toEqual(new Set(['B1']));
     const overdue = await list('b1.c', { asOf: LATER, overdue: true, limit: '100' });
     expect(overdue.map((r) => r.contractNo)).toEqual(mine.filter((r) => dec(r.overdue).greaterThan(0)).map((r) => r.contractNo));
-    expect(await list('b1.c', { asOf: LATER, dealer: 'B2', overdue: true, limit: '10' })).toEqual([]);
+    // another dealer's code is not found (an empty list would say that it exists), on the web a 404
+    await expect(list('b1.c', { asOf: LATER, dealer: 'B2', overdue: true, limit: '10' })).rejects.toThrow('dealer not found: "B2"');
     const theirs = (await list('b2.c', { asOf: LATER, limit: '1' }))[0] as Row;
     await expect(
       runAction(get().db, 'b1.c', 'contract.show', { contractNo: theirs.contractNo, asOf: LATER }, { via: 'test' }),
@@ -150,6 +151,7 @@ describeEachDb('contract list: pages by ids, the overdue filter in rounds, figur
     const listed = [...page.matchAll(/href="\/contracts\/([^"?/]+)\?dealer=/g)].map((m) => m[1]);
     expect(listed).toEqual(overdue.slice(0, 50).map((r) => r.contractNo));
     expect((await b.get(`/contracts/${theirs.contractNo}?dealer=${theirs.dealer}`)).status).toBe(404);
+    expect((await b.get(`/contracts?dealer=${theirs.dealer}&asOf=${LATER}`)).status).toBe(404);
     const searched = await (await b.get(`/contracts?q=${theirs.contractNo}&asOf=${LATER}`)).text();
     expect(searched).not.toContain(`/contracts/${theirs.contractNo}?`);
   });
