@@ -181,7 +181,10 @@ describeEachDb('data scope: a four-level hierarchy across two dealers', (get) =>
     await refused(listDocuments(db.knex, admin, { type: 'receipt', dealer: 'XX99' }), 'dealer not found: "XX99"');
     await refused(listAudit(db.knex, admin, { user: 'nobody' }), 'user not found: "nobody"');
     // a dealer's finance asking for another dealer: not found either
-    await refused(listContracts(db.knex, await actor(db.knex, 'hf.fin'), { asOf: '2026-02-01', dealer: 'WH01' }), 'dealer not found: "WH01"');
+    await refused(
+      listContracts(db.knex, await actor(db.knex, 'hf.fin'), { asOf: '2026-02-01', dealer: 'WH01' }),
+      'dealer not found: "WH01"',
+    );
     expect((await listContracts(db.knex, admin, { asOf: '2026-02-01', dealer: 'WH01' })).length).toBeGreaterThan(0);
   });
 });
