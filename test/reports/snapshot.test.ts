@@ -138,6 +138,31 @@ describeEachDb('report snapshots', (get) => {
     // late from 08-11: 08-11..08-14 at 0.0005 (4 × 0.50 = 2.00), 08-15..08-21 at 0.001 (7 × 1.00 = 7.00) = 9.00
     expect(line?.penaltyAccrued).toBe('9.00');
   });
+
+  it('a full recomputation through the last night taken queues only the contracts whose segments moved', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'SU01');
+    await contract(db, admin, 'SU01', 'SU-1', [[1, 'principal', '2026-09-10', '1000.00']]);
+    await contract(db, admin, 'SU01', 'SU-2', [[1, 'principal', '2026-11-10', '1000.00']]);
+    await batch(db, admin, '2026-09-18');
+    await batch(db, admin, '2026-09-20');
+    const frozen = JSON.stringify(await reported(db, admin, '2026-09-20'));
+    const dealerId = (await db.knex('dealers').where({ code: 'SU01' }).first('id')).id;
+    await db.knex('penalty_rates').insert({ dealer_id: dealerId, effective_from: '2026-09-15', daily_rate: '0.001' });
+    // 09-18 to 09-20 again, every night already taken: kept as reported; on 09-20, the last night taken, the lines
+    // are compared with the states it wrote, and SU-1's contract is queued in place of "every line" (NULL)
+    const redo = await batch(db, admin, '2026-09-20', { recomputeFrom: '2026-09-18' });
+    expect(redo.logs.filter((l) => l.step === 'report_snapshot').map((l) => l.counts.kept)).toEqual([1, 1, 1]);
+    const su1 = (await db.knex('contracts').where({ contract_no: 'SU-1' }).first('id')).id;
+    expect((await db.knex('report_snapshot_queue').select('contract_id')).map((r) => r.contract_id)).toEqual([su1]);
+    expect(JSON.stringify(await reported(db, admin, '2026-09-20'))).toBe(frozen);
+    // the next night writes SU-1's line alone and reports what a fresh computation says
+    const next = await batch(db, admin, '2026-09-21');
+    expect(next.logs.find((l) => l.step === 'report_snapshot')?.counts).toEqual({ linesWritten: 1, contractsWritten: 0, kept: 0 });
+    expect(await reported(db, admin, '2026-09-21')).toEqual(await restated(db, admin, '2026-09-21'));
+    // late from 09-11: 09-11..09-14 at 0.0005 (4 × 0.50 = 2.00), 09-15..09-21 at 0.001 (7 × 1.00 = 7.00) = 9.00
+    expect((await reported(db, admin, '2026-09-21')).lines.find((l) => l.contractNo === 'SU-1')?.penaltyAccrued).toBe('9.00');
+  });
 });
 
 describeEachDb('report snapshots are immutable', (get) => {
