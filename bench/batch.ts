@@ -7,7 +7,8 @@
 //      times (the median is kept);
 //  (b) one business day with churn: 1/30 of the lines fell due the day before (two contracts in three fall due on the
 //      19th of the month; three lines in five are paid on their due date, the others start accruing), 20,000 lines
-//      paid that day, a dealer's rate change;
+//      paid that day, a dealer's rate change; the report snapshot step is printed beside its floor, a bare INSERT … SELECT
+//      of as many line states as it wrote into an empty copy of their table;
 //  (c) a 30-day catch-up.
 import type { StepLog } from '../src/batch/run.js';
 import type { Db } from '../src/db/index.js';
@@ -177,6 +178,19 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     const stopWatching = watchSlowStatements(db, Number(process.env.BENCH_SLOW_MS ?? 0), '(b)');
     const [dayRun, dayMs] = await timed(() => runBatch(db, admin, { date: next }, (l) => logsB.push(l)));
     stopWatching();
+    // the snapshot step's floor: a bare INSERT … SELECT of as many line states as it wrote, into an empty copy of
+    // report_line_states with its indexes (the step also compares, closes the states it replaces and sums contracts)
+    const statesWritten = Number(logsB.find((l) => l.step === 'report_snapshot')?.counts.linesWritten ?? 0);
+    await db.knex.raw('CREATE TABLE bench_states_floor (LIKE report_line_states INCLUDING ALL)');
+    await settle(db);
+    const [, snapshotFloorMs] = await timed(() =>
+      db.knex.raw(`INSERT INTO bench_states_floor (line_id, contract_id, valid_from, seq, receivable_type, due_date, amount_due, paid,
+          written_off, penalty_opening, penalty_paid, penalty_waived, penalty_closed, run_from, run_base, run_rate)
+        SELECT g, 1, '${next}', 1, 'principal', '${DAY}', 5000.00, 0, 0, 0, 0, 0, 0, '${next}', 5000.00, 0.0005
+          FROM generate_series(1, ${statesWritten}) g`),
+    );
+    await db.knex.raw('DROP TABLE bench_states_floor');
+    const snapshotMs = step(logsB, 'report_snapshot');
     // (c) 30-day catch-up
     const logsC: StepLog[] = [];
     await settle(db);
@@ -190,6 +204,7 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
         `[${kind}] ${lines} lines, ${CONTRACTS} contracts, ${overdue} overdue lines, ${segments} segments (load ${f(loadMs)})`,
         `  (a) full recomputation ${f(accrueMs)} (median of ${accrueRuns.map(f).join(', ')}; whole date with credit + reconcile ${f(logsA.reduce((s, l) => s + l.durationMs, 0))}); floor INSERT … SELECT of ${segments} rows ${f(floorMs)} (median of ${floorRuns.map(f).join(', ')}); ratio ${(accrueMs / floorMs).toFixed(2)}`,
         `  (b) one business day (${fellDue} lines fell due the day before, ${RECEIPTS_PER_DAY} receipts, a dealer's rate change, ${replayed} contracts' receipts replayed): ${f(dayMs)}, ${dayRun.discrepancies.length} discrepancies (${logsB.map((l) => `${l.step} ${f(l.durationMs)}`).join(', ')})`,
+        `      report_snapshot ${f(snapshotMs)} for ${statesWritten} line states written; floor INSERT … SELECT of ${statesWritten} rows into an empty copy of report_line_states ${f(snapshotFloorMs)}; ratio ${(snapshotMs / snapshotFloorMs).toFixed(2)}`,
         `  (c) 30-day catch-up: ${f(catchUpMs)}, ${catchUp.discrepancies.length} discrepancies (${perStep.join(', ')})`,
       ].join('\n'),
     );
