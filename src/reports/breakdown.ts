@@ -112,7 +112,7 @@ export function breakdownSql(
   buckets: readonly AgingBucket[],
 ): { sql: string; bindings: Knex.RawBinding[] } {
   const below = BELOW_CONTRACT[by];
-  const money = BREAKDOWN_MONEY.map((m) => `sum(l.${q(m)}) AS ${q(m)}`);
+  const money = BREAKDOWN_MONEY.map((m) => `${DERIVED_SUMS[m] ?? `sum(l.${q(m)})`} AS ${q(m)}`);
   // bounds are whole numbers parse checked; written into the SQL so the statement's shape is its bucket list
   const aging = buckets.map((b, i) => {
     const within = b.to === null ? `l."overdueDays" >= ${b.from}` : `l."overdueDays" BETWEEN ${b.from} AND ${b.to}`;
@@ -306,6 +306,18 @@ export function checkAsOf(asOf: BusinessDate | undefined, lastCompleted: Busines
  * aggregates, in memory, ran the same statement two to three times faster on 1,000,000 lines (bench:report).
  */
 const PLANNER_SETTINGS = ['enable_nestloop = off', 'enable_sort = off', "work_mem = '128MB'", 'jit = off'] as const;
+
+/**
+ * Sums that are differences of other sums, line by line (REPORT_LINE_FIGURES): written so, the stage-1 aggregate
+ * adds up 13 columns of a million lines instead of 16 (PostgreSQL computes identical aggregates once), about a
+ * seventh less time for the restated breakdown. Exact: every figure is a numeric(18,2) sum.
+ */
+const DERIVED_SUMS: Partial<Record<BreakdownMoney, string>> = {
+  outstanding: 'sum(l."amountDue") - sum(l."amountPaid") - sum(l."writtenOff")',
+  // a line's outstanding is overdue (due before the night) or not yet due
+  notDue: 'sum(l."amountDue") - sum(l."amountPaid") - sum(l."writtenOff") - sum(l.overdue)',
+  penaltyOutstanding: 'sum(l."penaltyAccrued") - sum(l."penaltyPaid") - sum(l."penaltyWaived")',
+};
 
 type SqlRow = Omit<BreakdownRow, 'aging'> & Record<`a${number}`, string>;
 
