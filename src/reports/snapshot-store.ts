@@ -60,17 +60,11 @@ const LINE_FIELDS = [
   'changes_on',
 ] as const;
 
+/** The money of a line state that its contract's sums add up, column for column (migration 021). */
+const SUMMED = ['amount_due', 'paid', 'written_off', 'penalty_opening', 'penalty_paid', 'penalty_waived'] as const;
+
 /** The columns of a line state that its contract's sums are made of (sumDelta). */
-const SUM_SOURCE = [
-  'amount_due',
-  'paid',
-  'written_off',
-  'penalty_opening',
-  'penalty_paid',
-  'penalty_waived',
-  'run_from',
-  'penalty_closed',
-] as const;
+const SUM_SOURCE = [...SUMMED, 'run_from', 'penalty_closed'] as const;
 
 const CONTRACT_FIELDS = ['collector_id', 'status', 'credit', 'changes_on'] as const;
 
@@ -351,22 +345,13 @@ function sumDelta(sign: '+' | '-', t: string): string {
   return [
     `${t}.contract_id`,
     `${sign}count(*)::integer AS lines`,
-    ...['amount_due', 'paid', 'written_off', 'penalty_opening', 'penalty_paid', 'penalty_waived'].map((f) => `${sum(`${t}.${f}`)} AS ${f}`),
+    ...SUMMED.map((f) => `${sum(`${t}.${f}`)} AS ${f}`),
     `${sum(`CASE WHEN ${t}.run_from IS NULL THEN round(${t}.penalty_closed, 2) ELSE 0 END`)} AS penalty_settled`,
   ].join(', ');
 }
 
 /** The columns of a contract's sums that the step compares (migration 021). */
-const SUM_FIELDS = [
-  'lines',
-  'amount_due',
-  'paid',
-  'written_off',
-  'penalty_opening',
-  'penalty_paid',
-  'penalty_waived',
-  'penalty_settled',
-] as const;
+const SUM_FIELDS = ['lines', ...SUMMED, 'penalty_settled'] as const;
 
 /**
  * The sums of the contracts whose line states were written or closed tonight: their current sums plus what the
