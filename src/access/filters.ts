@@ -1,20 +1,38 @@
 // The codes a list is filtered by (--dealer, --collector, --user): a code that names nobody is an error (exit 3),
-// not an empty list, so that a typo in a cron job is not a silent zero. A code outside the actor's data scope is
-// refused the same way, as if it did not exist: an empty list would tell a user of another dealer that it does.
+// not an empty list, so that a typo in a cron job is not a silent zero. A code the actor cannot see is refused the
+// same way, as if it did not exist: an empty list would tell a user of another dealer that it does. A dealer or
+// user the actor sees is one in their scope, or one of a contract in their scope (a user of no dealer may hold
+// any dealer's contracts: the dealer is then seen through them, and they through the dealer's contracts).
 // Every list that filters by them asks here.
 import type { Knex } from 'knex';
 import { NotFound } from '../core/errors.js';
 import type { Actor } from './actor.js';
-import { scopeDealers, scopeUsers } from './scope.js';
+import { scopeContracts, scopeDealers, scopeUsers } from './scope.js';
 
-/** Refuses a dealer code that no dealer in the actor's scope has. */
+/** Refuses a dealer code that no dealer the actor can see has. */
 export async function requireKnownDealer(knex: Knex, actor: Actor, code: string | undefined): Promise<void> {
   if (!code) return;
-  if (!(await scopeDealers(knex('dealers as d').where('d.code', code), actor, 'd').first('d.id'))) throw new NotFound('dealer', code);
+  const seen = await knex('dealers as d')
+    .where('d.code', code)
+    .where((w) =>
+      w
+        .whereIn('d.id', scopeDealers(knex('dealers as sd').select('sd.id'), actor, 'sd'))
+        .orWhereExists(scopeContracts(knex('contracts as c').select(knex.raw('1')).whereRaw('c.dealer_id = d.id'), actor, 'c')),
+    )
+    .first('d.id');
+  if (!seen) throw new NotFound('dealer', code);
 }
 
-/** Refuses a username that no user in the actor's scope has (--collector, --user). */
+/** Refuses a username that no user the actor can see has (--collector, --user). */
 export async function requireKnownUser(knex: Knex, actor: Actor, username: string | undefined, what = 'user'): Promise<void> {
   if (!username) return;
-  if (!(await scopeUsers(knex('users as u').where('u.username', username), actor, 'u').first('u.id'))) throw new NotFound(what, username);
+  const seen = await knex('users as u')
+    .where('u.username', username)
+    .where((w) =>
+      w
+        .whereIn('u.id', scopeUsers(knex('users as su').select('su.id'), actor, 'su'))
+        .orWhereExists(scopeContracts(knex('contracts as c').select(knex.raw('1')).whereRaw('c.collector_id = u.id'), actor, 'c')),
+    )
+    .first('u.id');
+  if (!seen) throw new NotFound(what, username);
 }

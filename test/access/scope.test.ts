@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { listAudit } from '../../src/audit/log.js';
 import { NotFound } from '../../src/core/errors.js';
 import { createDocument, listDocuments } from '../../src/documents/index.js';
-import { listDealers, listUsers } from '../../src/organisation/index.js';
+import { addUser, listDealers, listUsers } from '../../src/organisation/index.js';
 import { moveUser } from '../../src/organisation/users.js';
 import { findContract, listContracts } from '../../src/receivables/contracts.js';
 import { describeEachDb } from '../support/db.js';
@@ -186,5 +186,30 @@ describeEachDb('data scope: a four-level hierarchy across two dealers', (get) =>
       'dealer not found: "WH01"',
     );
     expect((await listContracts(db.knex, admin, { asOf: '2026-02-01', dealer: 'WH01' })).length).toBeGreaterThan(0);
+  });
+
+  it('a collector of no dealer holding a dealer’s contract: the dealer is seen through the contract, and they by the dealer', async () => {
+    const { db } = get();
+    const admin = await actor(db.knex, 'admin');
+    await db.knex.transaction((tx) => addUser(tx, admin, { username: 'roam', name: '流动催收', roles: ['collector'] }));
+    const roamId = (await db.knex('users').where({ username: 'roam' }).first('id')).id;
+    await db.knex('contracts').where({ contract_no: 'HF-5' }).update({ collector_id: roamId });
+    try {
+      // their scope holds no dealer (they have none, nor has anybody below them), yet HF01's contract is theirs
+      const roam = await actor(db.knex, 'roam');
+      const mine = await listContracts(db.knex, roam, { asOf: '2026-02-01', dealer: 'HF01' });
+      expect(mine.map((r) => r.contractNo)).toEqual(['HF-5']);
+      expect(await listDocuments(db.knex, roam, { dealer: 'HF01' })).toEqual([]);
+      await refused(listContracts(db.knex, roam, { asOf: '2026-02-01', dealer: 'WH01' }), 'dealer not found: "WH01"');
+      // HF01's finance sees the contract, so its collector too, though not one of HF01's staff
+      const fin = await actor(db.knex, 'hf.fin');
+      expect((await listContracts(db.knex, fin, { asOf: '2026-02-01', collector: 'roam' })).map((r) => r.contractNo)).toEqual(['HF-5']);
+      await refused(
+        listContracts(db.knex, await actor(db.knex, 'wh.clerk'), { asOf: '2026-02-01', collector: 'roam' }),
+        'collector not found: "roam"',
+      );
+    } finally {
+      await db.knex('contracts').where({ contract_no: 'HF-5' }).update({ collector_id: null });
+    }
   });
 });

@@ -222,14 +222,15 @@ describeEachDb('receipt voucher and collection notice', (get) => {
     expect(longer.map((n) => n.contractNo)).toEqual(['A1']);
   });
 
-  it('notice scope and bad inputs: another dealer’s contract is not found; another collector’s list is empty', async () => {
+  it('notice scope and bad inputs: another dealer’s contract, another collector and another dealer are not found', async () => {
     const f = get();
     const notice = (who: string, raw: Record<string, unknown>) =>
       runAction(f.db, who, 'notice.print', raw, { via: 'test' }) as Promise<NoticePrintResult>;
     await expect(notice('w1', { contract: 'A1', asOf: AS_OF, out: dir })).rejects.toThrow(NotFound);
     await expect(notice('c2', { contract: 'A1', asOf: AS_OF, out: dir })).rejects.toThrow(NotFound);
-    expect(await notice('c2', { collector: 'c1', asOf: AS_OF, out: dir })).toEqual({ asOf: AS_OF, notices: [], files: [] });
-    expect(await notice('w1', { dealer: 'HF01', asOf: AS_OF, out: dir })).toMatchObject({ notices: [] });
+    // an empty batch of notices would say that c1 and HF01 exist
+    await expect(notice('c2', { collector: 'c1', asOf: AS_OF, out: dir })).rejects.toThrow('collector not found: "c1"');
+    await expect(notice('w1', { dealer: 'HF01', asOf: AS_OF, out: dir })).rejects.toThrow('dealer not found: "HF01"');
     await expect(notice('c1', { asOf: AS_OF })).rejects.toThrow(
       'collector: missing — expected one of --collector USER, --dealer CODE or --contract NO',
     );
