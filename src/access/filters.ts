@@ -1,38 +1,40 @@
-// The codes a list is filtered by (--dealer, --collector, --user): a code that names nobody is an error (exit 3),
-// not an empty list, so that a typo in a cron job is not a silent zero. A code the actor cannot see is refused the
-// same way, as if it did not exist: an empty list would tell a user of another dealer that it does. A dealer or
-// user the actor sees is one in their scope, or one of a contract in their scope (a user of no dealer may hold
-// any dealer's contracts: the dealer is then seen through them, and they through the dealer's contracts).
-// Every list that filters by them asks here.
+// The codes a list or report is filtered by (--dealer, --region, --collector, --user): a code that names nobody is
+// an error (exit 3), not an empty list, so that a typo in a cron job is not a silent zero. A code the actor cannot
+// see is refused the same way, as if it did not exist: an empty list would tell a user of another dealer that it
+// does. A dealer or user the actor sees is one in their scope, or one of a contract in their scope (a user of no
+// dealer may hold any dealer's contracts: the dealer is then seen through them, and they through the dealer's
+// contracts). Every list and report that filters by them asks here.
 import type { Knex } from 'knex';
 import { NotFound } from '../core/errors.js';
 import type { Actor } from './actor.js';
 import { scopeContracts, scopeDealers, scopeUsers } from './scope.js';
 
+/** Restricts a query over dealers (aliased `alias`) to those the actor can see. */
+export function seenDealers<Q extends Knex.QueryBuilder>(knex: Knex, query: Q, actor: Actor, alias = 'd'): Q {
+  return query.where((w) =>
+    w
+      .whereIn(`${alias}.id`, scopeDealers(knex('dealers as sd').select('sd.id'), actor, 'sd'))
+      .orWhereExists(scopeContracts(knex('contracts as sc').select(knex.raw('1')).whereRaw(`sc.dealer_id = ${alias}.id`), actor, 'sc')),
+  ) as Q;
+}
+
+/** Restricts a query over users (aliased `alias`) to those the actor can see. */
+export function seenUsers<Q extends Knex.QueryBuilder>(knex: Knex, query: Q, actor: Actor, alias = 'u'): Q {
+  return query.where((w) =>
+    w
+      .whereIn(`${alias}.id`, scopeUsers(knex('users as su').select('su.id'), actor, 'su'))
+      .orWhereExists(scopeContracts(knex('contracts as sc').select(knex.raw('1')).whereRaw(`sc.collector_id = ${alias}.id`), actor, 'sc')),
+  ) as Q;
+}
+
 /** Refuses a dealer code that no dealer the actor can see has. */
 export async function requireKnownDealer(knex: Knex, actor: Actor, code: string | undefined): Promise<void> {
   if (!code) return;
-  const seen = await knex('dealers as d')
-    .where('d.code', code)
-    .where((w) =>
-      w
-        .whereIn('d.id', scopeDealers(knex('dealers as sd').select('sd.id'), actor, 'sd'))
-        .orWhereExists(scopeContracts(knex('contracts as c').select(knex.raw('1')).whereRaw('c.dealer_id = d.id'), actor, 'c')),
-    )
-    .first('d.id');
-  if (!seen) throw new NotFound('dealer', code);
+  if (!(await seenDealers(knex, knex('dealers as d').where('d.code', code), actor).first('d.id'))) throw new NotFound('dealer', code);
 }
 
 /** Refuses a username that no user the actor can see has (--collector, --user). */
 export async function requireKnownUser(knex: Knex, actor: Actor, username: string | undefined, what = 'user'): Promise<void> {
   if (!username) return;
-  const seen = await knex('users as u')
-    .where('u.username', username)
-    .where((w) =>
-      w
-        .whereIn('u.id', scopeUsers(knex('users as su').select('su.id'), actor, 'su'))
-        .orWhereExists(scopeContracts(knex('contracts as c').select(knex.raw('1')).whereRaw('c.collector_id = u.id'), actor, 'c')),
-    )
-    .first('u.id');
-  if (!seen) throw new NotFound(what, username);
+  if (!(await seenUsers(knex, knex('users as u').where('u.username', username), actor).first('u.id'))) throw new NotFound(what, username);
 }

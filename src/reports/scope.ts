@@ -1,8 +1,10 @@
 // What a report covers, within the actor's data scope: the dealer, region and collector flags resolved, and
-// one that the actor cannot see refused as if it did not exist (exit 3). Every report checks its flags here.
+// one that the actor cannot see (access/filters.ts) refused as if it did not exist (exit 3). Every report checks its
+// flags here.
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
-import { scopeDealers, scopeOf, scopeUsers } from '../access/scope.js';
+import { seenDealers, seenUsers } from '../access/filters.js';
+import { scopeOf } from '../access/scope.js';
 import { NotFound } from '../core/errors.js';
 
 /** What a report covers: the dealer or region filter, else the group (within the actor's scope). */
@@ -21,15 +23,15 @@ export async function checkScope(
   input: { dealer?: string | undefined; region?: string | undefined; collector?: string | undefined },
 ): Promise<ReportScope> {
   if (input.collector !== undefined) {
-    const user = await scopeUsers(knex('users as u').where('u.username', input.collector), actor, 'u').first('u.id');
+    const user = await seenUsers(knex, knex('users as u').where('u.username', input.collector), actor).first('u.id');
     if (!user) throw new NotFound('collector', input.collector);
   }
   const limitedTo = scopeOf(actor).kind === 'group' ? null : actor.username;
   if (input.dealer !== undefined) {
-    const dealer = await scopeDealers(
+    const dealer = await seenDealers(
+      knex,
       knex('dealers as d').where('d.kind', 'dealer').whereRaw('upper(d.code) = upper(?)', [input.dealer]),
       actor,
-      'd',
     ).first('d.code', 'd.name');
     if (!dealer) throw new NotFound('dealer', input.dealer);
     return { kind: 'dealer', code: dealer.code, name: dealer.name, limitedTo };
@@ -38,7 +40,7 @@ export async function checkScope(
     const region = await knex('dealers as r')
       .where('r.kind', 'region')
       .whereRaw('upper(r.code) = upper(?)', [input.region])
-      .whereExists(scopeDealers(knex('dealers as d').select(knex.raw('1')).whereRaw('d.parent_id = r.id'), actor, 'd'))
+      .whereExists(seenDealers(knex, knex('dealers as d').select(knex.raw('1')).whereRaw('d.parent_id = r.id'), actor))
       .first('r.code', 'r.name');
     if (!region) throw new NotFound('region', input.region);
     return { kind: 'region', code: region.code, name: region.name, limitedTo };

@@ -7,6 +7,7 @@ import { createDocument, listDocuments } from '../../src/documents/index.js';
 import { addUser, listDealers, listUsers } from '../../src/organisation/index.js';
 import { moveUser } from '../../src/organisation/users.js';
 import { findContract, listContracts } from '../../src/receivables/contracts.js';
+import { checkScope } from '../../src/reports/scope.js';
 import { describeEachDb } from '../support/db.js';
 import { actor, buildOrganisation } from './organisation.js';
 
@@ -201,9 +202,13 @@ describeEachDb('data scope: a four-level hierarchy across two dealers', (get) =>
       expect(mine.map((r) => r.contractNo)).toEqual(['HF-5']);
       expect(await listDocuments(db.knex, roam, { dealer: 'HF01' })).toEqual([]);
       await refused(listContracts(db.knex, roam, { asOf: '2026-02-01', dealer: 'WH01' }), 'dealer not found: "WH01"');
+      // the reports resolve their flags the same way
+      expect(await checkScope(db.knex, roam, { dealer: 'hf01' })).toMatchObject({ kind: 'dealer', code: 'HF01', limitedTo: 'roam' });
+      await refused(checkScope(db.knex, roam, { dealer: 'WH01' }), 'dealer not found: "WH01"');
       // HF01's finance sees the contract, so its collector too, though not one of HF01's staff
       const fin = await actor(db.knex, 'hf.fin');
       expect((await listContracts(db.knex, fin, { asOf: '2026-02-01', collector: 'roam' })).map((r) => r.contractNo)).toEqual(['HF-5']);
+      expect(await checkScope(db.knex, fin, { collector: 'roam' })).toMatchObject({ kind: 'group', limitedTo: 'hf.fin' });
       await refused(
         listContracts(db.knex, await actor(db.knex, 'wh.clerk'), { asOf: '2026-02-01', collector: 'roam' }),
         'collector not found: "roam"',
