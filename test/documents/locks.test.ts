@@ -136,8 +136,11 @@ describeEachDb('document locks', (get) => {
     const gf = await actor(db.knex, 'gf');
     const fin = await actor(db.knex, 'hf.fin');
     const march = { type: 'test_receipt', from: '2026-03-01', to: '2026-03-31' };
-    const byFin = await db.knex.transaction((tx) => setReviewLock(tx, fin, { filter: { ...march, dealer: 'WH01' } }, true));
-    expect(byFin.documents).toEqual([]);
+    // another dealer's code is not found, and nothing is locked
+    await expect(db.knex.transaction((tx) => setReviewLock(tx, fin, { filter: { ...march, dealer: 'WH01' } }, true))).rejects.toThrow(
+      'dealer not found: "WH01"',
+    );
+    expect((await loadDocument(db.knex, ids.whConfirmed as number)).locked).toBe(false);
     const byGroup = await db.knex.transaction((tx) => setReviewLock(tx, gf, { filter: march }, true));
     expect(byGroup.documents.map((d) => d.id)).toEqual([ids.whConfirmed]);
     await expect(db.knex.transaction((tx) => setReviewLock(tx, gf, { filter: {} }, true))).rejects.toThrow(
