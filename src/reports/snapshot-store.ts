@@ -6,8 +6,9 @@
 //  - contracts the accrual touched tonight (penalty_targets: lines newly past grace, rate and grace changes);
 //  - contracts queued by the contracts trigger (collector, status, dates) and contracts coming into existence tonight;
 //  - current states whose changes_on has come (a penalty run ends or starts, a grace period ends, a status takes effect).
-// The first night compares every contract once; a night after a full recomputation of the segments adds the
-// lines whose segments' state moved.
+// The first night compares every contract once. A full recomputation of the segments compares the lines' segments
+// with their states: on the last night taken it queues the contracts of the lines that moved; on an earlier one the
+// next night written adds those lines itself. A contract's sums move by its line states' changes.
 // A night already taken is never rewritten.
 import type { Knex } from 'knex';
 import { addDays, type BusinessDate } from '../core/dates.js';
