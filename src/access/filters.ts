@@ -3,29 +3,11 @@
 // see is refused the same way, as if it did not exist: an empty list would tell a user of another dealer that it
 // does. A dealer or user the actor sees is one in their scope, or one of a contract in their scope (a user of no
 // dealer may hold any dealer's contracts: the dealer is then seen through them, and they through the dealer's
-// contracts). Every list and report that filters by them asks here.
+// contracts: scope.ts seenDealers, seenUsers). Every list and report that filters by them asks here.
 import type { Knex } from 'knex';
 import { NotFound } from '../core/errors.js';
 import type { Actor } from './actor.js';
-import { scopeContracts, scopeDealers, scopeUsers } from './scope.js';
-
-/** Restricts a query over dealers (aliased `alias`) to those the actor can see. */
-export function seenDealers<Q extends Knex.QueryBuilder>(knex: Knex, query: Q, actor: Actor, alias = 'd'): Q {
-  return query.where((w) =>
-    w
-      .whereIn(`${alias}.id`, scopeDealers(knex('dealers as sd').select('sd.id'), actor, 'sd'))
-      .orWhereExists(scopeContracts(knex('contracts as sc').select(knex.raw('1')).whereRaw(`sc.dealer_id = ${alias}.id`), actor, 'sc')),
-  ) as Q;
-}
-
-/** Restricts a query over users (aliased `alias`) to those the actor can see. */
-export function seenUsers<Q extends Knex.QueryBuilder>(knex: Knex, query: Q, actor: Actor, alias = 'u'): Q {
-  return query.where((w) =>
-    w
-      .whereIn(`${alias}.id`, scopeUsers(knex('users as su').select('su.id'), actor, 'su'))
-      .orWhereExists(scopeContracts(knex('contracts as sc').select(knex.raw('1')).whereRaw(`sc.collector_id = ${alias}.id`), actor, 'sc')),
-  ) as Q;
-}
+import { seenDealers, seenUsers } from './scope.js';
 
 /** Refuses a dealer code that no dealer the actor can see has. */
 export async function requireKnownDealer(knex: Knex, actor: Actor, code: string | undefined): Promise<void> {

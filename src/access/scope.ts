@@ -1,6 +1,6 @@
 // Data scope (数据权限): the one place that decides which rows a user may see. Every list, show, report and
-// export goes through a scope function here (scopeContracts, scopeDocuments, scopeUsers, scopeDealers,
-// scopeAudit, scopeImports), so no command can forget it (DESIGN.md "Access").
+// export goes through a scope function here (scopeContracts, scopeDocuments, scopeUsers, scopeDealers, scopeAudit,
+// scopeImports; seenDealers and seenUsers for filter codes), so no command can forget it (DESIGN.md "Access").
 // - a role with group scope (admin, group finance, auditor) sees every dealer;
 // - a role with dealer scope (dealer finance, clerk) sees the user's dealer;
 // - otherwise (collector, manager) the user sees the contracts assigned to them or to anybody below them
@@ -93,6 +93,27 @@ export function scopeDealers<Q extends Knex.QueryBuilder>(query: Q, actor: Actor
   const [sql, bindings] = team(scope);
   query.whereRaw(`${alias}.id IN (SELECT tu.dealer_id FROM users tu WHERE tu.id IN (${sql}))`, bindings);
   return query;
+}
+
+/**
+ * Restrict a query over dealers (aliased `alias`) to those the actor can see by a filter code (access/filters.ts):
+ * their scope's, and the dealers of the contracts in their scope (a user of no dealer may hold any dealer's).
+ */
+export function seenDealers<Q extends Knex.QueryBuilder>(knex: Knex, query: Q, actor: Actor, alias = 'd'): Q {
+  return query.where((w) =>
+    w
+      .whereIn(`${alias}.id`, scopeDealers(knex('dealers as sd').select('sd.id'), actor, 'sd'))
+      .orWhereExists(scopeContracts(knex('contracts as sc').select(knex.raw('1')).whereRaw(`sc.dealer_id = ${alias}.id`), actor, 'sc')),
+  ) as Q;
+}
+
+/** Restrict a query over users (aliased `alias`) to their scope's, and the collectors of the contracts in it. */
+export function seenUsers<Q extends Knex.QueryBuilder>(knex: Knex, query: Q, actor: Actor, alias = 'u'): Q {
+  return query.where((w) =>
+    w
+      .whereIn(`${alias}.id`, scopeUsers(knex('users as su').select('su.id'), actor, 'su'))
+      .orWhereExists(scopeContracts(knex('contracts as sc').select(knex.raw('1')).whereRaw(`sc.collector_id = ${alias}.id`), actor, 'sc')),
+  ) as Q;
 }
 
 /** Restrict a query over audit_log (aliased `alias`): group roles all, dealer roles their dealer's rows, otherwise the team's own acts. */

@@ -3,8 +3,7 @@
 // flags here.
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
-import { seenDealers, seenUsers } from '../access/filters.js';
-import { scopeOf } from '../access/scope.js';
+import { scopeOf, seenDealers, seenUsers } from '../access/scope.js';
 import { NotFound } from '../core/errors.js';
 
 /** What a report covers: the dealer or region filter, else the group (within the actor's scope). */
