@@ -12,7 +12,7 @@ import { dec } from '../../src/core/money.js';
 import { setPenaltyRate } from '../../src/penalty/settings.js';
 import { batch, contract, dealer, receipt } from '../batch/fixtures.js';
 import { databaseKinds, openTestDb } from '../support/db.js';
-import { reported, reportedSums, restated } from './support.js';
+import { contractSumsOn, reported, reportedSums, restated } from './support.js';
 
 const ORIGIN = '2026-03-01';
 const TYPES = ['principal', 'interest', 'deposit'] as const; // deposit bears no penalty
@@ -103,17 +103,10 @@ for (const kind of databaseKinds()) {
           for (const [n, json] of taken) expect(JSON.stringify(await reported(db, admin, n))).toBe(json);
           // on every night, the contracts' sums the nightly step wrote are those its line states give (what
           // migration 021 fills in; it may split a range where a line state moved and its contract's sums did not)
-          const sumsOn = async (from: string, n: string) =>
-            (
-              await db.knex.raw(
-                `SELECT contract_id, lines, amount_due, paid, written_off, penalty_opening, penalty_paid, penalty_waived,
-                        penalty_settled FROM ${from} AS x
-                  WHERE x.valid_from <= ?::date AND (x.valid_to IS NULL OR x.valid_to >= ?::date) ORDER BY contract_id`,
-                [n, n],
-              )
-            ).rows;
           for (const n of taken.keys())
-            expect(await sumsOn('report_contract_sums', n)).toEqual(await sumsOn(`(${CONTRACT_SUMS_FROM_LINE_STATES})`, n));
+            expect(await contractSumsOn(db, 'report_contract_sums', n)).toEqual(
+              await contractSumsOn(db, `(${CONTRACT_SUMS_FROM_LINE_STATES})`, n),
+            );
         } finally {
           await db.close();
         }

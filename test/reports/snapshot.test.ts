@@ -2,9 +2,12 @@
 // equals the restated figures row for row; storage grows with change; catch-up and recomputation write late
 // snapshots and never rewrite one already taken. Both databases.
 import { expect, it } from 'vitest';
+import { CONTRACT_SUMS_FROM_LINE_STATES } from '../../migrations/021_report_contract_sums.js';
+import { dec } from '../../src/core/money.js';
+import { requestReschedule } from '../../src/receivables/schedule-changes.js';
 import { batch, contract, dealer, receipt } from '../batch/fixtures.js';
 import { describeEachDb } from '../support/db.js';
-import { reported, restated, snapshotRows } from './support.js';
+import { contractSumsOn, reported, restated, snapshotRows } from './support.js';
 
 describeEachDb('report snapshots', (get) => {
   it('as reported equals restated for a night just taken, and stays byte-identical after a back-dated receipt', async () => {
@@ -162,6 +165,61 @@ describeEachDb('report snapshots', (get) => {
     expect(await reported(db, admin, '2026-09-21')).toEqual(await restated(db, admin, '2026-09-21'));
     // late from 09-11: 09-11..09-14 at 0.0005 (4 × 0.50 = 2.00), 09-15..09-21 at 0.001 (7 × 1.00 = 7.00) = 9.00
     expect((await reported(db, admin, '2026-09-21')).lines.find((l) => l.contractNo === 'SU-1')?.penaltyAccrued).toBe('9.00');
+  });
+});
+
+describeEachDb('report snapshots across a schedule change', (get) => {
+  it("the lines a schedule change retires have their states closed, and their contract's sums move by the change", async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'SV01');
+    await contract(db, admin, 'SV01', 'SV-1', [
+      [1, 'principal', '2026-03-10', '1000.00'],
+      [2, 'principal', '2026-04-10', '1000.00'],
+      [3, 'principal', '2026-05-10', '1000.00'],
+    ]);
+    await contract(db, admin, 'SV01', 'SV-2', [[1, 'principal', '2026-05-10', '500.00']]);
+    await receipt(db, admin, 'SV01', 'SV-1', '2026-03-10', '400.00');
+    await batch(db, admin, '2026-04-01');
+    // installments 2 and 3 (due from 04-05, nothing paid on them) re-planned from 04-05: 2,000.00 interest-free over
+    // 4 months from 05-15, 500.00 each
+    await db.knex.transaction((tx) =>
+      requestReschedule(tx, admin, {
+        contractNo: 'SV-1',
+        dealer: 'SV01',
+        from: '2026-04-05',
+        terms: { kind: 'terms', method: 'interest_free', termMonths: 4, annualRate: dec(0), firstDueDate: '2026-05-15' },
+        reason: '客户申请展期',
+      }),
+    );
+    const run = await batch(db, admin, '2026-04-06');
+    const nights = ['2026-04-01', ...run.summary.datesRun];
+    for (const n of nights) {
+      expect(await reported(db, admin, n)).toEqual(await restated(db, admin, n));
+      expect(await contractSumsOn(db, 'report_contract_sums', n)).toEqual(
+        await contractSumsOn(db, `(${CONTRACT_SUMS_FROM_LINE_STATES})`, n),
+      );
+    }
+    // before the change: 3 lines, 3,000.00 due, 400.00 paid; from 04-05: line 1 and the 4 new ones, 1,000.00 +
+    // 4 × 500.00 = 3,000.00 due, the same 400.00 paid
+    const sv1 = (await db.knex('contracts').where({ contract_no: 'SV-1' }).first('id')).id;
+    const sums = async (n: string) =>
+      (await contractSumsOn(db, 'report_contract_sums', n))
+        .filter((r: { contract_id: unknown }) => Number(r.contract_id) === Number(sv1))
+        .map((r: Record<string, unknown>) => [r.lines, String(r.amount_due), String(r.paid)]);
+    expect(await sums('2026-04-04')).toEqual([[3, '3000.00', '400.00']]);
+    expect(await sums('2026-04-05')).toEqual([[5, '3000.00', '400.00']]);
+    // the retired lines' states end on 04-04; none of them is current
+    const retired = await db
+      .knex('report_line_states as s')
+      .join('schedule_lines as l', 'l.id', 's.line_id')
+      .where('l.contract_id', sv1)
+      .whereNotNull('l.retired_version')
+      .orderBy('l.seq')
+      .select('l.seq', 's.valid_to');
+    expect(retired.map((r) => [r.seq, r.valid_to])).toEqual([
+      [2, '2026-04-04'],
+      [3, '2026-04-04'],
+    ]);
   });
 });
 

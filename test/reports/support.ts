@@ -29,6 +29,20 @@ export async function reported(db: Db, actor: Actor, asOf: string, filter: Parti
   return { lines, credit };
 }
 
+/**
+ * The contracts' sums valid on a night, from a table or a query with the columns of report_contract_sums: the ones
+ * the nightly step wrote, or CONTRACT_SUMS_FROM_LINE_STATES (migration 021, what its line states give).
+ */
+export async function contractSumsOn(db: Db, from: string, night: string) {
+  const { rows } = await db.knex.raw(
+    `SELECT contract_id, lines, amount_due, paid, written_off, penalty_opening, penalty_paid, penalty_waived,
+            penalty_settled FROM ${from} AS x
+      WHERE x.valid_from <= ?::date AND (x.valid_to IS NULL OR x.valid_to >= ?::date) ORDER BY contract_id`,
+    [night, night],
+  );
+  return rows;
+}
+
 /** Rows in the snapshot tables, for "a quiet night adds only its row". */
 export async function snapshotRows(db: Db) {
   const count = async (t: string) => Number((await db.knex(t).count({ n: '*' }).first())?.n);
