@@ -41,7 +41,10 @@ describe('governance with bin/zq', () => {
   });
 
   it('no scope leak through any list or show command', async () => {
-    for (const filter of [['--dealer', 'WH01'], ['--collector', 'wh.c1']]) {
+    for (const filter of [
+      ['--dealer', 'WH01'],
+      ['--collector', 'wh.c1'],
+    ]) {
       const out = await run('--as', 'hf.c1', 'contract', 'list', ...filter);
       expect(out.code).toBe(3);
       expect(out.stderr).toContain(`not found: "${filter[1]}"`);
