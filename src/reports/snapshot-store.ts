@@ -2,7 +2,8 @@
 // reports show them that night, stored as states valid over a range of nights. A night writes a new state only
 // for a line whose state differs from its current one; the lines it looks at are found without reading every line:
 //  - contracts with postings, schedule lines or schedule versions created since the last snapshot (receipts,
-//    back-dated or not, waivers, imports, schedule changes), and versions taking effect tonight;
+//    back-dated or not, waivers, imports, schedule changes), postings value-dated since the last night taken (a
+//    receipt entered ahead of its date, or while the batch was behind), and versions taking effect since then;
 //  - contracts the accrual touched tonight (penalty_targets: lines newly past grace, rate and grace changes);
 //  - contracts queued by the contracts trigger (collector, status, dates) and contracts coming into existence tonight;
 //  - current states whose changes_on has come (a penalty run ends or starts, a grace period ends, a status takes effect).
@@ -37,6 +38,13 @@ interface Through {
   versions_through: number;
   queue_through: number;
 }
+
+/**
+ * A date that has come since the last night taken (named binding :lastNight) up to tonight (:night): a posting
+ * entered earlier but value-dated in between (a receipt entered while the batch was behind, or dated ahead) counts
+ * from tonight, and so do a schedule version taking effect and a contract coming into existence.
+ */
+const SINCE_LAST = (date: string) => `(${date} > :lastNight::date AND ${date} <= :night::date)`;
 
 /** A contract exists on a night once signed or cut over (reports/lines.ts reportContracts says the same). */
 /** (one binding: the night) */
@@ -133,6 +141,7 @@ export async function takeSnapshot(tx: Tx, options: SnapshotOptions): Promise<Sn
     const targets = (await tx.raw(`SELECT to_regclass('pg_temp.penalty_targets') IS NOT NULL AS here`)).rows[0].here === true;
     const bindings = {
       night,
+      lastNight: last.business_date,
       postings: last.postings_through,
       postingsNow: now.postings_through,
       lines: last.lines_through,
@@ -146,14 +155,15 @@ export async function takeSnapshot(tx: Tx, options: SnapshotOptions): Promise<Sn
     await tx.raw(
       `INSERT INTO snapshot_contracts
        SELECT contract_id FROM schedule_lines WHERE id > :lines AND id <= :linesNow
-       UNION SELECT contract_id FROM schedule_versions WHERE (id > :versions AND id <= :versionsNow) OR effective_from = :night::date
+       UNION SELECT contract_id FROM schedule_versions WHERE (id > :versions AND id <= :versionsNow) OR ${SINCE_LAST('effective_from')}
        UNION SELECT contract_id FROM report_snapshot_queue WHERE id > :queue AND id <= :queueNow AND contract_id IS NOT NULL
-       UNION SELECT c.id FROM contracts c WHERE least(c.sign_date, c.cutover_date) = :night::date`,
+       UNION SELECT c.id FROM contracts c WHERE ${SINCE_LAST('least(c.sign_date, c.cutover_date)')}`,
       bindings,
     );
     await tx.raw(
       `INSERT INTO snapshot_line_ids
        SELECT schedule_line_id FROM postings WHERE id > :postings AND id <= :postingsNow AND schedule_line_id IS NOT NULL
+       UNION SELECT schedule_line_id FROM postings WHERE ${SINCE_LAST('value_date')} AND schedule_line_id IS NOT NULL
        UNION SELECT line_id FROM report_line_states WHERE valid_to IS NULL AND changes_on <= :night::date
        UNION SELECT l.id FROM schedule_lines l JOIN snapshot_contracts sc ON sc.id = l.contract_id
        UNION SELECT o.line_id FROM report_line_states o JOIN snapshot_contracts sc ON sc.id = o.contract_id WHERE o.valid_to IS NULL
@@ -165,6 +175,7 @@ export async function takeSnapshot(tx: Tx, options: SnapshotOptions): Promise<Sn
     await tx.raw(
       `INSERT INTO snapshot_contracts
        SELECT contract_id FROM postings WHERE id > :postings AND id <= :postingsNow
+       UNION SELECT contract_id FROM postings WHERE ${SINCE_LAST('value_date')}
        UNION SELECT contract_id FROM report_contract_states WHERE valid_to IS NULL AND changes_on <= :night::date
        EXCEPT SELECT id FROM snapshot_contracts`,
       bindings,

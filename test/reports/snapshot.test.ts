@@ -223,6 +223,30 @@ describeEachDb('report snapshots across a schedule change', (get) => {
   });
 });
 
+describeEachDb('report snapshots of documents dated after the night that first sees them', (get) => {
+  it('a receipt entered while the batch is behind counts from its value date on, as restated', async () => {
+    const { db, admin } = get();
+    await dealer(db, admin, 'SW01');
+    await contract(db, admin, 'SW01', 'SW-1', [
+      [1, 'principal', '2026-05-03', '1000.00'],
+      [2, 'principal', '2026-06-10', '1000.00'],
+    ]);
+    await batch(db, admin, '2026-05-01');
+    // entered before the nights 05-02 to 05-08 are run, value-dated 05-05: the first of them sees it, and it counts
+    // from 05-05 on. Installment 1 is late from 05-04: 2 days × 1,000.00 × 0.0005 = 1.00 of penalty, paid first;
+    // then 1,000.00 to the installment; the 499.00 left is credit (installment 2 is not due)
+    await receipt(db, admin, 'SW01', 'SW-1', '2026-05-05', '1500.00');
+    const run = await batch(db, admin, '2026-05-08');
+    for (const n of ['2026-05-01', ...run.summary.datesRun]) expect(await reported(db, admin, n)).toEqual(await restated(db, admin, n));
+    const figures = async (n: string) => {
+      const r = await reported(db, admin, n);
+      return [r.lines.map((l) => l.outstanding), Object.values(r.credit)];
+    };
+    expect(await figures('2026-05-04')).toEqual([['1000.00', '1000.00'], []]);
+    expect(await figures('2026-05-05')).toEqual([['0.00', '1000.00'], ['499.00']]);
+  });
+});
+
 describeEachDb('report snapshots are immutable', (get) => {
   it('the database refuses to change or delete what a night reported; closing a current state is the one update', async () => {
     const { db, admin } = get();
