@@ -321,7 +321,29 @@ const DERIVED_SUMS: Partial<Record<BreakdownMoney, string>> = {
   penaltyOutstanding: 'sum(l."penaltyAccrued") - sum(l."penaltyPaid") - sum(l."penaltyWaived")',
 };
 
-type SqlRow = Omit<BreakdownRow, 'aging'> & Record<`a${number}`, string>;
+/** A row of the statement: the report's row as JSON text. */
+type SqlRow = { row: string };
+
+/** The keys of a report row as the statement gives them, in order: every column but the buckets, then `aging`. */
+const ROW_KEYS = [
+  'level',
+  'region',
+  'regionName',
+  'dealer',
+  'dealerName',
+  'contractNo',
+  'customer',
+  'collector',
+  'type',
+  'seq',
+  'dueDate',
+  'status',
+  'lines',
+  'contracts',
+  'overdueDays',
+  ...BREAKDOWN_MONEY,
+  'credit',
+] as const satisfies readonly (keyof BreakdownRow)[];
 
 /** The report's header (everything but its rows) and its statement, checked and ready to run. */
 async function prepareBreakdown(
@@ -342,22 +364,17 @@ async function prepareBreakdown(
       : lineFiguresOf(knex, actor, filter, input.restated).toSQL();
   const contracts = contractsOf(knex, actor, filter, input.restated).toSQL();
   const credits = creditsOf(knex, actor, filter, input.restated).toSQL();
-  const { sql, bindings } = breakdownSql(figures, contracts, credits, input.by, buckets);
+  const statement = breakdownSql(figures, contracts, credits, input.by, buckets);
   for (const setting of PLANNER_SETTINGS) await knex.raw(`SET LOCAL ${setting}`);
-  // the bucket columns a0, a1, … become the row's `aging`; built key by key (a `delete` per row left 50,000
-  // objects in V8's slow dictionary mode, and their reading and JSON twice as slow)
-  const bucketColumns = new Map(buckets.map((b, i) => [`a${i}`, b.name]));
-  const toRow = (r: SqlRow): BreakdownRow => {
-    const row: Record<string, unknown> = {};
-    const aging: Record<string, string> = {};
-    for (const key in r) {
-      const bucket = bucketColumns.get(key);
-      if (bucket === undefined) row[key] = r[key as keyof SqlRow];
-      else aging[bucket] = r[key as `a${number}`] as string;
-    }
-    row.aging = aging;
-    return row as BreakdownRow;
-  };
+  // Each row leaves the database as one JSON text, the bucket columns a0, a1, … as its `aging`: PGlite hands every
+  // column to JavaScript apart, and the 33 columns of 50,000 rows took 1.2 s longer than a text each (as reported
+  // by contract, 3.0 s against 1.7 s); on PostgreSQL the two take the same time. The statement's ORDER BY is kept
+  // by the plain projection over it.
+  const column = (key: string) => `'${key}', t.${q(key)}`;
+  const aging = buckets.map((b, i) => `'${b.name}', t.a${i}`).join(', ');
+  const sql = `SELECT json_build_object(${[...ROW_KEYS.map(column), `'aging', json_build_object(${aging})`].join(', ')})::text AS row
+      FROM (${statement.sql}) AS t`;
+  const toRow = (r: SqlRow): BreakdownRow => JSON.parse(r.row) as BreakdownRow;
   const head = {
     asOf: input.asOf,
     restated: input.restated,
@@ -366,7 +383,7 @@ async function prepareBreakdown(
     collector: input.collector ?? null,
     aging: buckets.map((b) => b.name),
   };
-  return { head, sql, bindings, toRow };
+  return { head, sql, bindings: statement.bindings, toRow };
 }
 
 function checkTotals(last: BreakdownRow | undefined): BreakdownRow {
