@@ -5,7 +5,8 @@
 //    back-dated or not, waivers, imports, schedule changes), postings value-dated since the last night taken (a
 //    receipt entered ahead of its date, or while the batch was behind), and versions taking effect since then;
 //  - contracts the accrual touched tonight (penalty_targets: lines newly past grace, rate and grace changes);
-//  - contracts queued by the contracts trigger (collector, status, dates) and contracts coming into existence tonight;
+//  - contracts queued by the contracts trigger (collector, status, dates) and contracts coming into existence since
+//    the last night taken;
 //  - current states whose changes_on has come (a penalty run ends or starts, a grace period ends, a status takes effect).
 // The first night compares every contract once. A full recomputation of the segments compares the lines' segments
 // with their states: on the last night taken it queues the contracts of the lines that moved; on an earlier one the
@@ -45,6 +46,9 @@ interface Through {
  * from tonight, and so do a schedule version taking effect and a contract coming into existence.
  */
 const SINCE_LAST = (date: string) => `(${date} > :lastNight::date AND ${date} <= :night::date)`;
+
+/** Postings entered since the last snapshot (named bindings :postings, :postingsNow) or value-dated since its night. */
+const POSTED_SINCE_LAST = `((id > :postings AND id <= :postingsNow) OR ${SINCE_LAST('value_date')})`;
 
 /** A contract exists on a night once signed or cut over (reports/lines.ts reportContracts says the same). */
 /** (one binding: the night) */
@@ -162,8 +166,7 @@ export async function takeSnapshot(tx: Tx, options: SnapshotOptions): Promise<Sn
     );
     await tx.raw(
       `INSERT INTO snapshot_line_ids
-       SELECT schedule_line_id FROM postings WHERE id > :postings AND id <= :postingsNow AND schedule_line_id IS NOT NULL
-       UNION SELECT schedule_line_id FROM postings WHERE ${SINCE_LAST('value_date')} AND schedule_line_id IS NOT NULL
+       SELECT schedule_line_id FROM postings WHERE ${POSTED_SINCE_LAST} AND schedule_line_id IS NOT NULL
        UNION SELECT line_id FROM report_line_states WHERE valid_to IS NULL AND changes_on <= :night::date
        UNION SELECT l.id FROM schedule_lines l JOIN snapshot_contracts sc ON sc.id = l.contract_id
        UNION SELECT o.line_id FROM report_line_states o JOIN snapshot_contracts sc ON sc.id = o.contract_id WHERE o.valid_to IS NULL
@@ -174,8 +177,7 @@ export async function takeSnapshot(tx: Tx, options: SnapshotOptions): Promise<Sn
     // contracts whose facts may have moved without touching a line: postings (credit), a status taking effect
     await tx.raw(
       `INSERT INTO snapshot_contracts
-       SELECT contract_id FROM postings WHERE id > :postings AND id <= :postingsNow
-       UNION SELECT contract_id FROM postings WHERE ${SINCE_LAST('value_date')}
+       SELECT contract_id FROM postings WHERE ${POSTED_SINCE_LAST}
        UNION SELECT contract_id FROM report_contract_states WHERE valid_to IS NULL AND changes_on <= :night::date
        EXCEPT SELECT id FROM snapshot_contracts`,
       bindings,
