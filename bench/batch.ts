@@ -10,8 +10,11 @@
 //      paid that day, a dealer's rate change; the report snapshot step is printed beside its floor, a bare INSERT … SELECT
 //      of as many line states as it wrote into an empty copy of their table;
 //  (c) a 30-day catch-up.
+// BENCH_HISTORY=1 (PostgreSQL): before (b), about a year of closed report states before its night (bench/ledger.ts
+// addClosedHistory), to see that the snapshot step does not slow down as nights pile up.
 import type { StepLog } from '../src/batch/run.js';
 import type { Db } from '../src/db/index.js';
+import { addClosedHistory } from './ledger.js';
 
 // The compiled code (npm run build), as bin/zq and cron run it: run from the TypeScript sources, tsx's helpers
 // wrapped every function the replay creates (a twentieth of the day's credit step).
@@ -158,6 +161,7 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     }
     await db.knex.raw('DROP TABLE bench_floor');
     const floorMs = median(floorRuns);
+    if (process.env.BENCH_HISTORY === '1' && kind === 'postgres') console.log(`  ${await addClosedHistory(db, DAY)}`);
     // (b) one business day with churn: RECEIPTS_PER_DAY receipts confirmed that day, each from a different contract
     // and paying 1,000.00 towards its oldest overdue line (written as the receipt confirmation writes them: a
     // confirmed receipt document and its allocation posting), and a rate change for one dealer from that day

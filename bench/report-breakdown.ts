@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../src/db/index.js';
-import { loadBenchLedger } from './ledger.js';
+import { addClosedHistory, loadBenchLedger } from './ledger.js';
 
 const compiled = <T>(module: string): Promise<T> => import(`../dist/src/${module}.js`) as Promise<T>;
 const { loadActor } = await compiled<typeof import('../src/access/actor.js')>('access/actor');
@@ -86,38 +86,6 @@ async function inProcess(db: Db, restated: boolean): Promise<{ ms: number; runs:
   return { ms: median(runs), runs, rows, bytes };
 }
 
-/** BENCH_HISTORY: `generations` closed copies of each current state of `table` (where `where`), 3 nights each, before DAY. */
-async function addHistory(db: Db): Promise<string> {
-  const columns = async (table: string) =>
-    (
-      await db.knex.raw(
-        `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?
-          AND column_name NOT IN ('valid_from', 'valid_to') ORDER BY ordinal_position`,
-        [table],
-      )
-    ).rows.map((r: { column_name: string }) => r.column_name) as string[];
-  const added: string[] = [];
-  const plan = [
-    ['report_line_states', 10, '(amount_due - paid - written_off) <> 0 OR run_from IS NOT NULL'],
-    ['report_contract_sums', 100, 'true'],
-    ['report_contract_states', 10, 'true'],
-  ] as const;
-  for (const [table, generations, where] of plan) {
-    const list = (await columns(table)).join(', ');
-    const [result, ms] = await timed(() =>
-      db.knex.raw(
-        `INSERT INTO ${table} (valid_from, valid_to, ${list})
-         SELECT ?::date - ${3 * generations + 2} + 3 * (g - 1), ?::date - ${3 * generations} + 3 * (g - 1), ${list}
-           FROM ${table}, generate_series(1, ${generations}) AS g WHERE valid_to IS NULL AND (${where})`,
-        [DAY, DAY],
-      ),
-    );
-    added.push(`${table} ${(result as { rowCount: number }).rowCount} (${f(ms)})`);
-  }
-  await db.knex.raw('VACUUM ANALYZE report_line_states, report_contract_sums, report_contract_states');
-  return `closed history added: ${added.join(', ')}`;
-}
-
 async function floorOf(db: Db): Promise<{ ms: number; runs: number[] }> {
   const runs: number[] = [];
   for (let run = 0; run < REPEATS; run++) runs.push((await timed(() => db.knex.raw('SELECT * FROM schedule_lines')))[1]);
@@ -177,7 +145,7 @@ async function postgres(): Promise<void> {
   try {
     db = await openDatabase({ databaseUrl: url.toString() }, { requireMigrated: !!KEPT });
     let loaded = KEPT ? `kept database ${KEPT}` : await load(db);
-    if (HISTORY && !KEPT) loaded += `; ${await addHistory(db)}`;
+    if (HISTORY && !KEPT) loaded += `; ${await addClosedHistory(db, DAY)}`;
     if (process.env.BENCH_KEEP) {
       console.log(`loaded and ran the batch in ${name}; kept, nothing timed`);
       return;

@@ -12,12 +12,18 @@ import type { Knex } from 'knex';
 const MOVING = '((amount_due - paid - written_off) <> 0 OR run_from IS NOT NULL)';
 
 const statements = [
+  // the nightly step reads a line's current state by key, to compare it and to close it: down the primary key it
+  // read every state the line ever had to find it. With a year of closed states (bench:batch BENCH_HISTORY=1), the
+  // step on day (b) took 1.85 s, 0.56 s more than with none; with this index 1.63 s (the comparison 0.28 s → 0.13 s,
+  // the closing 0.51 s → 0.35 s). Not unique: the check would read, for each of the night's new states, the one
+  // it just closed (1.67 s). A contract's current state is few a night: its index is unique.
+  'CREATE INDEX report_line_states_current_line ON report_line_states (line_id) WHERE valid_to IS NULL',
   'DROP INDEX report_line_states_moving',
   `CREATE INDEX report_line_states_moving ON report_line_states (due_date) WHERE valid_to IS NULL AND ${MOVING}`,
   `CREATE INDEX report_line_states_moved ON report_line_states (valid_to, due_date, valid_from)
      WHERE valid_to IS NOT NULL AND ${MOVING}`,
   'CREATE INDEX report_contract_sums_closed ON report_contract_sums (valid_to, valid_from) WHERE valid_to IS NOT NULL',
-  'CREATE INDEX report_contract_states_current ON report_contract_states (contract_id) WHERE valid_to IS NULL',
+  'CREATE UNIQUE INDEX report_contract_states_current ON report_contract_states (contract_id) WHERE valid_to IS NULL',
   'CREATE INDEX report_contract_states_closed ON report_contract_states (valid_to, valid_from) WHERE valid_to IS NOT NULL',
 ];
 
