@@ -39,6 +39,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const name of [
+    'report_line_states_current_line',
     'report_line_states_moved',
     'report_contract_sums_closed',
     'report_contract_states_current',
@@ -48,4 +49,6 @@ export async function down(knex: Knex): Promise<void> {
   }
   await knex.raw('DROP INDEX report_line_states_moving');
   await knex.raw(`CREATE INDEX report_line_states_moving ON report_line_states (due_date) WHERE ${MOVING}`);
+  await knex.raw('ALTER TABLE report_line_states DROP CONSTRAINT report_line_states_pkey, ADD PRIMARY KEY (line_id, valid_from)');
+  await knex.raw('ALTER TABLE report_contract_sums DROP CONSTRAINT report_contract_sums_pkey, ADD PRIMARY KEY (contract_id, valid_from)');
 }
