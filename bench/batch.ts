@@ -15,7 +15,7 @@
 // addClosedHistory), to see that the snapshot step does not slow down as nights pile up.
 import type { StepLog } from '../src/batch/run.js';
 import type { Db } from '../src/db/index.js';
-import { addClosedHistory } from './ledger.js';
+import { addClosedHistory, tableColumns } from './ledger.js';
 
 // The compiled code (npm run build), as bin/zq and cron run it: run from the TypeScript sources, tsx's helpers
 // wrapped every function the replay creates (a twentieth of the day's credit step).
@@ -198,13 +198,8 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     // and the other write it must make: closing the states it replaced. A copy of report_line_states as it was before
     // (b) (its indexes, not its close-only trigger), then a bare UPDATE closing the same lines' current states
     await db.knex.raw('CREATE TABLE bench_close_floor (LIKE report_line_states INCLUDING ALL)');
-    const columns = (
-      await db.knex.raw(
-        `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'report_line_states'
-          ORDER BY ordinal_position`,
-      )
-    ).rows.map((r: { column_name: string }) =>
-      r.column_name === 'valid_to' ? `CASE WHEN valid_to = '${DAY}' THEN NULL ELSE valid_to END` : r.column_name,
+    const columns = (await tableColumns(db, 'report_line_states')).map((c) =>
+      c === 'valid_to' ? `CASE WHEN valid_to = '${DAY}' THEN NULL ELSE valid_to END` : c,
     );
     await db.knex.raw(`INSERT INTO bench_close_floor SELECT ${columns.join(', ')} FROM report_line_states WHERE valid_from < '${next}'`);
     await db.knex.raw(`CREATE TABLE bench_close_lines AS SELECT line_id FROM report_line_states WHERE valid_from = '${next}'`);

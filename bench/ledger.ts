@@ -58,12 +58,7 @@ export async function addClosedHistory(db: Db, day: string): Promise<string> {
   ] as const;
   const added: string[] = [];
   for (const [table, generations, where] of plan) {
-    const { rows } = await db.knex.raw(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?
-        AND column_name NOT IN ('valid_from', 'valid_to') ORDER BY ordinal_position`,
-      [table],
-    );
-    const list = rows.map((r: { column_name: string }) => r.column_name).join(', ');
+    const list = (await tableColumns(db, table)).filter((c) => c !== 'valid_from' && c !== 'valid_to').join(', ');
     const start = performance.now();
     const result = await db.knex.raw(
       `INSERT INTO ${table} (valid_from, valid_to, ${list})
@@ -75,4 +70,14 @@ export async function addClosedHistory(db: Db, day: string): Promise<string> {
   }
   await db.knex.raw('VACUUM ANALYZE report_line_states, report_contract_sums, report_contract_states');
   return `closed history added: ${added.join(', ')}`;
+}
+
+/** A table's columns in their order, as the catalog has them. */
+export async function tableColumns(db: Db, table: string): Promise<string[]> {
+  const { rows } = await db.knex.raw(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?
+      ORDER BY ordinal_position`,
+    [table],
+  );
+  return rows.map((r: { column_name: string }) => r.column_name);
 }

@@ -9,7 +9,7 @@ import { agingBuckets, DEFAULT_AGING } from '../../src/reports/aging.js';
 import { reportedContractFigures, reportedContracts } from '../../src/reports/snapshot.js';
 import { batch, contract, dealer, receipt } from '../batch/fixtures.js';
 import { describeEachDb } from '../support/db.js';
-import { contractSumsOn, reported, restated, snapshotRows } from './support.js';
+import { contractSumsOn, reported, restated, rolledBack, snapshotRows, tableColumns } from './support.js';
 
 describeEachDb('report snapshots', (get) => {
   it('as reported equals restated for a night just taken, and stays byte-identical after a back-dated receipt', async () => {
@@ -182,39 +182,25 @@ describeEachDb('report snapshots', (get) => {
     await batch(db, admin, '2026-10-21');
     const filter = { asOf: '2026-10-20' };
     const frozen = JSON.stringify(await reported(db, admin, '2026-10-20'));
-    const rollback = new Error('rollback');
-    let plans = '';
     // years of nights closed before 10-20 (2,000 copies of each current state, two nights each, from 2000 on), in
     // a transaction rolled back: the read skips them by index (migration 032) instead of reading them to drop them
-    try {
-      await db.knex.transaction(async (tx) => {
-        for (const table of ['report_line_states', 'report_contract_sums', 'report_contract_states']) {
-          const columns = (
-            await tx.raw(
-              `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?
-                AND column_name NOT IN ('valid_from', 'valid_to') ORDER BY ordinal_position`,
-              [table],
-            )
-          ).rows.map((r: { column_name: string }) => r.column_name);
-          await tx.raw(
-            `INSERT INTO ${table} (valid_from, valid_to, ${columns.join(', ')})
-             SELECT '2000-01-01'::date + 2 * g, '2000-01-01'::date + 2 * g + 1, ${columns.join(', ')}
-               FROM ${table}, generate_series(1, 2000) AS g WHERE valid_to IS NULL`,
-          );
-        }
-        await tx.raw('ANALYZE report_line_states, report_contract_sums, report_contract_states');
-        for (const read of [
-          reportedContractFigures(tx, admin, filter, agingBuckets(DEFAULT_AGING)),
-          reportedContracts(tx, admin, filter),
-        ]) {
-          const rows = (await tx.raw(`EXPLAIN ${read.toQuery()}`)).rows as { 'QUERY PLAN': string }[];
-          plans += `${rows.map((r) => r['QUERY PLAN']).join('\n')}\n`;
-        }
-        throw rollback;
-      });
-    } catch (err) {
-      if (err !== rollback) throw err;
-    }
+    const plans = await rolledBack(db, async (tx) => {
+      for (const table of ['report_line_states', 'report_contract_sums', 'report_contract_states']) {
+        const columns = (await tableColumns(tx, table)).filter((c) => c !== 'valid_from' && c !== 'valid_to');
+        await tx.raw(
+          `INSERT INTO ${table} (valid_from, valid_to, ${columns.join(', ')})
+           SELECT '2000-01-01'::date + 2 * g, '2000-01-01'::date + 2 * g + 1, ${columns.join(', ')}
+             FROM ${table}, generate_series(1, 2000) AS g WHERE valid_to IS NULL`,
+        );
+      }
+      await tx.raw('ANALYZE report_line_states, report_contract_sums, report_contract_states');
+      let text = '';
+      for (const read of [reportedContractFigures(tx, admin, filter, agingBuckets(DEFAULT_AGING)), reportedContracts(tx, admin, filter)]) {
+        const rows = (await tx.raw(`EXPLAIN ${read.toQuery()}`)).rows as { 'QUERY PLAN': string }[];
+        text += `${rows.map((r) => r['QUERY PLAN']).join('\n')}\n`;
+      }
+      return text;
+    });
     await db.knex.raw('ANALYZE report_line_states, report_contract_sums, report_contract_states');
     for (const table of ['report_line_states', 'report_contract_sums', 'report_contract_states']) {
       expect(plans).not.toContain(`Seq Scan on ${table}`);
@@ -380,34 +366,24 @@ describeEachDb('report snapshots are immutable', (get) => {
         penalty_settled: '1.00',
       },
     };
-    const rollback = new Error('rollback');
-    await db.knex
-      .transaction(async (tx) => {
-        for (const [table, row] of Object.entries(rows)) {
-          await tx(table).insert({ ...row, valid_from: '2099-01-01' });
-          const columns: string[] = (
-            await tx.raw(`SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`, [
-              table,
-            ])
-          ).rows.map((r: { column_name: string }) => r.column_name);
-          expect(columns.filter((c) => c !== 'valid_to').sort()).toEqual([...Object.keys(row), 'valid_from'].sort());
-          for (const column of columns.filter((c) => c !== 'valid_to')) {
-            // closing the row and changing one more column (to NULL: the trigger runs before the NOT NULL checks)
-            const outcome = await tx
-              .transaction((sp) => sp.raw(`UPDATE ${table} SET valid_to = '2099-01-31', ${column} = NULL WHERE valid_from = '2099-01-01'`))
-              .then(
-                () => 'accepted',
-                (err: Error) => err.message,
-              );
-            expect(outcome, `${table}.${column}`).toMatch(new RegExp(`${table} keeps the nights already reported: UPDATE refused`));
-          }
-          const closed = await tx.raw(`UPDATE ${table} SET valid_to = '2099-01-31' WHERE valid_from = '2099-01-01'`);
-          expect(closed.rowCount).toBe(1);
+    await rolledBack(db, async (tx) => {
+      for (const [table, row] of Object.entries(rows)) {
+        await tx(table).insert({ ...row, valid_from: '2099-01-01' });
+        const columns = await tableColumns(tx, table);
+        expect(columns.filter((c) => c !== 'valid_to').sort()).toEqual([...Object.keys(row), 'valid_from'].sort());
+        for (const column of columns.filter((c) => c !== 'valid_to')) {
+          // closing the row and changing one more column (to NULL: the trigger runs before the NOT NULL checks)
+          const outcome = await tx
+            .transaction((sp) => sp.raw(`UPDATE ${table} SET valid_to = '2099-01-31', ${column} = NULL WHERE valid_from = '2099-01-01'`))
+            .then(
+              () => 'accepted',
+              (err: Error) => err.message,
+            );
+          expect(outcome, `${table}.${column}`).toMatch(new RegExp(`${table} keeps the nights already reported: UPDATE refused`));
         }
-        throw rollback;
-      })
-      .catch((err: unknown) => {
-        if (err !== rollback) throw err;
-      });
+        const closed = await tx.raw(`UPDATE ${table} SET valid_to = '2099-01-31' WHERE valid_from = '2099-01-01'`);
+        expect(closed.rowCount).toBe(1);
+      }
+    });
   });
 });

@@ -1,4 +1,6 @@
 // Helpers for the report snapshot tests: reported and restated lines of a night, as comparable rows.
+
+import type { Knex } from 'knex';
 import type { Actor } from '../../src/access/actor.js';
 import { formatMoney, sumMoney } from '../../src/core/money.js';
 import type { Db } from '../../src/db/index.js';
@@ -93,4 +95,29 @@ export async function reportedSums(db: Db, actor: Actor, asOf: string) {
     }),
   );
   return { fromSql, fromLines };
+}
+
+/** A table's columns in their order, as the catalog has them (the state tables' tests add or read every column). */
+export async function tableColumns(knex: Knex, table: string): Promise<string[]> {
+  const { rows } = await knex.raw(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?
+      ORDER BY ordinal_position`,
+    [table],
+  );
+  return rows.map((r: { column_name: string }) => r.column_name);
+}
+
+/** Runs `fn` in a transaction and rolls it back, whatever it wrote; what it returns is kept. */
+export async function rolledBack<T>(db: Db, fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const rollback = new Error('rollback');
+  let out: T | undefined;
+  try {
+    await db.knex.transaction(async (tx) => {
+      out = await fn(tx);
+      throw rollback;
+    });
+  } catch (err) {
+    if (err !== rollback) throw err;
+  }
+  return out as T;
 }
