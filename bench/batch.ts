@@ -8,8 +8,9 @@
 //  (b) one business day with churn: 1/30 of the lines fell due the day before (two contracts in three fall due on the
 //      19th of the month; three lines in five are paid on their due date, the others start accruing), 20,000 lines
 //      paid that day, a dealer's rate change; the report snapshot step is printed beside its floor, a bare INSERT … SELECT
-//      of as many line states as it wrote into an empty copy of their table, and beside that floor plus a bare UPDATE
-//      closing the states it replaced in a copy of their table as it was before (b);
+//      of as many line states as it wrote into an empty copy of their table, and beside the two writes of its design
+//      made bare on a copy of their table as it was before (b): an UPDATE closing the states it replaced and an INSERT
+//      of the new ones, each with the WAL it wrote (and the step with the WAL it wrote, on PostgreSQL);
 //  (c) a 30-day catch-up.
 // BENCH_HISTORY=1 (PostgreSQL): before (b), about a year of closed report states before its night (bench/ledger.ts
 // addClosedHistory), to see that the snapshot step does not slow down as nights pile up.
@@ -59,6 +60,18 @@ async function settle(db: Db): Promise<void> {
   await db.knex.raw('CHECKPOINT');
 }
 
+/** A write run under EXPLAIN (ANALYZE, WAL, TIMING OFF): its time, and the WAL it wrote (bytes, full-page images). */
+async function withWal(db: Db, sql: string): Promise<{ ms: number; bytes: number; fpi: number }> {
+  const [result, ms] = await timed(() => db.knex.raw(`EXPLAIN (ANALYZE, WAL, TIMING OFF, FORMAT JSON) ${sql}`));
+  const plan = result.rows[0]['QUERY PLAN'][0].Plan;
+  return { ms, bytes: Number(plan['WAL Bytes']), fpi: Number(plan['WAL FPI']) };
+}
+
+/** The server's WAL insert position (another connection: the batch's transaction holds its own). */
+async function walPosition(db: Db): Promise<string> {
+  return (await db.knex.raw('SELECT pg_current_wal_insert_lsn()::text AS l')).rows[0].l;
+}
+
 /** BENCH_SLOW_MS: prints the statements slower than `ms` (0: none) until the returned function is called. */
 function watchSlowStatements(db: Db, ms: number, label: string): () => void {
   if (!(ms > 0)) return () => {};
@@ -105,6 +118,7 @@ async function load(db: Db): Promise<void> {
 async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
   let db: Db;
   let cleanup = async () => {};
+  let dbUrl = SERVER;
   if (kind === 'pglite') {
     db = await openEmbedded(':memory:');
   } else {
@@ -114,6 +128,7 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     await server.close();
     const url = new URL(SERVER);
     url.pathname = `/${name}`;
+    dbUrl = url.toString();
     db = await openDatabase({ databaseUrl: url.toString() }, { requireMigrated: false });
     cleanup = async () => {
       const again = await openDatabase({ databaseUrl: SERVER }, { requireMigrated: false });
@@ -134,6 +149,7 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     const lines = (await db.knex.raw('SELECT count(*) AS n FROM schedule_lines')).rows[0].n;
     const step = (logs: StepLog[], name: string) => logs.find((l) => l.step === name)?.durationMs ?? 0;
     const f = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
     // (a) full recomputation, then the floor: each measured three times, the median kept (a single run of the
     // floor, a fraction of a second, moved by a fifth from one run to the next)
     const logsA: StepLog[] = [];
@@ -178,11 +194,32 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
     await db.knex.raw(`INSERT INTO penalty_rates (dealer_id, effective_from, daily_rate)
       SELECT min(id), '${next}', 0.0006 FROM dealers WHERE kind = 'dealer'`);
     const fellDue = Number((await db.knex.raw(`SELECT count(*) AS n FROM schedule_lines WHERE due_date = '${DAY}'`)).rows[0].n);
+    // a copy of report_line_states as it is before (b), in the same order on disk (its indexes, not its close-only
+    // trigger), for the bare writes below: the states (b) closes lie where they lie in the table, not together
+    const stateColumns = (await tableColumns(db, 'report_line_states')).join(', ');
+    await db.knex.raw('CREATE TABLE bench_close_floor (LIKE report_line_states INCLUDING ALL)');
+    await db.knex.raw(`INSERT INTO bench_close_floor (${stateColumns}) SELECT ${stateColumns} FROM report_line_states`);
+    await db.knex.raw('VACUUM ANALYZE bench_close_floor');
     const logsB: StepLog[] = [];
     await settle(db);
     const stopWatching = watchSlowStatements(db, Number(process.env.BENCH_SLOW_MS ?? 0), '(b)');
-    const [dayRun, dayMs] = await timed(() => runBatch(db, admin, { date: next }, (l) => logsB.push(l)));
+    // the WAL the snapshot step wrote: the server's position as it starts and as the next step starts, read on
+    // a connection of its own (the step's first statements are small reads, so the positions are its own within a
+    // few kB)
+    const watcher = kind === 'postgres' ? await openDatabase({ databaseUrl: dbUrl }, { requireMigrated: false }) : null;
+    const positions = new Map<string, Promise<string>>();
+    const onStart = (_date: string, name: string) => {
+      if (watcher && (name === 'report_snapshot' || name === 'collection')) positions.set(name, walPosition(watcher));
+    };
+    const [dayRun, dayMs] = await timed(() => runBatch(db, admin, { date: next }, (l) => logsB.push(l), onStart));
     stopWatching();
+    let snapshotWal = '';
+    if (watcher) {
+      const [from, to] = await Promise.all([positions.get('report_snapshot'), positions.get('collection')]);
+      const bytes = (await watcher.knex.raw('SELECT pg_wal_lsn_diff(?::pg_lsn, ?::pg_lsn) AS b', [to ?? '0/0', from ?? '0/0'])).rows[0].b;
+      snapshotWal = `, ${mb(Number(bytes))} of WAL`;
+      await watcher.close();
+    }
     // the snapshot step's floor: a bare INSERT … SELECT of as many line states as it wrote, into an empty copy of
     // report_line_states with its indexes (the step also compares, closes the states it replaces and sums contracts)
     const statesWritten = Number(logsB.find((l) => l.step === 'report_snapshot')?.counts.linesWritten ?? 0);
@@ -195,20 +232,19 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
           FROM generate_series(1, ${statesWritten}) g`),
     );
     await db.knex.raw('DROP TABLE bench_states_floor');
-    // and the other write it must make: closing the states it replaced. A copy of report_line_states as it was before
-    // (b) (its indexes, not its close-only trigger), then a bare UPDATE closing the same lines' current states
-    await db.knex.raw('CREATE TABLE bench_close_floor (LIKE report_line_states INCLUDING ALL)');
-    const columns = (await tableColumns(db, 'report_line_states')).map((c) =>
-      c === 'valid_to' ? `CASE WHEN valid_to = '${DAY}' THEN NULL ELSE valid_to END` : c,
-    );
-    await db.knex.raw(`INSERT INTO bench_close_floor SELECT ${columns.join(', ')} FROM report_line_states WHERE valid_from < '${next}'`);
+    // and the two writes of its design made bare, on the copy taken before (b): closing the states it replaced, then
+    // inserting the new ones beside the states the table holds (into its populated indexes, where the floor above
+    // fills empty ones); each under EXPLAIN (ANALYZE, WAL) for the WAL it writes
     await db.knex.raw(`CREATE TABLE bench_close_lines AS SELECT line_id FROM report_line_states WHERE valid_from = '${next}'`);
-    await db.knex.raw('VACUUM ANALYZE bench_close_floor, bench_close_lines');
+    await db.knex.raw('ANALYZE bench_close_lines');
     await settle(db);
-    const [, closeFloorMs] = await timed(() =>
-      db.knex.raw(
-        `UPDATE bench_close_floor o SET valid_to = '${DAY}' FROM bench_close_lines x WHERE o.line_id = x.line_id AND o.valid_to IS NULL`,
-      ),
+    const close = await withWal(
+      db,
+      `UPDATE bench_close_floor o SET valid_to = '${DAY}' FROM bench_close_lines x WHERE o.line_id = x.line_id AND o.valid_to IS NULL`,
+    );
+    const insert = await withWal(
+      db,
+      `INSERT INTO bench_close_floor (${stateColumns}) SELECT ${stateColumns} FROM report_line_states WHERE valid_from = '${next}'`,
     );
     await db.knex.raw('DROP TABLE bench_close_floor, bench_close_lines');
     const snapshotMs = step(logsB, 'report_snapshot');
@@ -225,8 +261,8 @@ async function bench(kind: 'pglite' | 'postgres'): Promise<void> {
         `[${kind}] ${lines} lines, ${CONTRACTS} contracts, ${overdue} overdue lines, ${segments} segments (load ${f(loadMs)})`,
         `  (a) full recomputation ${f(accrueMs)} (median of ${accrueRuns.map(f).join(', ')}; whole date with credit + reconcile ${f(logsA.reduce((s, l) => s + l.durationMs, 0))}); floor INSERT … SELECT of ${segments} rows ${f(floorMs)} (median of ${floorRuns.map(f).join(', ')}); ratio ${(accrueMs / floorMs).toFixed(2)}`,
         `  (b) one business day (${fellDue} lines fell due the day before, ${RECEIPTS_PER_DAY} receipts, a dealer's rate change, ${replayed} contracts' receipts replayed): ${f(dayMs)}, ${dayRun.discrepancies.length} discrepancies (${logsB.map((l) => `${l.step} ${f(l.durationMs)}`).join(', ')})`,
-        `      report_snapshot ${f(snapshotMs)} for ${statesWritten} line states written; floor INSERT … SELECT of ${statesWritten} rows into an empty copy of report_line_states ${f(snapshotFloorMs)}; ratio ${(snapshotMs / snapshotFloorMs).toFixed(2)}`,
-        `      beside the two writes of its design: that floor plus a bare UPDATE closing the states it replaced, in a copy of the table as it was (${f(closeFloorMs)}): ${f(snapshotFloorMs + closeFloorMs)}; ratio ${(snapshotMs / (snapshotFloorMs + closeFloorMs)).toFixed(2)}`,
+        `      report_snapshot ${f(snapshotMs)} for ${statesWritten} line states written${snapshotWal}; floor INSERT … SELECT of ${statesWritten} rows into an empty copy of report_line_states ${f(snapshotFloorMs)}; ratio ${(snapshotMs / snapshotFloorMs).toFixed(2)}`,
+        `      beside the two writes of its design, made bare on a copy of the table as it was before (b): closing the states it replaced ${f(close.ms)} (${mb(close.bytes)} of WAL, ${close.fpi} full-page images), inserting the new ones among the rest ${f(insert.ms)} (${mb(insert.bytes)}, ${insert.fpi} full-page images): ${f(close.ms + insert.ms)}; ratio ${(snapshotMs / (close.ms + insert.ms)).toFixed(2)}`,
         `  (c) 30-day catch-up: ${f(catchUpMs)}, ${catchUp.discrepancies.length} discrepancies (${perStep.join(', ')})`,
       ].join('\n'),
     );
