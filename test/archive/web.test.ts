@@ -1,7 +1,8 @@
 // The archive in the web viewer, on both databases: the contract page's 档案 lists the contract's, its customer's
 // and its machines' files with download links and offers the upload form to staff who may attach; /archive/ID
 // downloads with the file's type and its UTF-8 name; another dealer's user and another team's collector get 404
-// for the download and the upload, and nothing is written; a renamed executable is refused with 400.
+// for the download and the upload, and nothing is written; a renamed executable is refused with 400; finance
+// removes a file with a reason from its row (another dealer's finance and the collectors: 404, nothing written).
 import { beforeAll, expect, it } from 'vitest';
 import { loadActor } from '../../src/access/actor.js';
 import { runAction } from '../../src/app/run.js';
@@ -127,6 +128,59 @@ describeEachDb('archive on the web', (get) => {
     form.set('file', new File([PDF], 'a.pdf'));
     expect((await b.request('/contracts/HF-W/archive?dealer=HF01', { method: 'POST', body: form })).status).toBe(403);
     expect(await attachments()).toBe(before);
+  });
+
+  it('finance removes a file from the page with a reason; another dealer’s finance and the collectors get 404', async () => {
+    await runAction(
+      db(),
+      'admin',
+      'user.add',
+      { username: 'wh.fin', name: '芜湖财务', roles: ['dealer_finance'], dealer: 'WH01' },
+      { via: 'test' },
+    );
+    await runAction(db(), 'admin', 'user.passwd', { username: 'wh.fin', password: PASSWORD }, { via: 'test' });
+    const first = await db().knex('attachments').orderBy('id').first('id', 'file_name');
+    const removePath = `/contracts/HF-W/archive/${first.id}/remove?dealer=HF01`;
+    const post = async (b: Browser, path: string, fields: Record<string, string>) =>
+      b.request(path, { method: 'POST', body: new URLSearchParams({ _csrf: await b.csrf(), ...fields }) });
+    const removals = async () =>
+      Number((await db().knex('attachments').whereNotNull('removed_at').count({ n: '*' }).first())?.n) +
+      Number((await db().knex('audit_log').where({ entity: 'attachment', action: 'remove' }).count({ n: '*' }).first())?.n);
+
+    // the collector who uploaded it sees no 删除 form; finance does, one per row
+    expect(await (await (await as('hf.c1')).get('/contracts/HF-W?dealer=HF01')).text()).not.toContain('placeholder="删除原因"');
+    const fin = await as('hf.fin');
+    const page = await (await fin.get('/contracts/HF-W?dealer=HF01')).text();
+    expect(page).toContain(`action="/contracts/HF-W/archive/${first.id}/remove?dealer=HF01"`);
+    expect(page.match(/placeholder="删除原因"/g)?.length).toBe(3);
+
+    // another dealer's finance, another dealer's clerk, another team's collector and the collector who uploaded it:
+    // 404, as for a file that does not exist, and nothing written
+    for (const who of ['wh.fin', 'wh.clerk', 'hf.c2', 'hf.c1']) {
+      expect((await post(await as(who), removePath, { reason: '重复上传' })).status, who).toBe(404);
+    }
+    expect((await post(fin, '/contracts/HF-W/archive/999999/remove?dealer=HF01', { reason: '重复上传' })).status).toBe(404);
+    // no reason: 400 naming the field, nothing written
+    const blank = await post(fin, removePath, { reason: '  ' });
+    expect(blank.status).toBe(400);
+    expect(await blank.text()).toContain('reason');
+    expect(await removals()).toBe(0);
+
+    const res = await post(fin, removePath, { reason: '重复上传' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/contracts/HF-W?dealer=HF01&removed=${first.id}#archive`);
+    const after = await (await fin.get(`/contracts/HF-W?dealer=HF01&removed=${first.id}`)).text();
+    expect(after).toContain(`已删除：${first.file_name}（原因：重复上传）`);
+    expect(after).not.toContain(`<a href="/archive/${first.id}">`);
+    const row = await db().knex('attachments').where({ id: first.id }).first('removed_by', 'removal_reason');
+    expect(row).toEqual({ removed_by: (await loadActor(db().knex, 'hf.fin')).id, removal_reason: '重复上传' });
+    expect(await removals()).toBe(2);
+    // the bytes stay: finance still downloads it; a second removal is refused with 400, nothing written
+    expect((await fin.get(`/archive/${first.id}`)).status).toBe(200);
+    const again = await post(fin, removePath, { reason: '再删' });
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('already removed');
+    expect(await removals()).toBe(2);
   });
 
   it('names a file of any script in Content-Disposition', () => {

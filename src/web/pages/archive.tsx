@@ -1,6 +1,6 @@
 // 档案: a contract's files on its page — the contract's own, its customer's, its machines' and its documents' —
 // with download links, and, for staff who may attach, an upload form (multipart) that attaches a file to the
-// contract, its customer or one of its machines.
+// contract, its customer or one of its machines; for finance, a 删除 form on each row that asks why (the bytes stay).
 import type { Output } from '../../app/run.js';
 import { ATTACHMENT_KINDS } from '../../archive/index.js';
 import { attachmentKindName, ownerKindName } from '../../core/labels.js';
@@ -13,12 +13,18 @@ export interface ArchiveSectionData {
   rows: Output<'archive.list'>;
   /** The user may attach files (archive.add's roles). */
   canAdd: boolean;
+  /** The user may remove files (archive.remove's roles). */
+  canRemove: boolean;
   csrf: string;
   notice?: string | undefined;
 }
 
 function size(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function removeAction(data: ArchiveSectionData, id: number): string {
+  return href(`/contracts/${encodeURIComponent(data.contractNo)}/archive/${id}/remove`, { dealer: data.dealer });
 }
 
 export function ArchiveSection({ data }: { data: ArchiveSectionData }) {
@@ -40,6 +46,7 @@ export function ArchiveSection({ data }: { data: ArchiveSectionData }) {
                 <th class="num">大小</th>
                 <th>上传人</th>
                 <th>上传时间</th>
+                {data.canRemove ? <th>删除</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -53,6 +60,15 @@ export function ArchiveSection({ data }: { data: ArchiveSectionData }) {
                   <td class="num">{size(r.size)}</td>
                   <td>{r.addedBy}</td>
                   <td>{r.addedAt}</td>
+                  {data.canRemove ? (
+                    <td>
+                      <form method="post" action={removeAction(data, r.id)} class="inline">
+                        <Csrf csrf={data.csrf} />
+                        <input name="reason" required size={8} placeholder="删除原因" aria-label={`删除 ${r.fileName} 的原因`} />
+                        <button type="submit">删除</button>
+                      </form>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

@@ -2,13 +2,15 @@
 // out of the user's scope 404, as a missing one. POST /contracts/:no/archive — the contract page's upload form
 // (multipart: owner contract | customer | machine:SERIAL, kind, file) runs archive.add and goes back to the
 // page's 档案; a refused file (its type, its size) answers 400 with the refusal, nothing written.
+// POST /contracts/:no/archive/:id/remove — the 删除 form of a row of that 档案 (reason) runs archive.remove (the
+// bytes stay, the removal is recorded with who and why) and goes back to the page; out of scope 404, as a missing one.
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { ARCHIVE_MAX_BYTES } from '../../archive/index.js';
 import { BadInput, NotFound } from '../../core/errors.js';
 import type { WebEnv } from '../env.js';
-import { act, type Ctx, contractHref, param } from './common.js';
+import { act, type Ctx, contractHref, formField, param } from './common.js';
 
 /** The upload route's path: app.ts gives it a body limit of the archive's file limit and a margin for the form. */
 export const ARCHIVE_UPLOAD_PATH = /^\/contracts\/[^/]+\/archive$/;
@@ -26,9 +28,15 @@ export function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
-async function download(c: Ctx) {
+/** The path's attachment id; anything but digits is not found, as a missing one. */
+function attachmentId(c: Ctx): string {
   const id = c.req.param('id') as string;
   if (!/^\d{1,15}$/.test(id)) throw new NotFound('attachment', id);
+  return id;
+}
+
+async function download(c: Ctx) {
+  const id = attachmentId(c);
   const got = await act(c, 'archive.get', { id });
   const bytes = got.bytes as Uint8Array;
   c.header('Content-Type', got.attachment.mime);
@@ -61,7 +69,16 @@ async function upload(c: Ctx) {
   return c.redirect(`${back}${back.includes('?') ? '&' : '?'}archived=${added.id}#archive`, 303);
 }
 
+async function remove(c: Ctx) {
+  const id = attachmentId(c);
+  const form = await c.req.parseBody();
+  const removed = await act(c, 'archive.remove', { id, reason: formField(form, 'reason') });
+  const back = contractHref(c.req.param('no') as string, param(c, 'dealer'));
+  return c.redirect(`${back}${back.includes('?') ? '&' : '?'}removed=${removed.id}#archive`, 303);
+}
+
 export function registerArchive(app: Hono<WebEnv>): void {
   app.get('/archive/:id', download);
   app.post('/contracts/:no/archive', upload);
+  app.post('/contracts/:no/archive/:id/remove', remove);
 }

@@ -89,14 +89,26 @@ async function archiveSection(c: Ctx, show: Output<'contract.show'>): Promise<Ar
   const rows = await act(c, 'archive.list', { contract: show.contractNo, dealer: show.dealer, related: true });
   const added = param(c, 'archived');
   const uploaded = added ? rows.find((r) => String(r.id) === added) : undefined;
+  // a file just removed is no longer listed: named from the list with the removed ones
+  const removedId = param(c, 'removed');
+  const removed = removedId
+    ? (await act(c, 'archive.list', { contract: show.contractNo, dealer: show.dealer, related: true, all: true })).find(
+        (r) => String(r.id) === removedId && r.removed,
+      )
+    : undefined;
   return {
     contractNo: show.contractNo,
     dealer: show.dealer,
     machines: show.contract.machines,
     rows,
     canAdd: hasAnyRole(c, actionNamed('archive.add').roles),
+    canRemove: hasAnyRole(c, actionNamed('archive.remove').roles),
     csrf: c.var.csrfToken,
-    notice: uploaded ? `已上传：${uploaded.fileName}` : undefined,
+    notice: uploaded
+      ? `已上传：${uploaded.fileName}`
+      : removed
+        ? `已删除：${removed.fileName}（原因：${removed.removalReason}）`
+        : undefined,
   };
 }
 
