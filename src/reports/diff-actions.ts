@@ -4,6 +4,7 @@ import { EVERYONE } from '../access/role-sets.js';
 import { parseDate } from '../core/dates.js';
 import { resolveContract } from '../receivables/contracts.js';
 import { reportDiff } from './diff.js';
+import { checkScope } from './scope.js';
 
 export const reportDiffAction = defineAction({
   name: 'report.diff',
@@ -15,7 +16,8 @@ export const reportDiffAction = defineAction({
     asOf: parseDate(raw.asOf, 'asOf'),
   }),
   run: async (tx, actor, input) => {
-    // a contract out of the actor's scope is not found, as everywhere
+    // a contract or a dealer out of the actor's scope is not found, as everywhere
+    if (input.contractNo === undefined && input.dealer !== undefined) await checkScope(tx, actor, { dealer: input.dealer });
     const contract =
       input.contractNo === undefined ? undefined : await resolveContract(tx, actor, { contractNo: input.contractNo, dealer: input.dealer });
     return reportDiff(tx, actor, {

@@ -35,6 +35,23 @@ function validOn(alias: string): string {
 }
 
 /**
+ * The filter's contracts in the actor's scope reported on the night (a subquery of ids): as reportContracts, but a
+ * collector filter means the contracts that collector held that night (their state), as the report's collector
+ * column says, not those assigned today. The data scope stays today's: what the actor may see now.
+ */
+function nightContracts(knex: Knex, actor: Actor, filter: ReportFilter): Knex.QueryBuilder {
+  const q = reportContracts(knex, actor, { ...filter, collector: undefined });
+  if (filter.collector === undefined) return q;
+  return q.whereIn(
+    'sc.id',
+    knex('report_contract_states as nk')
+      .select('nk.contract_id')
+      .whereRaw(validOn('nk'), [filter.asOf, filter.asOf])
+      .whereIn('nk.collector_id', knex('users').select('id').where('username', filter.collector)),
+  );
+}
+
+/**
  * Every line reported on filter.asOf of the filter's contracts in the actor's scope, without the contract's
  * columns: rows with REPORT_LINE_FIGURES, derived as restatedLineFigures derives them. The night must have a
  * snapshot (reportedNight). A line is reported with its contract's state of the night (reportedContracts).
@@ -46,7 +63,7 @@ export function reportedLineFigures(knex: Knex, actor: Actor, filter: ReportFilt
   return knex
     .from('report_line_states as s')
     .whereRaw(validOn('s'), [n, n])
-    .whereIn('s.contract_id', reportContracts(knex, actor, filter))
+    .whereIn('s.contract_id', nightContracts(knex, actor, filter))
     .select(
       's.contract_id as contractId',
       's.line_id as lineId',
@@ -81,7 +98,7 @@ export function reportedContracts(knex: Knex, actor: Actor, filter: ReportFilter
     .join('customers as cu', 'cu.id', 'c.customer_id')
     .leftJoin('users as u', 'u.id', 'k.collector_id')
     .whereRaw(validOn('k'), [n, n])
-    .whereIn('k.contract_id', reportContracts(knex, actor, filter))
+    .whereIn('k.contract_id', nightContracts(knex, actor, filter))
     .select(...CONTRACT_HEAD, 'k.status as status');
 }
 
@@ -96,7 +113,7 @@ export function reportedCredits(knex: Knex, actor: Actor, filter: ReportFilter):
     .select('k.contract_id', 'k.credit')
     .whereRaw(validOn('k'), [filter.asOf, filter.asOf])
     .where('k.credit', '<>', 0)
-    .whereIn('k.contract_id', reportContracts(knex, actor, filter));
+    .whereIn('k.contract_id', nightContracts(knex, actor, filter));
 }
 
 /**
@@ -115,7 +132,7 @@ export function reportedContractFigures(knex: Knex, actor: Actor, filter: Report
     (b, i) =>
       `coalesce(sum(v.o) FILTER (WHERE v.o > 0 AND v.days ${b.to === null ? `>= ${b.from}` : `BETWEEN ${b.from} AND ${b.to}`}), 0) AS a${i}`,
   );
-  const contracts = reportContracts(knex, actor, filter);
+  const contracts = nightContracts(knex, actor, filter);
   // each moving line's outstanding, days and penalty computed once (OFFSET 0 keeps the subquery whole): inlined
   // into the sums, the outstanding was computed again in each of their filters, and the sums took twice as long
   return knex.raw(

@@ -580,5 +580,50 @@ describeEachDb('report breakdown: data scope', (get) => {
     expect(refused.message).toBe('dealer not found: "WH01"');
     await expect(report(f, { collector: 'wh.c1' }, 'hf.c1')).rejects.toThrow('collector not found: "wh.c1"');
     expect(byLevel((await report(f, { collector: 'hf.c2' }, 'hf.lead')).rows, 'detail').map((r) => r.contractNo)).toEqual(['HF-2']);
+    // report diff checks its dealer as every report does
+    for (const [dealer, who] of [
+      ['NOPE', 'admin'],
+      ['WH01', 'hf.fin'],
+      ['WH01', 'hf.c1'],
+    ] as const) {
+      const diff = runAction(f.db, who, 'report.diff', { asOf: '2026-03-31', dealer }, { via: 'test' });
+      await expect(diff, `${who} ${dealer}`).rejects.toThrow(`dealer not found: "${dealer}"`);
+    }
+  });
+
+  it('as reported, a collector is the one the contract had that night, in the rows, --by collector and --collector alike', async () => {
+    const f = get();
+    // HF-2 moves from hf.c2 to hf.c1 after the night of 03-31 was reported
+    await runAction(
+      f.db,
+      'hf.lead',
+      'collection.assign',
+      { contractNo: 'HF-2', dealer: 'HF01', to: 'hf.c1', reason: '调整分工', date: '2026-04-01' },
+      { via: 'test' },
+    );
+    const reported = (raw: Record<string, string>, who: string) => report(f, { ...raw, restated: false, asOf: '2026-03-31' }, who);
+    const rows = async (raw: Record<string, string>, who: string) =>
+      byLevel((await reported(raw, who)).rows, 'detail').map((r) => [r.contractNo, r.collector]);
+    // that night hf.c2 held HF-2: the rows say so, and --collector hf.c2 finds it, as --by collector counts it
+    expect(await rows({ collector: 'hf.c2' }, 'hf.lead')).toEqual([['HF-2', 'hf.c2']]);
+    expect(await rows({ collector: 'hf.c1' }, 'hf.lead')).toEqual([['HF-1', 'hf.c1']]);
+    const byCollector = await reported({ by: 'collector' }, 'hf.lead');
+    for (const name of ['hf.c1', 'hf.c2']) {
+      const row = byLevel(byCollector.rows, 'detail').find((r) => r.collector === name);
+      expect(row, name).toMatchObject({ contracts: 1, outstanding: '1200.00' });
+      expect((await reported({ collector: name }, 'hf.lead')).totals, name).toMatchObject({ contracts: 1, outstanding: '1200.00' });
+    }
+    // restated, today's assignment: hf.c1 holds both
+    const restated = await report(f, { collector: 'hf.c1', asOf: '2026-03-31' }, 'hf.lead');
+    expect(byLevel(restated.rows, 'detail').map((r) => [r.contractNo, r.collector])).toEqual([
+      ['HF-1', 'hf.c1'],
+      ['HF-2', 'hf.c1'],
+    ]);
+    // the data scope is today's: hf.c1 may now see HF-2 (reported under hf.c2, who held it), hf.c2 no longer
+    expect(await rows({}, 'hf.c1')).toEqual([
+      ['HF-1', 'hf.c1'],
+      ['HF-2', 'hf.c2'],
+    ]);
+    expect(await rows({}, 'hf.c2')).toEqual([]);
   });
 });
