@@ -160,6 +160,8 @@ describeEachDb('archive on the web', (get) => {
       expect((await post(await as(who), removePath, { reason: '重复上传' })).status, who).toBe(404);
     }
     expect((await post(fin, '/contracts/HF-W/archive/999999/remove?dealer=HF01', { reason: '重复上传' })).status).toBe(404);
+    // a file of another contract, through this contract's page: 404 too
+    expect((await post(fin, `/contracts/HF-1/archive/${first.id}/remove?dealer=HF01`, { reason: '重复上传' })).status).toBe(404);
     // no reason: 400 naming the field, nothing written
     const blank = await post(fin, removePath, { reason: '  ' });
     expect(blank.status).toBe(400);

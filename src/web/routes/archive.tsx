@@ -71,9 +71,14 @@ async function upload(c: Ctx) {
 
 async function remove(c: Ctx) {
   const id = attachmentId(c);
+  const contractNo = c.req.param('no') as string;
+  const dealer = param(c, 'dealer');
+  // only a file of that contract's 档案: the form is on its page, and the page is where the user goes back to
+  const listed = await act(c, 'archive.list', { contract: contractNo, dealer, related: true, all: true });
+  if (!listed.some((r) => String(r.id) === id)) throw new NotFound('attachment', id);
   const form = await c.req.parseBody();
   const removed = await act(c, 'archive.remove', { id, reason: formField(form, 'reason') });
-  const back = contractHref(c.req.param('no') as string, param(c, 'dealer'));
+  const back = contractHref(contractNo, dealer);
   return c.redirect(`${back}${back.includes('?') ? '&' : '?'}removed=${removed.id}#archive`, 303);
 }
 
