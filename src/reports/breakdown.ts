@@ -356,7 +356,7 @@ async function prepareBreakdown(
   const scope = await checkScope(knex, actor, input);
   const filter: ReportFilter = { asOf: input.asOf, dealer: input.dealer, region: input.region, collector: input.collector };
   const buckets = agingBuckets(input.aging);
-  await checkSource(knex, input.asOf, input.restated);
+  await checkSource(knex, actor, filter, input.restated);
   // as reported, rows of a contract or above read the contracts' sums and their moving lines, not every line
   const figures =
     !input.restated && BELOW_CONTRACT[input.by] === undefined

@@ -115,7 +115,7 @@ const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.p
 export async function overdueList(knex: Knex, actor: Actor, input: OverdueInput): Promise<OverdueList> {
   const scope = await checkScope(knex, actor, input);
   const filter: ReportFilter = { asOf: input.asOf, dealer: input.dealer, region: input.region, collector: input.collector };
-  await checkSource(knex, input.asOf, input.restated);
+  await checkSource(knex, actor, filter, input.restated);
   const { sql, bindings } = overdueSql(linesOf(knex, actor, filter, input.restated).toSQL(), input.minOverdueDays);
   const rows = (await knex.raw(sql, bindings)).rows as SqlRow[];
   const contracts: OverdueContract[] = [];

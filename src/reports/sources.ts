@@ -3,22 +3,50 @@
 // choice is made in one place.
 import type { Knex } from 'knex';
 import type { Actor } from '../access/actor.js';
-import type { BusinessDate } from '../core/dates.js';
 import { BadInput } from '../core/errors.js';
-import { type ReportFilter, restatedContracts, restatedCredits, restatedLineFigures, restatedLines } from './lines.js';
+import { type ReportFilter, reportContracts, restatedContracts, restatedCredits, restatedLineFigures, restatedLines } from './lines.js';
 import { reportedContracts, reportedCredits, reportedLineFigures, reportedLines, reportedNight } from './snapshot.js';
 
 /**
- * Checks that the source has figures for the date: as reported needs that night's snapshot (BadInput naming the
- * nights there are). Call before linesOf and creditsOf.
+ * Checks that the source has figures for the filter's date: as reported needs that night's snapshot (BadInput naming
+ * the nights there are); restated needs the ledger's history of the date (keptFrom). `value` is what the user gave
+ * (the date, or the month it stands for). Call before linesOf and creditsOf.
  */
-export async function checkSource(knex: Knex, asOf: BusinessDate, restated: boolean, field = 'asOf'): Promise<void> {
-  if (restated) return;
+export async function checkSource(
+  knex: Knex,
+  actor: Actor,
+  filter: ReportFilter,
+  restated: boolean,
+  field = 'asOf',
+  value: string = filter.asOf,
+): Promise<void> {
+  if (restated) return keptFrom(knex, actor, filter, field, value);
   try {
-    await reportedNight(knex, asOf, field);
+    await reportedNight(knex, filter.asOf, field);
   } catch (error) {
     if (!(error instanceof BadInput)) throw error;
     throw new BadInput(error.field, error.value, `${error.expected}, or --restated for today's knowledge of that date`);
+  }
+}
+
+/**
+ * A contract an import brought in with a cut-over date has no history before it here: its payments until then are
+ * one opening posting dated the cut-over, so restated on an earlier date it would look unpaid. A date before the
+ * latest cut-over among the filter's contracts is refused, naming the dealer and the date.
+ */
+async function keptFrom(knex: Knex, actor: Actor, filter: ReportFilter, field: string, value: string): Promise<void> {
+  const cut = await knex('contracts as c')
+    .join('dealers as d', 'd.id', 'c.dealer_id')
+    .whereIn('c.id', reportContracts(knex, actor, filter))
+    .where('c.cutover_date', '>', filter.asOf)
+    .orderBy('c.cutover_date', 'desc')
+    .first('d.code', 'c.cutover_date');
+  if (cut) {
+    throw new BadInput(
+      field,
+      value,
+      `${value === filter.asOf ? 'a date' : 'a month ending'} on or after ${cut.cutover_date}, when ${cut.code}'s ledger was imported (its payments before that are one opening balance here, so earlier restated figures would be wrong; --dealer narrows the report)`,
+    );
   }
 }
 

@@ -100,7 +100,7 @@ function receivedSql(knex: Knex, actor: Actor, filter: ReportFilter, first: Busi
 
 /** One month in one statement: the portfolio's figures as of its day, and per collector due, received, rate. */
 async function month(knex: Knex, actor: Actor, filter: ReportFilter, first: BusinessDate, restated: boolean) {
-  await checkSource(knex, filter.asOf, restated, 'from');
+  await checkSource(knex, actor, filter, restated, 'from', first.slice(0, 7));
   const lines = linesOf(knex, actor, filter, restated).toSQL();
   const received = receivedSql(knex, actor, filter, first);
   const result = await knex.raw(

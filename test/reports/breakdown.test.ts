@@ -626,4 +626,28 @@ describeEachDb('report breakdown: data scope', (get) => {
     ]);
     expect(await rows({}, 'hf.c2')).toEqual([]);
   });
+
+  it('restated before an imported ledger’s cut-over: refused, naming the dealer and the date; --dealer narrows it', async () => {
+    const f = get();
+    // WH-1 as an import leaves it: signed before, its payments until the cut-over one opening balance on that date
+    await f.db.knex('contracts').where({ contract_no: 'WH-1' }).update({ sign_date: '2026-01-01', cutover_date: '2026-03-15' });
+    try {
+      const expected = "when WH01's ledger was imported";
+      await expect(report(f, { asOf: '2026-03-10' })).rejects.toThrow(
+        `asOf: "2026-03-10" — expected a date on or after 2026-03-15, ${expected}`,
+      );
+      await expect(runAction(f.db, 'admin', 'report.overdue', { asOf: '2026-03-10', restated: true }, { via: 'test' })).rejects.toThrow(
+        expected,
+      );
+      await expect(
+        runAction(f.db, 'admin', 'report.trend', { from: '2026-02', to: '2026-03', restated: true }, { via: 'test' }),
+      ).rejects.toThrow(`from: "2026-02" — expected a month ending on or after 2026-03-15, ${expected}`);
+      // the other dealer, the cut-over date itself, and a user who cannot see WH-1 are not refused
+      expect((await report(f, { asOf: '2026-03-10', dealer: 'HF01' })).totals.contracts).toBe(5);
+      expect((await report(f, { asOf: '2026-03-15' })).totals.contracts).toBe(8);
+      expect((await report(f, { asOf: '2026-03-10' }, 'hf.fin')).totals.contracts).toBe(5);
+    } finally {
+      await f.db.knex('contracts').where({ contract_no: 'WH-1' }).update({ sign_date: null, cutover_date: null });
+    }
+  });
 });
