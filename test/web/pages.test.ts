@@ -158,6 +158,10 @@ describeEachDb('web pages', (get) => {
     const dealer = await (await gf.get('/breakdown?dealer=HF01')).text();
     expect(dealer).toContain('href="/breakdown?dealer=HF01&amp;collector=hf.c1"');
     expect(dealer).toContain('（未分配）'); // HF-5 has no collector
+    // the 合计 row counts the contracts, as the line above the table does
+    const counted = dealer.match(/合同 (\d+) 份/)?.[1];
+    expect(counted).toBeDefined();
+    expect(dealer).toContain(`<tr class="total"><td>合计</td><td class="num">${counted}</td>`);
     const collector = await (await gf.get('/breakdown?dealer=HF01&collector=hf.c1')).text();
     expect(contractNos(collector)).toEqual(['HF-1', 'HF-X']);
     const restated = await (await gf.get(`/breakdown?dealer=HF01&restated=1&asOf=${BATCH_DATE}`)).text();

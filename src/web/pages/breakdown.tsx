@@ -108,7 +108,14 @@ export function BreakdownPage({ query, report }: { query: BreakdownQuery; report
               );
             })}
             <tr class="total">
-              <td colspan={level === 'collector' ? 3 : 2}>合计</td>
+              {level === 'collector' ? (
+                <td colspan={3}>合计</td>
+              ) : (
+                <>
+                  <td>合计</td>
+                  <td class="num">{t.contracts}</td>
+                </>
+              )}
               <td class="num">{money(t.outstanding)}</td>
               <td class="num">{money(t.overdue)}</td>
               <td class="num">{money(t.penaltyOutstanding)}</td>
